@@ -1,0 +1,7 @@
+//! `Structured` for the standard types.
+
+mod collections;
+mod maps;
+mod primitives;
+mod tuples;
+mod wrappers;

@@ -1,0 +1,305 @@
+//! Scalars: `bool`, integers, floats, `String`, `char`, `()`, and `serde_json::Value`.
+
+use serde::{Deserialize, Deserializer};
+use serde_json::Value;
+
+use crate::rules::{check_str, range};
+use crate::schema::{Constraints, IntRange, Kind, Schema};
+use crate::structured::Structured;
+use crate::validate::Cx;
+use crate::validate::leaf::{Leaf, Outcome, deserialize_leaf, float_text};
+
+macro_rules! leaf_structured {
+    ($t:ty, $kind:expr) => {
+        impl Structured for $t {
+            fn schema() -> Schema {
+                Schema::new($kind)
+            }
+
+            fn __deserialize<'de, D: Deserializer<'de>>(
+                de: D,
+                cx: &mut Cx<'_>,
+                c: &'static Constraints,
+            ) -> Result<Option<Self>, D::Error> {
+                deserialize_leaf::<Self, D>(de, cx, c)
+            }
+        }
+    };
+}
+
+leaf_structured!(bool, Kind::Bool);
+
+impl Leaf for bool {
+    fn on_bool(v: bool, _: &'static Constraints, _: &mut Cx<'_>) -> Outcome<Self> {
+        Outcome::Valid(v)
+    }
+}
+
+leaf_structured!((), Kind::Null);
+
+impl Leaf for () {
+    fn on_null(_: &'static Constraints, _: &mut Cx<'_>) -> Outcome<Self> {
+        Outcome::Valid(())
+    }
+}
+
+/// 128-bit integers are read within the range JSON parsers carry exactly (`i64::MIN..=u64::MAX`).
+const WIDE_MIN: i128 = i64::MIN as i128;
+const WIDE_MAX: i128 = u64::MAX as i128;
+
+macro_rules! integer {
+    ($($t:ty => $min:expr, $max:expr;)*) => {$(
+        leaf_structured!($t, Kind::Integer(<$t as IntLimits>::RANGE));
+
+        impl IntLimits for $t {
+            const RANGE: IntRange = IntRange::of($min, $max, <$t>::BITS as u8);
+        }
+
+        impl Leaf for $t {
+            fn on_u64(v: u64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
+                integer_outcome(i128::from(v), c, cx)
+            }
+
+            fn on_i64(v: i64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
+                integer_outcome(i128::from(v), c, cx)
+            }
+
+            fn on_f64(v: f64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
+                float_for_integer::<Self>(v, c, cx)
+            }
+        }
+    )*};
+}
+
+/// The natural range of an integer type.
+trait IntLimits {
+    const RANGE: IntRange;
+}
+
+integer! {
+    u8 => 0, u8::MAX as i128;
+    u16 => 0, u16::MAX as i128;
+    u32 => 0, u32::MAX as i128;
+    u64 => 0, u64::MAX as i128;
+    usize => 0, usize::MAX as i128;
+    u128 => 0, WIDE_MAX;
+    i8 => i8::MIN as i128, i8::MAX as i128;
+    i16 => i16::MIN as i128, i16::MAX as i128;
+    i32 => i32::MIN as i128, i32::MAX as i128;
+    i64 => i64::MIN as i128, i64::MAX as i128;
+    isize => isize::MIN as i128, isize::MAX as i128;
+    i128 => WIDE_MIN, WIDE_MAX;
+}
+
+fn integer_outcome<T>(v: i128, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<T>
+where
+    T: IntLimits + TryFrom<i128>,
+{
+    if !range::check_int(v, T::RANGE, c, cx) {
+        return Outcome::Invalid;
+    }
+    match T::try_from(v) {
+        Ok(v) => Outcome::Valid(v),
+        Err(_) => Outcome::Invalid,
+    }
+}
+
+/// JSON parsers hand integer fields a float in two cases: the text had a fraction or exponent
+/// (`30.0`, which serde rejects for integers: a type error), or the integer was too large for 64 bits
+/// (a range error).
+fn float_for_integer<T: IntLimits + Structured>(
+    v: f64,
+    c: &'static Constraints,
+    cx: &mut Cx<'_>,
+) -> Outcome<T> {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() >= 9.223_372_036_854_776e18 {
+        let merged = crate::schema::Merged::of(&[c]);
+        let (min, max) = crate::schema::json_schema::effective_int_range(T::RANGE, &merged);
+        cx.error(
+            crate::diagnostics::ErrorKind::Range,
+            crate::schema::expected::numeric_phrase("integer", Some(min), Some(max), &merged),
+            Some(float_text(v)),
+            format!("out of range for {}", range::int_type_name(T::RANGE)),
+        );
+        return Outcome::Invalid;
+    }
+    Outcome::Mismatch
+}
+
+macro_rules! float {
+    ($($t:ty => $single:expr;)*) => {$(
+        leaf_structured!($t, Kind::Number { single: $single });
+
+        impl Leaf for $t {
+            fn on_u64(v: u64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
+                float_outcome(v as f64, $single, c, cx).map(|v| v as $t)
+            }
+
+            fn on_i64(v: i64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
+                float_outcome(v as f64, $single, c, cx).map(|v| v as $t)
+            }
+
+            fn on_f64(v: f64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
+                float_outcome(v, $single, c, cx).map(|v| v as $t)
+            }
+        }
+    )*};
+}
+
+float! {
+    f32 => true;
+    f64 => false;
+}
+
+fn float_outcome(v: f64, single: bool, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<f64> {
+    if range::check_float(v, single, c, cx) {
+        Outcome::Valid(v)
+    } else {
+        Outcome::Invalid
+    }
+}
+
+impl<T> Outcome<T> {
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Outcome<U> {
+        match self {
+            Outcome::Valid(v) => Outcome::Valid(f(v)),
+            Outcome::Invalid => Outcome::Invalid,
+            Outcome::Mismatch => Outcome::Mismatch,
+        }
+    }
+}
+
+leaf_structured!(String, Kind::String { char: false });
+
+impl Leaf for String {
+    fn on_str(v: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
+        if check_str(v, c, cx) {
+            Outcome::Valid(v.to_owned())
+        } else {
+            Outcome::Invalid
+        }
+    }
+
+    fn on_string(
+        v: String,
+        c: &'static Constraints,
+        cx: &mut Cx<'_>,
+    ) -> Result<Outcome<Self>, String> {
+        Ok(if check_str(&v, c, cx) {
+            Outcome::Valid(v)
+        } else {
+            Outcome::Invalid
+        })
+    }
+}
+
+leaf_structured!(char, Kind::String { char: true });
+
+impl Leaf for char {
+    fn on_str(v: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
+        let mut chars = v.chars();
+        match (chars.next(), chars.next()) {
+            (Some(ch), None) if check_str(v, c, cx) => Outcome::Valid(ch),
+            (Some(_), None) => Outcome::Invalid,
+            _ => Outcome::Mismatch,
+        }
+    }
+}
+
+impl Structured for Value {
+    fn schema() -> Schema {
+        Schema::new(Kind::Any)
+    }
+
+    fn __deserialize<'de, D: Deserializer<'de>>(
+        de: D,
+        _: &mut Cx<'_>,
+        _: &'static Constraints,
+    ) -> Result<Option<Self>, D::Error> {
+        Value::deserialize(de).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::ErrorKind;
+
+    #[test]
+    fn integers_check_their_natural_range() {
+        assert_eq!(u8::from_json("255").unwrap(), 255);
+        let err = u8::from_json("300").unwrap_err();
+        let e = &err.errors()[0];
+        assert_eq!(e.kind(), ErrorKind::Range);
+        assert_eq!(e.expected(), "integer between 0 and 255");
+        assert_eq!(e.got(), Some("300"));
+        assert_eq!(
+            i8::from_json("-129").unwrap_err().errors()[0].kind(),
+            ErrorKind::Range
+        );
+        assert_eq!(i64::from_json("-9223372036854775808").unwrap(), i64::MIN);
+        assert_eq!(u64::from_json("18446744073709551615").unwrap(), u64::MAX);
+        assert_eq!(
+            u128::from_json("18446744073709551615").unwrap(),
+            u64::MAX as u128
+        );
+    }
+
+    #[test]
+    fn integers_reject_fractions_and_huge_numbers() {
+        let err = u32::from_json("30.0").unwrap_err();
+        assert_eq!(err.errors()[0].kind(), ErrorKind::Type);
+        assert_eq!(err.errors()[0].got(), Some("30.0"));
+        let err = u64::from_json("100000000000000000000").unwrap_err();
+        assert_eq!(err.errors()[0].kind(), ErrorKind::Range);
+    }
+
+    #[test]
+    fn floats_accept_integers() {
+        assert_eq!(f64::from_json("3").unwrap(), 3.0);
+        assert_eq!(f32::from_json("-1.5").unwrap(), -1.5);
+        assert_eq!(
+            f32::from_json("1e300").unwrap_err().errors()[0].kind(),
+            ErrorKind::Range
+        );
+    }
+
+    #[test]
+    fn strings_and_chars() {
+        assert_eq!(String::from_json(r#""a\nb""#).unwrap(), "a\nb");
+        assert_eq!(char::from_json(r#""é""#).unwrap(), 'é');
+        assert_eq!(
+            char::from_json(r#""ab""#).unwrap_err().errors()[0].kind(),
+            ErrorKind::Type
+        );
+        let err = String::from_json("42").unwrap_err();
+        assert_eq!(err.errors()[0].message(), "expected a string");
+    }
+
+    #[test]
+    fn mismatch_shows_the_value() {
+        let err = bool::from_json(r#"{"a": [1, 2]}"#).unwrap_err();
+        assert_eq!(err.errors()[0].got(), Some(r#"{"a":[1,2]}"#));
+    }
+
+    #[test]
+    fn syntax_errors_have_positions() {
+        let err = u8::from_json("[1,").unwrap_err();
+        let e = &err.errors()[0];
+        assert_eq!(e.kind(), ErrorKind::Syntax);
+        assert_eq!(e.location(), Some((1, 3)));
+        let err = u8::from_json("1 2").unwrap_err();
+        assert!(
+            err.errors()[0].message().contains("trailing characters"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn value_accepts_anything() {
+        assert_eq!(
+            Value::from_json(r#"{"a":[1,null]}"#).unwrap(),
+            serde_json::json!({"a":[1,null]})
+        );
+    }
+}

@@ -1,0 +1,20 @@
+//! Runtime of [outlines](https://docs.rs/outlines): the schema IR and its renderers (JSON Schema, a
+//! compact prompt description), the typed validator and its diagnostics.
+//!
+//! Most users depend on the `outlines` crate, which re-exports this one together with
+//! `#[derive(Structured)]`.
+
+pub mod diagnostics;
+mod impls;
+pub mod rules;
+pub mod schema;
+mod structured;
+mod validate;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use diagnostics::{Diagnostics, Error, ErrorKind, Path, Segment};
+pub use schema::{Definition, Schema};
+pub use structured::Structured;
+pub use validate::MAX_DEPTH;

@@ -1,0 +1,21 @@
+//! `pattern = "regex"`: the string must contain a match (JSON Schema semantics: unanchored).
+
+use crate::diagnostics::{ErrorKind, shorten_str};
+use crate::schema::Constraints;
+use crate::validate::Cx;
+
+pub(crate) fn check(s: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> bool {
+    let Some(pattern) = c.pattern else {
+        return true;
+    };
+    if pattern.is_match(s) {
+        return true;
+    }
+    cx.error(
+        ErrorKind::Constraint,
+        format!("string matching /{}/", pattern.as_str()),
+        Some(shorten_str(s)),
+        "does not match the pattern",
+    );
+    false
+}

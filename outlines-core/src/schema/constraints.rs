@@ -1,0 +1,266 @@
+//! The constraints of one `#[outline(...)]` attribute, as plain data.
+//!
+//! The derive emits each field's constraints as a `static Constraints`; the schema IR holds a reference
+//! to it and the validator checks values against the very same static, so the JSON Schema, the prompt
+//! description and the validator read one source of truth.
+
+use std::fmt;
+use std::sync::OnceLock;
+
+use regex::Regex;
+
+use crate::rules::format::Format;
+
+/// A numeric bound as written in the attribute: integers stay exact, fractions are `f64`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Bound {
+    /// An integer literal (covers every `i64` and `u64` exactly).
+    Int(i128),
+    /// A literal with a fractional part or exponent.
+    Float(f64),
+}
+
+impl Bound {
+    /// The bound as `f64` (exact for the integers JSON can carry interoperably).
+    pub fn as_f64(self) -> f64 {
+        match self {
+            Bound::Int(i) => i as f64,
+            Bound::Float(f) => f,
+        }
+    }
+
+    /// The bound as a count (for lengths and item counts), if it is a non-negative integer.
+    pub fn as_count(self) -> Option<usize> {
+        match self {
+            Bound::Int(i) => usize::try_from(i).ok(),
+            Bound::Float(f) if f >= 0.0 && f.fract() == 0.0 && f <= usize::MAX as f64 => {
+                Some(f as usize)
+            }
+            Bound::Float(_) => None,
+        }
+    }
+
+    /// The bound as a JSON number.
+    pub fn to_json(self) -> serde_json::Value {
+        match self {
+            Bound::Int(i) => match (i64::try_from(i), u64::try_from(i)) {
+                (Ok(v), _) => v.into(),
+                (_, Ok(v)) => v.into(),
+                _ => (i as f64).into(),
+            },
+            Bound::Float(f) => serde_json::Number::from_f64(f)
+                .map(serde_json::Value::Number)
+                .unwrap_or(serde_json::Value::Null),
+        }
+    }
+
+    pub(crate) fn cmp_i128(self, v: i128) -> std::cmp::Ordering {
+        match self {
+            Bound::Int(b) => b.cmp(&v),
+            Bound::Float(b) => b
+                .partial_cmp(&(v as f64))
+                .unwrap_or(std::cmp::Ordering::Equal),
+        }
+    }
+
+    pub(crate) fn cmp_f64(self, v: f64) -> std::cmp::Ordering {
+        self.as_f64()
+            .partial_cmp(&v)
+            .unwrap_or(std::cmp::Ordering::Equal)
+    }
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Bound::Int(i) => write!(f, "{i}"),
+            Bound::Float(x) => write!(f, "{x}"),
+        }
+    }
+}
+
+/// A literal allowed by `one_of = [...]` or given by `example = ...`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Literal {
+    /// A string literal.
+    Str(&'static str),
+    /// An integer literal.
+    Int(i128),
+    /// A float literal.
+    Float(f64),
+    /// A boolean literal.
+    Bool(bool),
+}
+
+impl Literal {
+    /// The literal as a JSON value.
+    pub fn to_json(self) -> serde_json::Value {
+        match self {
+            Literal::Str(s) => s.into(),
+            Literal::Int(i) => Bound::Int(i).to_json(),
+            Literal::Float(f) => Bound::Float(f).to_json(),
+            Literal::Bool(b) => b.into(),
+        }
+    }
+}
+
+impl fmt::Display for Literal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Literal::Str(s) => write!(f, "{s:?}"),
+            Literal::Int(i) => write!(f, "{i}"),
+            Literal::Float(x) => write!(f, "{x}"),
+            Literal::Bool(b) => write!(f, "{b}"),
+        }
+    }
+}
+
+/// A regular expression from `pattern = "..."`, compiled once on first use and shared by every call.
+///
+/// The derive has already compiled the pattern at macro time, so the lazy compile here cannot fail in
+/// practice; if it ever did (say, a different `regex` version), values are reported as not matching
+/// instead of panicking.
+pub struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    /// A pattern from its source; usable in a `static`.
+    pub const fn new(source: &'static str) -> Self {
+        Pattern {
+            source,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The regex as written.
+    pub fn as_str(&self) -> &'static str {
+        self.source
+    }
+
+    /// Whether `s` contains a match (JSON Schema's `pattern` is an unanchored search).
+    pub fn is_match(&self, s: &str) -> bool {
+        self.compiled
+            .get_or_init(|| Regex::new(self.source).ok())
+            .as_ref()
+            .is_some_and(|re| re.is_match(s))
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Pattern").field(&self.source).finish()
+    }
+}
+
+/// Everything one `#[outline(...)]` (or one `inner(...)` level) says about a value.
+///
+/// Which keys apply depends on the value's kind: `min`/`max` bound a number's value, a string's length in
+/// characters, and a collection's or map's item count. The derive rejects keys that do not apply to the
+/// field's type at compile time.
+#[derive(Clone, Copy, Debug)]
+pub struct Constraints {
+    /// `min`: inclusive lower bound.
+    pub min: Option<Bound>,
+    /// `max`: inclusive upper bound.
+    pub max: Option<Bound>,
+    /// `exclusive_min`: exclusive lower bound (numbers).
+    pub exclusive_min: Option<Bound>,
+    /// `exclusive_max`: exclusive upper bound (numbers).
+    pub exclusive_max: Option<Bound>,
+    /// `multiple_of` (numbers).
+    pub multiple_of: Option<Bound>,
+    /// `pattern` (strings).
+    pub pattern: Option<&'static Pattern>,
+    /// `format` (strings).
+    pub format: Option<Format>,
+    /// `unique` (collections).
+    pub unique: bool,
+    /// `one_of`: the allowed values; empty means unrestricted.
+    pub one_of: &'static [Literal],
+    /// `inner(...)`: constraints for each item of a collection (or the value of an `Option`).
+    pub inner: Option<&'static Constraints>,
+}
+
+impl Constraints {
+    /// No constraints at all.
+    pub const NONE: Constraints = Constraints {
+        min: None,
+        max: None,
+        exclusive_min: None,
+        exclusive_max: None,
+        multiple_of: None,
+        pattern: None,
+        format: None,
+        unique: false,
+        one_of: &[],
+        inner: None,
+    };
+
+    /// A reference to [`Constraints::NONE`] with a `'static` lifetime.
+    pub const fn none() -> &'static Constraints {
+        &NONE
+    }
+
+    /// Whether this level constrains anything (ignoring `inner`).
+    pub fn is_empty(&self) -> bool {
+        self.min.is_none()
+            && self.max.is_none()
+            && self.exclusive_min.is_none()
+            && self.exclusive_max.is_none()
+            && self.multiple_of.is_none()
+            && self.pattern.is_none()
+            && self.format.is_none()
+            && !self.unique
+            && self.one_of.is_empty()
+    }
+
+    /// Whether this constrains nothing at any level.
+    pub fn is_none(&self) -> bool {
+        self.is_empty() && self.inner.is_none_or(|i| i.is_none())
+    }
+}
+
+static NONE: Constraints = Constraints::NONE;
+
+impl Default for Constraints {
+    fn default() -> Self {
+        Constraints::NONE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounds_compare_exactly_for_integers() {
+        assert_eq!(
+            Bound::Int(u64::MAX as i128).cmp_i128(u64::MAX as i128),
+            std::cmp::Ordering::Equal
+        );
+        assert_eq!(Bound::Float(0.5).cmp_i128(1), std::cmp::Ordering::Less);
+        assert_eq!(Bound::Int(3).as_count(), Some(3));
+        assert_eq!(Bound::Int(-1).as_count(), None);
+    }
+
+    #[test]
+    fn pattern_is_unanchored_search() {
+        static P: Pattern = Pattern::new("[0-9]+");
+        assert!(P.is_match("abc 123"));
+        assert!(!P.is_match("abc"));
+        static BAD: Pattern = Pattern::new("(");
+        assert!(!BAD.is_match("("));
+    }
+
+    #[test]
+    fn bound_json() {
+        assert_eq!(Bound::Int(-5).to_json(), serde_json::json!(-5));
+        assert_eq!(
+            Bound::Int(u64::MAX as i128).to_json(),
+            serde_json::json!(u64::MAX)
+        );
+        assert_eq!(Bound::Float(0.5).to_json(), serde_json::json!(0.5));
+    }
+}

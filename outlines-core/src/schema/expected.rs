@@ -1,0 +1,206 @@
+//! Short phrases saying what a value should have been, for diagnostics and repair prompts:
+//! "integer between 0 and 120", "string of 1 to 80 characters", "one of: user, admin".
+
+use super::{Body, Bound, Kind, Literal, Merged, Repr, Schema, Shape};
+
+/// The phrase for a whole schema (kind and constraints).
+pub fn expected(schema: &Schema) -> String {
+    let merged = Merged::of(&schema.constraints);
+    if let Some(values) = &merged.one_of {
+        return one_of(values);
+    }
+    match &schema.kind {
+        Kind::Any => "any JSON value".into(),
+        Kind::Null => "null".into(),
+        Kind::Bool => "boolean".into(),
+        Kind::Integer(range) => {
+            let (min, max) = super::json_schema::effective_int_range(*range, &merged);
+            numeric_phrase("integer", Some(min), Some(max), &merged)
+        }
+        Kind::Number { .. } => numeric_phrase("number", merged.min, merged.max, &merged),
+        Kind::String { char: true } => "string of exactly 1 character".into(),
+        Kind::String { char: false } => string_phrase(&merged),
+        Kind::Array(items, info) => {
+            let mut s = format!("array of {}", plural(&expected(items)));
+            let count = match info.len {
+                Some(n) => Some(format!("exactly {n}")),
+                None => count_phrase(merged.min, merged.max),
+            };
+            if let Some(count) = count {
+                s.push_str(&format!(" ({count} items)"));
+            }
+            if info.set || merged.unique {
+                s.push_str(", no duplicates");
+            }
+            s
+        }
+        Kind::Tuple(items) => {
+            let parts: Vec<String> = items.iter().map(expected).collect();
+            format!(
+                "array of exactly {} items [{}]",
+                items.len(),
+                parts.join(", ")
+            )
+        }
+        Kind::Map(values) => format!("object whose values are {}", plural(&expected(values))),
+        Kind::Option(inner) => format!("{} or null", expected(inner)),
+        Kind::Ref(type_ref) => {
+            let def = type_ref.definition();
+            match &def.body {
+                Body::Object(_) => format!("object ({})", def.name),
+                Body::Tuple(items) => {
+                    format!("array of exactly {} items ({})", items.len(), def.name)
+                }
+                Body::Enum(e) => match e.repr {
+                    Repr::External if e.is_unit_only() => {
+                        let names: Vec<Literal> =
+                            e.variants.iter().map(|v| Literal::Str(v.name)).collect();
+                        one_of(&names)
+                    }
+                    _ => {
+                        let names: Vec<&str> = e.variants.iter().map(|v| v.name).collect();
+                        format!("one of the variants of {}: {}", def.name, names.join(", "))
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// The phrase for a variant's payload.
+pub fn expected_shape(shape: &Shape) -> String {
+    match shape {
+        Shape::Unit => "null".into(),
+        Shape::Newtype(inner) => expected(inner),
+        Shape::Tuple(items) => expected(&Schema::new(Kind::Tuple(items.clone()))),
+        Shape::Struct(_) => "object".into(),
+    }
+}
+
+/// "one of: user, admin" (strings unquoted when they read unambiguously).
+pub fn one_of(values: &[Literal]) -> String {
+    let parts: Vec<String> = values
+        .iter()
+        .map(|v| match v {
+            Literal::Str(s) if !s.is_empty() && !s.contains([',', ' ', '"']) => (*s).to_string(),
+            other => other.to_string(),
+        })
+        .collect();
+    format!("one of: {}", parts.join(", "))
+}
+
+/// "integer between 0 and 120", "number greater than 0", "integer at least 1, multiple of 5".
+pub fn numeric_phrase(
+    word: &str,
+    min: Option<Bound>,
+    max: Option<Bound>,
+    merged: &Merged,
+) -> String {
+    let mut parts = Vec::new();
+    match (min, max) {
+        (Some(a), Some(b)) => parts.push(format!("between {a} and {b}")),
+        (Some(a), None) => parts.push(format!("at least {a}")),
+        (None, Some(b)) => parts.push(format!("at most {b}")),
+        (None, None) => {}
+    }
+    if let Some(b) = merged.exclusive_min {
+        parts.push(format!("greater than {b}"));
+    }
+    if let Some(b) = merged.exclusive_max {
+        parts.push(format!("less than {b}"));
+    }
+    for m in &merged.multiple_of {
+        parts.push(format!("a multiple of {m}"));
+    }
+    if parts.is_empty() {
+        word.into()
+    } else {
+        format!("{word} {}", parts.join(", "))
+    }
+}
+
+/// "string of 1 to 80 characters matching /^a/", "an email address (like name@example.com)".
+pub fn string_phrase(merged: &Merged) -> String {
+    let mut s = String::from("string");
+    if let Some(count) = count_phrase(merged.min, merged.max) {
+        s.push_str(&format!(" of {count} characters"));
+    }
+    for p in &merged.patterns {
+        s.push_str(&format!(" matching /{}/", p.as_str()));
+    }
+    if let Some(f) = merged.formats.first() {
+        if s == "string" {
+            return f.describe().to_string();
+        }
+        s.push_str(&format!(", {}", f.describe()));
+    }
+    s
+}
+
+/// "1 to 80", "at least 1", "at most 5", "exactly 3".
+pub fn count_phrase(min: Option<Bound>, max: Option<Bound>) -> Option<String> {
+    match (min, max) {
+        (Some(a), Some(b)) if a == b => Some(format!("exactly {a}")),
+        (Some(a), Some(b)) => Some(format!("{a} to {b}")),
+        (Some(a), None) => Some(format!("at least {a}")),
+        (None, Some(b)) => Some(format!("at most {b}")),
+        (None, None) => None,
+    }
+}
+
+/// "string" → "strings", "object (Person)" → "objects (Person)"; leaves longer phrases alone.
+fn plural(phrase: &str) -> String {
+    let (head, tail) = phrase.split_once(' ').unwrap_or((phrase, ""));
+    let head = match head {
+        "string" | "integer" | "number" | "boolean" | "object" | "array" => format!("{head}s"),
+        other => other.to_string(),
+    };
+    if tail.is_empty() {
+        head
+    } else {
+        format!("{head} {tail}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Constraints, IntRange};
+
+    static RANGE: Constraints = Constraints {
+        min: Some(Bound::Int(0)),
+        max: Some(Bound::Int(120)),
+        ..Constraints::NONE
+    };
+
+    #[test]
+    fn integer_phrase_names_the_tightest_range() {
+        let u8_schema = Schema::new(Kind::Integer(IntRange::of(0, 255, 8)));
+        assert_eq!(expected(&u8_schema), "integer between 0 and 255");
+        assert_eq!(
+            expected(&u8_schema.constrain(&RANGE)),
+            "integer between 0 and 120"
+        );
+    }
+
+    #[test]
+    fn one_of_lists_values() {
+        assert_eq!(
+            one_of(&[Literal::Str("user"), Literal::Str("admin")]),
+            "one of: user, admin"
+        );
+        assert_eq!(
+            one_of(&[Literal::Str("a b"), Literal::Int(3)]),
+            "one of: \"a b\", 3"
+        );
+    }
+
+    #[test]
+    fn arrays_pluralize() {
+        let s = Schema::new(Kind::Array(
+            Box::new(Schema::new(Kind::String { char: false })),
+            Default::default(),
+        ));
+        assert_eq!(expected(&s), "array of strings");
+    }
+}

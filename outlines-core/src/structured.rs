@@ -1,0 +1,79 @@
+//! The `Structured` trait: a type that can describe itself to an LLM and validate what comes back.
+
+use serde::Deserializer;
+use serde_json::Value;
+
+use crate::diagnostics::Diagnostics;
+use crate::schema::registry::TypeCache;
+use crate::schema::{Constraints, Schema, describe, json_schema};
+use crate::validate::{self, Cx};
+
+/// A type that an LLM can be asked to produce: it has a schema, and JSON can be validated into it.
+///
+/// Implemented by `#[derive(Structured)]` and, here, for the standard types (`bool`, integers, floats,
+/// `String`, `char`, `Option`, collections, maps with string keys, tuples, `Box`/`Arc`/`Rc`,
+/// `serde_json::Value`).
+///
+/// ```
+/// use outlines_core::Structured;
+///
+/// let n = u8::from_json("42").unwrap();
+/// assert_eq!(n, 42);
+/// let err = u8::from_json("300").unwrap_err();
+/// assert_eq!(err.errors()[0].expected(), "integer between 0 and 255");
+/// ```
+pub trait Structured: Sized + 'static {
+    /// The schema IR of this type where it is used: named (derived) types return a reference to their
+    /// cached definition; standard types return their schema inline.
+    fn schema() -> Schema;
+
+    /// Reads a value, checking the constraints `c` that the enclosing field declares, and records every
+    /// problem in `cx`. Returns `Ok(None)` when the value is invalid (the reasons are in `cx`) and `Err`
+    /// only when the input itself is broken (JSON syntax).
+    #[doc(hidden)]
+    fn __deserialize<'de, D: Deserializer<'de>>(
+        de: D,
+        cx: &mut Cx<'_>,
+        c: &'static Constraints,
+    ) -> Result<Option<Self>, D::Error>;
+
+    /// The value of an absent field, if absence is allowed (`Option` is `None`).
+    #[doc(hidden)]
+    fn __missing() -> Option<Self> {
+        None
+    }
+
+    /// The JSON Schema (2020-12) of this type: named types under `$defs`, referenced with `$ref`.
+    /// Rendered once per type and cached.
+    fn json_schema() -> Value {
+        static CACHE: TypeCache<Value> = TypeCache::new();
+        CACHE
+            .get_or_init::<Self>(|| json_schema::render(&Self::schema()))
+            .clone()
+    }
+
+    /// A compact, TypeScript-like description of this type for prompts, with constraints and
+    /// descriptions as comments. Rendered once per type and cached.
+    fn describe() -> String {
+        static CACHE: TypeCache<String> = TypeCache::new();
+        CACHE
+            .get_or_init::<Self>(|| describe::render(&Self::schema()))
+            .clone()
+    }
+
+    /// Validates a JSON value into `Self`, collecting every error.
+    fn from_value(value: &Value) -> Result<Self, Diagnostics> {
+        validate::from_value(value)
+    }
+
+    /// Parses and validates JSON text into `Self`, collecting every error. Syntax errors carry their
+    /// line and column.
+    fn from_json(json: &str) -> Result<Self, Diagnostics> {
+        validate::from_str(json)
+    }
+
+    /// Like [`Structured::from_json`] for bytes; invalid UTF-8 is reported as a syntax error.
+    fn from_slice(json: &[u8]) -> Result<Self, Diagnostics> {
+        validate::from_slice(json)
+    }
+}
