@@ -28,6 +28,11 @@ pub fn definition<T: 'static>(build: impl FnOnce() -> Definition) -> &'static De
     DEFINITIONS.get_or_init::<T>(build)
 }
 
+/// Whether a field of type `T` must be present (it has no value for "absent").
+pub fn is_required<T: Structured>() -> bool {
+    T::__missing().is_none()
+}
+
 /// The display name of a generic instantiation: `Page<Person>`.
 pub fn generic_name(base: &str, args: &[Schema]) -> Text {
     let names: Vec<Text> = args.iter().map(Schema::type_name).collect();

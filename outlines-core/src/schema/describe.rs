@@ -33,7 +33,7 @@ pub fn render(root: &Schema) -> String {
             r.name_of(type_ref);
         }
         _ => {
-            let (ty, note) = r.expr(root, 0);
+            let (ty, note) = r.expr(root, "");
             comment_lines(&mut out, root.description.as_deref(), "");
             out.push_str(&ty);
             push_note(&mut out, &note);
@@ -53,10 +53,22 @@ pub fn render(root: &Schema) -> String {
     out
 }
 
+/// Objects whose fields fit on one line this wide (and carry no comments) are written inline.
+const INLINE_WIDTH: usize = 72;
+
 #[derive(Default)]
 struct Describer {
     names: HashMap<TypeId, String>,
     queue: Vec<(String, TypeRef)>,
+}
+
+/// One property of an object literal type.
+struct Prop {
+    key: String,
+    ty: String,
+    note: String,
+    /// A description too long for a trailing comment, written above the property.
+    above: Option<String>,
 }
 
 impl Describer {
@@ -81,110 +93,139 @@ impl Describer {
 
     fn definition(&mut self, out: &mut String, name: &str, def: &Definition) {
         comment_lines(out, def.description.as_deref(), "");
-        let _ = write!(out, "type {name} = ");
-        match &def.body {
-            Body::Object(object) => {
-                out.push_str(&self.object(object, None, 0));
-                out.push_str(";\n");
-            }
-            Body::Tuple(items) => {
-                let (ty, note) = self.tuple(items, 0);
-                out.push_str(&ty);
-                out.push(';');
-                push_note(out, &note);
-                out.push('\n');
-            }
-            Body::Enum(e) => self.enumeration(out, e),
+        let (ty, note) = match &def.body {
+            Body::Object(object) => (self.object(object, None, ""), String::new()),
+            Body::Tuple(items) => self.tuple(items, ""),
+            Body::Enum(e) => (self.enumeration(e), String::new()),
+        };
+        if ty.starts_with('\n') {
+            let _ = write!(out, "type {name} ={ty};");
+        } else {
+            let _ = write!(out, "type {name} = {ty};");
         }
+        push_note(out, &note);
+        out.push('\n');
     }
 
-    fn enumeration(&mut self, out: &mut String, e: &Enum) {
-        let documented = e.variants.iter().any(|v| v.description.is_some());
-        let branches: Vec<(String, Option<&str>)> = e
+    /// A union of the variants: on one line when short, else one branch per line with comments.
+    fn enumeration(&mut self, e: &Enum) -> String {
+        let branches: Vec<(String, String)> = e
             .variants
             .iter()
             .map(|v| {
-                (
-                    self.variant(e.repr, v.name, &v.shape),
-                    v.description.as_deref(),
-                )
+                let (ty, note) = self.variant(e.repr, v.name, &v.shape);
+                let mut text = v
+                    .description
+                    .as_deref()
+                    .map(flatten_text)
+                    .unwrap_or_default();
+                join_note(&mut text, &note);
+                (ty, text)
             })
             .collect();
-        let one_line = !documented && branches.iter().all(|(b, _)| !b.contains('\n'));
-        if one_line && branches.iter().map(|(b, _)| b.len() + 3).sum::<usize>() <= 100 {
+        let plain = branches
+            .iter()
+            .all(|(b, note)| note.is_empty() && !b.contains('\n'));
+        let width: usize = branches.iter().map(|(b, _)| b.len() + 3).sum();
+        if plain && width <= INLINE_WIDTH + 20 {
             let joined: Vec<&str> = branches.iter().map(|(b, _)| b.as_str()).collect();
-            let _ = writeln!(out, "{};", joined.join(" | "));
-            return;
+            return joined.join(" | ");
         }
-        out.push('\n');
-        let last = branches.len().saturating_sub(1);
-        for (i, (branch, description)) in branches.iter().enumerate() {
-            let _ = write!(out, "  | {branch}");
-            if i == last {
-                out.push(';');
-            }
-            if let Some(d) = description {
-                push_note(out, &flatten_text(d));
-            }
-            out.push('\n');
+        let mut out = String::new();
+        for (branch, note) in &branches {
+            let _ = write!(out, "\n  | {branch}");
+            push_note(&mut out, note);
         }
+        out
     }
 
-    fn variant(&mut self, repr: Repr, name: &str, shape: &Shape) -> String {
+    /// A variant's branch type and the note for its comment.
+    fn variant(&mut self, repr: Repr, name: &str, shape: &Shape) -> (String, String) {
+        const PAD: &str = "    ";
         let quoted = quote(name);
+        let tagged = |tag: &str| Prop {
+            key: key(tag),
+            ty: quoted.clone(),
+            note: String::new(),
+            above: None,
+        };
         match (repr, shape) {
-            (Repr::Untagged, Shape::Unit) => "null".into(),
-            (Repr::Untagged, _) => self.content(shape),
-            (Repr::External, Shape::Unit) => quoted,
+            (Repr::Untagged, Shape::Unit) => ("null".into(), String::new()),
+            (Repr::Untagged, _) => self.content(shape, PAD),
+            (Repr::External, Shape::Unit) => (quoted, String::new()),
             (Repr::External, _) => {
-                format!("{{ {}: {} }}", key(name), self.content(shape))
+                let (ty, note) = self.content(shape, &format!("{PAD}  "));
+                let prop = Prop {
+                    key: key(name),
+                    ty,
+                    note,
+                    above: None,
+                };
+                (layout(vec![prop], PAD), String::new())
             }
             (Repr::Internal { tag }, Shape::Struct(object)) => {
-                self.object(object, Some((tag, name)), 1)
+                (self.object(object, Some((tag, name)), PAD), String::new())
             }
             (Repr::Internal { tag }, Shape::Newtype(inner)) => match &inner.kind {
                 Kind::Ref(r) => match &r.definition().body {
-                    Body::Object(object) => self.object(object, Some((tag, name)), 1),
-                    _ => format!("{{ {}: {quoted} }}", key(tag)),
+                    Body::Object(object) => {
+                        (self.object(object, Some((tag, name)), PAD), String::new())
+                    }
+                    _ => (layout(vec![tagged(tag)], PAD), String::new()),
                 },
                 Kind::Map(values) => {
-                    let (v, _) = self.expr(values, 1);
-                    format!("{{ {}: {quoted}; [key: string]: {v} }}", key(tag))
+                    let (ty, note) = self.expr(values, PAD);
+                    let rest = Prop {
+                        key: "[key: string]".into(),
+                        ty,
+                        note,
+                        above: None,
+                    };
+                    (layout(vec![tagged(tag), rest], PAD), String::new())
                 }
-                _ => format!("{{ {}: {quoted} }}", key(tag)),
+                _ => (layout(vec![tagged(tag)], PAD), String::new()),
             },
-            (Repr::Internal { tag }, _) => format!("{{ {}: {quoted} }}", key(tag)),
-            (Repr::Adjacent { tag, .. }, Shape::Unit) => format!("{{ {}: {quoted} }}", key(tag)),
+            (Repr::Internal { tag } | Repr::Adjacent { tag, .. }, Shape::Unit) => {
+                (layout(vec![tagged(tag)], PAD), String::new())
+            }
+            (Repr::Internal { tag }, _) => (layout(vec![tagged(tag)], PAD), String::new()),
             (Repr::Adjacent { tag, content }, _) => {
-                format!(
-                    "{{ {}: {quoted}; {}: {} }}",
-                    key(tag),
-                    key(content),
-                    self.content(shape)
-                )
+                let (ty, note) = self.content(shape, &format!("{PAD}  "));
+                let body = Prop {
+                    key: key(content),
+                    ty,
+                    note,
+                    above: None,
+                };
+                (layout(vec![tagged(tag), body], PAD), String::new())
             }
         }
     }
 
-    fn content(&mut self, shape: &Shape) -> String {
+    fn content(&mut self, shape: &Shape, pad: &str) -> (String, String) {
         match shape {
-            Shape::Unit => "null".into(),
-            Shape::Newtype(inner) => self.expr(inner, 1).0,
-            Shape::Tuple(items) => self.tuple(items, 1).0,
-            Shape::Struct(object) => self.object(object, None, 1),
+            Shape::Unit => ("null".into(), String::new()),
+            Shape::Newtype(inner) => self.expr(inner, pad),
+            Shape::Tuple(items) => self.tuple(items, pad),
+            Shape::Struct(object) => (self.object(object, None, pad), String::new()),
         }
     }
 
-    /// A multi-line object literal type at `indent` levels.
-    fn object(&mut self, object: &Object, tag: Option<(&str, &str)>, indent: usize) -> String {
-        let pad = "  ".repeat(indent + 1);
-        let mut out = String::from("{\n");
+    /// An object literal type whose closing brace sits at `pad`.
+    fn object(&mut self, object: &Object, tag: Option<(&str, &str)>, pad: &str) -> String {
+        let inner_pad = format!("{pad}  ");
+        let mut props = Vec::new();
         if let Some((tag, name)) = tag {
-            let _ = writeln!(out, "{pad}{}: {};", key(tag), quote(name));
+            props.push(Prop {
+                key: key(tag),
+                ty: quote(name),
+                note: String::new(),
+                above: None,
+            });
         }
         let (fields, rest) = flat_fields(object);
         for field in fields {
-            let (ty, note) = self.expr(&field.schema, indent + 1);
+            let (ty, note) = self.expr(&field.schema, &inner_pad);
             let description = field
                 .schema
                 .description
@@ -193,38 +234,41 @@ impl Describer {
                     Kind::Option(inner) => inner.description.as_deref(),
                     _ => None,
                 });
-            let mut note_text = String::new();
-            if let Some(d) = description {
-                if d.contains('\n') {
-                    comment_lines(&mut out, Some(d), &pad);
-                } else {
-                    note_text.push_str(d);
-                }
+            let mut text = String::new();
+            let mut above = None;
+            match description {
+                Some(d) if d.contains('\n') || d.len() > INLINE_WIDTH => above = Some(d.to_owned()),
+                Some(d) => text.push_str(d),
+                None => {}
             }
-            join_note(&mut note_text, &note);
+            join_note(&mut text, &note);
             let optional = if field.required { "" } else { "?" };
-            let _ = write!(out, "{pad}{}{optional}: {ty};", key(field.name));
-            push_note(&mut out, &note_text);
-            out.push('\n');
+            props.push(Prop {
+                key: format!("{}{optional}", key(field.name)),
+                ty,
+                note: text,
+                above,
+            });
         }
         if let Some(values) = rest {
-            let (ty, note) = self.expr(values, indent + 1);
-            let _ = write!(out, "{pad}[key: string]: {ty};");
-            push_note(&mut out, &note);
-            out.push('\n');
+            let (ty, note) = self.expr(values, &inner_pad);
+            props.push(Prop {
+                key: "[key: string]".into(),
+                ty,
+                note,
+                above: None,
+            });
         }
-        out.push_str(&"  ".repeat(indent));
-        out.push('}');
-        out
+        layout(props, pad)
     }
 
-    fn tuple(&mut self, items: &[Schema], indent: usize) -> (String, String) {
+    fn tuple(&mut self, items: &[Schema], pad: &str) -> (String, String) {
         let mut notes = Vec::new();
         let parts: Vec<String> = items
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                let (ty, note) = self.expr(s, indent);
+                let (ty, note) = self.expr(s, pad);
                 if !note.is_empty() {
                     notes.push(format!("[{i}]: {note}"));
                 }
@@ -234,8 +278,8 @@ impl Describer {
         (format!("[{}]", parts.join(", ")), notes.join("; "))
     }
 
-    /// An inline type expression and the constraint note that goes in its comment.
-    fn expr(&mut self, schema: &Schema, indent: usize) -> (String, String) {
+    /// An inline type expression (multi-line objects close at `pad`) and the note for its comment.
+    fn expr(&mut self, schema: &Schema, pad: &str) -> (String, String) {
         let merged = Merged::of(&schema.constraints);
         let mut notes = Vec::new();
         let ty = match &schema.kind {
@@ -258,7 +302,7 @@ impl Describer {
                 literal_union(&merged).unwrap_or_else(|| "string".into())
             }
             Kind::Array(items, info) => {
-                let (item, item_note) = self.expr(items, indent);
+                let (item, item_note) = self.expr(items, pad);
                 let count = match info.len {
                     Some(n) => Some(format!("exactly {n} items")),
                     None => range_note(merged.min, merged.max, "items"),
@@ -277,14 +321,14 @@ impl Describer {
                 }
             }
             Kind::Tuple(items) => {
-                let (ty, note) = self.tuple(items, indent);
+                let (ty, note) = self.tuple(items, pad);
                 if !note.is_empty() {
                     notes.push(note);
                 }
                 ty
             }
             Kind::Map(values) => {
-                let (v, value_note) = self.expr(values, indent);
+                let (v, value_note) = self.expr(values, pad);
                 notes.extend(range_note(merged.min, merged.max, "keys"));
                 if !value_note.is_empty() {
                     notes.push(format!("each value: {value_note}"));
@@ -292,7 +336,7 @@ impl Describer {
                 format!("Record<string, {v}>")
             }
             Kind::Option(inner) => {
-                let (ty, note) = self.expr(inner, indent);
+                let (ty, note) = self.expr(inner, pad);
                 if !note.is_empty() {
                     notes.push(note);
                 }
@@ -306,6 +350,35 @@ impl Describer {
         }
         (ty, notes.join(", "))
     }
+}
+
+/// `{ a: T; b: U }` when short and comment-free, else one property per line, closing at `pad`.
+fn layout(props: Vec<Prop>, pad: &str) -> String {
+    let simple = props
+        .iter()
+        .all(|p| p.note.is_empty() && p.above.is_none() && !p.ty.contains('\n'));
+    let inline: Vec<String> = props
+        .iter()
+        .map(|p| format!("{}: {}", p.key, p.ty))
+        .collect();
+    let width: usize = inline.iter().map(|p| p.len() + 2).sum::<usize>() + pad.len();
+    if props.is_empty() {
+        return "{}".into();
+    }
+    if simple && width <= INLINE_WIDTH {
+        return format!("{{ {} }}", inline.join("; "));
+    }
+    let inner_pad = format!("{pad}  ");
+    let mut out = String::from("{\n");
+    for p in &props {
+        comment_lines(&mut out, p.above.as_deref(), &inner_pad);
+        let _ = write!(out, "{inner_pad}{}: {};", p.key, p.ty);
+        push_note(&mut out, &p.note);
+        out.push('\n');
+    }
+    out.push_str(pad);
+    out.push('}');
+    out
 }
 
 fn integer_notes(range: IntRange, merged: &Merged, notes: &mut Vec<String>) {
@@ -367,6 +440,9 @@ fn range_note(min: Option<Bound>, max: Option<Bound>, unit: &str) -> Option<Stri
     };
     match (min, max) {
         (Some(a), Some(b)) if a == b => Some(format!("exactly {a}{}", unit_sfx(a))),
+        (Some(a), Some(b)) if a.as_f64() < 0.0 || b.as_f64() < 0.0 => {
+            Some(format!("{a} to {b}{}", unit_sfx(b)))
+        }
         (Some(a), Some(b)) => Some(format!("{a}-{b}{}", unit_sfx(b))),
         (Some(a), None) if unit.is_empty() => Some(format!(">= {a}")),
         (Some(a), None) => Some(format!("at least {a}{}", unit_sfx(a))),

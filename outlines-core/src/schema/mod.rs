@@ -403,6 +403,12 @@ impl Field {
         self
     }
 
+    /// Sets whether the key must be present.
+    pub fn with_required(mut self, required: bool) -> Self {
+        self.required = required;
+        self
+    }
+
     /// Keys accepted in addition to the name.
     pub fn with_aliases(mut self, aliases: &'static [&'static str]) -> Self {
         self.aliases = aliases;

@@ -133,15 +133,25 @@ pub struct TupleReader<'a, 'c, 'p, A> {
     ended: bool,
 }
 
-impl<'de, A: SeqAccess<'de>> TupleReader<'_, '_, '_, A> {
+impl<'de, 'p, A: SeqAccess<'de>> TupleReader<'_, '_, 'p, A> {
     /// The next element; `None` when it is invalid or the array ended early (reported once, at the end).
     pub fn next<T: Structured>(&mut self, c: &'static Constraints) -> Result<Option<T>, A::Error> {
+        self.next_checked(c, |_, _| true)
+    }
+
+    /// Like [`TupleReader::next`], then runs the element's own rules (`after`) at its path.
+    pub fn next_checked<T: Structured>(
+        &mut self,
+        c: &'static Constraints,
+        after: impl FnOnce(&T, &mut Cx<'_>) -> bool,
+    ) -> Result<Option<T>, A::Error> {
         if self.ended {
             return Ok(None);
         }
         let seq = &mut *self.seq;
         let item = self.cx.at(Seg::Index(self.seen), |cx| {
-            seq.next_element_seed(Seed::<T>::new(cx, c))
+            let item = seq.next_element_seed(Seed::<T>::new(cx, c))?;
+            Ok::<_, A::Error>(item.map(|v| v.filter(|v| after(v, cx))))
         })?;
         match item {
             None => {
@@ -153,6 +163,11 @@ impl<'de, A: SeqAccess<'de>> TupleReader<'_, '_, '_, A> {
                 Ok(v)
             }
         }
+    }
+
+    /// The context at the array's own path (for the container's `check = ...`).
+    pub fn cx(&mut self) -> &mut Cx<'p> {
+        self.cx
     }
 }
 

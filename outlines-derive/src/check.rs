@@ -1,0 +1,191 @@
+//! Rules that span several attributes or the shape of the type. Each `check_*` says why it exists.
+
+use crate::ast::{Container, Data, Field, Style};
+use crate::attr::{Num, OneOf, Rules};
+use crate::ctxt::Ctxt;
+
+pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
+    check_lifetimes(cx, cont);
+    check_representation(cx, cont);
+    check_transparent(cx, cont);
+    for field in cont.all_fields() {
+        check_field(cx, cont, field);
+    }
+}
+
+/// `Structured` values are built from JSON and handed to the caller, so they must own their data: a
+/// borrowed `&str` field would have nothing to borrow from once the model's reply is gone.
+fn check_lifetimes(cx: &Ctxt, cont: &Container<'_>) {
+    if let Some(lt) = cont.generics.lifetimes().next() {
+        cx.error_spanned_by(
+            lt,
+            "`Structured` types must own their data: lifetime parameters are not supported \
+             (use `String` instead of `&str`)",
+        );
+    }
+}
+
+/// The tagging keys only make sense in the combinations serde accepts; any other combination would
+/// leave the schema and the validator guessing which representation is meant.
+fn check_representation(cx: &Ctxt, cont: &Container<'_>) {
+    let attrs = &cont.attrs;
+    match &cont.data {
+        Data::Struct(..) => {
+            if let Some(tag) = &attrs.tag {
+                cx.error_at(
+                    tag.span,
+                    "`#[serde(tag)]` on a struct is not supported by outlines",
+                );
+            }
+            if let Some(span) = attrs.untagged {
+                cx.error_at(span, "`#[serde(untagged)]` applies to enums only");
+            }
+        }
+        Data::Enum(variants) => {
+            if let (Some(span), Some(_)) = (attrs.untagged, &attrs.tag) {
+                cx.error_at(span, "an enum cannot be both `untagged` and tagged");
+            }
+            if let (Some(content), None) = (&attrs.content, &attrs.tag) {
+                cx.error_at(
+                    content.span,
+                    "`#[serde(content)]` needs `#[serde(tag)]` as well",
+                );
+            }
+            if let (Some(tag), None) = (&attrs.tag, &attrs.content) {
+                // Internally tagged: the variant's fields sit next to the tag, so the variant must
+                // be an object (or carry one).
+                for variant in variants.iter().filter(|v| !v.attrs.skip) {
+                    if variant.style == Style::Tuple {
+                        cx.error_spanned_by(
+                            variant.ident,
+                            format!(
+                                "internally tagged enums (`tag = \"{}\"`) cannot have tuple variants",
+                                tag.value
+                            ),
+                        );
+                    }
+                }
+            }
+            if variants.iter().all(|v| v.attrs.skip) {
+                cx.error_spanned_by(
+                    cont.ident,
+                    "`Structured` needs at least one variant that can be deserialized",
+                );
+            }
+        }
+    }
+}
+
+/// A transparent struct is read as its one field; with more, there is no single value to read.
+fn check_transparent(cx: &Ctxt, cont: &Container<'_>) {
+    let Some(span) = cont.attrs.transparent else {
+        return;
+    };
+    match &cont.data {
+        Data::Struct(_, fields) if fields.iter().filter(|f| !f.skipped()).count() == 1 => {}
+        _ => cx.error_at(
+            span,
+            "`#[serde(transparent)]` needs a struct with exactly one field that is not skipped",
+        ),
+    }
+}
+
+fn check_field(cx: &Ctxt, cont: &Container<'_>, field: &Field<'_>) {
+    let attrs = &field.attrs;
+    // Constraints on a skipped field would never be checked: the field is never read.
+    if let (Some(_), Some(span)) = (attrs.skip, attrs.outline_span) {
+        if !attrs.rules.is_empty() || attrs.validate.is_some() {
+            cx.error_at(
+                span,
+                "this field is skipped by serde, so its constraints would never be checked",
+            );
+        }
+    }
+    if let Some(flatten) = attrs.flatten {
+        // A flattened field contributes its own fields; constraints on the field itself have no
+        // single value to apply to.
+        if let Some(span) = attrs.rules.any_span() {
+            cx.error_at(
+                span,
+                "constraints do not apply to a `#[serde(flatten)]` field",
+            );
+        }
+        // serde itself documents this combination as unsupported: the outer struct cannot know which
+        // keys the flattened one consumes.
+        if cont.attrs.deny_unknown_fields {
+            cx.error_at(
+                flatten,
+                "`#[serde(flatten)]` cannot be combined with `#[serde(deny_unknown_fields)]`",
+            );
+        }
+    }
+    check_rules(cx, &attrs.rules, false);
+}
+
+/// Literal checks on one constraint level: bounds that leave no valid value, steps that are not
+/// positive, and `unique` inside `inner(...)` (the validator checks uniqueness on the field only).
+fn check_rules(cx: &Ctxt, rules: &Rules, nested: bool) {
+    let lower = |n: &Option<crate::attr::Spanned<Num>>| n.as_ref().map(|s| s.value.as_f64());
+    if let (Some(min), Some(max)) = (&rules.min, &rules.max) {
+        if min.value.as_f64() > max.value.as_f64() {
+            cx.error_at(
+                min.span,
+                "`min` is greater than `max`: no value can satisfy both",
+            );
+        }
+    }
+    if let (Some(lo), Some(hi)) = (lower(&rules.exclusive_min), lower(&rules.exclusive_max)) {
+        if lo >= hi {
+            cx.error_at(
+                rules
+                    .exclusive_min
+                    .as_ref()
+                    .map_or_else(proc_macro2::Span::call_site, |s| s.span),
+                "`exclusive_min` is not below `exclusive_max`: no value can satisfy both",
+            );
+        }
+    }
+    for (lo, hi, lo_key) in [
+        (&rules.min, &rules.exclusive_max, "min"),
+        (&rules.exclusive_min, &rules.max, "exclusive_min"),
+    ] {
+        if let (Some(lo), Some(hi)) = (lo, hi) {
+            if lo.value.as_f64() >= hi.value.as_f64() {
+                cx.error_at(
+                    lo.span,
+                    format!("`{lo_key}` leaves no value below the upper bound"),
+                );
+            }
+        }
+    }
+    if let Some(step) = &rules.multiple_of {
+        if step.value.as_f64() <= 0.0 {
+            cx.error_at(step.span, "`multiple_of` must be greater than zero");
+        }
+    }
+    if let Some(one_of) = &rules.one_of {
+        if let OneOf::Str(values) = &one_of.value {
+            let mut sorted = values.clone();
+            sorted.sort();
+            if sorted.windows(2).any(|w| w[0] == w[1]) {
+                cx.error_at(one_of.span, "`one_of` lists a value twice");
+            }
+        }
+    }
+    if nested {
+        if let Some(span) = rules.unique {
+            cx.error_at(
+                span,
+                "`unique` is not supported inside `inner(...)`; put it on the field itself",
+            );
+        }
+    }
+    if let Some(inner) = &rules.inner {
+        check_rules(cx, &inner.value, true);
+    }
+}
+
+/// Whether a bound can only describe a number (it is negative or fractional).
+pub(crate) fn numeric_only(n: Num) -> bool {
+    !n.is_count()
+}

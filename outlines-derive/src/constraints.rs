@@ -1,0 +1,178 @@
+//! Each field's `#[outline(...)]` becomes a `static Constraints` (regexes get their own `static
+//! Pattern`, compiled once on first use) plus compile-time checks that each key applies to the field's
+//! type, spanned at the key.
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+use crate::attr::{LitValue, Num, OneOf, Rules};
+use crate::check::numeric_only;
+use crate::expand::{Gen, respan};
+
+/// Declares the statics for `rules` into `items`; returns an expression of type
+/// `&'static Constraints`.
+pub(crate) fn constraints_ref(g: &Gen<'_>, rules: &Rules, items: &mut TokenStream) -> TokenStream {
+    let private = &g.private;
+    if rules.is_empty() {
+        return quote!(#private::Constraints::none());
+    }
+    let name = declare(g, rules, items);
+    quote!(&#name)
+}
+
+fn declare(g: &Gen<'_>, rules: &Rules, items: &mut TokenStream) -> syn::Ident {
+    let private = &g.private;
+    let name = g.fresh("C");
+    let mut keys = Vec::new();
+    let bound = |key: &str, n: &Option<crate::attr::Spanned<Num>>| {
+        n.as_ref().map(|n| {
+            let key = syn::Ident::new(key, Span::call_site());
+            let value = bound(private, n.value);
+            quote!(#key: ::core::option::Option::Some(#value))
+        })
+    };
+    keys.extend(bound("min", &rules.min));
+    keys.extend(bound("max", &rules.max));
+    keys.extend(bound("exclusive_min", &rules.exclusive_min));
+    keys.extend(bound("exclusive_max", &rules.exclusive_max));
+    keys.extend(bound("multiple_of", &rules.multiple_of));
+    if let Some(pattern) = &rules.pattern {
+        let pattern_name = g.fresh("P");
+        let lit = &pattern.value;
+        items.extend(
+            quote!(static #pattern_name: #private::Pattern = #private::Pattern::new(#lit);),
+        );
+        keys.push(quote!(pattern: ::core::option::Option::Some(&#pattern_name)));
+    }
+    if let Some(format) = &rules.format {
+        let variant = syn::Ident::new(format_variant(&format.value), Span::call_site());
+        keys.push(quote!(format: ::core::option::Option::Some(#private::Format::#variant)));
+    }
+    if rules.unique.is_some() {
+        keys.push(quote!(unique: true));
+    }
+    if let Some(one_of) = &rules.one_of {
+        let values: Vec<TokenStream> = match &one_of.value {
+            OneOf::Str(values) => values
+                .iter()
+                .map(|s| quote!(#private::Literal::Str(#s)))
+                .collect(),
+            OneOf::Num(values) => values
+                .iter()
+                .map(|n| literal(private, &LitValue::Num(*n)))
+                .collect(),
+        };
+        keys.push(quote!(one_of: &[#(#values),*]));
+    }
+    if let Some(inner) = &rules.inner {
+        let inner_name = declare(g, &inner.value, items);
+        keys.push(quote!(inner: ::core::option::Option::Some(&#inner_name)));
+    }
+    items.extend(quote! {
+        static #name: #private::Constraints = #private::Constraints {
+            #(#keys,)*
+            ..#private::Constraints::NONE
+        };
+    });
+    name
+}
+
+fn format_variant(name: &str) -> &'static str {
+    match name {
+        "email" => "Email",
+        "uri" => "Uri",
+        "uuid" => "Uuid",
+        "date" => "Date",
+        "date-time" => "DateTime",
+        "time" => "Time",
+        "ipv4" => "Ipv4",
+        "ipv6" => "Ipv6",
+        _ => "Hostname",
+    }
+}
+
+/// `Bound::Int(5)`, `Bound::Float(-0.5)`.
+fn bound(private: &TokenStream, n: Num) -> TokenStream {
+    let value = number(n);
+    match n {
+        Num::Int(_) => quote!(#private::Bound::Int(#value)),
+        Num::Float(_) => quote!(#private::Bound::Float(#value)),
+    }
+}
+
+/// A number literal; negative values as `-lit`, since literal tokens cannot carry a sign.
+fn number(n: Num) -> TokenStream {
+    let (lit, negative) = match n {
+        Num::Int(i) => (Literal::u128_unsuffixed(i.unsigned_abs()), i < 0),
+        Num::Float(f) => (Literal::f64_unsuffixed(f.abs()), f < 0.0),
+    };
+    if negative {
+        quote!(-#lit)
+    } else {
+        quote!(#lit)
+    }
+}
+
+/// A `Literal` value expression for `one_of` and `example`.
+pub(crate) fn literal(private: &TokenStream, value: &LitValue) -> TokenStream {
+    match value {
+        LitValue::Str(s) => quote!(#private::Literal::Str(#s)),
+        LitValue::Bool(b) => quote!(#private::Literal::Bool(#b)),
+        LitValue::Num(n @ Num::Int(_)) => {
+            let v = number(*n);
+            quote!(#private::Literal::Int(#v))
+        }
+        LitValue::Num(n @ Num::Float(_)) => {
+            let v = number(*n);
+            quote!(#private::Literal::Float(#v))
+        }
+    }
+}
+
+/// Statements asserting that each key in `rules` applies to `ty`, each spanned at its key.
+pub(crate) fn applicability(g: &Gen<'_>, ty: TokenStream, rules: &Rules) -> TokenStream {
+    let private = &g.private;
+    let mut out = TokenStream::new();
+    let mut assert = |check: &str, span: Span, ty: &TokenStream| {
+        let check = syn::Ident::new(check, span);
+        let call = respan(quote!(#private::applies::#check::<#ty>();), span);
+        out.extend(quote_spanned!(span=> #call));
+    };
+    for n in [&rules.min, &rules.max].into_iter().flatten() {
+        assert("min_max", n.span, &ty);
+        if numeric_only(n.value) {
+            assert("numeric", n.span, &ty);
+        }
+    }
+    for n in [
+        &rules.exclusive_min,
+        &rules.exclusive_max,
+        &rules.multiple_of,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        assert("numeric", n.span, &ty);
+    }
+    if let Some(p) = &rules.pattern {
+        assert("text", p.span, &ty);
+    }
+    if let Some(f) = &rules.format {
+        assert("text", f.span, &ty);
+    }
+    if let Some(one_of) = &rules.one_of {
+        match one_of.value {
+            OneOf::Str(_) => assert("text", one_of.span, &ty),
+            OneOf::Num(_) => assert("number_one_of", one_of.span, &ty),
+        }
+    }
+    if let Some(span) = rules.unique {
+        assert("unique", span, &ty);
+    }
+    if let Some(inner) = &rules.inner {
+        assert("inner", inner.span, &ty);
+        let item = quote!(<#ty as #private::applies::Inner>::Item);
+        out.extend(applicability(g, item, &inner.value));
+    }
+    out
+}

@@ -1,0 +1,206 @@
+//! Generates `Structured::schema()`: the type's definition in the schema IR, built once and cached.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::ast::{Data, Field, Style, Variant};
+use crate::constraints::{applicability, literal};
+use crate::expand::Gen;
+
+/// The body of `fn schema()`. Constraint statics are declared into `items`.
+pub(crate) fn schema_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStream {
+    let cont = g.cont;
+    let private = &g.private;
+    let checks = type_checks(g);
+    let description = describe(cont.attrs.description.as_deref());
+
+    let inline = |field: &Field<'_>, items: &mut TokenStream| {
+        let schema = field_schema(g, field, items);
+        quote!(#schema #description)
+    };
+    let body = match &cont.data {
+        Data::Struct(Style::Unit, _) => {
+            return quote!(#checks #private::Schema::new(#private::Kind::Null) #description);
+        }
+        // Newtypes and transparent structs are their field: inlined, not a named definition.
+        Data::Struct(Style::Newtype, fields) => {
+            let schema = inline(&fields[0], items);
+            return quote!(#checks #schema);
+        }
+        Data::Struct(_, fields) if cont.attrs.transparent.is_some() => {
+            let schema = match fields.iter().find(|f| !f.skipped()) {
+                Some(field) => inline(field, items),
+                None => quote!(#private::Schema::new(#private::Kind::Null)),
+            };
+            return quote!(#checks #schema);
+        }
+        Data::Struct(Style::Tuple, fields) => {
+            let schemas = fields
+                .iter()
+                .filter(|f| !f.skipped())
+                .map(|f| field_schema(g, f, items));
+            let name = name_expr(g);
+            quote!(#private::Definition::tuple(#name, ::std::vec![#(#schemas),*]))
+        }
+        Data::Struct(_, fields) => {
+            let object = object(g, fields, cont.attrs.deny_unknown_fields, items);
+            let name = name_expr(g);
+            quote!(#private::Definition::object(#name, #object))
+        }
+        Data::Enum(variants) => {
+            let repr = repr(g);
+            let variants = variants
+                .iter()
+                .filter(|v| !v.attrs.skip)
+                .map(|v| variant(g, v, items));
+            let name = name_expr(g);
+            quote!(#private::Definition::enumeration(#name, #repr, ::std::vec![#(#variants),*]))
+        }
+    };
+    quote! {
+        #checks
+        #private::Schema::reference::<Self>(|| {
+            #private::definition::<Self>(|| #body #description)
+        })
+    }
+}
+
+/// Compile-time checks: every field type is `Structured` (spanned at the type), every constraint key
+/// applies to its field's type (spanned at the key).
+fn type_checks(g: &Gen<'_>) -> TokenStream {
+    let private = &g.private;
+    let mut out = TokenStream::new();
+    for field in g.cont.all_fields().filter(|f| !f.skipped()) {
+        let ty = field.ty;
+        if field.attrs.flatten.is_some() {
+            out.extend(quote_spanned!(ty.span()=> #private::applies::flatten::<#ty>();));
+        } else {
+            out.extend(quote_spanned!(ty.span()=> #private::applies::structured::<#ty>();));
+        }
+        out.extend(applicability(g, quote!(#ty), &field.attrs.rules));
+    }
+    out
+}
+
+/// The field's schema: its type's, with its constraints, description and examples.
+fn field_schema(g: &Gen<'_>, field: &Field<'_>, items: &mut TokenStream) -> TokenStream {
+    let private = &g.private;
+    let ty = field.ty;
+    let mut schema = quote_spanned!(ty.span()=> <#ty as #private::Structured>::schema());
+    if !field.attrs.rules.is_empty() {
+        let c = g.constraints(field, items);
+        schema = quote!(#schema.constrain(#c));
+    }
+    if let Some(text) = &field.attrs.description {
+        schema = quote!(#schema.describe(#text));
+    }
+    if !field.attrs.examples.is_empty() {
+        let examples = field.attrs.examples.iter().map(|e| literal(private, e));
+        schema = quote!(#schema.examples(&[#(#examples),*]));
+    }
+    schema
+}
+
+fn object(g: &Gen<'_>, fields: &[Field<'_>], deny: bool, items: &mut TokenStream) -> TokenStream {
+    let private = &g.private;
+    let fields = fields.iter().filter(|f| !f.skipped()).map(|field| {
+        let name = &field.name;
+        let ty = field.ty;
+        if field.attrs.flatten.is_some() {
+            return quote!(#private::Field::new(#name, <#ty as #private::Structured>::schema()).flattened());
+        }
+        let schema = field_schema(g, field, items);
+        let mut expr = quote! {
+            #private::Field::new(#name, #schema).with_required(#private::is_required::<#ty>())
+        };
+        if !field.attrs.default.is_none() || !g.cont.attrs.default.is_none() {
+            expr = quote!(#expr.with_default());
+        }
+        let aliases = &field.attrs.aliases;
+        if !aliases.is_empty() {
+            expr = quote!(#expr.with_aliases(&[#(#aliases),*]));
+        }
+        expr
+    });
+    quote! {
+        #private::Object {
+            fields: ::std::vec![#(#fields),*],
+            deny_unknown_fields: #deny,
+        }
+    }
+}
+
+fn variant(g: &Gen<'_>, v: &Variant<'_>, items: &mut TokenStream) -> TokenStream {
+    let private = &g.private;
+    let name = &v.name;
+    let shape = match v.style {
+        Style::Unit => quote!(#private::Shape::Unit),
+        Style::Newtype => {
+            let schema = field_schema(g, &v.fields[0], items);
+            quote!(#private::Shape::Newtype(#schema))
+        }
+        Style::Tuple => {
+            let schemas = v
+                .fields
+                .iter()
+                .filter(|f| !f.skipped())
+                .map(|f| field_schema(g, f, items));
+            quote!(#private::Shape::Tuple(::std::vec![#(#schemas),*]))
+        }
+        Style::Struct => {
+            let object = object(g, &v.fields, g.cont.attrs.deny_unknown_fields, items);
+            quote!(#private::Shape::Struct(#object))
+        }
+    };
+    let mut expr = quote!(#private::Variant::new(#name, #shape));
+    let aliases = &v.attrs.aliases;
+    if !aliases.is_empty() {
+        expr = quote!(#expr.with_aliases(&[#(#aliases),*]));
+    }
+    if let Some(text) = &v.attrs.description {
+        expr = quote!(#expr.describe(#text));
+    }
+    expr
+}
+
+fn repr(g: &Gen<'_>) -> TokenStream {
+    let private = &g.private;
+    let attrs = &g.cont.attrs;
+    match (&attrs.tag, &attrs.content, attrs.untagged) {
+        (_, _, Some(_)) => quote!(#private::Repr::Untagged),
+        (Some(tag), Some(content), _) => {
+            let (tag, content) = (&tag.value, &content.value);
+            quote!(#private::Repr::Adjacent { tag: #tag, content: #content })
+        }
+        (Some(tag), None, _) => {
+            let tag = &tag.value;
+            quote!(#private::Repr::Internal { tag: #tag })
+        }
+        _ => quote!(#private::Repr::External),
+    }
+}
+
+/// The definition's display name: `#[outline(name)]`, else the type's name with its type arguments.
+fn name_expr(g: &Gen<'_>) -> TokenStream {
+    let private = &g.private;
+    let cont = g.cont;
+    if let Some(name) = &cont.attrs.name {
+        return quote!(#name);
+    }
+    let base = cont.ident.to_string();
+    let params: Vec<_> = cont.generics.type_params().map(|p| &p.ident).collect();
+    if params.is_empty() {
+        return quote!(#base);
+    }
+    quote! {
+        #private::generic_name(#base, &[#(<#params as #private::Structured>::schema()),*])
+    }
+}
+
+fn describe(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(text) => quote!(.describe(#text)),
+        None => TokenStream::new(),
+    }
+}

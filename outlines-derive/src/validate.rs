@@ -1,0 +1,604 @@
+//! Generates `Structured::__deserialize`: typed slots per struct (and struct variant), a tuple reader per
+//! tuple shape, and the variant table of an enum. The runtime drives them; per-field rules
+//! (`unique`, `validate = ...`) run right after a field is read, the container's `check = ...` last.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::ast::{Data, Field, Style, Variant};
+use crate::attr;
+use crate::expand::Gen;
+
+/// The body of `fn __deserialize(__de, __cx, __c)`. Helper types and statics go into `items`.
+pub(crate) fn deserialize_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStream {
+    let cont = g.cont;
+    let private = &g.private;
+    let (_, ty_generics, _) = g.split();
+    let check = container_check(g, &return_ok_none());
+    match &cont.data {
+        Data::Struct(Style::Unit, _) => quote! {
+            let ::core::option::Option::Some(()) =
+                <() as #private::Structured>::__deserialize(__de, __cx, #private::Constraints::none())?
+            else {
+                return ::core::result::Result::Ok(::core::option::Option::None);
+            };
+            let __value = Self {};
+            #check
+            ::core::result::Result::Ok(::core::option::Option::Some(__value))
+        },
+        Data::Struct(style, fields)
+            if *style == Style::Newtype || cont.attrs.transparent.is_some() =>
+        {
+            let Some(field) = fields.iter().find(|f| !f.skipped()) else {
+                return quote!(::core::result::Result::Ok(::core::option::Option::None));
+            };
+            let ty = field.ty;
+            let c = g.constraints(field, items);
+            let after = field_rules(g, field);
+            let build = construct(g, quote!(Self), fields, &[quote!(__f)], None);
+            quote! {
+                let ::core::option::Option::Some(__f) =
+                    <#ty as #private::Structured>::__deserialize(__de, __cx, #c)?
+                else {
+                    return ::core::result::Result::Ok(::core::option::Option::None);
+                };
+                let __v = &__f;
+                if !(true #(&& #after)*) {
+                    return ::core::result::Result::Ok(::core::option::Option::None);
+                }
+                let __value = #build;
+                #check
+                ::core::result::Result::Ok(::core::option::Option::Some(__value))
+            }
+        }
+        Data::Struct(Style::Tuple, fields) => {
+            let shape = g.fresh("Tuple");
+            let expected = format!(
+                "array of exactly {} items ({})",
+                unskipped(fields),
+                cont.ident
+            );
+            let ident = cont.ident;
+            let tuple = tuple_shape(g, &shape, quote!(#ident), fields, &expected, true, items);
+            items.extend(tuple);
+            quote!(#private::deserialize_tuple::<#shape #ty_generics, __D>(__de, __cx, #private::Constraints::none()))
+        }
+        Data::Struct(_, fields) => {
+            let slots = g.fresh("Slots");
+            let expected = format!("object ({})", cont.ident);
+            let ident = cont.ident;
+            let shape = object_shape(g, &slots, quote!(#ident), fields, &expected, true, items);
+            items.extend(shape);
+            let self_ty = g.self_ty();
+            let (impl_generics, _, where_clause) = g.split();
+            items.extend(quote! {
+                #[automatically_derived]
+                impl #impl_generics #private::Flatten for #self_ty #where_clause {
+                    type Shape = #slots #ty_generics;
+                }
+            });
+            quote!(#private::deserialize_object::<#slots #ty_generics, __D>(__de, __cx))
+        }
+        Data::Enum(variants) => enum_body(g, variants, items),
+    }
+}
+
+fn unskipped(fields: &[Field<'_>]) -> usize {
+    fields.iter().filter(|f| !f.skipped()).count()
+}
+
+/// `if !rule(__cx, "check", check(&__value)) { <on_fail> }` for `#[outline(check = ...)]`.
+fn container_check(g: &Gen<'_>, on_fail: &TokenStream) -> TokenStream {
+    let private = &g.private;
+    match &g.cont.attrs.check {
+        Some(path) => {
+            let name = path_name(path);
+            let call = quote_spanned!(path.span()=> #path(&__value));
+            quote! {
+                if !#private::rule(__cx, #name, #call) {
+                    #on_fail
+                }
+            }
+        }
+        None => TokenStream::new(),
+    }
+}
+
+fn return_ok_none() -> TokenStream {
+    quote!(return ::core::result::Result::Ok(::core::option::Option::None);)
+}
+
+fn return_none() -> TokenStream {
+    quote!(return ::core::option::Option::None;)
+}
+
+fn path_name(path: &syn::Path) -> String {
+    quote!(#path).to_string().replace(' ', "")
+}
+
+/// Boolean expressions (over `__v: &FieldType` and `__cx`) for a field's own rules.
+fn field_rules(g: &Gen<'_>, field: &Field<'_>) -> Vec<TokenStream> {
+    let private = &g.private;
+    let mut out = Vec::new();
+    if let Some(span) = field.attrs.rules.unique {
+        out.push(quote_spanned!(span=> #private::check_unique(__v, __cx)));
+    }
+    if let Some(path) = &field.attrs.validate {
+        let name = path_name(path);
+        out.push(quote_spanned!(path.span()=> #private::rule(__cx, #name, #path(__v))));
+    }
+    out
+}
+
+/// `Path { a: a, b: __default.b, ... }`: the read values in order, skipped fields from their default.
+fn construct(
+    g: &Gen<'_>,
+    path: TokenStream,
+    fields: &[Field<'_>],
+    values: &[TokenStream],
+    container_default: Option<&TokenStream>,
+) -> TokenStream {
+    let _ = g;
+    let mut values = values.iter();
+    let inits = fields.iter().map(|field| {
+        let member = &field.member;
+        if field.skipped() {
+            let value = match (&field.attrs.default, container_default) {
+                (attr::Default::Path(p), _) => quote!(#p()),
+                (attr::Default::None, Some(d)) => quote!(#d.#member),
+                _ => quote!(::core::default::Default::default()),
+            };
+            quote!(#member: #value)
+        } else {
+            let value = values.next();
+            quote!(#member: #value)
+        }
+    });
+    quote!(#path { #(#inits),* })
+}
+
+/// The slots and `ObjectShape` impl of a struct (or struct variant) named `slots`.
+fn object_shape(
+    g: &Gen<'_>,
+    slots: &syn::Ident,
+    path: TokenStream,
+    fields: &[Field<'_>],
+    expected: &str,
+    is_container: bool,
+    items: &mut TokenStream,
+) -> TokenStream {
+    let private = &g.private;
+    let self_ty = g.self_ty();
+    let marker = g.marker();
+    let (impl_generics, ty_generics, where_clause) = g.split();
+    let deny = g.cont.attrs.deny_unknown_fields;
+
+    let read: Vec<&Field<'_>> = fields
+        .iter()
+        .filter(|f| !f.skipped() && f.attrs.flatten.is_none())
+        .collect();
+    let flat: Vec<&Field<'_>> = fields
+        .iter()
+        .filter(|f| !f.skipped() && f.attrs.flatten.is_some())
+        .collect();
+    let slot = |i: usize| format_ident!("__f{}", i);
+    let child = |i: usize| format_ident!("__flat{}", i);
+    let shape_of = |f: &Field<'_>| {
+        let ty = f.ty;
+        quote!(<<#ty as #private::Flatten>::Shape as #private::ObjectShape>)
+    };
+
+    let slot_decls = read.iter().enumerate().map(|(i, f)| {
+        let (name, ty) = (slot(i), f.ty);
+        quote!(#name: #private::Slot<#ty>)
+    });
+    let child_decls = flat.iter().enumerate().map(|(i, f)| {
+        let (name, ty) = (child(i), f.ty);
+        quote!(#name: <#ty as #private::Flatten>::Shape)
+    });
+    let slot_inits = (0..read.len()).map(|i| {
+        let name = slot(i);
+        quote!(#name: #private::Slot::new())
+    });
+    let child_inits = flat.iter().enumerate().map(|(i, f)| {
+        let (name, shape) = (child(i), shape_of(f));
+        quote!(#name: #shape::new())
+    });
+    let own = read.len() as u32;
+    // The claim indices of flattened child `i` start after the own fields and earlier children.
+    let offset = |i: usize| {
+        let widths = flat[..i].iter().map(|f| {
+            let shape = shape_of(f);
+            quote!(+ #shape::WIDTH)
+        });
+        quote!((#own #(#widths)*))
+    };
+    let width = offset(flat.len());
+    let names: Vec<&String> = read.iter().map(|f| &f.name).collect();
+
+    let claims = read.iter().enumerate().map(|(i, f)| {
+        let (name, aliases, i) = (&f.name, &f.attrs.aliases, i as u32);
+        quote!(#name #(| #aliases)* => ::core::option::Option::Some(#private::Claim::field(#i)))
+    });
+    let child_claims = flat.iter().enumerate().map(|(i, f)| {
+        let (shape, offset) = (shape_of(f), offset(i));
+        quote! {
+            if let ::core::option::Option::Some(__c) = #shape::claim(__key) {
+                return ::core::option::Option::Some(__c.offset(#offset));
+            }
+        }
+    });
+    let crefs: Vec<TokenStream> = read.iter().map(|f| g.constraints(f, items)).collect();
+    let takes = read.iter().enumerate().map(|(i, f)| {
+        let (name_slot, name, c) = (slot(i), &f.name, &crefs[i]);
+        let i = i as u32;
+        let after = field_rules(g, f);
+        quote! {
+            #i => #private::read_field(&mut self.#name_slot, #name, #c, __map, __cx, |__v, __cx| {
+                let _ = (&__v, &__cx);
+                true #(&& #after)*
+            })
+        }
+    });
+    let child_takes = flat.iter().enumerate().map(|(i, f)| {
+        let (name, shape, offset) = (child(i), shape_of(f), offset(i));
+        quote! {
+            __i if __i >= #offset && __i < #offset + #shape::WIDTH => {
+                #shape::take(&mut self.#name, __claim.unoffset(#offset), __map, __cx)
+            }
+        }
+    });
+
+    let container_default =
+        (is_container && !g.cont.attrs.default.is_none()).then(|| quote!(__default));
+    let default_decl = match (&g.cont.attrs.default, &container_default) {
+        (attr::Default::Path(p), Some(_)) => quote!(let __default: #self_ty = #p();),
+        (_, Some(_)) => quote!(let __default: #self_ty = ::core::default::Default::default();),
+        _ => TokenStream::new(),
+    };
+    let finish_fields = read.iter().enumerate().map(|(i, f)| {
+        let (name, key, ty, member) = (slot(i), &f.name, f.ty, &f.member);
+        let value = match (&f.attrs.default, &container_default) {
+            (attr::Default::Path(p), _) => quote!(#private::defaulted(self.#name, #p)),
+            (attr::Default::Trait, _) => {
+                quote!(#private::defaulted(self.#name, <#ty as ::core::default::Default>::default))
+            }
+            (attr::Default::None, Some(d)) => {
+                quote!(#private::defaulted(self.#name, || #d.#member))
+            }
+            (attr::Default::None, None) => {
+                let c = &crefs[i];
+                quote!(#private::required(self.#name, #key, #c, __cx))
+            }
+        };
+        quote!(let #name = #value;)
+    });
+    let finish_children = flat.iter().enumerate().map(|(i, f)| {
+        let (name, shape) = (child(i), shape_of(f));
+        quote!(let #name = #shape::finish(self.#name, __cx);)
+    });
+    // Values in field order, flattened children included.
+    let mut values = Vec::new();
+    let (mut r, mut c) = (0, 0);
+    for f in fields.iter().filter(|f| !f.skipped()) {
+        if f.attrs.flatten.is_some() {
+            values.push(child(c));
+            c += 1;
+        } else {
+            values.push(slot(r));
+            r += 1;
+        }
+    }
+    let value_tokens: Vec<TokenStream> = values.iter().map(|v| quote!(#v)).collect();
+    let build = construct(g, path, fields, &value_tokens, container_default.as_ref());
+    let check = if is_container {
+        container_check(g, &return_none())
+    } else {
+        TokenStream::new()
+    };
+
+    let vis = g.vis();
+    quote! {
+        #[doc(hidden)]
+        #vis struct #slots #impl_generics #where_clause {
+            #(#slot_decls,)*
+            #(#child_decls,)*
+            __marker: #marker,
+        }
+
+        #[automatically_derived]
+        impl #impl_generics #private::ObjectShape for #slots #ty_generics #where_clause {
+            type Out = #self_ty;
+            const WIDTH: u32 = #width;
+            const DENY_UNKNOWN: bool = #deny;
+            const FIELDS: &'static [&'static str] = &[#(#names),*];
+
+            fn expected() -> ::std::string::String {
+                ::std::string::String::from(#expected)
+            }
+
+            fn new() -> Self {
+                Self {
+                    #(#slot_inits,)*
+                    #(#child_inits,)*
+                    __marker: ::core::marker::PhantomData,
+                }
+            }
+
+            fn claim(__key: &str) -> ::core::option::Option<#private::Claim> {
+                match __key {
+                    #(#claims,)*
+                    _ => {
+                        #(#child_claims)*
+                        ::core::option::Option::None
+                    }
+                }
+            }
+
+            fn take<'de, __A: #private::MapAccess<'de>>(
+                &mut self,
+                __claim: #private::Claim,
+                __map: &mut __A,
+                __cx: &mut #private::Cx<'_>,
+            ) -> ::core::result::Result<(), __A::Error> {
+                match __claim.index() {
+                    #(#takes,)*
+                    #(#child_takes)*
+                    _ => {
+                        __map.next_value::<#private::serde::de::IgnoredAny>()?;
+                        ::core::result::Result::Ok(())
+                    }
+                }
+            }
+
+            fn finish(self, __cx: &mut #private::Cx<'_>) -> ::core::option::Option<#self_ty> {
+                #default_decl
+                #(#finish_fields)*
+                #(#finish_children)*
+                let (#(::core::option::Option::Some(#values),)*) = (#(#values,)*) else {
+                    return ::core::option::Option::None;
+                };
+                let __value = #build;
+                #check
+                ::core::option::Option::Some(__value)
+            }
+        }
+    }
+}
+
+/// The `TupleShape` of a tuple struct (or tuple variant) named `shape`.
+fn tuple_shape(
+    g: &Gen<'_>,
+    shape: &syn::Ident,
+    path: TokenStream,
+    fields: &[Field<'_>],
+    expected: &str,
+    is_container: bool,
+    items: &mut TokenStream,
+) -> TokenStream {
+    let private = &g.private;
+    let self_ty = g.self_ty();
+    let marker = g.marker();
+    let (impl_generics, ty_generics, where_clause) = g.split();
+    let read: Vec<&Field<'_>> = fields.iter().filter(|f| !f.skipped()).collect();
+    let len = read.len();
+    let names: Vec<syn::Ident> = (0..len).map(|i| format_ident!("__f{}", i)).collect();
+    let reads = read.iter().zip(&names).map(|(f, name)| {
+        let ty = f.ty;
+        let c = g.constraints(f, items);
+        let after = field_rules(g, f);
+        quote! {
+            let #name = __r.next_checked::<#ty>(#c, |__v, __cx| {
+                let _ = (&__v, &__cx);
+                true #(&& #after)*
+            })?;
+        }
+    });
+    let values: Vec<TokenStream> = names.iter().map(|n| quote!(#n)).collect();
+    let build = construct(g, path, fields, &values, None);
+    let check = if is_container {
+        let check = container_check(g, &return_ok_none());
+        quote!(let __cx = __r.cx(); #check)
+    } else {
+        TokenStream::new()
+    };
+    let vis = g.vis();
+    quote! {
+        #[doc(hidden)]
+        #vis struct #shape #impl_generics #where_clause {
+            __marker: #marker,
+        }
+
+        #[automatically_derived]
+        impl #impl_generics #private::TupleShape for #shape #ty_generics #where_clause {
+            type Out = #self_ty;
+            const LEN: usize = #len;
+
+            fn expected() -> ::std::string::String {
+                ::std::string::String::from(#expected)
+            }
+
+            fn visit<'de, __A: #private::SeqAccess<'de>>(
+                __r: &mut #private::TupleReader<'_, '_, '_, __A>,
+                __c: &'static #private::Constraints,
+            ) -> ::core::result::Result<::core::option::Option<#self_ty>, __A::Error> {
+                let _ = __c;
+                #(#reads)*
+                let (#(::core::option::Option::Some(#names),)*) = (#(#names,)*) else {
+                    return ::core::result::Result::Ok(::core::option::Option::None);
+                };
+                let __value = #build;
+                #check
+                ::core::result::Result::Ok(::core::option::Option::Some(__value))
+            }
+        }
+    }
+}
+
+/// An enum: the `EnumShape` variant table, one shape per variant with data, and the call into the
+/// runtime for the enum's representation.
+fn enum_body(g: &Gen<'_>, variants: &[Variant<'_>], items: &mut TokenStream) -> TokenStream {
+    let cont = g.cont;
+    let private = &g.private;
+    let self_ty = g.self_ty();
+    let (impl_generics, ty_generics, where_clause) = g.split();
+    let variants: Vec<&Variant<'_>> = variants.iter().filter(|v| !v.attrs.skip).collect();
+
+    let names = variants.iter().map(|v| &v.name);
+    let lookups = variants.iter().enumerate().map(|(i, v)| {
+        let (name, aliases, i) = (&v.name, &v.attrs.aliases, i as u32);
+        quote!(#name #(| #aliases)* => ::core::option::Option::Some(#i))
+    });
+    let units = variants
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.style == Style::Unit)
+        .map(|(i, v)| {
+            let (ident, i) = (v.ident, i as u32);
+            quote!(#i => ::core::option::Option::Some(Self::#ident {}))
+        });
+
+    let mut contents = Vec::new();
+    let mut fields_arms = Vec::new();
+    for (i, v) in variants.iter().enumerate() {
+        let i = i as u32;
+        let (ident, enum_ident) = (v.ident, cont.ident);
+        let path = quote!(#enum_ident::#ident);
+        let expected_of = |what: &str| format!("{what} (variant `{}` of {})", v.name, cont.ident);
+        match v.style {
+            Style::Unit => {}
+            Style::Newtype => {
+                let newtype = newtype_variant(g, v, items);
+                contents.push(quote!(#i => { let __de = __de; #newtype }));
+                fields_arms.push(quote! {
+                    #i => {
+                        let __de = #private::serde::de::value::MapAccessDeserializer::new(__map);
+                        #newtype
+                    }
+                });
+            }
+            Style::Tuple => {
+                let shape = g.fresh("Tuple");
+                let expected =
+                    expected_of(&format!("array of exactly {} items", unskipped(&v.fields)));
+                let tuple = tuple_shape(g, &shape, path, &v.fields, &expected, false, items);
+                items.extend(tuple);
+                contents.push(quote! {
+                    #i => #private::deserialize_tuple::<#shape #ty_generics, __D>(
+                        __de, __cx, #private::Constraints::none())
+                });
+            }
+            Style::Struct => {
+                let slots = g.fresh("Slots");
+                let shape = object_shape(
+                    g,
+                    &slots,
+                    path,
+                    &v.fields,
+                    &expected_of("object"),
+                    false,
+                    items,
+                );
+                items.extend(shape);
+                contents.push(quote!(#i => #private::deserialize_object::<#slots #ty_generics, __D>(__de, __cx)));
+                fields_arms.push(quote!(#i => #private::visit_entries::<#slots #ty_generics, __A>(__map, __cx, ::core::option::Option::None)));
+            }
+        }
+    }
+    let deny = cont.attrs.deny_unknown_fields;
+    items.extend(quote! {
+        #[automatically_derived]
+        impl #impl_generics #private::EnumShape for #self_ty #where_clause {
+            const VARIANTS: &'static [&'static str] = &[#(#names),*];
+            const DENY_UNKNOWN: bool = #deny;
+
+            fn variant(__name: &str) -> ::core::option::Option<u32> {
+                match __name {
+                    #(#lookups,)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+
+            fn unit(__index: u32) -> ::core::option::Option<Self> {
+                match __index {
+                    #(#units,)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+
+            fn content<'de, __D: #private::Deserializer<'de>>(
+                __index: u32,
+                __de: __D,
+                __cx: &mut #private::Cx<'_>,
+            ) -> ::core::result::Result<::core::option::Option<Self>, __D::Error> {
+                match __index {
+                    #(#contents,)*
+                    _ => {
+                        #private::Deserializer::deserialize_ignored_any(__de, #private::serde::de::IgnoredAny)?;
+                        ::core::result::Result::Ok(::core::option::Option::None)
+                    }
+                }
+            }
+
+            fn fields<'de, __A: #private::MapAccess<'de>>(
+                __index: u32,
+                mut __map: __A,
+                __cx: &mut #private::Cx<'_>,
+            ) -> ::core::result::Result<::core::option::Option<Self>, __A::Error> {
+                match __index {
+                    #(#fields_arms,)*
+                    _ => {
+                        while #private::MapAccess::next_entry::<
+                            #private::serde::de::IgnoredAny,
+                            #private::serde::de::IgnoredAny,
+                        >(&mut __map)?.is_some() {}
+                        ::core::result::Result::Ok(::core::option::Option::None)
+                    }
+                }
+            }
+        }
+    });
+
+    let attrs = &cont.attrs;
+    let read = match (&attrs.tag, &attrs.content, attrs.untagged) {
+        (_, _, Some(_)) => quote!(#private::untagged::<Self, __D>(__de, __cx)?),
+        (Some(tag), Some(content), _) => {
+            let (tag, content) = (&tag.value, &content.value);
+            quote!(#private::adjacent::<Self, __D>(__de, __cx, #tag, #content)?)
+        }
+        (Some(tag), None, _) => {
+            let tag = &tag.value;
+            quote!(#private::internal::<Self, __D>(__de, __cx, #tag)?)
+        }
+        _ => quote!(#private::external::<Self, __D>(__de, __cx)?),
+    };
+    let check = container_check(g, &return_ok_none());
+    quote! {
+        let ::core::option::Option::Some(__value) = #read else {
+            return ::core::result::Result::Ok(::core::option::Option::None);
+        };
+        #check
+        ::core::result::Result::Ok(::core::option::Option::Some(__value))
+    }
+}
+
+/// Reads a newtype variant's one field from `__de` (statements ending in the `Result`).
+fn newtype_variant(g: &Gen<'_>, v: &Variant<'_>, items: &mut TokenStream) -> TokenStream {
+    let private = &g.private;
+    let field = &v.fields[0];
+    let ty = field.ty;
+    let ident = v.ident;
+    let c = g.constraints(field, items);
+    let after = field_rules(g, field);
+    quote! {
+        let ::core::option::Option::Some(__f) = <#ty as #private::Structured>::__deserialize(__de, __cx, #c)? else {
+            return ::core::result::Result::Ok(::core::option::Option::None);
+        };
+        let __v = &__f;
+        if !(true #(&& #after)*) {
+            return ::core::result::Result::Ok(::core::option::Option::None);
+        }
+        ::core::result::Result::Ok(::core::option::Option::Some(Self::#ident { 0: __f }))
+    }
+}
