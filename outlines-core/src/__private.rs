@@ -14,8 +14,8 @@ pub use crate::schema::{
 pub use crate::structured::Structured;
 pub use crate::validate::enums::{EnumShape, adjacent, external, internal, untagged};
 pub use crate::validate::object::{
-    Claim, Flatten, ObjectShape, Slot, defaulted, deserialize_object, read_field, required, rule,
-    visit_entries,
+    Flatten, KeyStash, ObjectShape, Slot, defaulted, deserialize_object, read_field, required,
+    rule, visit_entries,
 };
 pub use crate::validate::seq::{TupleReader, TupleShape, deserialize_tuple};
 pub use crate::validate::{Cx, Seg};
@@ -26,11 +26,6 @@ pub use crate::schema::expected::expected;
 pub fn definition<T: 'static>(build: impl FnOnce() -> Definition) -> &'static Definition {
     static DEFINITIONS: TypeCache<Definition> = TypeCache::new();
     DEFINITIONS.get_or_init::<T>(build)
-}
-
-/// Whether a field of type `T` must be present (it has no value for "absent").
-pub fn is_required<T: Structured>() -> bool {
-    T::__missing().is_none()
 }
 
 /// The display name of a generic instantiation: `Page<Person>`.
@@ -49,29 +44,28 @@ pub mod applies {
     /// `min`/`max`: numbers, strings, collections and maps.
     #[diagnostic::on_unimplemented(
         message = "`min`/`max` do not apply to `{Self}`",
-        label = "`min`/`max` bound numbers, string lengths and item counts",
-        note = "use `inner(...)` to constrain the items of a collection"
+        label = "`min`/`max` bound a number's value, a string's length or a collection's item count"
     )]
     pub trait MinMax {}
 
     /// `exclusive_min`, `exclusive_max`, `multiple_of`, fractional or negative `min`/`max`: numbers.
     #[diagnostic::on_unimplemented(
-        message = "this constraint needs a number, not `{Self}`",
-        label = "applies to integer and float fields only"
+        message = "this constraint needs a number field, not `{Self}`",
+        label = "`exclusive_min`, `exclusive_max`, `multiple_of` and negative or fractional `min`/`max` apply to integers and floats only"
     )]
     pub trait Numeric {}
 
     /// `pattern`, `format`, string `one_of`: strings.
     #[diagnostic::on_unimplemented(
-        message = "this constraint needs a string, not `{Self}`",
-        label = "applies to `String` and `char` fields only"
+        message = "this constraint needs a string field, not `{Self}`",
+        label = "`pattern`, `format` and `one_of` with strings apply to `String` and `char` only"
     )]
     pub trait Text {}
 
     /// Numeric `one_of`.
     #[diagnostic::on_unimplemented(
         message = "`one_of` with numbers needs a number field, not `{Self}`",
-        label = "the allowed values are numbers"
+        label = "the allowed values are numbers, so the field must be an integer or a float"
     )]
     pub trait NumberOneOf {}
 
@@ -85,22 +79,16 @@ pub mod applies {
         type Item: ?Sized;
     }
 
-    /// Checks `T: MinMax` (the call is spanned at the attribute key).
-    pub const fn min_max<T: MinMax + ?Sized>() {}
-    /// Checks `T: Numeric`.
-    pub const fn numeric<T: Numeric + ?Sized>() {}
-    /// Checks `T: Text`.
-    pub const fn text<T: Text + ?Sized>() {}
-    /// Checks `T: NumberOneOf`.
-    pub const fn number_one_of<T: NumberOneOf + ?Sized>() {}
-    /// Checks `T: super::Unique`.
-    pub const fn unique<T: super::Unique + ?Sized>() {}
-    /// Checks `T: Inner`.
-    pub const fn inner<T: Inner + ?Sized>() {}
-    /// Checks `T: super::Flatten`.
-    pub const fn flatten<T: super::Flatten>() {}
-    /// Checks `T: super::Structured` (spanned at a field's type).
-    pub const fn structured<T: super::Structured>() {}
+    /// The content of an internally tagged enum's newtype variant: serde reads the tag and the
+    /// content's fields from one object, so the content must be an object.
+    #[diagnostic::on_unimplemented(
+        message = "the newtype variant of an internally tagged enum must hold a struct with named fields or a map, not `{Self}`",
+        label = "serde reads the tag and this value's fields from one JSON object",
+        note = "use a struct variant (`Variant {{ value: {Self} }}`) or another enum representation"
+    )]
+    pub trait TaggedContent {}
+
+    impl<T: super::Flatten> TaggedContent for T {}
 
     macro_rules! each {
         ($tr:ident: $($t:ty),*) => { $(impl $tr for $t {})* };

@@ -67,16 +67,17 @@ impl fmt::Display for Path {
 }
 
 fn is_plain_key(k: &str) -> bool {
+    if k.len() > GOT_LIMIT {
+        return false;
+    }
     let mut chars = k.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
+/// Writes a key as a JSON string literal, shortened: keys come from the model's output.
 fn write_json_string(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-    match serde_json::to_string(s) {
-        Ok(quoted) => f.write_str(&quoted),
-        Err(_) => write!(f, "{s:?}"),
-    }
+    f.write_str(&shorten_str(s))
 }
 
 /// The kind of an [`Error`].
@@ -278,53 +279,63 @@ impl From<Error> for Diagnostics {
 /// At most this many characters of an offending value are kept in [`Error::got`].
 pub const GOT_LIMIT: usize = 120;
 
-/// Renders a JSON value compactly, cut at [`GOT_LIMIT`] characters with `…`.
-pub(crate) fn shorten_json(value: &serde_json::Value) -> String {
-    let mut out = Capped::default();
-    // `Capped` refuses writes past the limit; the resulting error only means "cut here".
-    let _ = serde_json::to_writer(&mut out, value);
-    out.finish()
-}
-
 /// Renders a string as a JSON string literal, shortened like [`shorten_json`].
 pub(crate) fn shorten_str(s: &str) -> String {
     let mut out = Capped::default();
-    let _ = serde_json::to_writer(&mut out, s);
+    out.push_json_str(s);
     out.finish()
 }
 
-#[derive(Default)]
-struct Capped {
-    buf: Vec<u8>,
+/// Text that stops growing at [`GOT_LIMIT`] characters; writing past it is a no-op, so rendering a
+/// huge value costs no more than rendering its beginning.
+#[derive(Debug, Default)]
+pub(crate) struct Capped {
+    text: String,
+    chars: usize,
     cut: bool,
 }
 
-impl std::io::Write for Capped {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        let room = (GOT_LIMIT * 4).saturating_sub(self.buf.len());
-        if room == 0 {
-            self.cut = true;
-            return Err(std::io::Error::other("limit reached"));
-        }
-        let n = bytes.len().min(room);
-        self.buf.extend_from_slice(&bytes[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 impl Capped {
-    fn finish(self) -> String {
-        let text = String::from_utf8_lossy(&self.buf);
-        let mut chars = text.char_indices();
-        match chars.nth(GOT_LIMIT) {
-            Some((cut_at, _)) => format!("{}…", &text[..cut_at]),
-            None if self.cut => format!("{text}…"),
-            None => text.into_owned(),
+    pub(crate) fn push_str(&mut self, s: &str) {
+        for c in s.chars() {
+            self.push(c);
         }
+    }
+
+    fn push(&mut self, c: char) {
+        if self.chars == GOT_LIMIT {
+            self.cut = true;
+            return;
+        }
+        self.text.push(c);
+        self.chars += 1;
+    }
+
+    /// Writes `s` as a JSON string literal (quoted and escaped).
+    pub(crate) fn push_json_str(&mut self, s: &str) {
+        self.push('"');
+        for c in s.chars() {
+            if self.cut {
+                return;
+            }
+            match c {
+                '"' => self.push_str("\\\""),
+                '\\' => self.push_str("\\\\"),
+                '\n' => self.push_str("\\n"),
+                '\r' => self.push_str("\\r"),
+                '\t' => self.push_str("\\t"),
+                c if (c as u32) < 0x20 => self.push_str(&format!("\\u{:04x}", c as u32)),
+                c => self.push(c),
+            }
+        }
+        self.push('"');
+    }
+
+    pub(crate) fn finish(mut self) -> String {
+        if self.cut {
+            self.text.push('…');
+        }
+        self.text
     }
 }
 
@@ -377,10 +388,13 @@ mod tests {
     #[test]
     fn got_is_shortened() {
         let long = json!("x".repeat(10_000));
-        let got = shorten_json(&long);
+        let got = crate::validate::buffer::got(&long).unwrap();
         assert!(got.chars().count() <= GOT_LIMIT + 1, "{got}");
         assert!(got.ends_with('…'));
-        assert_eq!(shorten_json(&json!({"a": 1})), r#"{"a":1}"#);
+        assert_eq!(
+            crate::validate::buffer::got(&json!({"a": 1})).unwrap(),
+            r#"{"a":1}"#
+        );
         let multibyte = shorten_str(&"é".repeat(1000));
         assert_eq!(multibyte.chars().count(), GOT_LIMIT + 1);
     }

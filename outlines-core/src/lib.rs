@@ -4,6 +4,8 @@
 //! Most users depend on the `outlines` crate, which re-exports this one together with
 //! `#[derive(Structured)]`.
 
+#![forbid(unsafe_code)]
+
 pub mod diagnostics;
 mod impls;
 pub mod rules;

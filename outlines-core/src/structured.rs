@@ -1,11 +1,14 @@
 //! The `Structured` trait: a type that can describe itself to an LLM and validate what comes back.
 
 use serde::Deserializer;
+use serde::de::{MapAccess, SeqAccess};
 use serde_json::Value;
 
 use crate::diagnostics::Diagnostics;
 use crate::schema::registry::TypeCache;
 use crate::schema::{Constraints, Schema, describe, json_schema};
+use crate::validate::object::{self, Slot};
+use crate::validate::seq::TupleReader;
 use crate::validate::{self, Cx};
 
 /// A type that an LLM can be asked to produce: it has a schema, and JSON can be validated into it.
@@ -41,6 +44,49 @@ pub trait Structured: Sized + 'static {
     #[doc(hidden)]
     fn __missing() -> Option<Self> {
         None
+    }
+
+    // The derive reaches the runtime's per-field helpers through these methods, written
+    // `<FieldType as Structured>::__…`: when a field's type is not `Structured`, every use then fails
+    // with one and the same error at the type, which the compiler reports once.
+
+    #[doc(hidden)]
+    fn __read_field<'de, A, F>(
+        slot: &mut Slot<Self>,
+        name: &'static str,
+        c: &'static Constraints,
+        map: &mut A,
+        cx: &mut Cx<'_>,
+        after: F,
+    ) -> Result<(), A::Error>
+    where
+        A: MapAccess<'de>,
+        F: FnOnce(&Self, &mut Cx<'_>) -> bool,
+    {
+        object::read_field(slot, name, c, map, cx, after)
+    }
+
+    #[doc(hidden)]
+    fn __required(
+        slot: Slot<Self>,
+        name: &'static str,
+        c: &'static Constraints,
+        cx: &mut Cx<'_>,
+    ) -> Option<Self> {
+        object::required(slot, name, c, cx)
+    }
+
+    #[doc(hidden)]
+    fn __next_element<'de, A, F>(
+        reader: &mut TupleReader<'_, '_, '_, A>,
+        c: &'static Constraints,
+        after: F,
+    ) -> Result<Option<Self>, A::Error>
+    where
+        A: SeqAccess<'de>,
+        F: FnOnce(&Self, &mut Cx<'_>) -> bool,
+    {
+        reader.next_checked(c, after)
     }
 
     /// The JSON Schema (2020-12) of this type: named types under `$defs`, referenced with `$ref`.

@@ -84,20 +84,23 @@ impl Rules {
             && self.inner.is_none()
     }
 
-    /// The span of any constraint key, for errors about the attribute as a whole.
-    pub(crate) fn any_span(&self) -> Option<Span> {
-        self.min
-            .as_ref()
-            .map(|s| s.span)
-            .or(self.max.as_ref().map(|s| s.span))
-            .or(self.exclusive_min.as_ref().map(|s| s.span))
-            .or(self.exclusive_max.as_ref().map(|s| s.span))
-            .or(self.multiple_of.as_ref().map(|s| s.span))
-            .or(self.pattern.as_ref().map(|s| s.span))
-            .or(self.format.as_ref().map(|s| s.span))
-            .or(self.unique)
-            .or(self.one_of.as_ref().map(|s| s.span))
-            .or(self.inner.as_ref().map(|s| s.span))
+    /// The first constraint key (name and span), for errors about the constraints as a whole.
+    pub(crate) fn first_key(&self) -> Option<(Symbol, Span)> {
+        let numbers = [
+            (MIN, &self.min),
+            (MAX, &self.max),
+            (EXCLUSIVE_MIN, &self.exclusive_min),
+            (EXCLUSIVE_MAX, &self.exclusive_max),
+            (MULTIPLE_OF, &self.multiple_of),
+        ];
+        numbers
+            .into_iter()
+            .find_map(|(key, n)| n.as_ref().map(|n| (key, n.span)))
+            .or(self.pattern.as_ref().map(|p| (PATTERN, p.span)))
+            .or(self.format.as_ref().map(|f| (FORMAT, f.span)))
+            .or(self.unique.map(|span| (UNIQUE, span)))
+            .or(self.one_of.as_ref().map(|o| (ONE_OF, o.span)))
+            .or(self.inner.as_ref().map(|i| (INNER, i.span)))
     }
 }
 
@@ -122,7 +125,6 @@ pub(crate) struct Field {
     pub(crate) description: Option<String>,
     pub(crate) examples: Vec<LitValue>,
     pub(crate) validate: Option<syn::Path>,
-    pub(crate) outline_span: Option<Span>,
     pub(crate) rename: Option<String>,
     pub(crate) aliases: Vec<String>,
     pub(crate) default: Default,
@@ -181,21 +183,22 @@ impl Field {
         let mut seen = Seen::default();
         for attr in &field.attrs {
             if attr.path() == OUTLINE {
-                out.outline_span = Some(attr.span());
                 let mut description = None;
                 let result = attr.parse_nested_meta(|meta| {
                     if meta.path == DESCRIPTION {
                         // #[outline(description = "...")]
+                        let value = parse_str(cx, &meta, DESCRIPTION)?;
                         if seen.first(cx, &meta, DESCRIPTION, "outline") {
-                            description = Some(meta.value()?.parse::<LitStr>()?.value());
+                            description = value.map(|lit| lit.value());
                         }
                     } else if meta.path == EXAMPLE {
                         // #[outline(example = "John")], repeatable
-                        out.examples.push(parse_literal(&meta)?);
+                        out.examples.extend(parse_literal(cx, &meta)?);
                     } else if meta.path == VALIDATE {
                         // #[outline(validate = path::to_fn)]
+                        let path = parse_path(cx, &meta, VALIDATE)?;
                         if seen.first(cx, &meta, VALIDATE, "outline") {
-                            out.validate = Some(parse_path(&meta)?);
+                            out.validate = path;
                         }
                     } else {
                         parse_rule(cx, &meta, &mut out.rules, &mut seen, FIELD_KEYS, "field")?;
@@ -251,33 +254,37 @@ fn parse_rule(
     for (key, slot) in numbers {
         if meta.path == key {
             // #[outline(min = 1)], #[outline(max = 0.5)], #[outline(min = -10)]
-            let value = parse_number(meta)?;
+            let value = parse_number(cx, meta, key)?;
             if seen.first(cx, meta, key, "outline") {
-                *slot = Some(Spanned { value, span });
+                *slot = value.map(|value| Spanned { value, span });
             }
             return Ok(());
         }
     }
     if meta.path == PATTERN {
         // #[outline(pattern = r"^[a-z]+$")]
-        let lit: LitStr = meta.value()?.parse()?;
-        if let Err(err) = regex::Regex::new(&lit.value()) {
-            cx.error_spanned_by(&lit, format!("invalid regex in `pattern`:\n{err}"));
+        let Some(lit) = parse_str(cx, meta, PATTERN)? else {
+            return Ok(());
+        };
+        if let Err(problem) = check_pattern(&lit.value()) {
+            cx.error_spanned_by(&lit, problem);
         } else if seen.first(cx, meta, PATTERN, "outline") {
             rules.pattern = Some(Spanned { value: lit, span });
         }
     } else if meta.path == FORMAT {
         // #[outline(format = "email")]
-        let lit: LitStr = meta.value()?.parse()?;
+        let Some(lit) = parse_str(cx, meta, FORMAT)? else {
+            return Ok(());
+        };
         let name = lit.value();
         if !FORMATS.contains(&name.as_str()) {
             let hint = closest(&name, FORMATS.iter().copied())
-                .map(|s| format!("did you mean `{s}`? "))
+                .map(|s| format!("; did you mean `{s}`?"))
                 .unwrap_or_default();
             cx.error_spanned_by(
                 &lit,
                 format!(
-                    "unknown format `{name}`; {hint}expected one of: {}",
+                    "unknown format `{name}`{hint} (supported formats: {})",
                     FORMATS.join(", ")
                 ),
             );
@@ -286,7 +293,10 @@ fn parse_rule(
         }
     } else if meta.path == UNIQUE {
         // #[outline(unique)]
-        if seen.first(cx, meta, UNIQUE, "outline") {
+        if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+            cx.error_spanned_by(&meta.path, "`unique` takes no value: write `unique` alone");
+            skip_value(meta)?;
+        } else if seen.first(cx, meta, UNIQUE, "outline") {
             rules.unique = Some(span);
         }
     } else if meta.path == ONE_OF {
@@ -297,6 +307,13 @@ fn parse_rule(
         }
     } else if meta.path == INNER {
         // #[outline(inner(min = 1, pattern = "..."))]
+        if !meta.input.peek(syn::token::Paren) {
+            cx.error_spanned_by(
+                &meta.path,
+                "`inner` takes the constraints for each item in parentheses, like `inner(min = 1)`",
+            );
+            return skip_value(meta);
+        }
         let mut inner = Rules::default();
         let mut inner_seen = Seen::default();
         meta.parse_nested_meta(|nested| {
@@ -322,6 +339,24 @@ fn parse_rule(
     Ok(())
 }
 
+/// A `pattern` must be what JSON Schema means by a pattern — an ECMA-262 regular expression, the
+/// dialect providers enforce — and the validator must be able to run it: it compiles the ECMA
+/// translation with the `regex` crate, which has no look-around or backreferences.
+fn check_pattern(pattern: &str) -> Result<(), String> {
+    // Plain syntax errors first: the regex crate's report shows where.
+    regex::Regex::new(pattern).map_err(|err| format!("invalid regex in `pattern`:\n{err}"))?;
+    if !jsonschema_regex::is_valid_ecma_regex(pattern) {
+        return Err(format!(
+            "`pattern` must be an ECMA-262 regular expression (the dialect of JSON Schema); \
+             `{pattern}` is not one (Rust-only syntax such as `(?i)` or `\\p{{..}}` is not allowed)"
+        ));
+    }
+    let translated = jsonschema_regex::to_rust_regex(pattern)
+        .map_err(|()| format!("`pattern` `{pattern}` uses a construct the validator cannot run"))?;
+    regex::Regex::new(&translated).map_err(|err| format!("invalid regex in `pattern`:\n{err}"))?;
+    Ok(())
+}
+
 /// Keys accepted inside `inner(...)`.
 const INNER_KEYS: &[Symbol] = &[
     MIN,
@@ -342,15 +377,51 @@ fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta<'_>, keys: &[Symbol], what: &st
         .get_ident()
         .map(|i| i.to_string())
         .unwrap_or_else(|| quote::ToTokens::to_token_stream(&meta.path).to_string());
-    let hint = closest(&key, keys.iter().map(|s| s.0))
-        .map(|s| format!("; did you mean `{s}`?"))
-        .unwrap_or_default();
-    let what = if what.starts_with('`') {
-        format!("key in {what}")
+    // A likely typo gets a suggestion, a key from serde or another validation crate gets its
+    // spelling here; anything else gets the list of what is accepted.
+    let foreign = keys
+        .contains(&MIN)
+        .then(|| foreign_key_hint(&key))
+        .flatten();
+    let hint = if SERDE_KEYS.contains(&key.as_str()) {
+        format!("; `{key}` is a serde attribute: write it as `#[serde({key})]`")
+    } else if let Some(foreign) = foreign {
+        format!("; {foreign}")
+    } else if let Some(s) = closest(&key, keys.iter().map(|s| s.0)) {
+        format!("; did you mean `{s}`?")
     } else {
-        format!("outline {what} attribute")
+        let names: Vec<String> = keys.iter().map(|s| format!("`{s}`")).collect();
+        match names.as_slice() {
+            [one] => format!("; the only {what} attribute is {one}"),
+            _ => format!("; expected one of {}", names.join(", ")),
+        }
     };
-    cx.error_spanned_by(&meta.path, format!("unknown {what} `{key}`{hint}"));
+    let message = if what.starts_with('`') {
+        format!("unknown key `{key}` in {what}{hint}")
+    } else {
+        format!("unknown outline {what} attribute `{key}`{hint}")
+    };
+    cx.error_spanned_by(&meta.path, message);
+}
+
+/// How to say, with outlines' keys, what a key from another validation crate or from JSON Schema says.
+fn foreign_key_hint(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "regex" => "write a regular expression as `pattern = \"...\"`",
+        "length" | "len" | "range" | "min_length" | "max_length" | "min_len" | "max_len"
+        | "min_items" | "max_items" | "minimum" | "maximum" | "size" => {
+            "use `min` and `max`: they bound numbers, string lengths and item counts"
+        }
+        "email" | "url" | "uri" | "uuid" | "date" | "ipv4" | "ipv6" | "ip" | "hostname" => {
+            "formats are written as `format = \"email\"` (or another format name)"
+        }
+        "enum" | "choices" | "values" | "allowed" | "options" | "in" => {
+            "list the allowed values as `one_of = [...]`"
+        }
+        "unique_items" | "distinct" => "use `unique`",
+        "each" | "items" | "dive" => "constrain the items of a collection with `inner(...)`",
+        _ => return None,
+    })
 }
 
 /// Consumes `= value` or `(...)` after an unknown key so parsing can go on.
@@ -365,9 +436,81 @@ fn skip_value(meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
     Ok(())
 }
 
-fn parse_number(meta: &ParseNestedMeta<'_>) -> syn::Result<Num> {
-    let expr: Expr = meta.value()?.parse()?;
-    number(&expr)
+/// The expression after `key =`. A key written without `= value` is reported (with `example` as the
+/// value to show) and skipped, so the rest of the attribute is still read.
+fn value_expr(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    key: Symbol,
+    example: &str,
+) -> syn::Result<Option<Expr>> {
+    if meta.input.peek(Token![=]) {
+        return Ok(Some(meta.value()?.parse()?));
+    }
+    cx.error_spanned_by(
+        &meta.path,
+        format!("`{key}` needs a value, like `{key} = {example}`"),
+    );
+    skip_value(meta)?;
+    Ok(None)
+}
+
+/// `key = <number>`. A value that parses but is not a number is reported and skipped, so the rest of
+/// the attribute is still read; only a syntax error stops it.
+fn parse_number(cx: &Ctxt, meta: &ParseNestedMeta<'_>, key: Symbol) -> syn::Result<Option<Num>> {
+    let Some(expr) = value_expr(cx, meta, key, "1")? else {
+        return Ok(None);
+    };
+    match number(&expr) {
+        Ok(n) => Ok(Some(n)),
+        Err(err) if is_numeric(&expr) => {
+            cx.syn_error(err);
+            Ok(None)
+        }
+        Err(_) => {
+            cx.error_spanned_by(
+                &expr,
+                format!("`{key}` expects a number literal, like `{key} = 1` or `{key} = 0.5`"),
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// Whether `expr` is written as a number (possibly negative), so a failure is about its value.
+fn is_numeric(expr: &Expr) -> bool {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(_) | Lit::Float(_),
+            ..
+        }) => true,
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) => is_numeric(expr),
+        Expr::Group(g) => is_numeric(&g.expr),
+        _ => false,
+    }
+}
+
+/// `key = "..."`; anything else is reported and skipped.
+fn parse_str(cx: &Ctxt, meta: &ParseNestedMeta<'_>, key: Symbol) -> syn::Result<Option<LitStr>> {
+    let Some(expr) = value_expr(cx, meta, key, "\"...\"")? else {
+        return Ok(None);
+    };
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Ok(Some(lit)),
+        other => {
+            cx.error_spanned_by(
+                &other,
+                format!("`{key}` expects a string literal, like `{key} = \"...\"`"),
+            );
+            Ok(None)
+        }
+    }
 }
 
 fn number(expr: &Expr) -> syn::Result<Num> {
@@ -409,13 +552,23 @@ fn literal(expr: &Expr) -> syn::Result<LitValue> {
     }
 }
 
-fn parse_literal(meta: &ParseNestedMeta<'_>) -> syn::Result<LitValue> {
-    let expr: Expr = meta.value()?.parse()?;
-    literal(&expr)
+fn parse_literal(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<LitValue>> {
+    let Some(expr) = value_expr(cx, meta, EXAMPLE, "\"...\"")? else {
+        return Ok(None);
+    };
+    let value = literal(&expr).map_err(|_| {
+        cx.error_spanned_by(
+            &expr,
+            "`example` expects a string, number or boolean literal, like `example = \"Ada\"`",
+        );
+    });
+    Ok(value.ok())
 }
 
 fn parse_one_of(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<OneOf>> {
-    let expr: Expr = meta.value()?.parse()?;
+    let Some(expr) = value_expr(cx, meta, ONE_OF, "[\"a\", \"b\"]")? else {
+        return Ok(None);
+    };
     let Expr::Array(array) = &expr else {
         cx.error_spanned_by(
             &expr,
@@ -430,38 +583,69 @@ fn parse_one_of(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<One
     let mut strings = Vec::new();
     let mut numbers = Vec::new();
     for elem in &array.elems {
-        match literal(elem) {
-            Ok(LitValue::Str(s)) => strings.push(s),
-            Ok(LitValue::Num(n)) => numbers.push(n),
+        let (is_str, repeated) = match literal(elem) {
+            Ok(LitValue::Str(s)) => {
+                let repeated = strings.contains(&s);
+                strings.push(s);
+                (true, repeated)
+            }
+            Ok(LitValue::Num(n)) => {
+                let repeated = numbers.iter().any(|m: &Num| m.as_f64() == n.as_f64());
+                numbers.push(n);
+                (false, repeated)
+            }
             Ok(LitValue::Bool(_)) | Err(_) => {
                 cx.error_spanned_by(elem, "`one_of` values must be string or number literals");
                 return Ok(None);
             }
+        };
+        if repeated {
+            cx.error_spanned_by(elem, "`one_of` lists this value twice");
+            return Ok(None);
+        }
+        // The first value sets the kind; the first value of the other kind is the mistake.
+        if !strings.is_empty() && !numbers.is_empty() {
+            let (this, first) = if is_str {
+                ("a string", "a number")
+            } else {
+                ("a number", "a string")
+            };
+            cx.error_spanned_by(
+                elem,
+                format!(
+                    "`one_of` values must be all strings or all numbers: this is {this}, the first value is {first}"
+                ),
+            );
+            return Ok(None);
         }
     }
-    match (strings.is_empty(), numbers.is_empty()) {
-        (false, true) => Ok(Some(OneOf::Str(strings))),
-        (true, false) => Ok(Some(OneOf::Num(numbers))),
-        _ => {
-            cx.error_spanned_by(&expr, "`one_of` values must be all strings or all numbers");
-            Ok(None)
-        }
+    if strings.is_empty() {
+        Ok(Some(OneOf::Num(numbers)))
+    } else {
+        Ok(Some(OneOf::Str(strings)))
     }
 }
 
-/// `= path::to_fn` or `= "path::to_fn"`.
-fn parse_path(meta: &ParseNestedMeta<'_>) -> syn::Result<syn::Path> {
-    let expr: Expr = meta.value()?.parse()?;
-    match expr {
+/// `= path::to_fn` or `= "path::to_fn"`; anything else is reported and skipped.
+fn parse_path(
+    cx: &Ctxt,
+    meta: &ParseNestedMeta<'_>,
+    key: Symbol,
+) -> syn::Result<Option<syn::Path>> {
+    let Some(expr) = value_expr(cx, meta, key, "path::to::function")? else {
+        return Ok(None);
+    };
+    let path = match expr {
         Expr::Path(p) => Ok(p.path),
         Expr::Lit(ExprLit {
             lit: Lit::Str(s), ..
         }) => s.parse(),
         other => Err(syn::Error::new_spanned(
             other,
-            "expected a path to a function",
+            format!("`{key}` expects a path, like `{key} = path::to::function`"),
         )),
-    }
+    };
+    Ok(path.map_err(|err| cx.syn_error(err)).ok())
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -479,29 +663,32 @@ impl Container {
                 let result = attr.parse_nested_meta(|meta| {
                     if meta.path == DESCRIPTION {
                         // #[outline(description = "...")]
-                        let value = meta.value()?.parse::<LitStr>()?.value();
-                        if seen.first(cx, &meta, DESCRIPTION, "outline") {
-                            out.description = Some(value);
+                        let value = parse_str(cx, &meta, DESCRIPTION)?;
+                        if seen.first(cx, &meta, DESCRIPTION, "outline") && value.is_some() {
+                            out.description = value.map(|lit| lit.value());
                         }
                     } else if meta.path == NAME {
                         // #[outline(name = "Person")]
-                        let value = meta.value()?.parse::<LitStr>()?;
-                        if value.value().trim().is_empty() {
-                            cx.error_spanned_by(&value, "`name` must not be empty");
-                        } else if seen.first(cx, &meta, NAME, "outline") {
-                            out.name = Some(value.value());
+                        let value = parse_str(cx, &meta, NAME)?;
+                        if seen.first(cx, &meta, NAME, "outline") {
+                            match value {
+                                Some(lit) if lit.value().trim().is_empty() => {
+                                    cx.error_spanned_by(&lit, "`name` must not be empty");
+                                }
+                                value => out.name = value.map(|lit| lit.value()),
+                            }
                         }
                     } else if meta.path == CHECK {
                         // #[outline(check = path::to_fn)]
-                        let path = parse_path(&meta)?;
+                        let path = parse_path(cx, &meta, CHECK)?;
                         if seen.first(cx, &meta, CHECK, "outline") {
-                            out.check = Some(path);
+                            out.check = path;
                         }
                     } else if meta.path == CRATE {
                         // #[outline(crate = "path::to::outlines")]
-                        let path = parse_path(&meta)?;
+                        let path = parse_path(cx, &meta, CRATE)?;
                         if seen.first(cx, &meta, CRATE, "outline") {
-                            out.crate_path = Some(path);
+                            out.crate_path = path;
                         }
                     } else {
                         unknown_key(cx, &meta, CONTAINER_KEYS, "container");
@@ -561,9 +748,9 @@ impl Variant {
                 let result = attr.parse_nested_meta(|meta| {
                     if meta.path == DESCRIPTION {
                         // #[outline(description = "...")]
-                        let value = meta.value()?.parse::<LitStr>()?.value();
-                        if seen.first(cx, &meta, DESCRIPTION, "outline") {
-                            out.description = Some(value);
+                        let value = parse_str(cx, &meta, DESCRIPTION)?;
+                        if seen.first(cx, &meta, DESCRIPTION, "outline") && value.is_some() {
+                            out.description = value.map(|lit| lit.value());
                         }
                     } else {
                         unknown_key(cx, &meta, VARIANT_KEYS, "variant");
@@ -632,12 +819,16 @@ fn parse_serde(
 
 /// `rename = "x"` or `rename(deserialize = "x")`.
 fn parse_rename(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<String>> {
+    Ok(parse_rename_lit(meta)?.map(|lit| lit.value()))
+}
+
+fn parse_rename_lit(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<LitStr>> {
     if meta.input.peek(Token![=]) {
-        return Ok(Some(meta.value()?.parse::<LitStr>()?.value()));
+        return Ok(Some(meta.value()?.parse::<LitStr>()?));
     }
     let mut out = None;
     meta.parse_nested_meta(|nested| {
-        let value = nested.value()?.parse::<LitStr>()?.value();
+        let value = nested.value()?.parse::<LitStr>()?;
         if nested.path == DESERIALIZE {
             out = Some(value);
         }
@@ -647,17 +838,19 @@ fn parse_rename(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<String>> {
 }
 
 fn parse_rename_rule(cx: &Ctxt, meta: &ParseNestedMeta<'_>) -> syn::Result<Option<RenameRule>> {
-    let Some(name) = parse_rename(meta)? else {
+    let Some(lit) = parse_rename_lit(meta)? else {
         return Ok(None);
     };
+    let name = lit.value();
     let rule = RenameRule::from_str(&name);
     if rule.is_none() {
+        let names = RenameRule::names();
+        let hint = closest(&name, names.split(", ").map(|n| n.trim_matches('"')))
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
         cx.error_spanned_by(
-            &meta.path,
-            format!(
-                "unknown rename rule `{name}`, expected one of {}",
-                RenameRule::names()
-            ),
+            &lit,
+            format!("unknown rename rule `{name}`{hint} (expected one of {names})"),
         );
     }
     Ok(rule)

@@ -1,8 +1,11 @@
 //! Rules that span several attributes or the shape of the type. Each `check_*` says why it exists.
 
+use syn::spanned::Spanned as _;
+
 use crate::ast::{Container, Data, Field, Style};
-use crate::attr::{Num, OneOf, Rules};
+use crate::attr::{Num, Rules};
 use crate::ctxt::Ctxt;
+use crate::symbol::VALIDATE;
 
 pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_lifetimes(cx, cont);
@@ -27,6 +30,10 @@ fn check_lifetimes(cx: &Ctxt, cont: &Container<'_>) {
 
 /// The tagging keys only make sense in the combinations serde accepts; any other combination would
 /// leave the schema and the validator guessing which representation is meant.
+///
+/// Where serde_derive rejects the same combination at the same span, the message is serde's, word
+/// for word: a type deriving both `Structured` and `Deserialize` then shows the mistake once, since
+/// rustc drops a diagnostic identical to one already shown.
 fn check_representation(cx: &Ctxt, cont: &Container<'_>) {
     let attrs = &cont.attrs;
     match &cont.data {
@@ -38,17 +45,20 @@ fn check_representation(cx: &Ctxt, cont: &Container<'_>) {
                 );
             }
             if let Some(span) = attrs.untagged {
-                cx.error_at(span, "`#[serde(untagged)]` applies to enums only");
+                cx.error_at(span, "#[serde(untagged)] can only be used on enums");
+            }
+            if let Some(content) = &attrs.content {
+                cx.error_at(content.span, "`#[serde(content)]` applies to enums only");
             }
         }
         Data::Enum(variants) => {
             if let (Some(span), Some(_)) = (attrs.untagged, &attrs.tag) {
-                cx.error_at(span, "an enum cannot be both `untagged` and tagged");
+                cx.error_at(span, "enum cannot be both untagged and internally tagged");
             }
             if let (Some(content), None) = (&attrs.content, &attrs.tag) {
                 cx.error_at(
                     content.span,
-                    "`#[serde(content)]` needs `#[serde(tag)]` as well",
+                    "#[serde(tag = \"...\", content = \"...\")] must be used together",
                 );
             }
             if let (Some(tag), None) = (&attrs.tag, &attrs.content) {
@@ -93,21 +103,24 @@ fn check_transparent(cx: &Ctxt, cont: &Container<'_>) {
 fn check_field(cx: &Ctxt, cont: &Container<'_>, field: &Field<'_>) {
     let attrs = &field.attrs;
     // Constraints on a skipped field would never be checked: the field is never read.
-    if let (Some(_), Some(span)) = (attrs.skip, attrs.outline_span) {
-        if !attrs.rules.is_empty() || attrs.validate.is_some() {
+    if attrs.skip.is_some() {
+        let validate = attrs.validate.as_ref().map(|path| (VALIDATE, path.span()));
+        if let Some((key, span)) = attrs.rules.first_key().or(validate) {
             cx.error_at(
                 span,
-                "this field is skipped by serde, so its constraints would never be checked",
+                format!(
+                    "`{key}` would never be checked: serde skips this field, so it is never read"
+                ),
             );
         }
     }
     if let Some(flatten) = attrs.flatten {
         // A flattened field contributes its own fields; constraints on the field itself have no
         // single value to apply to.
-        if let Some(span) = attrs.rules.any_span() {
+        if let Some((key, span)) = attrs.rules.first_key() {
             cx.error_at(
                 span,
-                "constraints do not apply to a `#[serde(flatten)]` field",
+                format!("`{key}` does not apply to a `#[serde(flatten)]` field: it has no value of its own, only the fields it adds"),
             );
         }
         // serde itself documents this combination as unsupported: the outer struct cannot know which
@@ -145,15 +158,15 @@ fn check_rules(cx: &Ctxt, rules: &Rules, nested: bool) {
             );
         }
     }
-    for (lo, hi, lo_key) in [
-        (&rules.min, &rules.exclusive_max, "min"),
-        (&rules.exclusive_min, &rules.max, "exclusive_min"),
+    for (lo, hi, lo_key, hi_key) in [
+        (&rules.min, &rules.exclusive_max, "min", "exclusive_max"),
+        (&rules.exclusive_min, &rules.max, "exclusive_min", "max"),
     ] {
         if let (Some(lo), Some(hi)) = (lo, hi) {
             if lo.value.as_f64() >= hi.value.as_f64() {
                 cx.error_at(
                     lo.span,
-                    format!("`{lo_key}` leaves no value below the upper bound"),
+                    format!("`{lo_key}` is not below `{hi_key}`: no value can satisfy both"),
                 );
             }
         }
@@ -161,15 +174,6 @@ fn check_rules(cx: &Ctxt, rules: &Rules, nested: bool) {
     if let Some(step) = &rules.multiple_of {
         if step.value.as_f64() <= 0.0 {
             cx.error_at(step.span, "`multiple_of` must be greater than zero");
-        }
-    }
-    if let Some(one_of) = &rules.one_of {
-        if let OneOf::Str(values) = &one_of.value {
-            let mut sorted = values.clone();
-            sorted.sort();
-            if sorted.windows(2).any(|w| w[0] == w[1]) {
-                cx.error_at(one_of.span, "`one_of` lists a value twice");
-            }
         }
     }
     if nested {

@@ -3,7 +3,7 @@
 //! type, spanned at the key.
 
 use proc_macro2::{Literal, Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::quote;
 
 use crate::attr::{LitValue, Num, OneOf, Rules};
 use crate::check::numeric_only;
@@ -130,19 +130,75 @@ pub(crate) fn literal(private: &TokenStream, value: &LitValue) -> TokenStream {
 }
 
 /// Statements asserting that each key in `rules` applies to `ty`, each spanned at its key.
+///
+/// Each check casts `__v: &FieldType` to `&dyn Marker`, where `Marker` is implemented for the types
+/// the key makes sense on; a misuse is one type error at the key. `inner(...)` casts to
+/// `&dyn Inner<Item = _>` and the checks for the item run on the result, so the item type is never
+/// written as `<FieldType as Inner>::Item`: when the field is not a collection, each such projection
+/// would repeat the "`inner(...)` does not apply" error at its own key, while an item type that could
+/// not be inferred keeps rustc quiet about the keys below.
+///
+/// `unique` is left out: the validator's `check_unique` call, spanned at the key, already requires
+/// `Unique`, and a second check would report the same mistake twice.
 pub(crate) fn applicability(g: &Gen<'_>, ty: TokenStream, rules: &Rules) -> TokenStream {
     let private = &g.private;
-    let mut out = TokenStream::new();
-    let mut assert = |check: &str, span: Span, ty: &TokenStream| {
-        let check = syn::Ident::new(check, span);
-        let call = respan(quote!(#private::applies::#check::<#ty>();), span);
-        out.extend(quote_spanned!(span=> #call));
-    };
-    for n in [&rules.min, &rules.max].into_iter().flatten() {
-        assert("min_max", n.span, &ty);
-        if numeric_only(n.value) {
-            assert("numeric", n.span, &ty);
+    let checks = level_checks(g, rules);
+    if checks.is_empty() {
+        return TokenStream::new();
+    }
+    let item_of = rules.inner.as_ref().map(|_| {
+        quote! {
+            fn __item_of<__I: ?::core::marker::Sized>(
+                _: &dyn #private::applies::Inner<Item = __I>,
+            ) -> &__I {
+                ::core::unreachable!()
+            }
         }
+    });
+    quote! {
+        let _ = |__v: &#ty| {
+            #item_of
+            #checks
+        };
+    }
+}
+
+/// The checks for one level of constraints, on `__v`.
+fn level_checks(g: &Gen<'_>, rules: &Rules) -> TokenStream {
+    let private = &g.private;
+    let mut out = TokenStream::new();
+    for (marker, span) in key_checks(rules) {
+        let marker = syn::Ident::new(marker, span);
+        out.extend(respan(
+            quote!(let _: &dyn #private::applies::#marker = __v;),
+            span,
+        ));
+    }
+    if let Some(inner) = &rules.inner {
+        let cast = respan(
+            quote! {
+                let __items: &dyn #private::applies::Inner<Item = _> = __v;
+                let __v = __item_of(__items);
+            },
+            inner.span,
+        );
+        let items = level_checks(g, &inner.value);
+        out.extend(quote!({ #cast #items }));
+    }
+    out
+}
+
+/// The marker trait each key of one level needs, with the key's span. A negative or fractional
+/// bound needs a number, which already implies that `min`/`max` apply.
+fn key_checks(rules: &Rules) -> Vec<(&'static str, Span)> {
+    let mut out = Vec::new();
+    for n in [&rules.min, &rules.max].into_iter().flatten() {
+        let marker = if numeric_only(n.value) {
+            "Numeric"
+        } else {
+            "MinMax"
+        };
+        out.push((marker, n.span));
     }
     for n in [
         &rules.exclusive_min,
@@ -152,27 +208,19 @@ pub(crate) fn applicability(g: &Gen<'_>, ty: TokenStream, rules: &Rules) -> Toke
     .into_iter()
     .flatten()
     {
-        assert("numeric", n.span, &ty);
+        out.push(("Numeric", n.span));
     }
     if let Some(p) = &rules.pattern {
-        assert("text", p.span, &ty);
+        out.push(("Text", p.span));
     }
     if let Some(f) = &rules.format {
-        assert("text", f.span, &ty);
+        out.push(("Text", f.span));
     }
     if let Some(one_of) = &rules.one_of {
         match one_of.value {
-            OneOf::Str(_) => assert("text", one_of.span, &ty),
-            OneOf::Num(_) => assert("number_one_of", one_of.span, &ty),
+            OneOf::Str(_) => out.push(("Text", one_of.span)),
+            OneOf::Num(_) => out.push(("NumberOneOf", one_of.span)),
         }
-    }
-    if let Some(span) = rules.unique {
-        assert("unique", span, &ty);
-    }
-    if let Some(inner) = &rules.inner {
-        assert("inner", inner.span, &ty);
-        let item = quote!(<#ty as #private::applies::Inner>::Item);
-        out.extend(applicability(g, item, &inner.value));
     }
     out
 }

@@ -1,11 +1,15 @@
 //! When the input has errors, emit them together with a stand-in impl, so code that uses the type
 //! (`Person::from_json(...)`) does not add a cascade of "trait not implemented" errors.
+//!
+//! The stand-in still carries the type-level checks (field types are `Structured`, each key applies
+//! to its field's type), so a mistake only the compiler can see is reported in the same build as the
+//! attribute mistakes, not after they are fixed.
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ast::Container;
-use crate::expand::{bounded_generics, private_path};
+use crate::expand::{Gen, bounded_generics, private_path};
 
 pub(crate) fn emit(
     input: &syn::DeriveInput,
@@ -22,6 +26,9 @@ pub(crate) fn emit(
     let (impl_generics, _, where_clause) = generics.split_for_impl();
     let (_, ty_generics, _) = input.generics.split_for_impl();
     let ident = &input.ident;
+    let checks = cont
+        .map(|cont| crate::schema::type_checks(&Gen::new(cont)))
+        .unwrap_or_default();
     quote! {
         #errors
 
@@ -29,6 +36,7 @@ pub(crate) fn emit(
         const _: () = {
             impl #impl_generics #private::Structured for #ident #ty_generics #where_clause {
                 fn schema() -> #private::Schema {
+                    #checks
                     #private::Schema::new(#private::Kind::Any)
                 }
 

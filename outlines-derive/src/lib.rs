@@ -1,6 +1,8 @@
 //! `#[derive(Structured)]`: from one type declaration, the schema an LLM is shown and the validator its
 //! reply is checked with. Use it through the `outlines` crate; see its documentation for the attributes.
 
+#![forbid(unsafe_code)]
+
 mod ast;
 mod attr;
 mod case;

@@ -1,12 +1,12 @@
 //! Generates `Structured::schema()`: the type's definition in the schema IR, built once and cached.
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
+use quote::quote;
 use syn::spanned::Spanned;
 
 use crate::ast::{Data, Field, Style, Variant};
 use crate::constraints::{applicability, literal};
-use crate::expand::Gen;
+use crate::expand::{Gen, respan};
 
 /// The body of `fn schema()`. Constraint statics are declared into `items`.
 pub(crate) fn schema_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStream {
@@ -55,7 +55,8 @@ pub(crate) fn schema_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStrea
                 .filter(|v| !v.attrs.skip)
                 .map(|v| variant(g, v, items));
             let name = name_expr(g);
-            quote!(#private::Definition::enumeration(#name, #repr, ::std::vec![#(#variants),*]))
+            let deny = cont.attrs.deny_unknown_fields;
+            quote!(#private::Definition::enumeration(#name, #repr, ::std::vec![#(#variants),*], #deny))
         }
     };
     quote! {
@@ -66,19 +67,43 @@ pub(crate) fn schema_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStrea
     }
 }
 
-/// Compile-time checks: every field type is `Structured` (spanned at the type), every constraint key
-/// applies to its field's type (spanned at the key).
-fn type_checks(g: &Gen<'_>) -> TokenStream {
+/// Compile-time checks that each constraint key applies to its field's type (spanned at the key), and
+/// that the newtype variants of an internally tagged enum hold objects (spanned at the type). That a
+/// field's type is `Structured` at all is checked by every use of it, `<Type as Structured>::…`, all
+/// spanned at the type.
+///
+/// Skipped fields are left out (their constraints are already an error), and so are the constraints of
+/// flattened fields (an error too), so no mistake is reported twice.
+pub(crate) fn type_checks(g: &Gen<'_>) -> TokenStream {
     let private = &g.private;
     let mut out = TokenStream::new();
     for field in g.cont.all_fields().filter(|f| !f.skipped()) {
         let ty = field.ty;
         if field.attrs.flatten.is_some() {
-            out.extend(quote_spanned!(ty.span()=> #private::applies::flatten::<#ty>();));
+            let shape = respan(quote!(<#ty as #private::Flatten>::Shape), ty.span());
+            out.extend(
+                quote!(let _: ::core::option::Option<#shape> = ::core::option::Option::None;),
+            );
         } else {
-            out.extend(quote_spanned!(ty.span()=> #private::applies::structured::<#ty>();));
+            let schema = crate::validate::structured_fn(g, ty, "schema");
+            out.extend(quote!(let _ = #schema;));
+            out.extend(applicability(g, quote!(#ty), &field.attrs.rules));
         }
-        out.extend(applicability(g, quote!(#ty), &field.attrs.rules));
+    }
+    if let (Data::Enum(variants), Some(_), None) =
+        (&g.cont.data, &g.cont.attrs.tag, &g.cont.attrs.content)
+    {
+        for v in variants
+            .iter()
+            .filter(|v| !v.attrs.skip && v.style == Style::Newtype)
+        {
+            let ty = v.fields[0].ty;
+            let check = respan(
+                quote!(let _: &dyn #private::applies::TaggedContent = __v;),
+                ty.span(),
+            );
+            out.extend(quote!(let _ = |__v: &#ty| { #check };));
+        }
     }
     out
 }
@@ -87,7 +112,8 @@ fn type_checks(g: &Gen<'_>) -> TokenStream {
 fn field_schema(g: &Gen<'_>, field: &Field<'_>, items: &mut TokenStream) -> TokenStream {
     let private = &g.private;
     let ty = field.ty;
-    let mut schema = quote_spanned!(ty.span()=> <#ty as #private::Structured>::schema());
+    let schema_fn = crate::validate::structured_fn(g, ty, "schema");
+    let mut schema = quote!(#schema_fn());
     if !field.attrs.rules.is_empty() {
         let c = g.constraints(field, items);
         schema = quote!(#schema.constrain(#c));
@@ -108,11 +134,13 @@ fn object(g: &Gen<'_>, fields: &[Field<'_>], deny: bool, items: &mut TokenStream
         let name = &field.name;
         let ty = field.ty;
         if field.attrs.flatten.is_some() {
-            return quote!(#private::Field::new(#name, <#ty as #private::Structured>::schema()).flattened());
+            let schema = crate::validate::structured_fn(g, ty, "schema");
+            return quote!(#private::Field::new(#name, #schema()).flattened());
         }
         let schema = field_schema(g, field, items);
+        let missing = crate::validate::structured_fn(g, ty, "__missing");
         let mut expr = quote! {
-            #private::Field::new(#name, #schema).with_required(#private::is_required::<#ty>())
+            #private::Field::new(#name, #schema).with_required(#missing().is_none())
         };
         if !field.attrs.default.is_none() || !g.cont.attrs.default.is_none() {
             expr = quote!(#expr.with_default());

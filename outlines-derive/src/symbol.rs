@@ -82,6 +82,26 @@ pub(crate) const SERDE_UNSUPPORTED: &[&str] = &[
     "variant_identifier",
 ];
 
+/// serde keys, to point a serde key written in `#[outline(...)]` to `#[serde(...)]`.
+pub(crate) const SERDE_KEYS: &[&str] = &[
+    "rename",
+    "rename_all",
+    "rename_all_fields",
+    "alias",
+    "default",
+    "skip",
+    "skip_deserializing",
+    "skip_serializing",
+    "skip_serializing_if",
+    "flatten",
+    "deny_unknown_fields",
+    "transparent",
+    "tag",
+    "content",
+    "untagged",
+    "bound",
+];
+
 /// Keys accepted by `#[outline(...)]` on a field, for "did you mean" suggestions.
 pub(crate) const FIELD_KEYS: &[Symbol] = &[
     MIN,

@@ -8,7 +8,7 @@ use syn::spanned::Spanned;
 
 use crate::ast::{Data, Field, Style, Variant};
 use crate::attr;
-use crate::expand::Gen;
+use crate::expand::{Gen, respan};
 
 /// The body of `fn __deserialize(__de, __cx, __c)`. Helper types and statics go into `items`.
 pub(crate) fn deserialize_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStream {
@@ -33,13 +33,12 @@ pub(crate) fn deserialize_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> Token
             let Some(field) = fields.iter().find(|f| !f.skipped()) else {
                 return quote!(::core::result::Result::Ok(::core::option::Option::None));
             };
-            let ty = field.ty;
+            let deserialize = structured_fn(g, field.ty, "__deserialize");
             let c = g.constraints(field, items);
             let after = field_rules(g, field);
             let build = construct(g, quote!(Self), fields, &[quote!(__f)], None);
             quote! {
-                let ::core::option::Option::Some(__f) =
-                    <#ty as #private::Structured>::__deserialize(__de, __cx, #c)?
+                let ::core::option::Option::Some(__f) = #deserialize(__de, __cx, #c)?
                 else {
                     return ::core::result::Result::Ok(::core::option::Option::None);
                 };
@@ -72,12 +71,22 @@ pub(crate) fn deserialize_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> Token
             items.extend(shape);
             let self_ty = g.self_ty();
             let (impl_generics, _, where_clause) = g.split();
-            items.extend(quote! {
+            // The slots are only an `ObjectShape` if every flattened field's type can be flattened;
+            // when one cannot, this impl fails too: point it at that field's type, where the same
+            // error is already reported (and so shown once).
+            let mut flatten = quote! {
                 #[automatically_derived]
                 impl #impl_generics #private::Flatten for #self_ty #where_clause {
                     type Shape = #slots #ty_generics;
                 }
-            });
+            };
+            if let Some(flat) = fields
+                .iter()
+                .find(|f| !f.skipped() && f.attrs.flatten.is_some())
+            {
+                flatten = respan(flatten, flat.ty.span());
+            }
+            items.extend(flatten);
             quote!(#private::deserialize_object::<#slots #ty_generics, __D>(__de, __cx))
         }
         Data::Enum(variants) => enum_body(g, variants, items),
@@ -86,6 +95,14 @@ pub(crate) fn deserialize_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> Token
 
 fn unskipped(fields: &[Field<'_>]) -> usize {
     fields.iter().filter(|f| !f.skipped()).count()
+}
+
+/// `<FieldType as Structured>::name`, spanned at the field's type: if the type is not `Structured`,
+/// every such use fails with the same error at the type, reported once.
+pub(crate) fn structured_fn(g: &Gen<'_>, ty: &syn::Type, name: &str) -> TokenStream {
+    let private = &g.private;
+    let name = syn::Ident::new(name, ty.span());
+    respan(quote!(<#ty as #private::Structured>::#name), ty.span())
 }
 
 /// `if !rule(__cx, "check", check(&__value)) { <on_fail> }` for `#[outline(check = ...)]`.
@@ -122,7 +139,8 @@ fn field_rules(g: &Gen<'_>, field: &Field<'_>) -> Vec<TokenStream> {
     let private = &g.private;
     let mut out = Vec::new();
     if let Some(span) = field.attrs.rules.unique {
-        out.push(quote_spanned!(span=> #private::check_unique(__v, __cx)));
+        // All at the key: a field type without `Unique` is one error there.
+        out.push(respan(quote!(#private::check_unique(__v, __cx)), span));
     }
     if let Some(path) = &field.attrs.validate {
         let name = path_name(path);
@@ -184,9 +202,15 @@ fn object_shape(
         .collect();
     let slot = |i: usize| format_ident!("__f{}", i);
     let child = |i: usize| format_ident!("__flat{}", i);
-    let shape_of = |f: &Field<'_>| {
-        let ty = f.ty;
-        quote!(<<#ty as #private::Flatten>::Shape as #private::ObjectShape>)
+    // Spanned at the field's type: a type that cannot be flattened fails here, with one error there.
+    // `<<Child as Flatten>::Shape as ObjectShape>::item`, spanned at the field's type as a whole: a type
+    // that cannot be flattened fails at each use with the same error there, reported once.
+    let shape_of = |f: &Field<'_>, item: &str| {
+        let (ty, item) = (f.ty, syn::Ident::new(item, f.ty.span()));
+        respan(
+            quote!(<<#ty as #private::Flatten>::Shape as #private::ObjectShape>::#item),
+            ty.span(),
+        )
     };
 
     let slot_decls = read.iter().enumerate().map(|(i, f)| {
@@ -195,22 +219,24 @@ fn object_shape(
     });
     let child_decls = flat.iter().enumerate().map(|(i, f)| {
         let (name, ty) = (child(i), f.ty);
-        quote!(#name: <#ty as #private::Flatten>::Shape)
+        let shape = respan(quote!(<#ty as #private::Flatten>::Shape), ty.span());
+        quote!(#name: #shape)
     });
     let slot_inits = (0..read.len()).map(|i| {
         let name = slot(i);
         quote!(#name: #private::Slot::new())
     });
     let child_inits = flat.iter().enumerate().map(|(i, f)| {
-        let (name, shape) = (child(i), shape_of(f));
-        quote!(#name: #shape::new())
+        let (name, new) = (child(i), shape_of(f, "new"));
+        let new = respan(quote!(#new()), f.ty.span());
+        quote!(#name: #new)
     });
     let own = read.len() as u32;
     // The claim indices of flattened child `i` start after the own fields and earlier children.
     let offset = |i: usize| {
         let widths = flat[..i].iter().map(|f| {
-            let shape = shape_of(f);
-            quote!(+ #shape::WIDTH)
+            let width = shape_of(f, "WIDTH");
+            quote!(+ #width)
         });
         quote!((#own #(#widths)*))
     };
@@ -219,13 +245,14 @@ fn object_shape(
 
     let claims = read.iter().enumerate().map(|(i, f)| {
         let (name, aliases, i) = (&f.name, &f.attrs.aliases, i as u32);
-        quote!(#name #(| #aliases)* => ::core::option::Option::Some(#private::Claim::field(#i)))
+        quote!(#name #(| #aliases)* => ::core::option::Option::Some(#i))
     });
     let child_claims = flat.iter().enumerate().map(|(i, f)| {
-        let (shape, offset) = (shape_of(f), offset(i));
+        let (claim, offset) = (shape_of(f, "claim"), offset(i));
+        let claim = respan(quote!(#claim(__key, __stash)), f.ty.span());
         quote! {
-            if let ::core::option::Option::Some(__c) = #shape::claim(__key) {
-                return ::core::option::Option::Some(__c.offset(#offset));
+            if let ::core::option::Option::Some(__i) = #claim {
+                return ::core::option::Option::Some(__i + #offset);
             }
         }
     });
@@ -234,18 +261,24 @@ fn object_shape(
         let (name_slot, name, c) = (slot(i), &f.name, &crefs[i]);
         let i = i as u32;
         let after = field_rules(g, f);
+        let read = structured_fn(g, f.ty, "__read_field");
         quote! {
-            #i => #private::read_field(&mut self.#name_slot, #name, #c, __map, __cx, |__v, __cx| {
+            #i => #read(&mut self.#name_slot, #name, #c, __map, __cx, |__v, __cx| {
                 let _ = (&__v, &__cx);
                 true #(&& #after)*
             })
         }
     });
     let child_takes = flat.iter().enumerate().map(|(i, f)| {
-        let (name, shape, offset) = (child(i), shape_of(f), offset(i));
+        let (name, offset) = (child(i), offset(i));
+        let (width, take) = (shape_of(f, "WIDTH"), shape_of(f, "take"));
+        let take = respan(
+            quote!(#take(&mut self.#name, __i - #offset, __stash, __map, __cx)),
+            f.ty.span(),
+        );
         quote! {
-            __i if __i >= #offset && __i < #offset + #shape::WIDTH => {
-                #shape::take(&mut self.#name, __claim.unoffset(#offset), __map, __cx)
+            __i if __i >= #offset && __i < #offset + #width => {
+                #take
             }
         }
     });
@@ -269,14 +302,16 @@ fn object_shape(
             }
             (attr::Default::None, None) => {
                 let c = &crefs[i];
-                quote!(#private::required(self.#name, #key, #c, __cx))
+                let required = structured_fn(g, ty, "__required");
+                quote!(#required(self.#name, #key, #c, __cx))
             }
         };
         quote!(let #name = #value;)
     });
     let finish_children = flat.iter().enumerate().map(|(i, f)| {
-        let (name, shape) = (child(i), shape_of(f));
-        quote!(let #name = #shape::finish(self.#name, __cx);)
+        let (name, finish) = (child(i), shape_of(f, "finish"));
+        let finish = respan(quote!(#finish(self.#name, __cx)), f.ty.span());
+        quote!(let #name = #finish;)
     });
     // Values in field order, flattened children included.
     let mut values = Vec::new();
@@ -298,6 +333,18 @@ fn object_shape(
         TokenStream::new()
     };
 
+    // Building the slots needs every flattened type's slots: spanned at the first flattened field's
+    // type, where a type that cannot be flattened is already reported (so the error shows once).
+    let mut new_slots = quote! {
+        Self {
+            #(#slot_inits,)*
+            #(#child_inits,)*
+            __marker: ::core::marker::PhantomData,
+        }
+    };
+    if let Some(f) = flat.first() {
+        new_slots = respan(new_slots, f.ty.span());
+    }
     let vis = g.vis();
     quote! {
         #[doc(hidden)]
@@ -319,14 +366,11 @@ fn object_shape(
             }
 
             fn new() -> Self {
-                Self {
-                    #(#slot_inits,)*
-                    #(#child_inits,)*
-                    __marker: ::core::marker::PhantomData,
-                }
+                #new_slots
             }
 
-            fn claim(__key: &str) -> ::core::option::Option<#private::Claim> {
+            fn claim(__key: &str, __stash: &mut #private::KeyStash) -> ::core::option::Option<u32> {
+                let _ = &__stash;
                 match __key {
                     #(#claims,)*
                     _ => {
@@ -338,11 +382,13 @@ fn object_shape(
 
             fn take<'de, __A: #private::MapAccess<'de>>(
                 &mut self,
-                __claim: #private::Claim,
+                __index: u32,
+                __stash: &mut #private::KeyStash,
                 __map: &mut __A,
                 __cx: &mut #private::Cx<'_>,
             ) -> ::core::result::Result<(), __A::Error> {
-                match __claim.index() {
+                let _ = &__stash;
+                match __index {
                     #(#takes,)*
                     #(#child_takes)*
                     _ => {
@@ -388,8 +434,9 @@ fn tuple_shape(
         let ty = f.ty;
         let c = g.constraints(f, items);
         let after = field_rules(g, f);
+        let next = structured_fn(g, ty, "__next_element");
         quote! {
-            let #name = __r.next_checked::<#ty>(#c, |__v, __cx| {
+            let #name = #next(__r, #c, |__v, __cx| {
                 let _ = (&__v, &__cx);
                 true #(&& #after)*
             })?;
@@ -585,14 +632,13 @@ fn enum_body(g: &Gen<'_>, variants: &[Variant<'_>], items: &mut TokenStream) -> 
 
 /// Reads a newtype variant's one field from `__de` (statements ending in the `Result`).
 fn newtype_variant(g: &Gen<'_>, v: &Variant<'_>, items: &mut TokenStream) -> TokenStream {
-    let private = &g.private;
     let field = &v.fields[0];
-    let ty = field.ty;
+    let deserialize = structured_fn(g, field.ty, "__deserialize");
     let ident = v.ident;
     let c = g.constraints(field, items);
     let after = field_rules(g, field);
     quote! {
-        let ::core::option::Option::Some(__f) = <#ty as #private::Structured>::__deserialize(__de, __cx, #c)? else {
+        let ::core::option::Option::Some(__f) = #deserialize(__de, __cx, #c)? else {
             return ::core::result::Result::Ok(::core::option::Option::None);
         };
         let __v = &__f;

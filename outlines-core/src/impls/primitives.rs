@@ -1,6 +1,6 @@
 //! Scalars: `bool`, integers, floats, `String`, `char`, `()`, and `serde_json::Value`.
 
-use serde::{Deserialize, Deserializer};
+use serde::Deserializer;
 use serde_json::Value;
 
 use crate::rules::{check_str, range};
@@ -16,6 +16,7 @@ macro_rules! leaf_structured {
                 Schema::new($kind)
             }
 
+            #[inline]
             fn __deserialize<'de, D: Deserializer<'de>>(
                 de: D,
                 cx: &mut Cx<'_>,
@@ -30,6 +31,7 @@ macro_rules! leaf_structured {
 leaf_structured!(bool, Kind::Bool);
 
 impl Leaf for bool {
+    #[inline]
     fn on_bool(v: bool, _: &'static Constraints, _: &mut Cx<'_>) -> Outcome<Self> {
         Outcome::Valid(v)
     }
@@ -38,6 +40,7 @@ impl Leaf for bool {
 leaf_structured!((), Kind::Null);
 
 impl Leaf for () {
+    #[inline]
     fn on_null(_: &'static Constraints, _: &mut Cx<'_>) -> Outcome<Self> {
         Outcome::Valid(())
     }
@@ -52,17 +55,22 @@ macro_rules! integer {
         leaf_structured!($t, Kind::Integer(<$t as IntLimits>::RANGE));
 
         impl IntLimits for $t {
-            const RANGE: IntRange = IntRange::of($min, $max, <$t>::BITS as u8);
+            const RANGE: IntRange = IntRange::of($min, $max, <$t>::BITS as u8, stringify!($t));
         }
 
         impl Leaf for $t {
+            #[inline]
             fn on_u64(v: u64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
                 integer_outcome(i128::from(v), c, cx)
             }
 
+            #[inline]
+
             fn on_i64(v: i64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
                 integer_outcome(i128::from(v), c, cx)
             }
+
+            #[inline]
 
             fn on_f64(v: f64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
                 float_for_integer::<Self>(v, c, cx)
@@ -91,6 +99,7 @@ integer! {
     i128 => WIDE_MIN, WIDE_MAX;
 }
 
+#[inline]
 fn integer_outcome<T>(v: i128, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<T>
 where
     T: IntLimits + TryFrom<i128>,
@@ -105,14 +114,20 @@ where
 }
 
 /// JSON parsers hand integer fields a float in two cases: the text had a fraction or exponent
-/// (`30.0`, which serde rejects for integers: a type error), or the integer was too large for 64 bits
-/// (a range error).
+/// (`30.0`, `1e19`: serde rejects them for integers, a type error), or the integer was too large for
+/// 64 bits — a range error when it is also beyond the type's range.
 fn float_for_integer<T: IntLimits + Structured>(
     v: f64,
     c: &'static Constraints,
     cx: &mut Cx<'_>,
 ) -> Outcome<T> {
-    if v.is_finite() && v.fract() == 0.0 && v.abs() >= 9.223_372_036_854_776e18 {
+    let range = T::RANGE;
+    // Compared as integers: `u64::MAX as f64` rounds up to 2^64, beyond the range. -2^63 is also
+    // taken as overflow: the parser reads that literal as an `i64`, so as a float it stands for a
+    // more negative integer rounded to it.
+    let whole = v as i128; // saturating
+    let beyond = whole < range.min || whole > range.max || whole <= i128::from(i64::MIN);
+    if v.is_finite() && v.fract() == 0.0 && beyond {
         let merged = crate::schema::Merged::of(&[c]);
         let (min, max) = crate::schema::json_schema::effective_int_range(T::RANGE, &merged);
         cx.error(
@@ -131,13 +146,18 @@ macro_rules! float {
         leaf_structured!($t, Kind::Number { single: $single });
 
         impl Leaf for $t {
+            #[inline]
             fn on_u64(v: u64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
                 float_outcome(v as f64, $single, c, cx).map(|v| v as $t)
             }
 
+            #[inline]
+
             fn on_i64(v: i64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
                 float_outcome(v as f64, $single, c, cx).map(|v| v as $t)
             }
+
+            #[inline]
 
             fn on_f64(v: f64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
                 float_outcome(v, $single, c, cx).map(|v| v as $t)
@@ -151,6 +171,7 @@ float! {
     f64 => false;
 }
 
+#[inline]
 fn float_outcome(v: f64, single: bool, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<f64> {
     if range::check_float(v, single, c, cx) {
         Outcome::Valid(v)
@@ -172,6 +193,7 @@ impl<T> Outcome<T> {
 leaf_structured!(String, Kind::String { char: false });
 
 impl Leaf for String {
+    #[inline]
     fn on_str(v: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
         if check_str(v, c, cx) {
             Outcome::Valid(v.to_owned())
@@ -180,6 +202,7 @@ impl Leaf for String {
         }
     }
 
+    #[inline]
     fn on_string(
         v: String,
         c: &'static Constraints,
@@ -196,6 +219,7 @@ impl Leaf for String {
 leaf_structured!(char, Kind::String { char: true });
 
 impl Leaf for char {
+    #[inline]
     fn on_str(v: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
         let mut chars = v.chars();
         match (chars.next(), chars.next()) {
@@ -213,10 +237,18 @@ impl Structured for Value {
 
     fn __deserialize<'de, D: Deserializer<'de>>(
         de: D,
-        _: &mut Cx<'_>,
+        cx: &mut Cx<'_>,
         _: &'static Constraints,
     ) -> Result<Option<Self>, D::Error> {
-        Value::deserialize(de).map(Some)
+        // Built with the same depth limit as everything else: a `Value` handed to `from_value` may
+        // be nested arbitrarily deep.
+        match crate::validate::buffer::value(de, cx.remaining_depth())? {
+            Ok(value) => Ok(Some(value)),
+            Err(deep) => {
+                cx.too_deep_below(deep.below);
+                Ok(None)
+            }
+        }
     }
 }
 
@@ -260,7 +292,7 @@ mod tests {
         assert_eq!(f32::from_json("-1.5").unwrap(), -1.5);
         assert_eq!(
             f32::from_json("1e300").unwrap_err().errors()[0].kind(),
-            ErrorKind::Range
+            ErrorKind::Constraint
         );
     }
 

@@ -77,6 +77,21 @@ impl Format {
         }
     }
 
+    /// A terse hint for prompt descriptions, where every token counts.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Format::Email => "email",
+            Format::Uri => "absolute URI",
+            Format::Uuid => "UUID",
+            Format::Date => "YYYY-MM-DD",
+            Format::DateTime => "RFC 3339 date-time",
+            Format::Time => "HH:MM:SS with UTC offset",
+            Format::Ipv4 => "IPv4",
+            Format::Ipv6 => "IPv6",
+            Format::Hostname => "hostname",
+        }
+    }
+
     /// Whether `s` is valid. Never panics and never allocates.
     pub fn is_valid(self, s: &str) -> bool {
         match self {

@@ -13,10 +13,12 @@ use crate::schema::Constraints;
 use crate::validate::Cx;
 
 /// Checks a string against every string constraint of `c`; `true` when all hold.
+#[inline]
 pub(crate) fn check_str(s: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> bool {
-    if c.is_none() {
-        return true;
-    }
+    c.is_none() || check_str_constrained(s, c, cx)
+}
+
+fn check_str_constrained(s: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> bool {
     let mut ok = length::check_chars(s, c, cx);
     ok &= pattern::check(s, c, cx);
     ok &= check_format(s, c, cx);

@@ -64,10 +64,18 @@ pub(crate) fn check_int(
 }
 
 /// Checks a float; `single` for `f32`, whose finite range is narrower than JSON's.
+#[inline]
 pub(crate) fn check_float(v: f64, single: bool, c: &'static Constraints, cx: &mut Cx<'_>) -> bool {
+    (!single && c.is_none()) || check_float_slow(v, single, c, cx)
+}
+
+fn check_float_slow(v: f64, single: bool, c: &'static Constraints, cx: &mut Cx<'_>) -> bool {
     if single && v.abs() > f64::from(f32::MAX) {
+        // serde reads such a number as infinity; a model's number should not become one. That makes
+        // this a rule of ours, not a shape serde rejects: a constraint (which also keeps an untagged
+        // enum choosing the variant serde would choose).
         cx.error(
-            ErrorKind::Range,
+            ErrorKind::Constraint,
             format!(
                 "number between {} and {}",
                 -f64::from(f32::MAX),
@@ -125,22 +133,65 @@ fn bounds(cmp: impl Fn(Bound) -> Ordering, c: &Constraints) -> Option<&'static s
     None
 }
 
-/// Whether `v` is an integer multiple of `m`, tolerating binary rounding (0.3 is a multiple of 0.1).
+/// Whether `v` is an integer multiple of `m`, reading both as the decimals they print as — the numbers
+/// as written: 0.3 is a multiple of 0.1, 0.250000000001 is not a multiple of 0.25. (The `jsonschema`
+/// crate applies the same rule.)
 fn is_multiple(v: f64, m: f64) -> bool {
-    if m == 0.0 || !m.is_finite() {
+    if m == 0.0 || !m.is_finite() || v == 0.0 {
         return true;
     }
-    let q = v / m;
-    if !q.is_finite() {
+    if !v.is_finite() {
         return false;
     }
-    (q - q.round()).abs() <= 1e-9 * q.abs().max(1.0)
+    let exact = decimal(v).zip(decimal(m)).and_then(|((vm, ve), (mm, me))| {
+        let scale = |n: i128, by: i32| n.checked_mul(10_i128.checked_pow(by.unsigned_abs())?);
+        if ve >= me {
+            Some(scale(vm, ve - me)? % mm == 0)
+        } else {
+            Some(vm % scale(mm, me - ve)? == 0)
+        }
+    });
+    // Beyond what `i128` can scale (1e300 against 0.01), fall back to binary division.
+    exact.unwrap_or_else(|| {
+        let q = v / m;
+        q.is_finite() && q.fract() == 0.0
+    })
 }
 
-/// `u8`, `i64`, ...
-pub(crate) fn int_type_name(range: IntRange) -> String {
-    let sign = if range.min < 0 { 'i' } else { 'u' };
-    format!("{sign}{}", range.bits)
+/// `v` as `mantissa × 10^exponent`, from its shortest round-trip decimal form; no allocation.
+fn decimal(v: f64) -> Option<(i128, i32)> {
+    use std::io::Write as _;
+    let mut buf = [0u8; 48];
+    let mut cursor = std::io::Cursor::new(&mut buf[..]);
+    write!(cursor, "{v:e}").ok()?;
+    let len = usize::try_from(cursor.position()).ok()?;
+    let text = std::str::from_utf8(&buf[..len]).ok()?;
+    let (digits, exponent) = text.split_once('e')?;
+    let exponent: i32 = exponent.parse().ok()?;
+    let (mut mantissa, mut fraction, mut after_point) = (0_i128, 0_i32, false);
+    for b in digits.bytes() {
+        match b {
+            b'-' => {}
+            b'.' => after_point = true,
+            d => {
+                mantissa = mantissa
+                    .checked_mul(10)?
+                    .checked_add(i128::from(d.checked_sub(b'0')?))?;
+                fraction += i32::from(after_point);
+            }
+        }
+    }
+    let mantissa = if digits.starts_with('-') {
+        -mantissa
+    } else {
+        mantissa
+    };
+    Some((mantissa, exponent - fraction))
+}
+
+/// `u8`, `usize`, ...
+pub(crate) fn int_type_name(range: IntRange) -> &'static str {
+    range.name
 }
 
 #[cfg(test)]
@@ -148,10 +199,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn multiples_tolerate_rounding() {
+    fn multiples_are_decimal() {
         assert!(is_multiple(0.3, 0.1));
         assert!(is_multiple(10.0, 2.5));
+        assert!(is_multiple(19.99, 0.01));
+        assert!(is_multiple(1_070_468.14, 0.01));
+        assert!(is_multiple(-7.5, 2.5));
         assert!(!is_multiple(10.1, 2.5));
+        assert!(!is_multiple(0.250000000001, 0.25));
+        assert!(!is_multiple(1e-12, 0.25));
         assert!(!is_multiple(1e308, 1e-308));
+        assert!(is_multiple(1e300, 1e299));
+        assert_eq!(decimal(0.25), Some((25, -2)));
+        assert_eq!(decimal(-1500.0), Some((-15, 2)));
     }
 }

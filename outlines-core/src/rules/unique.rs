@@ -8,7 +8,8 @@ use crate::validate::{Cx, Seg};
 /// Collections whose items can be compared for `#[outline(unique)]`.
 #[diagnostic::on_unimplemented(
     message = "`unique` needs a list whose items implement `PartialEq`, not `{Self}`",
-    label = "`unique` applies to `Vec`, `VecDeque` and arrays of comparable items"
+    label = "`unique` applies to `Vec`, `VecDeque` and arrays of comparable items",
+    note = "sets (`HashSet`, `BTreeSet`) reject duplicates already and need no `unique`"
 )]
 pub trait Unique {
     /// The positions of the first pair of equal items, if any.

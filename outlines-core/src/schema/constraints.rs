@@ -8,6 +8,11 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use regex::Regex;
+use regex_automata::Input;
+use regex_automata::dfa::{
+    Automaton,
+    dense::{self, DFA},
+};
 
 use crate::rules::format::Format;
 
@@ -22,9 +27,14 @@ pub enum Bound {
 
 impl Bound {
     /// The bound as `f64` (exact for the integers JSON can carry interoperably).
+    #[inline]
     pub fn as_f64(self) -> f64 {
         match self {
-            Bound::Int(i) => i as f64,
+            // `i128 as f64` is a slow library call; bounds almost always fit in an `i64`.
+            Bound::Int(i) => match i64::try_from(i) {
+                Ok(small) => small as f64,
+                Err(_) => i as f64,
+            },
             Bound::Float(f) => f,
         }
     }
@@ -63,6 +73,7 @@ impl Bound {
         }
     }
 
+    #[inline]
     pub(crate) fn cmp_f64(self, v: f64) -> std::cmp::Ordering {
         self.as_f64()
             .partial_cmp(&v)
@@ -117,12 +128,65 @@ impl fmt::Display for Literal {
 
 /// A regular expression from `pattern = "..."`, compiled once on first use and shared by every call.
 ///
-/// The derive has already compiled the pattern at macro time, so the lazy compile here cannot fail in
+/// It has JSON Schema's meaning, ECMA-262's: `\d` matches only `0-9`, `\w` only `[A-Za-z0-9_]`, and `.`
+/// no line terminator.
+///
+/// Patterns are compiled to a fully determinized DFA when it stays small: matching then needs no
+/// per-call cache, no lock and no allocation, only a table lookup per byte. Patterns a DFA cannot
+/// express compactly (or at all, like Unicode word boundaries) fall back to `regex::Regex`.
+///
+/// The derive has already compiled the pattern at macro time, so compilation here cannot fail in
 /// practice; if it ever did (say, a different `regex` version), values are reported as not matching
 /// instead of panicking.
 pub struct Pattern {
     source: &'static str,
-    compiled: OnceLock<Option<Regex>>,
+    compiled: OnceLock<Matcher>,
+}
+
+enum Matcher {
+    /// The DFA, and the regex for the (unexpected) case where the DFA gives up.
+    Dfa(Box<DFA<Vec<u32>>>, Regex),
+    Regex(Regex),
+    Invalid,
+}
+
+/// DFAs larger than this use the lazy engine instead.
+const DFA_SIZE_LIMIT: usize = 256 * 1024;
+
+impl Matcher {
+    fn compile(source: &str) -> Matcher {
+        // JSON Schema patterns are ECMA-262 regexes: `\d` is ASCII digits, `\w` ASCII word characters,
+        // `.` stops at every line terminator. Translate them to that meaning before compiling, so the
+        // validator checks what the schema says (and what providers enforce).
+        let Ok(source) = jsonschema_regex::to_rust_regex(source) else {
+            return Matcher::Invalid;
+        };
+        let source = source.as_ref();
+        let dfa = dense::Builder::new()
+            .configure(
+                dense::Config::new()
+                    .dfa_size_limit(Some(DFA_SIZE_LIMIT))
+                    .determinize_size_limit(Some(DFA_SIZE_LIMIT)),
+            )
+            .build(source);
+        match (dfa, Regex::new(source)) {
+            (Ok(dfa), Ok(regex)) => Matcher::Dfa(Box::new(dfa), regex),
+            (Err(_), Ok(regex)) => Matcher::Regex(regex),
+            (_, Err(_)) => Matcher::Invalid,
+        }
+    }
+
+    fn is_match(&self, s: &str) -> bool {
+        match self {
+            Matcher::Dfa(dfa, regex) => match dfa.try_search_fwd(&Input::new(s).earliest(true)) {
+                Ok(found) => found.is_some(),
+                // A DFA gives up only on "quit" bytes, which this configuration never sets.
+                Err(_) => regex.is_match(s),
+            },
+            Matcher::Regex(regex) => regex.is_match(s),
+            Matcher::Invalid => false,
+        }
+    }
 }
 
 impl Pattern {
@@ -140,11 +204,11 @@ impl Pattern {
     }
 
     /// Whether `s` contains a match (JSON Schema's `pattern` is an unanchored search).
+    #[inline]
     pub fn is_match(&self, s: &str) -> bool {
         self.compiled
-            .get_or_init(|| Regex::new(self.source).ok())
-            .as_ref()
-            .is_some_and(|re| re.is_match(s))
+            .get_or_init(|| Matcher::compile(self.source))
+            .is_match(s)
     }
 }
 
@@ -217,8 +281,10 @@ impl Constraints {
     }
 
     /// Whether this constrains nothing at any level.
+    #[inline]
     pub fn is_none(&self) -> bool {
-        self.is_empty() && self.inner.is_none_or(|i| i.is_none())
+        // Unconstrained fields point at the shared `NONE`: a pointer compare on the hot path.
+        std::ptr::eq(self, &NONE) || (self.is_empty() && self.inner.is_none_or(|i| i.is_none()))
     }
 }
 
@@ -252,6 +318,61 @@ mod tests {
         assert!(!P.is_match("abc"));
         static BAD: Pattern = Pattern::new("(");
         assert!(!BAD.is_match("("));
+    }
+
+    #[test]
+    fn patterns_mean_what_ecma_262_says() {
+        static DIGITS: Pattern = Pattern::new(r"^\d+$");
+        static WORD: Pattern = Pattern::new(r"^\w+$");
+        static ANY: Pattern = Pattern::new(r"^.$");
+        assert!(DIGITS.is_match("42") && !DIGITS.is_match("٤٢"));
+        assert!(WORD.is_match("a_1") && !WORD.is_match("é"));
+        assert!(ANY.is_match("x") && !ANY.is_match("\r") && !ANY.is_match("\u{2028}"));
+    }
+
+    #[test]
+    fn dfa_and_regex_agree() {
+        static PATTERNS: [Pattern; 6] = [
+            Pattern::new(r"^[^@\s]+@[^@\s]+\.[a-z]+$"),
+            Pattern::new(r"^SKU-[A-Z0-9]{4,8}$"),
+            Pattern::new(r"[0-9]{3}"),
+            Pattern::new(r"\bword\b"),
+            Pattern::new(r"^\p{Lu}\w*$"),
+            Pattern::new(r"(?i)^hello"),
+        ];
+        let inputs = [
+            "",
+            "a@b.io",
+            "é@ü.de",
+            "a b@c.de",
+            "SKU-AB12",
+            "SKU-ab12",
+            "xx123yy",
+            "12",
+            "a word here",
+            "swordfish",
+            "Émile_2",
+            "émile",
+            "HeLLo there",
+            "say hello",
+        ];
+        for p in &PATTERNS {
+            let regex = Regex::new(&jsonschema_regex::to_rust_regex(p.as_str()).unwrap()).unwrap();
+            for input in inputs {
+                assert_eq!(
+                    p.is_match(input),
+                    regex.is_match(input),
+                    "{} on {input:?}",
+                    p.as_str()
+                );
+            }
+        }
+        // Unicode word boundaries cannot be a DFA: that pattern uses the regex engine.
+        assert!(matches!(
+            PATTERNS[3].compiled.get(),
+            Some(Matcher::Regex(_))
+        ));
+        assert!(matches!(PATTERNS[1].compiled.get(), Some(Matcher::Dfa(..))));
     }
 
     #[test]

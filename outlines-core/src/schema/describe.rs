@@ -133,8 +133,15 @@ impl Describer {
         }
         let mut out = String::new();
         for (branch, note) in &branches {
-            let _ = write!(out, "\n  | {branch}");
-            push_note(&mut out, note);
+            if branch.contains('\n') {
+                if !note.is_empty() {
+                    let _ = write!(out, "\n  // {note}");
+                }
+                let _ = write!(out, "\n  | {branch}");
+            } else {
+                let _ = write!(out, "\n  | {branch}");
+                push_note(&mut out, note);
+            }
         }
         out
     }
@@ -383,8 +390,8 @@ fn layout(props: Vec<Prop>, pad: &str) -> String {
 
 fn integer_notes(range: IntRange, merged: &Merged, notes: &mut Vec<String>) {
     // The natural range is worth stating only when it is small enough to matter to a model.
-    let show_min = merged.min.is_some() || range.bits <= 16 || range.min == 0;
-    let show_max = merged.max.is_some() || range.bits <= 16;
+    let show_min = merged.min.is_some() || range.bits <= 8 || range.min == 0;
+    let show_max = merged.max.is_some() || range.bits <= 8;
     let (min, max) = super::json_schema::effective_int_range(range, merged);
     if merged.one_of.is_none() {
         notes.extend(range_note(
@@ -420,10 +427,10 @@ fn string_notes(merged: &Merged, notes: &mut Vec<String>) {
         notes.extend(range_note(merged.min, merged.max, "chars"));
     }
     for p in &merged.patterns {
-        notes.push(format!("pattern /{}/", p.as_str()));
+        notes.push(format!("/{}/", p.as_str()));
     }
     for f in &merged.formats {
-        notes.push(f.describe().to_string());
+        notes.push(f.hint().to_string());
     }
 }
 

@@ -109,13 +109,14 @@ pub fn numeric_phrase(
     if let Some(b) = merged.exclusive_max {
         parts.push(format!("less than {b}"));
     }
+    let bounded = !parts.is_empty();
     for m in &merged.multiple_of {
         parts.push(format!("a multiple of {m}"));
     }
-    if parts.is_empty() {
-        word.into()
-    } else {
-        format!("{word} {}", parts.join(", "))
+    match (parts.is_empty(), bounded) {
+        (true, _) => word.into(),
+        (false, true) => format!("{word} {}", parts.join(", ")),
+        (false, false) => format!("{word} that is {}", parts.join(", ")),
     }
 }
 
@@ -123,7 +124,12 @@ pub fn numeric_phrase(
 pub fn string_phrase(merged: &Merged) -> String {
     let mut s = String::from("string");
     if let Some(count) = count_phrase(merged.min, merged.max) {
-        s.push_str(&format!(" of {count} characters"));
+        let unit = if count.ends_with(" 1") {
+            "character"
+        } else {
+            "characters"
+        };
+        s.push_str(&format!(" of {count} {unit}"));
     }
     for p in &merged.patterns {
         s.push_str(&format!(" matching /{}/", p.as_str()));
@@ -175,7 +181,7 @@ mod tests {
 
     #[test]
     fn integer_phrase_names_the_tightest_range() {
-        let u8_schema = Schema::new(Kind::Integer(IntRange::of(0, 255, 8)));
+        let u8_schema = Schema::new(Kind::Integer(IntRange::of(0, 255, 8, "u8")));
         assert_eq!(expected(&u8_schema), "integer between 0 and 255");
         assert_eq!(
             expected(&u8_schema.constrain(&RANGE)),

@@ -127,6 +127,9 @@ impl Renderer {
 
     fn nullable(&mut self, inner: &Schema) -> Map<String, Value> {
         let mut rendered = self.schema(inner);
+        if rendered.get("type") == Some(&Value::from("null")) {
+            return rendered; // `Option<()>`: null already
+        }
         let simple = matches!(rendered.get("type"), Some(Value::String(_)))
             && !["enum", "const", "$ref", "anyOf"]
                 .iter()
@@ -226,7 +229,7 @@ impl Renderer {
             .variants
             .iter()
             .map(|v| {
-                let mut branch = self.variant(e.repr, v.name, &v.shape);
+                let mut branch = self.variant(e, v.name, &v.shape);
                 if let Some(d) = &v.description {
                     branch.insert("description".into(), d.as_ref().into());
                 }
@@ -238,8 +241,12 @@ impl Renderer {
         out
     }
 
-    fn variant(&mut self, repr: Repr, name: &str, shape: &Shape) -> Map<String, Value> {
-        match repr {
+    fn variant(&mut self, e: &Enum, name: &str, shape: &Shape) -> Map<String, Value> {
+        let closed = Object {
+            fields: Vec::new(),
+            deny_unknown_fields: e.deny_unknown_fields,
+        };
+        match e.repr {
             Repr::External => match shape {
                 Shape::Unit => json_map(json!({"type": "string", "const": name})),
                 _ => {
@@ -257,17 +264,25 @@ impl Renderer {
             Repr::Internal { tag } => match shape {
                 Shape::Struct(object) => self.object(object, Some((tag, name))),
                 Shape::Newtype(inner) => self.tagged_newtype(tag, name, inner),
-                _ => self.object(&Object::default(), Some((tag, name))),
+                _ => self.object(&closed, Some((tag, name))),
             },
             Repr::Adjacent { tag, content } => {
                 let mut props = Map::new();
                 props.insert(tag.into(), json!({"type": "string", "const": name}));
                 let mut required = vec![Value::from(tag)];
-                if !matches!(shape, Shape::Unit) {
+                if matches!(shape, Shape::Unit) {
+                    // A unit variant's content may be absent or null.
+                    props.insert(content.into(), json!({"type": "null"}));
+                } else {
                     props.insert(content.into(), Value::Object(self.content(shape)));
                     required.push(content.into());
                 }
-                json_map(json!({"type": "object", "properties": props, "required": required}))
+                let mut out =
+                    json_map(json!({"type": "object", "properties": props, "required": required}));
+                if e.deny_unknown_fields {
+                    out.insert("additionalProperties".into(), false.into());
+                }
+                out
             }
             Repr::Untagged => match shape {
                 Shape::Unit => type_only("null"),

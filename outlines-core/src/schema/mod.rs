@@ -86,6 +86,8 @@ pub struct IntRange {
     pub max: i128,
     /// Width in bits (8 to 128); renderers use it to decide whether the range is worth showing.
     pub bits: u8,
+    /// The Rust type: `u8`, `usize`, ...
+    pub name: &'static str,
 }
 
 /// A reference to a named type (a struct or enum with `#[derive(Structured)]`).
@@ -182,6 +184,8 @@ pub struct Enum {
     pub repr: Repr,
     /// Variants in declaration order (skipped ones omitted).
     pub variants: Vec<Variant>,
+    /// `#[serde(deny_unknown_fields)]`: tagged objects have no other keys.
+    pub deny_unknown_fields: bool,
 }
 
 /// serde's enum representations.
@@ -307,10 +311,7 @@ impl Schema {
             Kind::Any => "any".into(),
             Kind::Null => "null".into(),
             Kind::Bool => "bool".into(),
-            Kind::Integer(r) => {
-                let sign = if r.min < 0 { 'i' } else { 'u' };
-                format!("{sign}{}", r.bits).into()
-            }
+            Kind::Integer(r) => r.name.into(),
             Kind::Number { single } => if *single { "f32" } else { "f64" }.into(),
             Kind::String { char } => if *char { "char" } else { "string" }.into(),
             Kind::Array(items, _) => format!("{}[]", items.type_name()).into(),
@@ -326,9 +327,14 @@ impl Schema {
 }
 
 impl IntRange {
-    /// The natural range of an integer type.
-    pub const fn of(min: i128, max: i128, bits: u8) -> Self {
-        IntRange { min, max, bits }
+    /// The natural range of the integer type `name`.
+    pub const fn of(min: i128, max: i128, bits: u8, name: &'static str) -> Self {
+        IntRange {
+            min,
+            max,
+            bits,
+            name,
+        }
     }
 }
 
@@ -352,11 +358,20 @@ impl Definition {
     }
 
     /// An enum.
-    pub fn enumeration(name: impl Into<Text>, repr: Repr, variants: Vec<Variant>) -> Self {
+    pub fn enumeration(
+        name: impl Into<Text>,
+        repr: Repr,
+        variants: Vec<Variant>,
+        deny_unknown_fields: bool,
+    ) -> Self {
         Definition {
             name: name.into(),
             description: None,
-            body: Body::Enum(Enum { repr, variants }),
+            body: Body::Enum(Enum {
+                repr,
+                variants,
+                deny_unknown_fields,
+            }),
         }
     }
 

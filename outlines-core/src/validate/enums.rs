@@ -3,18 +3,20 @@
 //! and untagged (the first variant that fits).
 //!
 //! Tagged objects are read in one pass when the tag comes first (as models write it when the schema
-//! lists it first); otherwise the object is buffered as a `Value` and read from there.
+//! lists it first); otherwise the object is buffered (repeated keys kept) and read from there.
 
 use std::fmt::Display;
 use std::marker::PhantomData;
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess};
-use serde_json::{Map, Value};
 
+use super::buffer::{Buf, BufMap, Buffered, Got, buffer, got};
 use super::expect::{Container, Expect};
 use super::{Cx, Seg};
-use crate::diagnostics::{Error, ErrorKind, shorten_json, shorten_str};
+use crate::diagnostics::{Error, ErrorKind, Segment, shorten_str};
 use crate::schema::Literal;
 use crate::schema::expected::{expected, one_of};
 use crate::structured::Structured;
@@ -49,12 +51,14 @@ fn variant_names<E: EnumShape>() -> String {
 }
 
 #[cold]
-fn unknown_variant<E: EnumShape>(cx: &mut Cx<'_>, got: &str) {
+fn unknown_variant<E: EnumShape>(cx: &mut Cx<'_>, name: &str) {
+    // The name comes from the input: quoted and shortened, so it cannot break the error's line.
+    let quoted = shorten_str(name);
     cx.error(
         ErrorKind::Variant,
         variant_names::<E>(),
-        Some(shorten_str(got)),
-        format!("unknown variant `{got}`"),
+        Some(quoted.clone()),
+        format!("unknown variant {quoted}"),
     );
 }
 
@@ -112,53 +116,66 @@ impl<'de, E: EnumShape> Container<'de> for External<'_, '_, E> {
 
     fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let cx = self.cx;
-        let Some(key) = map.next_key::<VariantKey<E>>()? else {
-            cx.error(
-                ErrorKind::Variant,
-                variant_names::<E>(),
-                Some("{}".into()),
-                "expected an object with one key: the variant name",
-            );
-            return Ok(None);
-        };
-        let out = match key.index {
-            None => {
-                let _: IgnoredAny = map.next_value()?;
-                unknown_variant::<E>(cx, &key.name);
-                None
-            }
-            Some(index) => cx.at(Seg::Key(name_of::<E>(index)), |cx| {
-                if E::unit(index).is_some() {
-                    let value: Value = map.next_value()?;
-                    let name = name_of::<E>(index);
-                    cx.error(
-                        ErrorKind::Type,
-                        format!("the string \"{name}\""),
-                        Some(shorten_json(&value)),
-                        format!("unit variant `{name}` is written as a plain string"),
-                    );
-                    return Ok(None);
-                }
-                map.next_value_seed(ContentSeed::<E> {
-                    index,
-                    cx,
-                    _e: PhantomData,
-                })
-            })?,
-        };
-        if map.next_key::<IgnoredAny>()?.is_some() {
-            let _: IgnoredAny = map.next_value()?;
+        if !cx.enter() {
             while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            cx.error(
-                ErrorKind::Variant,
-                "an object with exactly one key (the variant name)",
-                None,
-                "more than one key in an externally tagged enum",
-            );
             return Ok(None);
         }
-        Ok(out)
+        let out = external_entries::<E, A>(&mut map, cx);
+        cx.leave();
+        out
     }
+}
+
+fn external_entries<'de, E: EnumShape, A: MapAccess<'de>>(
+    map: &mut A,
+    cx: &mut Cx<'_>,
+) -> Result<Option<E>, A::Error> {
+    let Some(key) = map.next_key::<VariantKey<E>>()? else {
+        cx.error(
+            ErrorKind::Variant,
+            variant_names::<E>(),
+            Some("{}".into()),
+            "expected an object with one key: the variant name",
+        );
+        return Ok(None);
+    };
+    let out = match key.index {
+        None => {
+            let _: IgnoredAny = map.next_value()?;
+            unknown_variant::<E>(cx, &key.name);
+            None
+        }
+        Some(index) => cx.at(Seg::Key(name_of::<E>(index)), |cx| {
+            if E::unit(index).is_some() {
+                let got = map.next_value_seed(Got)?;
+                let name = name_of::<E>(index);
+                cx.error(
+                    ErrorKind::Type,
+                    format!("the string \"{name}\""),
+                    Some(got),
+                    format!("unit variant `{name}` is written as a plain string"),
+                );
+                return Ok(None);
+            }
+            map.next_value_seed(ContentSeed::<E> {
+                index,
+                cx,
+                _e: PhantomData,
+            })
+        })?,
+    };
+    if map.next_key::<IgnoredAny>()?.is_some() {
+        let _: IgnoredAny = map.next_value()?;
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        cx.error(
+            ErrorKind::Variant,
+            "an object with exactly one key (the variant name)",
+            None,
+            "more than one key in an externally tagged enum",
+        );
+        return Ok(None);
+    }
+    Ok(out)
 }
 
 /// A variant name as a map key: its index, or the unknown name.
@@ -170,7 +187,7 @@ struct VariantKey<E> {
 
 impl<'de, E: EnumShape> Deserialize<'de> for VariantKey<E> {
     fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        let name = std::borrow::Cow::<'de, str>::deserialize(de)?;
+        let name = Cow::<'de, str>::deserialize(de)?;
         let index = E::variant(&name);
         Ok(VariantKey {
             index,
@@ -230,19 +247,35 @@ impl<'de, E: EnumShape> Container<'de> for Internal<'_, '_, E> {
 
     fn map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (cx, tag) = (self.cx, self.tag);
-        let Some(first) = map.next_key::<std::borrow::Cow<'de, str>>()? else {
+        let Some(first) = map.next_key::<Cow<'de, str>>()? else {
             missing_tag::<E>(cx, tag);
             return Ok(None);
         };
         if first != tag {
-            // The tag comes later: buffer the object and read it from there.
-            let mut object = Map::new();
-            let value: Value = map.next_value()?;
-            object.insert(first.into_owned(), value);
-            while let Some((k, v)) = map.next_entry::<String, Value>()? {
-                object.insert(k, v);
+            // The tag comes later: buffer the object (repeated keys kept) and read it from there.
+            let depth = cx.remaining_depth().saturating_sub(1);
+            let mut entries = Vec::new();
+            let mut too_deep = None;
+            let mut key = first.into_owned();
+            loop {
+                match map.next_value_seed(Buffered { depth })? {
+                    Ok(value) => entries.push((key, value)),
+                    Err(deep) => {
+                        let mut below = vec![Segment::Key(key)];
+                        below.extend(deep.below);
+                        too_deep.get_or_insert(below);
+                    }
+                }
+                match map.next_key::<String>()? {
+                    Some(next) => key = next,
+                    None => break,
+                }
             }
-            return internal_buffered::<E>(&object, cx, tag).map_err(convert);
+            if let Some(below) = too_deep {
+                cx.too_deep_below(below);
+                return Ok(None);
+            }
+            return internal_buffered::<E>(&entries, cx, tag).map_err(convert);
         }
         let index = cx.at(Seg::Key(tag), |cx| {
             map.next_value_seed(TagSeed::<E> {
@@ -257,19 +290,71 @@ impl<'de, E: EnumShape> Container<'de> for Internal<'_, '_, E> {
         if let Some(unit) = E::unit(index) {
             return Ok(rest_of_unit::<E, A>(map, cx, tag)?.then_some(unit));
         }
-        E::fields(index, map, cx)
+        let mut repeated = None;
+        let guarded = TagGuard {
+            map,
+            tag,
+            repeated: &mut repeated,
+        };
+        let out = E::fields(index, guarded, cx)?;
+        if let Some(got) = repeated {
+            cx.at(Seg::Key(tag), |cx| duplicate_error(cx, tag, got));
+            return Ok(None);
+        }
+        Ok(out)
+    }
+}
+
+/// The rest of an internally tagged object after its tag, with any repeat of the tag taken out (and
+/// kept, to be reported: serde rejects a repeated tag).
+struct TagGuard<'r, A> {
+    map: A,
+    tag: &'static str,
+    repeated: &'r mut Option<String>,
+}
+
+impl<'de, A: MapAccess<'de>> MapAccess<'de> for TagGuard<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        loop {
+            let Some(key) = self.map.next_key::<Cow<'de, str>>()? else {
+                return Ok(None);
+            };
+            if key == self.tag {
+                let got = self.map.next_value_seed(Got)?;
+                self.repeated.get_or_insert(got);
+                continue;
+            }
+            let key = de::value::CowStrDeserializer::<A::Error>::new(key);
+            return seed.deserialize(key).map(Some);
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+        self.map.next_value_seed(seed)
     }
 }
 
 fn internal_buffered<E: EnumShape>(
-    object: &Map<String, Value>,
+    entries: &[(String, Buf)],
     cx: &mut Cx<'_>,
     tag: &'static str,
-) -> Result<Option<E>, serde_json::Error> {
-    let Some(tag_value) = object.get(tag) else {
+) -> Result<Option<E>, super::buffer::BufError> {
+    let mut tags = entries.iter().filter(|(k, _)| k == tag).map(|(_, v)| v);
+    let Some(tag_value) = tags.next() else {
         missing_tag::<E>(cx, tag);
         return Ok(None);
     };
+    if let Some(repeated) = tags.next() {
+        cx.at(Seg::Key(tag), |cx| {
+            duplicate_error(cx, tag, got(repeated).unwrap_or_default())
+        });
+        return Ok(None);
+    }
     let index = cx.at(Seg::Key(tag), |cx| {
         TagSeed::<E> {
             cx,
@@ -280,15 +365,11 @@ fn internal_buffered<E: EnumShape>(
     let Some(index) = index else {
         return Ok(None);
     };
-    let rest = object
-        .iter()
-        .filter(|(k, _)| *k != tag)
-        .map(|(k, v)| (k.as_str(), v));
-    let map = de::value::MapDeserializer::<_, serde_json::Error>::new(rest);
+    let rest = BufMap::new(entries, Some(tag));
     if let Some(unit) = E::unit(index) {
-        return Ok(rest_of_unit::<E, _>(map, cx, tag)?.then_some(unit));
+        return Ok(rest_of_unit::<E, _>(rest, cx, tag)?.then_some(unit));
     }
-    E::fields(index, map, cx)
+    E::fields(index, rest, cx)
 }
 
 /// After a unit variant's tag: other keys are errors under `deny_unknown_fields`, else ignored.
@@ -298,19 +379,21 @@ fn rest_of_unit<'de, E: EnumShape, A: MapAccess<'de>>(
     tag: &str,
 ) -> Result<bool, A::Error> {
     let mut ok = true;
-    while let Some(key) = map.next_key::<String>()? {
-        let value: Value = map.next_value()?;
-        if E::DENY_UNKNOWN && key != tag {
-            cx.at(Seg::Key(&key), |cx| {
-                cx.error(
-                    ErrorKind::Unknown,
-                    format!("only the key \"{tag}\""),
-                    Some(shorten_json(&value)),
-                    format!("unknown field `{key}`"),
-                );
-            });
-            ok = false;
+    while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+        if key == tag {
+            ok &= duplicate(&mut map, cx, tag)?;
+            continue;
         }
+        if !E::DENY_UNKNOWN {
+            map.next_value::<IgnoredAny>()?;
+            continue;
+        }
+        let got = map.next_value_seed(Got)?;
+        let only = [tag];
+        cx.at(Seg::Key(&key), |cx| {
+            super::object::unknown_field(cx, &key, &only, got)
+        });
+        ok = false;
     }
     Ok(ok)
 }
@@ -392,7 +475,10 @@ struct Adjacent<'c, 'p, E> {
 enum Content<E> {
     Absent,
     Read(Option<E>),
-    Buffered(Value),
+    /// Read before the tag, so kept to be read once the variant is known.
+    Buffered(Buf),
+    /// Read before the tag and nested too deeply to keep.
+    TooDeep(Vec<Segment>),
 }
 
 impl<'de, E: EnumShape> Container<'de> for Adjacent<'_, '_, E> {
@@ -410,7 +496,7 @@ impl<'de, E: EnumShape> Container<'de> for Adjacent<'_, '_, E> {
         let mut index: Option<Option<u32>> = None;
         let mut body = Content::Absent;
         let mut ok = true;
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
             if key == tag {
                 if index.is_some() {
                     ok &= duplicate(&mut map, cx, tag)?;
@@ -437,21 +523,22 @@ impl<'de, E: EnumShape> Container<'de> for Adjacent<'_, '_, E> {
                             })
                         })?)
                     }
-                    _ => Content::Buffered(map.next_value()?),
+                    _ => match map.next_value_seed(Buffered {
+                        depth: cx.remaining_depth().saturating_sub(1),
+                    })? {
+                        Ok(buf) => Content::Buffered(buf),
+                        Err(deep) => Content::TooDeep(deep.below),
+                    },
                 };
+            } else if E::DENY_UNKNOWN {
+                let got = map.next_value_seed(Got)?;
+                let only = [tag, content];
+                cx.at(Seg::Key(&key), |cx| {
+                    super::object::unknown_field(cx, &key, &only, got)
+                });
+                ok = false;
             } else {
-                let value: Value = map.next_value()?;
-                if E::DENY_UNKNOWN {
-                    cx.at(Seg::Key(&key), |cx| {
-                        cx.error(
-                            ErrorKind::Unknown,
-                            format!("only the keys \"{tag}\" and \"{content}\""),
-                            Some(shorten_json(&value)),
-                            format!("unknown field `{key}`"),
-                        );
-                    });
-                    ok = false;
-                }
+                map.next_value::<IgnoredAny>()?;
             }
         }
         let Some(index) = index else {
@@ -462,14 +549,18 @@ impl<'de, E: EnumShape> Container<'de> for Adjacent<'_, '_, E> {
             return Ok(None);
         };
         let out = match (E::unit(index), body) {
-            (Some(unit), Content::Absent) => Some(unit),
-            (Some(unit), Content::Buffered(Value::Null)) => Some(unit),
+            (_, Content::TooDeep(below)) => {
+                cx.at(Seg::Key(content), |cx| cx.too_deep_below(below));
+                None
+            }
+            (Some(unit), Content::Absent | Content::Buffered(Buf::Null)) => Some(unit),
             (Some(_), Content::Buffered(other)) => {
+                let got = got(&other).unwrap_or_default();
                 cx.at(Seg::Key(content), |cx| {
                     cx.error(
                         ErrorKind::Type,
                         "null",
-                        Some(shorten_json(&other)),
+                        Some(got),
                         "a unit variant has no content",
                     );
                 });
@@ -501,16 +592,19 @@ fn duplicate<'de, A: MapAccess<'de>>(
     cx: &mut Cx<'_>,
     key: &str,
 ) -> Result<bool, A::Error> {
-    let value: Value = map.next_value()?;
-    cx.at(Seg::Key(key), |cx| {
-        cx.error(
-            ErrorKind::Duplicate,
-            "each field at most once",
-            Some(shorten_json(&value)),
-            format!("duplicate field `{key}`"),
-        );
-    });
+    let got = map.next_value_seed(Got)?;
+    cx.at(Seg::Key(key), |cx| duplicate_error(cx, key, got));
     Ok(false)
+}
+
+#[cold]
+fn duplicate_error(cx: &mut Cx<'_>, key: &str, got: String) {
+    cx.error(
+        ErrorKind::Duplicate,
+        "each field at most once",
+        Some(got),
+        format!("duplicate field `{key}`"),
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -524,34 +618,48 @@ pub fn untagged<'de, E: EnumShape, D: Deserializer<'de>>(
     de: D,
     cx: &mut Cx<'_>,
 ) -> Result<Option<E>, D::Error> {
-    let value = Value::deserialize(de)?;
-    untagged_value::<E>(&value, cx).map_err(convert)
+    match buffer(de, cx.remaining_depth())? {
+        Ok(buf) => untagged_buffered::<E>(&buf, cx).map_err(convert),
+        Err(deep) => {
+            cx.too_deep_below(deep.below);
+            Ok(None)
+        }
+    }
 }
 
-fn untagged_value<E: EnumShape>(
-    value: &Value,
+fn untagged_buffered<E: EnumShape>(
+    buf: &Buf,
     cx: &mut Cx<'_>,
-) -> Result<Option<E>, serde_json::Error> {
+) -> Result<Option<E>, super::buffer::BufError> {
     let mut closest: Option<Vec<Error>> = None;
     for index in 0..E::VARIANTS.len() as u32 {
         let mut errors = Vec::new();
         let built = match E::unit(index) {
-            Some(unit) => value.is_null().then_some(unit),
-            None => E::content(index, value, &mut cx.scratch(&mut errors))?,
+            Some(unit) => (*buf == Buf::Null).then_some(unit),
+            None => E::content(index, buf, &mut cx.scratch(&mut errors))?,
         };
         let structural = errors.iter().filter(|e| e.kind().is_structural()).count();
         if structural == 0 && (built.is_some() || !errors.is_empty()) {
             cx.extend(errors);
             return Ok(built);
         }
-        if closest.as_ref().is_none_or(|c| errors.len() < c.len()) && !errors.is_empty() {
+        // The closest variant is one whose overall shape fits (no type error at the enum's own
+        // path), then the one with the fewest errors.
+        let score = |errors: &[Error]| {
+            let here = cx.path();
+            let wrong_shape = errors
+                .iter()
+                .any(|e| e.kind() == ErrorKind::Type && *e.path() == here);
+            (wrong_shape, errors.len())
+        };
+        if !errors.is_empty() && closest.as_ref().is_none_or(|c| score(&errors) < score(c)) {
             closest = Some(errors);
         }
     }
     cx.error(
         ErrorKind::Variant,
         expected(&E::schema()),
-        Some(shorten_json(value)),
+        Some(got(buf).unwrap_or_default()),
         "matches none of the variants",
     );
     cx.extend(closest.unwrap_or_default());

@@ -3,11 +3,10 @@
 
 use std::fmt;
 
-use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
 
-use crate::diagnostics::{shorten_json, shorten_str};
+use super::buffer::got;
+use crate::diagnostics::shorten_str;
 use crate::validate::leaf::float_text;
 
 /// The shape-specific part of a visitor. Unhandled shapes are rejected with the offending value.
@@ -18,13 +17,13 @@ pub(crate) trait Container<'de>: Sized {
     fn reject(self, got: String) -> Self::Value;
 
     fn seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        let value = Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-        Ok(self.reject(shorten_json(&value)))
+        let got = got(de::value::SeqAccessDeserializer::new(seq))?;
+        Ok(self.reject(got))
     }
 
     fn map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let value = Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        Ok(self.reject(shorten_json(&value)))
+        let got = got(de::value::MapAccessDeserializer::new(map))?;
+        Ok(self.reject(got))
     }
 
     fn str(self, v: &str) -> Self::Value {

@@ -4,11 +4,11 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
 use super::Cx;
-use crate::diagnostics::{shorten_json, shorten_str};
+use super::buffer::got;
+use crate::diagnostics::shorten_str;
 use crate::schema::Constraints;
 use crate::structured::Structured;
 
@@ -56,6 +56,7 @@ pub(crate) trait Leaf: Structured {
 }
 
 /// Reads a [`Leaf`] with `deserialize_any`.
+#[inline]
 pub(crate) fn deserialize_leaf<'de, T: Leaf, D: de::Deserializer<'de>>(
     de: D,
     cx: &mut Cx<'_>,
@@ -75,6 +76,7 @@ struct LeafVisitor<'c, 'p, T> {
 }
 
 impl<T: Leaf> LeafVisitor<'_, '_, T> {
+    #[inline]
     fn finish(self, outcome: Outcome<T>, got: impl FnOnce() -> String) -> Option<T> {
         match outcome {
             Outcome::Valid(v) => Some(v),
@@ -105,31 +107,37 @@ impl<'de, T: Leaf> Visitor<'de> for LeafVisitor<'_, '_, T> {
         f.write_str("a JSON value")
     }
 
+    #[inline]
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
         let outcome = T::on_bool(v, self.c, self.cx);
         Ok(self.finish(outcome, || v.to_string()))
     }
 
+    #[inline]
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
         let outcome = T::on_i64(v, self.c, self.cx);
         Ok(self.finish(outcome, || v.to_string()))
     }
 
+    #[inline]
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
         let outcome = T::on_u64(v, self.c, self.cx);
         Ok(self.finish(outcome, || v.to_string()))
     }
 
+    #[inline]
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         let outcome = T::on_f64(v, self.c, self.cx);
         Ok(self.finish(outcome, || float_text(v)))
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         let outcome = T::on_str(v, self.c, self.cx);
         Ok(self.finish(outcome, || shorten_str(v)))
     }
 
+    #[inline]
     fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
         Ok(match T::on_string(v, self.c, self.cx) {
             Ok(outcome) => self.finish(outcome, String::new),
@@ -137,28 +145,31 @@ impl<'de, T: Leaf> Visitor<'de> for LeafVisitor<'_, '_, T> {
         })
     }
 
+    #[inline]
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         let outcome = T::on_null(self.c, self.cx);
         Ok(self.finish(outcome, || "null".into()))
     }
 
+    #[inline]
     fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
         self.visit_unit()
     }
 
+    #[inline]
     fn visit_some<D: de::Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
         deserialize_leaf::<T, D>(de, self.cx, self.c)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        let value = Value::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-        mismatch::<T>(self.cx, self.c, shorten_json(&value));
+        let got = got(de::value::SeqAccessDeserializer::new(seq))?;
+        mismatch::<T>(self.cx, self.c, got);
         Ok(None)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        let value = Value::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        mismatch::<T>(self.cx, self.c, shorten_json(&value));
+        let got = got(de::value::MapAccessDeserializer::new(map))?;
+        mismatch::<T>(self.cx, self.c, got);
         Ok(None)
     }
 }

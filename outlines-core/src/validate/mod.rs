@@ -6,6 +6,7 @@
 //! context with its path, skipped, and the walk goes on. On valid input nothing is allocated beyond `T`
 //! itself: paths are a linked list on the stack and are only rendered when an error is recorded.
 
+pub(crate) mod buffer;
 pub(crate) mod enums;
 pub(crate) mod expect;
 pub(crate) mod leaf;
@@ -18,9 +19,9 @@ use crate::diagnostics::{Diagnostics, Error, ErrorKind, Path, Segment};
 use crate::schema::{Constraints, Schema, expected::expected};
 use crate::structured::Structured;
 
-/// How deep containers may nest. `serde_json` stops parsing text at the same depth; this also bounds
-/// recursion when validating a `Value` or a recursive type.
-pub const MAX_DEPTH: u32 = 128;
+/// How many arrays and objects may nest inside each other: `serde_json`'s own limit for text, applied
+/// to `from_value` too, so both paths accept the same documents and no input can exhaust the stack.
+pub const MAX_DEPTH: u32 = 127;
 
 /// The validation context: where we are, and the errors found so far.
 pub struct Cx<'a> {
@@ -73,16 +74,38 @@ impl<'a> Cx<'a> {
     /// Enters a container; `false` (with an error recorded) when nested too deeply.
     pub(crate) fn enter(&mut self) -> bool {
         if self.depth >= MAX_DEPTH {
-            self.error(
-                ErrorKind::Syntax,
-                "",
-                None,
-                format!("nested more than {MAX_DEPTH} levels deep"),
-            );
+            self.too_deep();
             return false;
         }
         self.depth += 1;
         true
+    }
+
+    /// How many more containers may nest below the current value.
+    pub(crate) fn remaining_depth(&self) -> u32 {
+        MAX_DEPTH.saturating_sub(self.depth)
+    }
+
+    /// Records that a value nests deeper than [`MAX_DEPTH`], at the current path.
+    #[cold]
+    pub(crate) fn too_deep(&mut self) {
+        self.too_deep_below(Vec::new());
+    }
+
+    /// Records that a value nests deeper than [`MAX_DEPTH`] at `below`, a path inside the current value.
+    #[cold]
+    pub(crate) fn too_deep_below(&mut self, below: Vec<Segment>) {
+        let mut path = self.path().segments().to_vec();
+        path.extend(below);
+        let message = format!("nested more than {MAX_DEPTH} levels deep");
+        let error = Error::new(
+            ErrorKind::Syntax,
+            Path::from_segments(path),
+            "",
+            None,
+            message,
+        );
+        self.errors.push(error);
     }
 
     pub(crate) fn leave(&mut self) {

@@ -5,55 +5,32 @@ use std::fmt::{self, Display};
 use std::marker::PhantomData;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
-use serde_json::Value;
 
+use super::buffer::Got;
 use super::expect::{Container, Expect};
 use super::leaf::mismatch;
 use super::seq::Seed;
 use super::{Cx, Seg};
-use crate::diagnostics::{ErrorKind, shorten_json};
+use crate::diagnostics::{ErrorKind, shorten_str};
 use crate::rules::length::check_count;
 use crate::schema::Constraints;
 use crate::schema::expected::expected;
 use crate::structured::Structured;
 
-/// Which slot of an object (or of an object flattened into it) a key belongs to.
-#[derive(Debug)]
-pub struct Claim {
-    index: u32,
-    /// The key itself, kept only for flattened maps (which store it).
-    key: Option<String>,
-}
+/// Where a key is kept while its value is read, for the few slots that need the key itself (flattened
+/// maps, unknown-field errors). Ordinary fields never fill it, so reading them allocates nothing.
+#[derive(Debug, Default)]
+pub struct KeyStash(Option<String>);
 
-impl Claim {
-    /// The field at `index`.
-    pub const fn field(index: u32) -> Self {
-        Claim { index, key: None }
+impl KeyStash {
+    /// Keeps `key`.
+    pub fn keep(&mut self, key: &str) {
+        self.0 = Some(key.to_owned());
     }
 
-    /// An entry of a flattened map, which keeps its key.
-    pub fn entry(key: &str) -> Self {
-        Claim {
-            index: 0,
-            key: Some(key.to_owned()),
-        }
-    }
-
-    /// The slot index.
-    pub fn index(&self) -> u32 {
-        self.index
-    }
-
-    /// Shifts a flattened child's claim into the parent's index space.
-    pub fn offset(mut self, by: u32) -> Self {
-        self.index += by;
-        self
-    }
-
-    /// Shifts a claim from the parent's index space back into the child's.
-    pub fn unoffset(mut self, by: u32) -> Self {
-        self.index -= by;
-        self
+    /// Takes the kept key.
+    pub fn take(&mut self) -> String {
+        self.0.take().unwrap_or_default()
     }
 }
 
@@ -71,12 +48,14 @@ pub trait ObjectShape: Sized {
     fn expected() -> String;
     /// Empty slots.
     fn new() -> Self;
-    /// The slot a key belongs to (names and aliases, then flattened children in order).
-    fn claim(key: &str) -> Option<Claim>;
-    /// Reads the value of a claimed key into its slot.
+    /// The slot index a key belongs to (names and aliases, then flattened children in order, their
+    /// indices following this object's own). Slots that need the key keep it in `stash`.
+    fn claim(key: &str, stash: &mut KeyStash) -> Option<u32>;
+    /// Reads the value of a claimed key into slot `index`.
     fn take<'de, A: MapAccess<'de>>(
         &mut self,
-        claim: Claim,
+        index: u32,
+        stash: &mut KeyStash,
         map: &mut A,
         cx: &mut Cx<'_>,
     ) -> Result<(), A::Error>;
@@ -129,6 +108,7 @@ impl<'de, S: ObjectShape> Container<'de> for ObjectVisitor<'_, '_, S> {
 }
 
 /// Reads the entries of an open object into `S`. `skip` is a key to pass over (an enum's tag).
+#[inline]
 pub fn visit_entries<'de, S: ObjectShape, A: MapAccess<'de>>(
     mut map: A,
     cx: &mut Cx<'_>,
@@ -139,19 +119,22 @@ pub fn visit_entries<'de, S: ObjectShape, A: MapAccess<'de>>(
         return Ok(None);
     }
     let mut slots = S::new();
+    let mut stash = KeyStash::default();
     while let Some(key) = map.next_key_seed(KeySeed::<S> {
         skip,
+        stash: &mut stash,
         _s: PhantomData,
     })? {
         match key {
-            Key::Claim(claim) => slots.take(claim, &mut map, cx)?,
+            Key::Claim(index) => slots.take(index, &mut stash, &mut map, cx)?,
             Key::Skip => {
                 map.next_value::<IgnoredAny>()?;
             }
-            Key::Unknown(name) => {
-                let value: Value = map.next_value()?;
+            Key::Unknown => {
+                let got = map.next_value_seed(Got)?;
+                let name = stash.take();
                 cx.at(Seg::Key(&name), |cx| {
-                    unknown_field(cx, &name, S::FIELDS, &value)
+                    unknown_field(cx, &name, S::FIELDS, got)
                 });
             }
         }
@@ -161,34 +144,39 @@ pub fn visit_entries<'de, S: ObjectShape, A: MapAccess<'de>>(
 }
 
 #[cold]
-fn unknown_field(cx: &mut Cx<'_>, name: &str, fields: &[&str], value: &Value) {
+pub(crate) fn unknown_field(cx: &mut Cx<'_>, name: &str, fields: &[&str], got: String) {
     let expected = if fields.is_empty() {
         "no fields".to_owned()
     } else {
         format!("one of the fields: {}", fields.join(", "))
     };
+    // The name comes from the input: quoted, escaped and shortened, so it cannot break the
+    // one-line-per-error format.
     cx.error(
         ErrorKind::Unknown,
         expected,
-        Some(shorten_json(value)),
-        format!("unknown field `{name}`"),
+        Some(got),
+        format!("unknown field {}", shorten_str(name)),
     );
 }
 
 enum Key {
-    Claim(Claim),
+    Claim(u32),
     Skip,
-    Unknown(String),
+    /// Not a field of the object, under `deny_unknown_fields`; the name is in the stash.
+    Unknown,
 }
 
 struct KeySeed<'a, S> {
     skip: Option<&'a str>,
+    stash: &'a mut KeyStash,
     _s: PhantomData<S>,
 }
 
 impl<'de, S: ObjectShape> DeserializeSeed<'de> for KeySeed<'_, S> {
     type Value = Key;
 
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Key, D::Error> {
         de.deserialize_identifier(self)
     }
@@ -201,22 +189,27 @@ impl<'de, S: ObjectShape> Visitor<'de> for KeySeed<'_, S> {
         f.write_str("a field name")
     }
 
+    #[inline]
     fn visit_str<E: de::Error>(self, key: &str) -> Result<Key, E> {
         if self.skip == Some(key) {
             return Ok(Key::Skip);
         }
-        Ok(match S::claim(key) {
-            Some(claim) => Key::Claim(claim),
-            None if S::DENY_UNKNOWN => Key::Unknown(key.to_owned()),
+        Ok(match S::claim(key, self.stash) {
+            Some(index) => Key::Claim(index),
+            None if S::DENY_UNKNOWN => {
+                self.stash.keep(key);
+                Key::Unknown
+            }
             None => Key::Skip,
         })
     }
 }
 
 /// The state of one field while its object is read.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub enum Slot<T> {
     /// Not seen yet.
+    #[default]
     Empty,
     /// Seen, but invalid (the errors are recorded).
     Invalid,
@@ -227,12 +220,6 @@ pub enum Slot<T> {
 impl<T> Slot<T> {
     /// An empty slot.
     pub const fn new() -> Self {
-        Slot::Empty
-    }
-}
-
-impl<T> Default for Slot<T> {
-    fn default() -> Self {
         Slot::Empty
     }
 }
@@ -255,11 +242,11 @@ where
 {
     cx.at(Seg::Key(name), |cx| {
         if !matches!(slot, Slot::Empty) {
-            let value: Value = map.next_value()?;
+            let got = map.next_value_seed(Got)?;
             cx.error(
                 ErrorKind::Duplicate,
                 "each field at most once",
-                Some(shorten_json(&value)),
+                Some(got),
                 format!("duplicate field `{name}`"),
             );
             *slot = Slot::Invalid;
@@ -410,17 +397,19 @@ impl<M: MapLike> ObjectShape for MapSlots<M> {
         }
     }
 
-    fn claim(key: &str) -> Option<Claim> {
-        Some(Claim::entry(key))
+    fn claim(key: &str, stash: &mut KeyStash) -> Option<u32> {
+        stash.keep(key);
+        Some(0)
     }
 
     fn take<'de, A: MapAccess<'de>>(
         &mut self,
-        claim: Claim,
+        _: u32,
+        stash: &mut KeyStash,
         map: &mut A,
         cx: &mut Cx<'_>,
     ) -> Result<(), A::Error> {
-        let key = claim.key.unwrap_or_default();
+        let key = stash.take();
         let value = cx.at(Seg::Key(&key), |cx| {
             map.next_value_seed(Seed::<M::Value>::new(cx, Constraints::none()))
         })?;

@@ -33,6 +33,7 @@ impl<'c, 'p, T> Seed<'c, 'p, T> {
 impl<'de, T: Structured> DeserializeSeed<'de> for Seed<'_, '_, T> {
     type Value = Option<T>;
 
+    #[inline]
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
         T::__deserialize(de, self.cx, self.c)
     }
