@@ -68,7 +68,7 @@ fn external() {
     let err = Shape::from_json(r#""circle""#).unwrap_err();
     assert!(err.errors()[0].message().contains("carries data"), "{err}");
     let err = Shape::from_json(r#"{"hexagon": 1}"#).unwrap_err();
-    assert_eq!(err.errors()[0].message(), "unknown variant `hexagon`");
+    assert_eq!(err.errors()[0].message(), "unknown variant \"hexagon\"");
     println!(
         "{}",
         serde_json::to_string_pretty(&Shape::json_schema()).unwrap()

@@ -1,0 +1,216 @@
+//! Structs: named, tuple, newtype, unit, generic, recursive; serde's field attributes.
+
+use std::collections::{BTreeMap, HashMap};
+
+use outlines::{ErrorKind, Structured};
+use serde::Deserialize;
+use serde_json::json;
+
+/// An address.
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+struct Address {
+    street: String,
+    city: String,
+}
+
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Customer {
+    first_name: String,
+    #[serde(rename = "surname", alias = "lastName")]
+    last_name: String,
+    #[serde(default)]
+    vip: bool,
+    #[serde(default = "default_tier")]
+    tier: u8,
+    #[serde(skip)]
+    internal_id: u64,
+    home: Address,
+    other_addresses: Vec<Address>,
+    nickname: Option<String>,
+}
+
+fn default_tier() -> u8 {
+    3
+}
+
+#[test]
+fn named_fields_follow_serde_names() {
+    let v = json!({
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "home": {"street": "1 Main", "city": "London"},
+        "otherAddresses": [],
+    });
+    let c = Customer::from_value(&v).unwrap();
+    assert_eq!(c.last_name, "Lovelace");
+    assert_eq!(
+        (c.vip, c.tier, c.internal_id, c.nickname.as_deref()),
+        (false, 3, 0, None)
+    );
+    assert_eq!(c, serde_json::from_value::<Customer>(v).unwrap());
+}
+
+#[test]
+fn every_error_is_collected_with_its_path() {
+    let err = Customer::from_json(
+        r#"{"firstName": 1, "home": {"street": "x"}, "otherAddresses": [{"street": "a", "city": 2}], "extra": true}"#,
+    )
+    .unwrap_err();
+    let found: Vec<(String, ErrorKind)> = err
+        .errors()
+        .iter()
+        .map(|e| (e.path().to_string(), e.kind()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("firstName".to_string(), ErrorKind::Type),
+            ("home.city".to_string(), ErrorKind::Missing),
+            ("otherAddresses[0].city".to_string(), ErrorKind::Type),
+            ("extra".to_string(), ErrorKind::Unknown),
+            ("surname".to_string(), ErrorKind::Missing),
+        ]
+    );
+}
+
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+struct Point(f64, f64);
+
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+struct Meters(#[outline(min = 0)] f64);
+
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+struct Marker;
+
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+#[serde(transparent)]
+struct Wrapper {
+    inner: Option<u8>,
+}
+
+#[test]
+fn tuple_newtype_unit_transparent() {
+    assert_eq!(Point::from_json("[1, 2.5]").unwrap(), Point(1.0, 2.5));
+    assert_eq!(Meters::from_json("3").unwrap(), Meters(3.0));
+    assert!(Meters::from_json("-1").is_err());
+    assert_eq!(Marker::from_json("null").unwrap(), Marker);
+    assert_eq!(Wrapper::from_json("7").unwrap(), Wrapper { inner: Some(7) });
+    assert_eq!(Meters::json_schema()["minimum"], json!(0));
+}
+
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+struct Page<T> {
+    items: Vec<T>,
+    total: u32,
+}
+
+#[test]
+fn generic_types_get_their_own_definitions() {
+    let p = Page::<Address>::from_json(r#"{"items": [{"street": "a", "city": "b"}], "total": 1}"#)
+        .unwrap();
+    assert_eq!(p.items.len(), 1);
+    let a = Page::<Address>::json_schema();
+    let b = Page::<u8>::json_schema();
+    assert_ne!(a, b);
+    assert!(
+        Page::<Address>::describe().contains("type Page<Address>"),
+        "{}",
+        Page::<Address>::describe()
+    );
+}
+
+/// A tree.
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+struct Tree {
+    value: i32,
+    children: Vec<Tree>,
+    parent: Option<Box<Tree>>,
+}
+
+#[test]
+fn recursive_types_use_refs() {
+    let t = Tree::from_json(r#"{"value": 1, "children": [{"value": 2, "children": []}]}"#).unwrap();
+    assert_eq!(t.children[0].value, 2);
+    let schema = Tree::json_schema();
+    assert_eq!(
+        schema["properties"]["children"]["items"],
+        json!({"$ref": "#"})
+    );
+    let err = Tree::from_json(r#"{"value": 1, "children": [{"value": "x", "children": []}]}"#)
+        .unwrap_err();
+    assert_eq!(err.errors()[0].path().to_string(), "children[0].value");
+}
+
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+struct WithFlatten {
+    id: u32,
+    #[serde(flatten)]
+    address: Address,
+    #[serde(flatten)]
+    extra: BTreeMap<String, String>,
+}
+
+#[test]
+fn flatten_routes_keys() {
+    let v = json!({"id": 1, "street": "s", "city": "c", "note": "n"});
+    let w = WithFlatten::from_value(&v).unwrap();
+    assert_eq!(w.address.city, "c");
+    assert_eq!(w.extra.get("note").map(String::as_str), Some("n"));
+    assert_eq!(w, serde_json::from_value::<WithFlatten>(v).unwrap());
+    let err = WithFlatten::from_json(r#"{"id": 1, "street": "s"}"#).unwrap_err();
+    assert_eq!(err.errors()[0].path().to_string(), "city");
+    let schema = WithFlatten::json_schema();
+    assert_eq!(schema["required"], json!(["id", "street", "city"]));
+}
+
+fn even(n: &u32) -> Result<(), String> {
+    if n % 2 == 0 {
+        Ok(())
+    } else {
+        Err(format!("{n} is odd"))
+    }
+}
+
+fn ordered(r: &Range) -> Result<(), String> {
+    if r.start <= r.end {
+        Ok(())
+    } else {
+        Err("start must not be after end".into())
+    }
+}
+
+#[derive(Debug, Structured)]
+#[outline(check = ordered)]
+struct Range {
+    #[outline(validate = even)]
+    start: u32,
+    end: u32,
+}
+
+#[test]
+fn custom_rules() {
+    assert!(Range::from_json(r#"{"start": 2, "end": 3}"#).is_ok());
+    let err = Range::from_json(r#"{"start": 3, "end": 4}"#).unwrap_err();
+    assert_eq!(err.errors()[0].message(), "3 is odd");
+    assert_eq!(err.errors()[0].kind(), ErrorKind::Custom);
+    let err = Range::from_json(r#"{"start": 4, "end": 2}"#).unwrap_err();
+    assert_eq!(err.errors()[0].message(), "start must not be after end");
+    assert_eq!(err.errors()[0].path().to_string(), "$");
+}
+
+#[derive(Debug, Structured)]
+#[allow(dead_code)]
+struct Maps {
+    scores: HashMap<String, u8>,
+    #[outline(min = 1, inner(max = 10))]
+    small: BTreeMap<String, u8>,
+}
+
+#[test]
+fn maps() {
+    let err = Maps::from_json(r#"{"scores": {"a": 1}, "small": {"x": 11}}"#).unwrap_err();
+    assert_eq!(err.errors()[0].path().to_string(), "small.x");
+    let err = Maps::from_json(r#"{"scores": {}, "small": {}}"#).unwrap_err();
+    assert_eq!(err.errors()[0].message(), "too few keys");
+}

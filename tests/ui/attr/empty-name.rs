@@ -1,0 +1,9 @@
+use outlines::Structured;
+
+#[derive(Structured)]
+#[outline(name = " ")]
+struct Person {
+    name: String,
+}
+
+fn main() {}

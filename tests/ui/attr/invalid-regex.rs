@@ -1,0 +1,9 @@
+use outlines::Structured;
+
+#[derive(Structured)]
+struct Person {
+    #[outline(pattern = "^[a-z+$")]
+    name: String,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use outlines::Structured;
+
+#[derive(Structured)]
+struct Person {
+    #[outline(max)]
+    age: u32,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use outlines::Structured;
+
+#[derive(Structured)]
+struct Person {
+    #[outline(rename = "fullName")]
+    name: String,
+}
+
+fn main() {}

@@ -1,0 +1,14 @@
+use outlines::Structured;
+
+#[derive(Structured)]
+struct Address {
+    city: String,
+}
+
+#[derive(Structured)]
+struct Person {
+    #[outline(min = 1)]
+    address: Address,
+}
+
+fn main() {}

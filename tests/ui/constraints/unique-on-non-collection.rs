@@ -1,0 +1,9 @@
+use outlines::Structured;
+
+#[derive(Structured)]
+struct Person {
+    #[outline(unique)]
+    name: String,
+}
+
+fn main() {}

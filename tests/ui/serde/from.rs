@@ -1,0 +1,9 @@
+use outlines::Structured;
+
+#[derive(Structured)]
+#[serde(from = "String")]
+struct Name {
+    value: String,
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use outlines::Structured;
+
+#[derive(Structured)]
+#[serde(untagged, tag = "type")]
+enum Shape {
+    Circle { radius: f64 },
+    Square { side: f64 },
+}
+
+fn main() {}

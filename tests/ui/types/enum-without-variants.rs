@@ -1,0 +1,6 @@
+use outlines::Structured;
+
+#[derive(Structured)]
+enum Never {}
+
+fn main() {}

@@ -1,0 +1,11 @@
+use outlines::Structured;
+
+struct Opaque;
+
+#[derive(Structured)]
+struct Person {
+    name: String,
+    secret: Opaque,
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use outlines::Structured;
+
+#[derive(Structured)]
+struct Person<'a> {
+    name: &'a str,
+}
+
+fn main() {}
