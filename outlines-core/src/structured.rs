@@ -25,6 +25,11 @@ use crate::validate::{self, Cx};
 /// let err = u8::from_json("300").unwrap_err();
 /// assert_eq!(err.errors()[0].expected(), "integer between 0 and 255");
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not `Structured`",
+    label = "not `Structured`",
+    note = "add `#[derive(Structured)]` to `{Self}`, or use a type that implements it"
+)]
 pub trait Structured: Sized + 'static {
     /// The schema IR of this type where it is used: named (derived) types return a reference to their
     /// cached definition; standard types return their schema inline.
@@ -51,6 +56,7 @@ pub trait Structured: Sized + 'static {
     // with one and the same error at the type, which the compiler reports once.
 
     #[doc(hidden)]
+    #[inline(always)]
     fn __read_field<'de, A, F>(
         slot: &mut Slot<Self>,
         name: &'static str,
@@ -67,6 +73,7 @@ pub trait Structured: Sized + 'static {
     }
 
     #[doc(hidden)]
+    #[inline(always)]
     fn __required(
         slot: Slot<Self>,
         name: &'static str,

@@ -36,7 +36,7 @@ pub(crate) fn deserialize_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> Token
             let deserialize = structured_fn(g, field.ty, "__deserialize");
             let c = g.constraints(field, items);
             let after = field_rules(g, field);
-            let build = construct(g, quote!(Self), fields, &[quote!(__f)], None);
+            let build = construct(quote!(Self), fields, &[quote!(__f)], None);
             quote! {
                 let ::core::option::Option::Some(__f) = #deserialize(__de, __cx, #c)?
                 else {
@@ -151,13 +151,11 @@ fn field_rules(g: &Gen<'_>, field: &Field<'_>) -> Vec<TokenStream> {
 
 /// `Path { a: a, b: __default.b, ... }`: the read values in order, skipped fields from their default.
 fn construct(
-    g: &Gen<'_>,
     path: TokenStream,
     fields: &[Field<'_>],
     values: &[TokenStream],
     container_default: Option<&TokenStream>,
 ) -> TokenStream {
-    let _ = g;
     let mut values = values.iter();
     let inits = fields.iter().map(|field| {
         let member = &field.member;
@@ -325,8 +323,8 @@ fn object_shape(
             r += 1;
         }
     }
-    let value_tokens: Vec<TokenStream> = values.iter().map(|v| quote!(#v)).collect();
-    let build = construct(g, path, fields, &value_tokens, container_default.as_ref());
+    let value_tokens: Vec<TokenStream> = values.iter().map(|v| quote!(#v?)).collect();
+    let build = construct(path, fields, &value_tokens, container_default.as_ref());
     let check = if is_container {
         container_check(g, &return_none())
     } else {
@@ -365,10 +363,12 @@ fn object_shape(
                 ::std::string::String::from(#expected)
             }
 
+            #[inline]
             fn new() -> Self {
                 #new_slots
             }
 
+            #[inline]
             fn claim(__key: &str, __stash: &mut #private::KeyStash) -> ::core::option::Option<u32> {
                 let _ = &__stash;
                 match __key {
@@ -380,6 +380,7 @@ fn object_shape(
                 }
             }
 
+            #[inline]
             fn take<'de, __A: #private::MapAccess<'de>>(
                 &mut self,
                 __index: u32,
@@ -398,13 +399,13 @@ fn object_shape(
                 }
             }
 
+            #[inline]
             fn finish(self, __cx: &mut #private::Cx<'_>) -> ::core::option::Option<#self_ty> {
                 #default_decl
                 #(#finish_fields)*
                 #(#finish_children)*
-                let (#(::core::option::Option::Some(#values),)*) = (#(#values,)*) else {
-                    return ::core::option::Option::None;
-                };
+                // Every field was read (and every missing one reported) above; `?` moves each
+                // value straight into the struct, or gives up if any is invalid.
                 let __value = #build;
                 #check
                 ::core::option::Option::Some(__value)
@@ -443,7 +444,7 @@ fn tuple_shape(
         }
     });
     let values: Vec<TokenStream> = names.iter().map(|n| quote!(#n)).collect();
-    let build = construct(g, path, fields, &values, None);
+    let build = construct(path, fields, &values, None);
     let check = if is_container {
         let check = container_check(g, &return_ok_none());
         quote!(let __cx = __r.cx(); #check)

@@ -6,6 +6,7 @@ use crate::schema::{Constraints, Merged};
 use crate::validate::Cx;
 
 /// A string's length in characters (Unicode scalar values, as JSON Schema counts them).
+#[inline]
 pub(crate) fn check_chars(s: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> bool {
     if c.min.is_none() && c.max.is_none() {
         return true;
@@ -35,6 +36,7 @@ pub(crate) fn check_chars(s: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> 
 }
 
 /// An item count (`unit` is "items" or "keys").
+#[inline]
 pub(crate) fn check_count(n: usize, c: &'static Constraints, cx: &mut Cx<'_>, unit: &str) -> bool {
     let Some(message) = violation(n, c, "few", "many") else {
         return true;

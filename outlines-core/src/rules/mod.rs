@@ -31,6 +31,7 @@ fn check_str_constrained(s: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> b
 }
 
 /// `format = "..."`: enforced, not only annotated (JSON Schema 2020-12 treats `format` as annotation).
+#[inline]
 fn check_format(s: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> bool {
     let Some(format) = c.format else {
         return true;

@@ -4,6 +4,7 @@ use crate::diagnostics::{ErrorKind, shorten_str};
 use crate::schema::{Constraints, Literal, expected};
 use crate::validate::Cx;
 
+#[inline]
 pub(crate) fn check_str(s: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> bool {
     if c.one_of.is_empty()
         || c.one_of
@@ -15,6 +16,7 @@ pub(crate) fn check_str(s: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> bo
     report(c, shorten_str(s), cx)
 }
 
+#[inline]
 pub(crate) fn check_int(v: i128, c: &'static Constraints, cx: &mut Cx<'_>) -> bool {
     let hit = |l: &Literal| match *l {
         Literal::Int(i) => i == v,
@@ -27,6 +29,7 @@ pub(crate) fn check_int(v: i128, c: &'static Constraints, cx: &mut Cx<'_>) -> bo
     report(c, v.to_string(), cx)
 }
 
+#[inline]
 pub(crate) fn check_float(v: f64, c: &'static Constraints, cx: &mut Cx<'_>) -> bool {
     let hit = |l: &Literal| match *l {
         Literal::Int(i) => i as f64 == v,

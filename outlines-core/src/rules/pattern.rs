@@ -4,6 +4,7 @@ use crate::diagnostics::{ErrorKind, shorten_str};
 use crate::schema::Constraints;
 use crate::validate::Cx;
 
+#[inline]
 pub(crate) fn check(s: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> bool {
     let Some(pattern) = c.pattern else {
         return true;

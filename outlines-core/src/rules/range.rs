@@ -117,6 +117,7 @@ fn check_float_slow(v: f64, single: bool, c: &'static Constraints, cx: &mut Cx<'
 }
 
 /// The first bound `v` breaks, as a message. `cmp(bound)` orders the bound against `v`.
+#[inline]
 fn bounds(cmp: impl Fn(Bound) -> Ordering, c: &Constraints) -> Option<&'static str> {
     if c.min.is_some_and(|b| cmp(b).is_gt()) {
         return Some("below the minimum");

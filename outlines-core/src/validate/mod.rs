@@ -57,7 +57,7 @@ impl<'a> Cx<'a> {
     }
 
     /// Runs `f` one step deeper in the path.
-    #[inline]
+    #[inline(always)]
     pub fn at<R>(&mut self, seg: Seg<'_>, f: impl FnOnce(&mut Cx<'_>) -> R) -> R {
         let node = PathNode {
             parent: self.path,

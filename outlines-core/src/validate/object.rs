@@ -226,7 +226,7 @@ impl<T> Slot<T> {
 
 /// Reads field `name` into `slot`. `after` runs the field's own rules on a valid value (`unique`,
 /// `validate = ...`) at the field's path; when it returns `false` the field counts as invalid.
-#[inline]
+#[inline(always)]
 pub fn read_field<'de, T, A, F>(
     slot: &mut Slot<T>,
     name: &'static str,
@@ -261,7 +261,7 @@ where
 }
 
 /// The value of a field that must be present (absent `Option`s are `None`).
-#[inline]
+#[inline(always)]
 pub fn required<T: Structured>(
     slot: Slot<T>,
     name: &'static str,
