@@ -19,7 +19,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt::Debug;
 
 use outlines::Structured;
-use proptest::test_runner::{Config, RngSeed, TestRunner};
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------------------------------
@@ -98,7 +97,7 @@ fn contract<T: Structured + Debug>(valid: &[Value], invalid: &[(&str, Value)]) {
 /// Generated samples: the verdicts agree, and both verdicts occur.
 fn fuzz<T: Structured + Debug>(schema: &Value, reference: &jsonschema::Validator) {
     let (accepted, rejected) = (Cell::new(0u32), Cell::new(0u32));
-    let result = runner().run(&common::mutated(schema, &[]), |v| {
+    let result = common::runner(CASES, 20_202_012).run(&common::mutated(schema, &[]), |v| {
         let ok = verdict::<T>(reference, &v).map_err(proptest::test_runner::TestCaseError::fail)?;
         let counter = if ok { &accepted } else { &rejected };
         counter.set(counter.get() + 1);
@@ -112,26 +111,6 @@ fn fuzz<T: Structured + Debug>(schema: &Value, reference: &jsonschema::Validator
         a >= CASES / 10 && r >= CASES / 10,
         "generated samples are too one-sided: {a} accepted, {r} rejected"
     );
-}
-
-/// A test runner with [`CASES`] cases and a fixed seed, so a run is reproducible;
-/// `PROPTEST_CASES` and `PROPTEST_RNG_SEED` override both.
-fn runner() -> TestRunner {
-    let default = Config::default();
-    let config = Config {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
-            default.cases
-        } else {
-            CASES
-        },
-        rng_seed: match default.rng_seed {
-            RngSeed::Random => RngSeed::Fixed(20_202_012),
-            seed => seed,
-        },
-        failure_persistence: None,
-        ..default
-    };
-    TestRunner::new(config)
 }
 
 /// `base` with `key` set to `v`.

@@ -15,7 +15,7 @@ use std::fmt::Debug;
 
 use outlines::Structured;
 use proptest::strategy::{BoxedStrategy, Strategy};
-use proptest::test_runner::{Config, RngSeed, TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -25,26 +25,6 @@ use serde_json::{Value, json};
 
 /// Shaped samples per type (arbitrary JSON gets half as many).
 const CASES: u32 = 256;
-
-/// A runner with a fixed seed, so a run is reproducible; `PROPTEST_CASES` and `PROPTEST_RNG_SEED`
-/// override both.
-fn runner(cases: u32) -> TestRunner {
-    let default = Config::default();
-    let config = Config {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
-            default.cases
-        } else {
-            cases
-        },
-        rng_seed: match default.rng_seed {
-            RngSeed::Random => RngSeed::Fixed(1_000_220),
-            seed => seed,
-        },
-        failure_persistence: None,
-        ..default
-    };
-    TestRunner::new(config)
-}
 
 /// If the validator accepts `input`, serde reads it to an equal value.
 fn same<T: PartialEq + Debug, E: Debug>(
@@ -110,7 +90,7 @@ where
     T: Structured + DeserializeOwned + PartialEq + Debug,
 {
     let count = Cell::new(0);
-    let result = runner(cases).run(&samples, |v| {
+    let result = common::runner(cases, 1_000_220).run(&samples, |v| {
         count.set(count.get() + u32::from(check::<T>(&v)?));
         Ok(())
     });
@@ -142,7 +122,8 @@ where
 {
     let texts =
         common::mutated(&T::json_schema(), &[]).prop_filter_map("an object", |v| repeated_key(&v));
-    let result = runner(CASES / 2).run(&texts, |text| check_text::<T>(&text).map(drop));
+    let result =
+        common::runner(CASES / 2, 1_000_220).run(&texts, |text| check_text::<T>(&text).map(drop));
     if let Err(e) = result {
         panic!("{}: {e}", std::any::type_name::<T>());
     }

@@ -357,20 +357,6 @@ fn check_pattern(pattern: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Keys accepted inside `inner(...)`.
-const INNER_KEYS: &[Symbol] = &[
-    MIN,
-    MAX,
-    EXCLUSIVE_MIN,
-    EXCLUSIVE_MAX,
-    MULTIPLE_OF,
-    PATTERN,
-    FORMAT,
-    UNIQUE,
-    ONE_OF,
-    INNER,
-];
-
 fn unknown_key(cx: &Ctxt, meta: &ParseNestedMeta<'_>, keys: &[Symbol], what: &str) {
     let key = meta
         .path

@@ -119,6 +119,20 @@ pub(crate) const FIELD_KEYS: &[Symbol] = &[
     VALIDATE,
 ];
 
+/// Keys accepted inside `inner(...)`.
+pub(crate) const INNER_KEYS: &[Symbol] = &[
+    MIN,
+    MAX,
+    EXCLUSIVE_MIN,
+    EXCLUSIVE_MAX,
+    MULTIPLE_OF,
+    PATTERN,
+    FORMAT,
+    UNIQUE,
+    ONE_OF,
+    INNER,
+];
+
 /// Keys accepted by `#[outline(...)]` on a struct or enum.
 pub(crate) const CONTAINER_KEYS: &[Symbol] = &[DESCRIPTION, NAME, CHECK, CRATE];
 

@@ -519,3 +519,24 @@ fn apply(node: &mut Value, op: u8, (pick, other): (Index, Index), names: &[Strin
         _ => *node = Value::from(""),
     }
 }
+
+/// A runner for `cases` cases with a fixed seed, so a run is reproducible; `PROPTEST_CASES` and
+/// `PROPTEST_RNG_SEED` override both. Failures are not persisted to files.
+pub(crate) fn runner(cases: u32, seed: u64) -> proptest::test_runner::TestRunner {
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+    let default = Config::default();
+    let config = Config {
+        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
+            default.cases
+        } else {
+            cases
+        },
+        rng_seed: match default.rng_seed {
+            RngSeed::Random => RngSeed::Fixed(seed),
+            seed => seed,
+        },
+        failure_persistence: None,
+        ..default
+    };
+    TestRunner::new(config)
+}

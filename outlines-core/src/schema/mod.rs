@@ -287,10 +287,7 @@ impl Schema {
 
     /// Adds a description unless the text is empty.
     pub fn describe(mut self, text: impl Into<Text>) -> Self {
-        let text = text.into();
-        if !text.is_empty() {
-            self.description = Some(text);
-        }
+        self.description = non_empty(text.into()).or(self.description);
         self
     }
 
@@ -377,10 +374,7 @@ impl Definition {
 
     /// Adds a description unless the text is empty.
     pub fn describe(mut self, text: impl Into<Text>) -> Self {
-        let text = text.into();
-        if !text.is_empty() {
-            self.description = Some(text);
-        }
+        self.description = non_empty(text.into()).or(self.description);
         self
     }
 
@@ -457,12 +451,14 @@ impl Variant {
 
     /// Adds a description unless the text is empty.
     pub fn describe(mut self, text: impl Into<Text>) -> Self {
-        let text = text.into();
-        if !text.is_empty() {
-            self.description = Some(text);
-        }
+        self.description = non_empty(text.into()).or(self.description);
         self
     }
+}
+
+/// `Some(text)` unless the text is empty: an empty description says nothing.
+fn non_empty(text: Text) -> Option<Text> {
+    (!text.is_empty()).then_some(text)
 }
 
 /// The fields an object exposes at its own level, with flattened fields expanded.

@@ -1,10 +1,12 @@
-//! `Format::is_valid` agrees with the `jsonschema` crate (draft 2020-12, formats asserted) on a
-//! table of valid and invalid samples per format; the few deliberate deviations are pinned too.
+//! Unit tests of the format checks, each sample also checked against the `jsonschema` crate (draft
+//! 2020-12, formats asserted); the few deliberate deviations are pinned.
 
-use outlines_core::rules::format::Format;
 use serde_json::{Value, json};
 
-/// A `{"type":"string","format": name}` validator with format assertion switched on.
+use super::*;
+
+/// A `{"type":"string","format": name}` validator of the `jsonschema` crate, formats asserted: the
+/// reference every sample below is also checked against.
 fn reference(format: Format) -> jsonschema::Validator {
     let schema = json!({"type": "string", "format": format.name()});
     jsonschema::draft202012::options()
@@ -13,41 +15,43 @@ fn reference(format: Format) -> jsonschema::Validator {
         .expect("the schema compiles")
 }
 
-/// Checks every sample against both validators; returns how many were compared.
-fn assert_agreement(format: Format, samples: &[&str]) -> usize {
-    let validator = reference(format);
-    let mut disagreements = Vec::new();
-    for &sample in samples {
-        let expected = validator.is_valid(&Value::String(sample.to_owned()));
-        let actual = format.is_valid(sample);
-        if expected != actual {
-            disagreements.push(format!("{sample:?}: jsonschema {expected}, ours {actual}"));
+/// `valid` are accepted and `invalid` rejected, by us and by `jsonschema` alike.
+fn check(format: Format, valid: &[&str], invalid: &[&str]) {
+    let reference = reference(format);
+    for (samples, expected) in [(valid, true), (invalid, false)] {
+        for s in samples {
+            assert_eq!(format.is_valid(s), expected, "{} on {s:?}", format.name());
+            let theirs = reference.is_valid(&Value::String((*s).to_owned()));
+            assert_eq!(
+                theirs,
+                expected,
+                "jsonschema disagrees: {} on {s:?}",
+                format.name()
+            );
         }
     }
-    assert!(
-        disagreements.is_empty(),
-        "{} disagrees with jsonschema on:\n{}",
-        format.name(),
-        disagreements.join("\n")
-    );
-    samples.len()
 }
 
-/// Both outcomes must occur, or the table proves little.
-fn assert_mixed(format: Format, samples: &[&str]) {
-    let accepted = samples.iter().filter(|s| format.is_valid(s)).count();
-    assert!(
-        accepted >= 3 && samples.len() - accepted >= 3,
-        "{}: {accepted} of {} accepted",
-        format.name(),
-        samples.len()
-    );
+#[test]
+fn names_round_trip() {
+    for format in Format::ALL {
+        assert_eq!(Format::from_name(format.name()), Some(format));
+        assert!(format.describe().contains("(like "), "{format:?}");
+    }
+    assert_eq!(Format::from_name("date-time"), Some(Format::DateTime));
+    assert_eq!(Format::from_name("datetime"), None);
+    assert_eq!(Format::from_name("Email"), None);
+    assert_eq!(Format::from_name(""), None);
 }
 
-fn check(format: Format, samples: &[&str]) {
-    assert!(samples.len() >= 15, "{}: too few samples", format.name());
-    assert_mixed(format, samples);
-    assert_eq!(assert_agreement(format, samples), samples.len());
+#[test]
+fn describe_examples_are_valid() {
+    for format in Format::ALL {
+        let text = format.describe();
+        let start = text.find("(like ").unwrap() + "(like ".len();
+        let example = &text[start..text.len() - 1];
+        assert!(format.is_valid(example), "{format:?}: {example:?}");
+    }
 }
 
 #[test]
@@ -60,6 +64,9 @@ fn date() {
             "2000-02-29",
             "0000-01-01",
             "9999-12-31",
+            "2023-04-30",
+        ],
+        &[
             "2023-02-29",
             "1900-02-29",
             "2024-02-30",
@@ -71,7 +78,9 @@ fn date() {
             "20230101",
             "2023/01/01",
             "2023-01-01T00:00:00Z",
+            " 2023-01-01",
             "2023-01-0a",
+            "+023-01-01",
             "２０２３-01-01",
             "",
         ],
@@ -91,6 +100,8 @@ fn time() {
             "15:59:60-08:00",
             "00:29:60+00:30",
             "23:59:60-00:00",
+        ],
+        &[
             "09:30:00",
             "24:00:00Z",
             "09:60:00Z",
@@ -103,6 +114,7 @@ fn time() {
             "09:30:00+05:60",
             "09:30:00+0530",
             "9:30:00Z",
+            "09:30Z",
             "09:30:00 Z",
             "09:30:00Z ",
             "",
@@ -120,6 +132,8 @@ fn date_time() {
             "2024-02-29T23:59:60Z",
             "1985-04-12T23:20:50.52-04:00",
             "1996-12-19T16:39:57-08:00",
+        ],
+        &[
             "2024-01-31 09:30:00Z",
             "2024-01-31T09:30:00",
             "2023-02-29T09:30:00Z",
@@ -128,9 +142,9 @@ fn date_time() {
             "T09:30:00Z",
             "2024-01-31TT09:30:00Z",
             "2024-01-31T09:30:00Zé",
+            "",
             "2024-01-31T22:59:60Z",
             "2024-01-31T09:30:00+25:00",
-            "",
         ],
     );
 }
@@ -151,6 +165,8 @@ fn email() {
             "a@[IPv6:::1]",
             "a@[ipv6:2001:db8::1]",
             "a@xn--4gbwdl.xn--wgbh1c",
+        ],
+        &[
             "",
             "plainaddress",
             "@example.com",
@@ -166,13 +182,17 @@ fn email() {
             "name@exämple.com",
             "\"a\"b\"@example.com",
             "a@[256.0.0.1]",
-            "a@[01.2.3.4]",
             "a@[IPv6:1.2.3.4]",
             "a@b@example.com",
+            "a@[01.2.3.4]",
             "<a@b.com>",
             "a@xn--X.com",
         ],
     );
+    let long_local = format!("{}@example.com", "a".repeat(65));
+    assert!(!Format::Email.is_valid(&long_local));
+    let max_local = format!("{}@example.com", "a".repeat(64));
+    assert!(Format::Email.is_valid(&max_local));
 }
 
 #[test]
@@ -188,13 +208,15 @@ fn uri() {
             "http:",
             "a+b-c.d:x",
             "http://example.com:/",
-            "http:///a",
             "http://[::1]:80/",
-            "http://user@[::1]/",
             "http://[v1.x]/",
-            "http://[V1.x]/",
             "http://a/%7Efoo?x=%2F#y?z/",
             "tel:+1-816-555-1212",
+            "http:///a",
+            "http://user@[::1]/",
+            "http://[V1.x]/",
+        ],
+        &[
             "",
             "//example.com/path",
             "/relative/path",
@@ -209,11 +231,11 @@ fn uri() {
             "http://[::1%25eth0]/",
             "http://[1.2.3.4]/",
             "http://[::1]x/",
-            "http://[v.x]/",
             "http://a/b#c#d",
             "http://é.com",
             "http://a/\"",
             "http://a/<b>",
+            "http://[v.x]/",
             "http://a@b@c/",
         ],
     );
@@ -229,6 +251,8 @@ fn uuid() {
             "FFFFFFFF-FFFF-FFFF-FFFF-FFFFFFFFFFFF",
             "123E4567-e89b-12D3-a456-426614174000",
             "2eb8aa08-aa98-11ea-b4aa-73b441d16380",
+        ],
+        &[
             "",
             "123e4567e89b12d3a456426614174000",
             "123e4567-e89b-12d3-a456-42661417400",
@@ -247,11 +271,8 @@ fn uuid() {
 fn ipv4() {
     check(
         Format::Ipv4,
+        &["0.0.0.0", "127.0.0.1", "192.168.0.1", "255.255.255.255"],
         &[
-            "0.0.0.0",
-            "127.0.0.1",
-            "192.168.0.1",
-            "255.255.255.255",
             "",
             "256.1.1.1",
             "1.2.3",
@@ -260,6 +281,7 @@ fn ipv4() {
             "1.2.3.04",
             "1.2.3.-4",
             " 1.2.3.4",
+            "1.2.3.4 ",
             "1..2.3",
             "0x7f.0.0.1",
             "1.2.3.4/24",
@@ -280,6 +302,8 @@ fn ipv6() {
             "1:2:3:4:5:6:7::",
             "::ffff:192.168.0.1",
             "1:2:3:4:5:6:1.2.3.4",
+        ],
+        &[
             "",
             "1::2::3",
             ":1",
@@ -292,6 +316,7 @@ fn ipv6() {
             "[::1]",
             "::1.2.3.256",
             "::01.2.3.4",
+            " ::1",
             "::１",
         ],
     );
@@ -312,6 +337,8 @@ fn hostname() {
             "xn--4gbwdl.xn--wgbh1c",
             "xn--h2brj9c",
             "xn--nxasmq6b.com",
+        ],
+        &[
             "",
             ".",
             ".example.com",
@@ -329,6 +356,88 @@ fn hostname() {
             "XN--aa---o47jg78q",
         ],
     );
+    let max_label = "a".repeat(63);
+    assert!(Format::Hostname.is_valid(&max_label));
+    assert!(!Format::Hostname.is_valid(&"a".repeat(64)));
+    // 4 labels of 63 plus 3 dots is 255 characters; trim to exactly 253.
+    let long = [max_label.as_str(); 4].join(".");
+    assert!(Format::Hostname.is_valid(&long[..253]));
+    assert!(!Format::Hostname.is_valid(&long[..254]));
+}
+
+#[test]
+fn punycode_decodes_known_labels() {
+    let mut buffer = ['\0'; 63];
+    let len = decode_punycode(b"nxasmq6b", &mut buffer).unwrap();
+    assert_eq!(buffer[..len].iter().collect::<String>(), "βόλοσ");
+    let len = decode_punycode(b"mnchen-3ya", &mut buffer).unwrap();
+    assert_eq!(buffer[..len].iter().collect::<String>(), "münchen");
+    assert_eq!(decode_punycode(b"X", &mut buffer), None);
+    // An overflowing delta must fail, not wrap or panic.
+    assert_eq!(decode_punycode(b"99999999999", &mut buffer), None);
+    // More code points than the buffer holds must fail, not panic.
+    assert_eq!(decode_punycode(b"aaaa-", &mut buffer[..3]), None);
+}
+
+#[test]
+fn hostile_inputs_never_panic_and_are_rejected() {
+    let huge = "a".repeat(10_000);
+    let huge_digits = "1".repeat(10_000);
+    let non_ascii = "日本語のテキスト\u{0}\u{FFFF}🎉";
+    let inputs = [
+        huge.as_str(),
+        huge_digits.as_str(),
+        non_ascii,
+        "\u{0}",
+        "é",
+        "%",
+        "[",
+        "]",
+        ":",
+        "@",
+        "\"",
+        "-",
+        ".",
+    ];
+    for format in Format::ALL {
+        for input in inputs {
+            assert!(
+                !format.is_valid(input),
+                "{format:?} accepted {:?}",
+                &input[..input.len().min(20)]
+            );
+        }
+    }
+    // Long inputs that are well-formed where the format has no length limit.
+    let long_path = format!("https://example.com/{huge}");
+    assert!(Format::Uri.is_valid(&long_path));
+    let long_fraction = format!("2024-01-31T09:30:00.{huge_digits}Z");
+    assert!(Format::DateTime.is_valid(&long_fraction));
+    assert!(!Format::Hostname.is_valid(&format!("{huge}.com")));
+    assert!(!Format::Email.is_valid(&format!("a@{huge}.com")));
+}
+
+#[test]
+fn no_strict_prefix_of_a_complete_value_is_valid() {
+    // Truncations hit every early exit: none may panic, and for these formats (whose
+    // values end in a required suffix or have a fixed width) none may be accepted.
+    let samples = [
+        (Format::Date, "2024-02-29"),
+        (Format::Time, "23:59:60.5+00:00"),
+        (Format::DateTime, "2024-02-29T23:59:60Z"),
+        (Format::Uuid, "123e4567-e89b-12d3-a456-426614174000"),
+        (Format::Email, "\"a b\"@[IPv6:2001:db8::1]"),
+    ];
+    for (format, sample) in samples {
+        assert!(format.is_valid(sample), "{format:?} {sample:?}");
+        for end in 0..sample.len() {
+            let prefix = &sample[..end];
+            assert!(
+                !format.is_valid(prefix),
+                "{format:?} accepted prefix {prefix:?}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -358,7 +467,12 @@ fn long_inputs() {
     ];
     let mut accepted = 0;
     for (format, sample) in &cases {
-        assert_agreement(*format, &[sample.as_str()]);
+        let theirs = reference(*format).is_valid(&Value::String(sample.clone()));
+        assert_eq!(
+            format.is_valid(sample),
+            theirs,
+            "{format:?} on a long input"
+        );
         accepted += usize::from(format.is_valid(sample));
     }
     assert_eq!(accepted, 7, "long inputs accepted");
