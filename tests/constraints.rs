@@ -104,12 +104,12 @@ fn strings() {
             ("slug", "string matching /^[a-z]+$/", Some("\"ABC\"")),
             (
                 "email",
-                outlines::rules::format::Format::Email.describe(),
+                outlines::rules::format::Format::Email.phrase(),
                 Some("\"nope\"")
             ),
             (
                 "day",
-                outlines::rules::format::Format::Date.describe(),
+                outlines::rules::format::Format::Date.phrase(),
                 Some("\"2023-02-29\"")
             ),
             ("color", "one of: red, green", Some("\"blue\"")),
@@ -230,4 +230,65 @@ fn newtype_constraints_travel() {
         UsesPercent::json_schema()["properties"]["history"]["items"]["maximum"],
         100
     );
+}
+
+#[derive(Debug, Structured)]
+#[allow(dead_code)]
+struct Single {
+    #[outline(exclusive_max = 1.0, max = 0.1)]
+    p: f32,
+    #[outline(min = -1e39)]
+    wide: f32,
+}
+
+#[test]
+fn f32_fields_check_the_value_they_store() {
+    // 0.99999999999 rounds to 1.0 as an f32, which the exclusive bound excludes; 0.1 stays within
+    // `max = 0.1` because the bound is rounded alike.
+    let err = errors::<Single>(json!({"p": 0.99999999999, "wide": 0}));
+    assert_eq!(err[0].0, "p");
+    assert!(Single::from_value(&json!({"p": 0.1, "wide": 0})).is_ok());
+    // A bound looser than f32's own range does not widen the schema.
+    assert_eq!(
+        Single::json_schema()["properties"]["wide"]["minimum"],
+        json!(-f64::from(f32::MAX))
+    );
+    assert!(
+        Single::describe().contains(">= -1e39"),
+        "{}",
+        Single::describe()
+    );
+}
+
+fn shouts(_: &u8) -> Result<(), String> {
+    Err("bad\n- fake: injected error".into())
+}
+
+#[derive(Debug, Structured)]
+#[allow(dead_code)]
+struct Shouty {
+    #[outline(validate = shouts)]
+    v: u8,
+}
+
+#[test]
+fn custom_messages_stay_on_one_line() {
+    let err = Shouty::from_json(r#"{"v": 1}"#).unwrap_err();
+    assert_eq!(err.to_string(), "- v: bad - fake: injected error");
+}
+
+#[derive(Debug, Structured)]
+#[allow(dead_code)]
+struct Shared {
+    #[outline(unique, min = 1)]
+    ids: std::sync::Arc<Vec<u8>>,
+    #[outline(inner(max = 3))]
+    names: std::rc::Rc<Vec<String>>,
+}
+
+#[test]
+fn constraints_pass_through_arc_and_rc() {
+    let got = errors::<Shared>(json!({"ids": [1, 1], "names": ["abcd"]}));
+    let paths: Vec<&str> = got.iter().map(|(p, _, _, _)| p.as_str()).collect();
+    assert_eq!(paths, ["ids[1]", "names[0]"]);
 }

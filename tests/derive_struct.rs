@@ -114,7 +114,7 @@ fn generic_types_get_their_own_definitions() {
     let b = Page::<u8>::json_schema();
     assert_ne!(a, b);
     assert!(
-        Page::<Address>::describe().contains("type Page<Address>"),
+        Page::<Address>::describe().contains("type Page_Address"),
         "{}",
         Page::<Address>::describe()
     );
@@ -213,4 +213,75 @@ fn maps() {
     assert_eq!(err.errors()[0].path().to_string(), "small.x");
     let err = Maps::from_json(r#"{"scores": {}, "small": {}}"#).unwrap_err();
     assert_eq!(err.errors()[0].message(), "too few keys");
+}
+
+/// `Self` in field types means the type being derived, in every position.
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+struct SelfNode {
+    val: u8,
+    children: Vec<Self>,
+    next: Option<Box<Self>>,
+}
+
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+enum SelfTree {
+    Leaf(u8),
+    Branch(Box<Self>, Box<Self>),
+    Many { kids: Vec<Self> },
+}
+
+#[test]
+fn self_in_field_types() {
+    let v = json!({"val": 1, "children": [{"val": 2, "children": []}], "next": {"val": 3, "children": []}});
+    assert_eq!(
+        SelfNode::from_value(&v).unwrap(),
+        serde_json::from_value::<SelfNode>(v).unwrap()
+    );
+    let v = json!({"Branch": [{"Leaf": 1}, {"Many": {"kids": [{"Leaf": 2}]}}]});
+    assert_eq!(
+        SelfTree::from_value(&v).unwrap(),
+        serde_json::from_value::<SelfTree>(v).unwrap()
+    );
+    assert_eq!(
+        SelfNode::json_schema()["properties"]["children"]["items"],
+        json!({"$ref": "#"})
+    );
+}
+
+fn is_set(v: &Option<u8>) -> Result<(), String> {
+    if v.is_some() {
+        Ok(())
+    } else {
+        Err("must be set".into())
+    }
+}
+
+#[allow(clippy::ptr_arg)] // a `validate` rule receives `&FieldType`
+fn not_empty(v: &Vec<u8>) -> Result<(), String> {
+    if v.is_empty() {
+        Err("must not be empty".into())
+    } else {
+        Ok(())
+    }
+}
+
+#[derive(Debug, Structured)]
+#[allow(dead_code)]
+struct StandIns {
+    #[outline(validate = is_set)]
+    x: Option<u8>,
+    #[serde(default)]
+    #[outline(validate = not_empty)]
+    y: Vec<u8>,
+}
+
+#[test]
+fn rules_judge_the_values_standing_in_for_absent_fields() {
+    let err = StandIns::from_json(r#"{"y": [1]}"#).unwrap_err();
+    assert_eq!(err.errors()[0].path().to_string(), "x");
+    assert_eq!(err.errors()[0].message(), "must be set");
+    let err = StandIns::from_json(r#"{"x": 1}"#).unwrap_err();
+    assert_eq!(err.errors()[0].path().to_string(), "y");
+    assert_eq!(err.errors()[0].message(), "must not be empty");
+    assert!(StandIns::from_json(r#"{"x": 1, "y": [1]}"#).is_ok());
 }

@@ -159,3 +159,18 @@ fn description_is_much_smaller_than_json_schema() {
         );
     }
 }
+
+/// Two small variants, the last one constrained: the `;` ending the type comes before its comment.
+#[derive(Debug, Structured)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Amount {
+    Exact(u8),
+    Rough(#[outline(max = 5)] u8),
+}
+
+#[test]
+fn union_ends_before_the_last_comment() {
+    let text = Amount::describe();
+    assert!(text.ends_with("  | int; // 0-5\n"), "{text}");
+}

@@ -29,9 +29,8 @@ pub fn definition<T: 'static>(build: impl FnOnce() -> Definition) -> &'static De
 }
 
 /// The display name of a generic instantiation: `Page<Person>`.
-pub fn generic_name(base: &str, args: &[Schema]) -> Text {
-    let names: Vec<Text> = args.iter().map(Schema::type_name).collect();
-    format!("{base}<{}>", names.join(", ")).into()
+pub fn generic_name(base: &str, args: &[Text]) -> Text {
+    format!("{base}<{}>", args.join(", ")).into()
 }
 
 /// Compile-time checks that an attribute applies to a field's type. Each trait is implemented for the
@@ -162,6 +161,12 @@ pub mod applies {
     impl<T: Text> Text for Option<T> {}
     impl<T: NumberOneOf> NumberOneOf for Option<T> {}
     impl<T: Inner + ?Sized> Inner for Box<T> {
+        type Item = T::Item;
+    }
+    impl<T: Inner + ?Sized> Inner for Rc<T> {
+        type Item = T::Item;
+    }
+    impl<T: Inner + ?Sized> Inner for Arc<T> {
         type Item = T::Item;
     }
 }

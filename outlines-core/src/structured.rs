@@ -74,13 +74,14 @@ pub trait Structured: Sized + 'static {
 
     #[doc(hidden)]
     #[inline(always)]
-    fn __required(
+    fn __required<F: FnOnce(&Self, &mut Cx<'_>) -> bool>(
         slot: Slot<Self>,
         name: &'static str,
         c: &'static Constraints,
         cx: &mut Cx<'_>,
+        after: F,
     ) -> Option<Self> {
-        object::required(slot, name, c, cx)
+        object::required(slot, name, c, cx, after)
     }
 
     #[doc(hidden)]

@@ -64,7 +64,8 @@ pub(crate) struct Rules {
     pub(crate) exclusive_max: Option<Spanned<Num>>,
     pub(crate) multiple_of: Option<Spanned<Num>>,
     pub(crate) pattern: Option<Spanned<LitStr>>,
-    pub(crate) format: Option<Spanned<String>>,
+    /// The `Format` variant, e.g. `DateTime` for `format = "date-time"`.
+    pub(crate) format: Option<Spanned<&'static str>>,
     pub(crate) unique: Option<Span>,
     pub(crate) one_of: Option<Spanned<OneOf>>,
     pub(crate) inner: Option<Spanned<Box<Rules>>>,
@@ -123,7 +124,11 @@ impl Default {
 pub(crate) struct Field {
     pub(crate) rules: Rules,
     pub(crate) description: Option<String>,
+    /// Where `description = "..."` was written (a doc comment sets `description` without one).
+    pub(crate) description_at: Option<Span>,
     pub(crate) examples: Vec<LitValue>,
+    /// Where the first `example = ...` was written.
+    pub(crate) example_at: Option<Span>,
     pub(crate) validate: Option<syn::Path>,
     pub(crate) rename: Option<String>,
     pub(crate) aliases: Vec<String>,
@@ -190,9 +195,11 @@ impl Field {
                         let value = parse_str(cx, &meta, DESCRIPTION)?;
                         if seen.first(cx, &meta, DESCRIPTION, "outline") {
                             description = value.map(|lit| lit.value());
+                            out.description_at = Some(meta.path.span());
                         }
                     } else if meta.path == EXAMPLE {
                         // #[outline(example = "John")], repeatable
+                        out.example_at.get_or_insert(meta.path.span());
                         out.examples.extend(parse_literal(cx, &meta)?);
                     } else if meta.path == VALIDATE {
                         // #[outline(validate = path::to_fn)]
@@ -277,19 +284,29 @@ fn parse_rule(
             return Ok(());
         };
         let name = lit.value();
-        if !FORMATS.contains(&name.as_str()) {
-            let hint = closest(&name, FORMATS.iter().copied())
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            cx.error_spanned_by(
-                &lit,
-                format!(
-                    "unknown format `{name}`{hint} (supported formats: {})",
-                    FORMATS.join(", ")
-                ),
-            );
-        } else if seen.first(cx, meta, FORMAT, "outline") {
-            rules.format = Some(Spanned { value: name, span });
+        let names = || FORMATS.iter().map(|(name, _)| *name);
+        match FORMATS.iter().find(|(known, _)| *known == name) {
+            None => {
+                let hint = closest(&name, names())
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                let all: Vec<&str> = names().collect();
+                cx.error_spanned_by(
+                    &lit,
+                    format!(
+                        "unknown format `{name}`{hint} (supported formats: {})",
+                        all.join(", ")
+                    ),
+                );
+            }
+            Some((_, variant)) => {
+                if seen.first(cx, meta, FORMAT, "outline") {
+                    rules.format = Some(Spanned {
+                        value: *variant,
+                        span,
+                    });
+                }
+            }
         }
     } else if meta.path == UNIQUE {
         // #[outline(unique)]
@@ -917,7 +934,10 @@ mod tests {
             closest("patern", FIELD_KEYS.iter().map(|s| s.0)),
             Some("pattern")
         );
-        assert_eq!(closest("emial", FORMATS.iter().copied()), Some("email"));
+        assert_eq!(
+            closest("emial", FORMATS.iter().map(|(n, _)| *n)),
+            Some("email")
+        );
         assert_eq!(closest("zzzzzz", FIELD_KEYS.iter().map(|s| s.0)), None);
     }
 }

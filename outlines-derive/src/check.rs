@@ -5,12 +5,13 @@ use syn::spanned::Spanned as _;
 use crate::ast::{Container, Data, Field, Style};
 use crate::attr::{Num, Rules};
 use crate::ctxt::Ctxt;
-use crate::symbol::VALIDATE;
+use crate::symbol::{DESCRIPTION, EXAMPLE, VALIDATE};
 
 pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_lifetimes(cx, cont);
     check_representation(cx, cont);
     check_transparent(cx, cont);
+    check_newtype_skip(cx, cont);
     for field in cont.all_fields() {
         check_field(cx, cont, field);
     }
@@ -100,7 +101,29 @@ fn check_transparent(cx: &Ctxt, cont: &Container<'_>) {
     }
 }
 
-fn check_field(cx: &Ctxt, cont: &Container<'_>, field: &Field<'_>) {
+/// A newtype struct or variant is read as its one field; skipping that field leaves nothing to read,
+/// and serde's behaviour for it (an empty sequence) is not what anyone means by a newtype.
+fn check_newtype_skip(cx: &Ctxt, cont: &Container<'_>) {
+    let newtypes: Vec<&[Field]> = match &cont.data {
+        Data::Struct(Style::Newtype, fields) => vec![fields],
+        Data::Struct(..) => Vec::new(),
+        Data::Enum(variants) => variants
+            .iter()
+            .filter(|v| v.style == Style::Newtype && !v.attrs.skip)
+            .map(|v| v.fields.as_slice())
+            .collect(),
+    };
+    for fields in newtypes {
+        if let Some(span) = fields.first().and_then(|f| f.attrs.skip) {
+            cx.error_at(
+                span,
+                "the only field of a newtype struct or variant cannot be skipped: there would be nothing to read",
+            );
+        }
+    }
+}
+
+fn check_field(cx: &Ctxt, cont: &Container<'_>, field: &Field) {
     let attrs = &field.attrs;
     // Constraints on a skipped field would never be checked: the field is never read.
     if attrs.skip.is_some() {
@@ -121,6 +144,17 @@ fn check_field(cx: &Ctxt, cont: &Container<'_>, field: &Field<'_>) {
             cx.error_at(
                 span,
                 format!("`{key}` does not apply to a `#[serde(flatten)]` field: it has no value of its own, only the fields it adds"),
+            );
+        }
+        // Nor does a rule, a description or an example: the flattened fields are described (and
+        // checked) by their own type.
+        let validate = attrs.validate.as_ref().map(|path| (VALIDATE, path.span()));
+        let described = attrs.description_at.map(|span| (DESCRIPTION, span));
+        let example = attrs.example_at.map(|span| (EXAMPLE, span));
+        for (key, span) in [validate, described, example].into_iter().flatten() {
+            cx.error_at(
+                span,
+                format!("`{key}` does not apply to a `#[serde(flatten)]` field: put it on the fields of the flattened type"),
             );
         }
         // serde itself documents this combination as unsupported: the outer struct cannot know which

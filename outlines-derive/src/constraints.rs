@@ -45,7 +45,7 @@ fn declare(g: &Gen<'_>, rules: &Rules, items: &mut TokenStream) -> syn::Ident {
         keys.push(quote!(pattern: ::core::option::Option::Some(&#pattern_name)));
     }
     if let Some(format) = &rules.format {
-        let variant = syn::Ident::new(format_variant(&format.value), Span::call_site());
+        let variant = syn::Ident::new(format.value, Span::call_site());
         keys.push(quote!(format: ::core::option::Option::Some(#private::Format::#variant)));
     }
     if rules.unique.is_some() {
@@ -75,20 +75,6 @@ fn declare(g: &Gen<'_>, rules: &Rules, items: &mut TokenStream) -> syn::Ident {
         };
     });
     name
-}
-
-fn format_variant(name: &str) -> &'static str {
-    match name {
-        "email" => "Email",
-        "uri" => "Uri",
-        "uuid" => "Uuid",
-        "date" => "Date",
-        "date-time" => "DateTime",
-        "time" => "Time",
-        "ipv4" => "Ipv4",
-        "ipv6" => "Ipv6",
-        _ => "Hostname",
-    }
 }
 
 /// `Bound::Int(5)`, `Bound::Float(-0.5)`.

@@ -30,7 +30,7 @@ pub(crate) struct Gen<'a> {
     pub(crate) impl_generics: syn::Generics,
     counter: std::cell::Cell<usize>,
     /// The `&'static Constraints` expression of each field, declared once and shared by the schema
-    /// and the validator (keyed by the field's address in the input).
+    /// and the validator (keyed by the field's id).
     field_constraints: std::cell::RefCell<std::collections::HashMap<usize, TokenStream>>,
 }
 
@@ -48,8 +48,8 @@ impl<'a> Gen<'a> {
 
     /// The constraints of `field` as a `&'static Constraints` expression; the statics are declared into
     /// `items` the first time.
-    pub(crate) fn constraints(&self, field: &Field<'_>, items: &mut TokenStream) -> TokenStream {
-        let key = field.original as *const syn::Field as usize;
+    pub(crate) fn constraints(&self, field: &Field, items: &mut TokenStream) -> TokenStream {
+        let key = field.id;
         if let Some(found) = self.field_constraints.borrow().get(&key) {
             return found.clone();
         }
@@ -127,7 +127,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let missing = match &cont.data {
         Data::Struct(_, fields) if cont.attrs.transparent.is_some() => {
             fields.iter().find(|f| !f.skipped()).map(|field| {
-                let ty = field.ty;
+                let ty = &field.ty;
                 let member = &field.member;
                 let rest = fields.iter().filter(|f| f.skipped()).map(|f| {
                     let m = &f.member;

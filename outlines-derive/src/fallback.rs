@@ -34,6 +34,7 @@ pub(crate) fn emit(
 
         #[allow(unused_variables)]
         const _: () = {
+            #[automatically_derived]
             impl #impl_generics #private::Structured for #ident #ty_generics #where_clause {
                 fn schema() -> #private::Schema {
                     #checks

@@ -13,9 +13,9 @@ pub(crate) fn schema_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStrea
     let cont = g.cont;
     let private = &g.private;
     let checks = type_checks(g);
-    let description = describe(cont.attrs.description.as_deref());
+    let description = with_description(cont.attrs.description.as_deref());
 
-    let inline = |field: &Field<'_>, items: &mut TokenStream| {
+    let inline = |field: &Field, items: &mut TokenStream| {
         let schema = field_schema(g, field, items);
         quote!(#schema #description)
     };
@@ -78,7 +78,7 @@ pub(crate) fn type_checks(g: &Gen<'_>) -> TokenStream {
     let private = &g.private;
     let mut out = TokenStream::new();
     for field in g.cont.all_fields().filter(|f| !f.skipped()) {
-        let ty = field.ty;
+        let ty = &field.ty;
         if field.attrs.flatten.is_some() {
             let shape = respan(quote!(<#ty as #private::Flatten>::Shape), ty.span());
             out.extend(
@@ -97,7 +97,7 @@ pub(crate) fn type_checks(g: &Gen<'_>) -> TokenStream {
             .iter()
             .filter(|v| !v.attrs.skip && v.style == Style::Newtype)
         {
-            let ty = v.fields[0].ty;
+            let ty = &v.fields[0].ty;
             let check = respan(
                 quote!(let _: &dyn #private::applies::TaggedContent = __v;),
                 ty.span(),
@@ -109,9 +109,9 @@ pub(crate) fn type_checks(g: &Gen<'_>) -> TokenStream {
 }
 
 /// The field's schema: its type's, with its constraints, description and examples.
-fn field_schema(g: &Gen<'_>, field: &Field<'_>, items: &mut TokenStream) -> TokenStream {
+fn field_schema(g: &Gen<'_>, field: &Field, items: &mut TokenStream) -> TokenStream {
     let private = &g.private;
-    let ty = field.ty;
+    let ty = &field.ty;
     let schema_fn = crate::validate::structured_fn(g, ty, "schema");
     let mut schema = quote!(#schema_fn());
     if !field.attrs.rules.is_empty() {
@@ -119,7 +119,7 @@ fn field_schema(g: &Gen<'_>, field: &Field<'_>, items: &mut TokenStream) -> Toke
         schema = quote!(#schema.constrain(#c));
     }
     if let Some(text) = &field.attrs.description {
-        schema = quote!(#schema.describe(#text));
+        schema = quote!(#schema.with_description(#text));
     }
     if !field.attrs.examples.is_empty() {
         let examples = field.attrs.examples.iter().map(|e| literal(private, e));
@@ -128,11 +128,11 @@ fn field_schema(g: &Gen<'_>, field: &Field<'_>, items: &mut TokenStream) -> Toke
     schema
 }
 
-fn object(g: &Gen<'_>, fields: &[Field<'_>], deny: bool, items: &mut TokenStream) -> TokenStream {
+fn object(g: &Gen<'_>, fields: &[Field], deny: bool, items: &mut TokenStream) -> TokenStream {
     let private = &g.private;
     let fields = fields.iter().filter(|f| !f.skipped()).map(|field| {
         let name = &field.name;
-        let ty = field.ty;
+        let ty = &field.ty;
         if field.attrs.flatten.is_some() {
             let schema = crate::validate::structured_fn(g, ty, "schema");
             return quote!(#private::Field::new(#name, #schema()).flattened());
@@ -187,7 +187,7 @@ fn variant(g: &Gen<'_>, v: &Variant<'_>, items: &mut TokenStream) -> TokenStream
         expr = quote!(#expr.with_aliases(&[#(#aliases),*]));
     }
     if let Some(text) = &v.attrs.description {
-        expr = quote!(#expr.describe(#text));
+        expr = quote!(#expr.with_description(#text));
     }
     expr
 }
@@ -217,18 +217,32 @@ fn name_expr(g: &Gen<'_>) -> TokenStream {
         return quote!(#name);
     }
     let base = cont.ident.to_string();
-    let params: Vec<_> = cont.generics.type_params().map(|p| &p.ident).collect();
-    if params.is_empty() {
+    // Every type and const argument, in order: `Page<Person>`, `Grid<3>`.
+    let args: Vec<TokenStream> = cont
+        .generics
+        .params
+        .iter()
+        .filter_map(|param| match param {
+            syn::GenericParam::Type(t) => {
+                let ident = &t.ident;
+                Some(quote!(<#ident as #private::Structured>::schema().type_name()))
+            }
+            syn::GenericParam::Const(c) => {
+                let ident = &c.ident;
+                Some(quote!(#private::Text::from(::std::string::ToString::to_string(&#ident))))
+            }
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    if args.is_empty() {
         return quote!(#base);
     }
-    quote! {
-        #private::generic_name(#base, &[#(<#params as #private::Structured>::schema()),*])
-    }
+    quote!(#private::generic_name(#base, &[#(#args),*]))
 }
 
-fn describe(text: Option<&str>) -> TokenStream {
+fn with_description(text: Option<&str>) -> TokenStream {
     match text {
-        Some(text) => quote!(.describe(#text)),
+        Some(text) => quote!(.with_description(#text)),
         None => TokenStream::new(),
     }
 }

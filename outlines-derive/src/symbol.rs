@@ -139,15 +139,16 @@ pub(crate) const CONTAINER_KEYS: &[Symbol] = &[DESCRIPTION, NAME, CHECK, CRATE];
 /// Keys accepted by `#[outline(...)]` on a variant.
 pub(crate) const VARIANT_KEYS: &[Symbol] = &[DESCRIPTION];
 
-/// Formats the validator enforces (names as in JSON Schema).
-pub(crate) const FORMATS: &[&str] = &[
-    "email",
-    "uri",
-    "uuid",
-    "date",
-    "date-time",
-    "time",
-    "ipv4",
-    "ipv6",
-    "hostname",
+/// Formats the validator enforces: the JSON Schema name, and the `outlines::__private::Format`
+/// variant it becomes.
+pub(crate) const FORMATS: &[(&str, &str)] = &[
+    ("email", "Email"),
+    ("uri", "Uri"),
+    ("uuid", "Uuid"),
+    ("date", "Date"),
+    ("date-time", "DateTime"),
+    ("time", "Time"),
+    ("ipv4", "Ipv4"),
+    ("ipv6", "Ipv6"),
+    ("hostname", "Hostname"),
 ];

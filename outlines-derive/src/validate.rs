@@ -33,7 +33,7 @@ pub(crate) fn deserialize_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> Token
             let Some(field) = fields.iter().find(|f| !f.skipped()) else {
                 return quote!(::core::result::Result::Ok(::core::option::Option::None));
             };
-            let deserialize = structured_fn(g, field.ty, "__deserialize");
+            let deserialize = structured_fn(g, &field.ty, "__deserialize");
             let c = g.constraints(field, items);
             let after = field_rules(g, field);
             let build = construct(quote!(Self), fields, &[quote!(__f)], None);
@@ -93,7 +93,7 @@ pub(crate) fn deserialize_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> Token
     }
 }
 
-fn unskipped(fields: &[Field<'_>]) -> usize {
+fn unskipped(fields: &[Field]) -> usize {
     fields.iter().filter(|f| !f.skipped()).count()
 }
 
@@ -135,7 +135,7 @@ fn path_name(path: &syn::Path) -> String {
 }
 
 /// Boolean expressions (over `__v: &FieldType` and `__cx`) for a field's own rules.
-fn field_rules(g: &Gen<'_>, field: &Field<'_>) -> Vec<TokenStream> {
+fn field_rules(g: &Gen<'_>, field: &Field) -> Vec<TokenStream> {
     let private = &g.private;
     let mut out = Vec::new();
     if let Some(span) = field.attrs.rules.unique {
@@ -149,10 +149,19 @@ fn field_rules(g: &Gen<'_>, field: &Field<'_>) -> Vec<TokenStream> {
     out
 }
 
+/// `|__v, __cx| <the field's own rules>`, run on its value once read (or stood in for).
+fn rules_closure(g: &Gen<'_>, field: &Field) -> TokenStream {
+    let rules = field_rules(g, field);
+    if rules.is_empty() {
+        return quote!(|_, _| true);
+    }
+    quote!(|__v, __cx| true #(&& #rules)*)
+}
+
 /// `Path { a: a, b: __default.b, ... }`: the read values in order, skipped fields from their default.
 fn construct(
     path: TokenStream,
-    fields: &[Field<'_>],
+    fields: &[Field],
     values: &[TokenStream],
     container_default: Option<&TokenStream>,
 ) -> TokenStream {
@@ -179,7 +188,7 @@ fn object_shape(
     g: &Gen<'_>,
     slots: &syn::Ident,
     path: TokenStream,
-    fields: &[Field<'_>],
+    fields: &[Field],
     expected: &str,
     is_container: bool,
     items: &mut TokenStream,
@@ -190,11 +199,11 @@ fn object_shape(
     let (impl_generics, ty_generics, where_clause) = g.split();
     let deny = g.cont.attrs.deny_unknown_fields;
 
-    let read: Vec<&Field<'_>> = fields
+    let read: Vec<&Field> = fields
         .iter()
         .filter(|f| !f.skipped() && f.attrs.flatten.is_none())
         .collect();
-    let flat: Vec<&Field<'_>> = fields
+    let flat: Vec<&Field> = fields
         .iter()
         .filter(|f| !f.skipped() && f.attrs.flatten.is_some())
         .collect();
@@ -203,8 +212,8 @@ fn object_shape(
     // Spanned at the field's type: a type that cannot be flattened fails here, with one error there.
     // `<<Child as Flatten>::Shape as ObjectShape>::item`, spanned at the field's type as a whole: a type
     // that cannot be flattened fails at each use with the same error there, reported once.
-    let shape_of = |f: &Field<'_>, item: &str| {
-        let (ty, item) = (f.ty, syn::Ident::new(item, f.ty.span()));
+    let shape_of = |f: &Field, item: &str| {
+        let (ty, item) = (&f.ty, syn::Ident::new(item, f.ty.span()));
         respan(
             quote!(<<#ty as #private::Flatten>::Shape as #private::ObjectShape>::#item),
             ty.span(),
@@ -212,11 +221,11 @@ fn object_shape(
     };
 
     let slot_decls = read.iter().enumerate().map(|(i, f)| {
-        let (name, ty) = (slot(i), f.ty);
+        let (name, ty) = (slot(i), &f.ty);
         quote!(#name: #private::Slot<#ty>)
     });
     let child_decls = flat.iter().enumerate().map(|(i, f)| {
-        let (name, ty) = (child(i), f.ty);
+        let (name, ty) = (child(i), &f.ty);
         let shape = respan(quote!(<#ty as #private::Flatten>::Shape), ty.span());
         quote!(#name: #shape)
     });
@@ -258,14 +267,9 @@ fn object_shape(
     let takes = read.iter().enumerate().map(|(i, f)| {
         let (name_slot, name, c) = (slot(i), &f.name, &crefs[i]);
         let i = i as u32;
-        let after = field_rules(g, f);
-        let read = structured_fn(g, f.ty, "__read_field");
-        quote! {
-            #i => #read(&mut self.#name_slot, #name, #c, __map, __cx, |__v, __cx| {
-                let _ = (&__v, &__cx);
-                true #(&& #after)*
-            })
-        }
+        let after = rules_closure(g, f);
+        let read = structured_fn(g, &f.ty, "__read_field");
+        quote!(#i => #read(&mut self.#name_slot, #name, #c, __map, __cx, #after))
     });
     let child_takes = flat.iter().enumerate().map(|(i, f)| {
         let (name, offset) = (child(i), offset(i));
@@ -289,19 +293,22 @@ fn object_shape(
         _ => TokenStream::new(),
     };
     let finish_fields = read.iter().enumerate().map(|(i, f)| {
-        let (name, key, ty, member) = (slot(i), &f.name, f.ty, &f.member);
+        let (name, key, ty, member) = (slot(i), &f.name, &f.ty, &f.member);
+        let after = rules_closure(g, f);
         let value = match (&f.attrs.default, &container_default) {
-            (attr::Default::Path(p), _) => quote!(#private::defaulted(self.#name, #p)),
-            (attr::Default::Trait, _) => {
-                quote!(#private::defaulted(self.#name, <#ty as ::core::default::Default>::default))
+            (attr::Default::Path(p), _) => {
+                quote!(#private::defaulted(self.#name, #key, __cx, #p, #after))
             }
+            (attr::Default::Trait, _) => quote! {
+                #private::defaulted(self.#name, #key, __cx, <#ty as ::core::default::Default>::default, #after)
+            },
             (attr::Default::None, Some(d)) => {
-                quote!(#private::defaulted(self.#name, || #d.#member))
+                quote!(#private::defaulted(self.#name, #key, __cx, || #d.#member, #after))
             }
             (attr::Default::None, None) => {
                 let c = &crefs[i];
                 let required = structured_fn(g, ty, "__required");
-                quote!(#required(self.#name, #key, #c, __cx))
+                quote!(#required(self.#name, #key, #c, __cx, #after))
             }
         };
         quote!(let #name = #value;)
@@ -419,7 +426,7 @@ fn tuple_shape(
     g: &Gen<'_>,
     shape: &syn::Ident,
     path: TokenStream,
-    fields: &[Field<'_>],
+    fields: &[Field],
     expected: &str,
     is_container: bool,
     items: &mut TokenStream,
@@ -428,20 +435,15 @@ fn tuple_shape(
     let self_ty = g.self_ty();
     let marker = g.marker();
     let (impl_generics, ty_generics, where_clause) = g.split();
-    let read: Vec<&Field<'_>> = fields.iter().filter(|f| !f.skipped()).collect();
+    let read: Vec<&Field> = fields.iter().filter(|f| !f.skipped()).collect();
     let len = read.len();
     let names: Vec<syn::Ident> = (0..len).map(|i| format_ident!("__f{}", i)).collect();
     let reads = read.iter().zip(&names).map(|(f, name)| {
-        let ty = f.ty;
+        let ty = &f.ty;
         let c = g.constraints(f, items);
-        let after = field_rules(g, f);
+        let after = rules_closure(g, f);
         let next = structured_fn(g, ty, "__next_element");
-        quote! {
-            let #name = #next(__r, #c, |__v, __cx| {
-                let _ = (&__v, &__cx);
-                true #(&& #after)*
-            })?;
-        }
+        quote!(let #name = #next(__r, #c, #after)?;)
     });
     let values: Vec<TokenStream> = names.iter().map(|n| quote!(#n)).collect();
     let build = construct(path, fields, &values, None);
@@ -634,7 +636,7 @@ fn enum_body(g: &Gen<'_>, variants: &[Variant<'_>], items: &mut TokenStream) -> 
 /// Reads a newtype variant's one field from `__de` (statements ending in the `Result`).
 fn newtype_variant(g: &Gen<'_>, v: &Variant<'_>, items: &mut TokenStream) -> TokenStream {
     let field = &v.fields[0];
-    let deserialize = structured_fn(g, field.ty, "__deserialize");
+    let deserialize = structured_fn(g, &field.ty, "__deserialize");
     let ident = v.ident;
     let c = g.constraints(field, items);
     let after = field_rules(g, field);

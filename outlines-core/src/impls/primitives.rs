@@ -65,13 +65,11 @@ macro_rules! integer {
             }
 
             #[inline]
-
             fn on_i64(v: i64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
                 integer_outcome(i128::from(v), c, cx)
             }
 
             #[inline]
-
             fn on_f64(v: f64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
                 float_for_integer::<Self>(v, c, cx)
             }
@@ -134,7 +132,7 @@ fn float_for_integer<T: IntLimits + Structured>(
             crate::diagnostics::ErrorKind::Range,
             crate::schema::expected::numeric_phrase("integer", Some(min), Some(max), &merged),
             Some(float_text(v)),
-            format!("out of range for {}", range::int_type_name(T::RANGE)),
+            format!("out of range for {}", T::RANGE.name),
         );
         return Outcome::Invalid;
     }
@@ -152,13 +150,11 @@ macro_rules! float {
             }
 
             #[inline]
-
             fn on_i64(v: i64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
                 float_outcome(v as f64, $single, c, cx).map(|v| v as $t)
             }
 
             #[inline]
-
             fn on_f64(v: f64, c: &'static Constraints, cx: &mut Cx<'_>) -> Outcome<Self> {
                 float_outcome(v, $single, c, cx).map(|v| v as $t)
             }

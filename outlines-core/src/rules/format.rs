@@ -63,7 +63,7 @@ impl Format {
 
     /// A short human phrase for error messages and prompts, with an example,
     /// e.g. "an email address (like name@example.com)".
-    pub fn describe(self) -> &'static str {
+    pub fn phrase(self) -> &'static str {
         match self {
             Format::Email => "an email address (like name@example.com)",
             Format::Uri => "an absolute URI (like https://example.com/path)",

@@ -41,7 +41,7 @@ fn check_format(s: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> bool {
     }
     cx.error(
         ErrorKind::Constraint,
-        format.describe(),
+        format.phrase(),
         Some(shorten_str(s)),
         format!("not a valid {}", format.name()),
     );

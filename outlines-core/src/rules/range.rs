@@ -24,7 +24,7 @@ pub(crate) fn check_int(
             ErrorKind::Range,
             numeric_phrase("integer", Some(min), Some(max), &merged),
             Some(v.to_string()),
-            format!("out of range for {}", int_type_name(range)),
+            format!("out of range for {}", range.name),
         );
         return false;
     }
@@ -70,7 +70,8 @@ pub(crate) fn check_float(v: f64, single: bool, c: &'static Constraints, cx: &mu
 }
 
 fn check_float_slow(v: f64, single: bool, c: &'static Constraints, cx: &mut Cx<'_>) -> bool {
-    if single && v.abs() > f64::from(f32::MAX) {
+    let limit = f64::from(f32::MAX);
+    if single && v.abs() > limit {
         // serde reads such a number as infinity; a model's number should not become one. That makes
         // this a rule of ours, not a shape serde rejects: a constraint (which also keeps an untagged
         // enum choosing the variant serde would choose).
@@ -78,8 +79,8 @@ fn check_float_slow(v: f64, single: bool, c: &'static Constraints, cx: &mut Cx<'
             ErrorKind::Constraint,
             format!(
                 "number between {} and {}",
-                -f64::from(f32::MAX),
-                f64::from(f32::MAX)
+                Bound::Float(-limit),
+                Bound::Float(limit)
             ),
             Some(float_text(v)),
             "out of range for f32",
@@ -93,16 +94,27 @@ fn check_float_slow(v: f64, single: bool, c: &'static Constraints, cx: &mut Cx<'
         let merged = Merged::of(&[c]);
         numeric_phrase("number", merged.min, merged.max, &merged)
     };
-    let ok = bounds(|b| b.cmp_f64(v), c)
-        .map(|message| {
-            cx.error(
-                ErrorKind::Constraint,
-                expected(),
-                Some(float_text(v)),
-                message,
-            )
-        })
-        .is_none();
+    // An `f32` field keeps the value rounded to `f32`: that is what must lie within the bounds (the
+    // bounds rounded alike, so `max = 0.1` still admits `0.1`).
+    let stored = |x: f64| if single { f64::from(x as f32) } else { x };
+    let value = stored(v);
+    let ok = bounds(
+        |b| {
+            stored(b.as_f64())
+                .partial_cmp(&value)
+                .unwrap_or(Ordering::Equal)
+        },
+        c,
+    )
+    .map(|message| {
+        cx.error(
+            ErrorKind::Constraint,
+            expected(),
+            Some(float_text(v)),
+            message,
+        )
+    })
+    .is_none();
     let multiple = c.multiple_of.is_none_or(|m| is_multiple(v, m.as_f64()));
     if !multiple {
         cx.error(
@@ -188,11 +200,6 @@ fn decimal(v: f64) -> Option<(i128, i32)> {
         mantissa
     };
     Some((mantissa, exponent - fraction))
-}
-
-/// `u8`, `usize`, ...
-pub(crate) fn int_type_name(range: IntRange) -> &'static str {
-    range.name
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! `unique`: no two items of a collection are equal.
 
 use std::collections::VecDeque;
+use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::diagnostics::ErrorKind;
 use crate::validate::{Cx, Seg};
@@ -51,11 +53,17 @@ impl<T: Unique> Unique for Option<T> {
     }
 }
 
-impl<T: Unique + ?Sized> Unique for Box<T> {
-    fn first_duplicate(&self) -> Option<(usize, usize)> {
-        (**self).first_duplicate()
-    }
+macro_rules! through_pointer {
+    ($($ptr:ident),*) => {$(
+        impl<T: Unique + ?Sized> Unique for $ptr<T> {
+            fn first_duplicate(&self) -> Option<(usize, usize)> {
+                (**self).first_duplicate()
+            }
+        }
+    )*};
 }
+
+through_pointer!(Box, Rc, Arc);
 
 /// Records an error at the later duplicate; `true` when all items are distinct.
 pub fn check<T: Unique + ?Sized>(value: &T, cx: &mut Cx<'_>) -> bool {

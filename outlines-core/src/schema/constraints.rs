@@ -72,21 +72,24 @@ impl Bound {
                 .unwrap_or(std::cmp::Ordering::Equal),
         }
     }
-
-    #[inline]
-    pub(crate) fn cmp_f64(self, v: f64) -> std::cmp::Ordering {
-        self.as_f64()
-            .partial_cmp(&v)
-            .unwrap_or(std::cmp::Ordering::Equal)
-    }
 }
 
 impl fmt::Display for Bound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Bound::Int(i) => write!(f, "{i}"),
-            Bound::Float(x) => write!(f, "{x}"),
+            Bound::Float(x) => write_float(f, *x),
         }
+    }
+}
+
+/// A float as a person (or a model) reads it: `0.5`, `1e39` rather than forty digits.
+fn write_float(f: &mut fmt::Formatter<'_>, x: f64) -> fmt::Result {
+    let magnitude = x.abs();
+    if magnitude != 0.0 && !(1e-4..1e16).contains(&magnitude) {
+        write!(f, "{x:e}")
+    } else {
+        write!(f, "{x}")
     }
 }
 
@@ -120,7 +123,7 @@ impl fmt::Display for Literal {
         match self {
             Literal::Str(s) => write!(f, "{s:?}"),
             Literal::Int(i) => write!(f, "{i}"),
-            Literal::Float(x) => write!(f, "{x}"),
+            Literal::Float(x) => write_float(f, *x),
             Literal::Bool(b) => write!(f, "{b}"),
         }
     }

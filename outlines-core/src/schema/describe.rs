@@ -5,7 +5,7 @@
 //! type Person = {
 //!   name: string; // 1-80 chars
 //!   age: int; // 0-120
-//!   email?: string | null; // pattern /^[^@\s]+@[^@\s]+\.[a-z]+$/
+//!   email?: string | null; // /^[^@\s]+@[^@\s]+\.[a-z]+$/
 //!   role: Role;
 //! };
 //!
@@ -15,10 +15,9 @@
 //! Constraints and descriptions become comments; string and number `one_of` become literal unions;
 //! every named type is written once and referred to by name.
 
-use std::any::TypeId;
-use std::collections::HashMap;
 use std::fmt::Write;
 
+use super::names::Names;
 use super::{
     Body, Bound, Definition, Enum, IntRange, Kind, Literal, Merged, Object, Repr, Schema, Shape,
     TypeRef, flat_fields,
@@ -56,9 +55,12 @@ pub fn render(root: &Schema) -> String {
 /// Objects whose fields fit on one line this wide (and carry no comments) are written inline.
 const INLINE_WIDTH: usize = 72;
 
+/// Unions of short, comment-free branches up to this wide are written on one line.
+const UNION_WIDTH: usize = 92;
+
 #[derive(Default)]
 struct Describer {
-    names: HashMap<TypeId, String>,
+    names: Names,
     queue: Vec<(String, TypeRef)>,
 }
 
@@ -73,21 +75,10 @@ struct Prop {
 
 impl Describer {
     fn name_of(&mut self, type_ref: &TypeRef) -> String {
-        if let Some(name) = self.names.get(&type_ref.id()) {
-            return name.clone();
+        let (name, first) = self.names.of(type_ref);
+        if first {
+            self.queue.push((name.clone(), *type_ref));
         }
-        let base = type_ref.definition().name.to_string();
-        let taken = |n: &str| self.names.values().any(|v| v == n);
-        let name = if taken(&base) {
-            (2..)
-                .map(|i| format!("{base}{i}"))
-                .find(|n| !taken(n))
-                .unwrap_or(base)
-        } else {
-            base
-        };
-        self.names.insert(type_ref.id(), name.clone());
-        self.queue.push((name.clone(), *type_ref));
         name
     }
 
@@ -96,7 +87,7 @@ impl Describer {
         let (ty, note) = match &def.body {
             Body::Object(object) => (self.object(object, None, ""), String::new()),
             Body::Tuple(items) => self.tuple(items, ""),
-            Body::Enum(e) => (self.enumeration(e), String::new()),
+            Body::Enum(e) => self.enumeration(e),
         };
         if ty.starts_with('\n') {
             let _ = write!(out, "type {name} ={ty};");
@@ -107,8 +98,9 @@ impl Describer {
         out.push('\n');
     }
 
-    /// A union of the variants: on one line when short, else one branch per line with comments.
-    fn enumeration(&mut self, e: &Enum) -> String {
+    /// A union of the variants: on one line when short, else one branch per line with comments. The
+    /// last branch's note is returned apart, to follow the `;` that ends the type.
+    fn enumeration(&mut self, e: &Enum) -> (String, String) {
         let branches: Vec<(String, String)> = e
             .variants
             .iter()
@@ -127,23 +119,28 @@ impl Describer {
             .iter()
             .all(|(b, note)| note.is_empty() && !b.contains('\n'));
         let width: usize = branches.iter().map(|(b, _)| b.len() + 3).sum();
-        if plain && width <= INLINE_WIDTH + 20 {
+        if plain && width <= UNION_WIDTH {
             let joined: Vec<&str> = branches.iter().map(|(b, _)| b.as_str()).collect();
-            return joined.join(" | ");
+            return (joined.join(" | "), String::new());
         }
         let mut out = String::new();
-        for (branch, note) in &branches {
+        let mut last_note = String::new();
+        for (i, (branch, note)) in branches.iter().enumerate() {
             if branch.contains('\n') {
                 if !note.is_empty() {
-                    let _ = write!(out, "\n  // {note}");
+                    let _ = write!(out, "\n  // {}", one_line(note));
                 }
                 let _ = write!(out, "\n  | {branch}");
             } else {
                 let _ = write!(out, "\n  | {branch}");
-                push_note(&mut out, note);
+                if i + 1 == branches.len() {
+                    last_note.clone_from(note);
+                } else {
+                    push_note(&mut out, note);
+                }
             }
         }
-        out
+        (out, last_note)
     }
 
     /// A variant's branch type and the note for its comment.
@@ -502,8 +499,17 @@ fn join_note(out: &mut String, note: &str) {
 
 fn push_note(out: &mut String, note: &str) {
     if !note.is_empty() {
-        let _ = write!(out, " // {note}");
+        let _ = write!(out, " // {}", one_line(note));
     }
+}
+
+/// A comment's text on one line: line breaks (say, in a pattern) are written as escapes, so they
+/// cannot end the comment and spill into the type.
+fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains(['\n', '\r']) {
+        return text.into();
+    }
+    text.replace('\n', "\\n").replace('\r', "\\r").into()
 }
 
 fn comment_lines(out: &mut String, text: Option<&str>, pad: &str) {

@@ -1,7 +1,7 @@
 //! Short phrases saying what a value should have been, for diagnostics and repair prompts:
 //! "integer between 0 and 120", "string of 1 to 80 characters", "one of: user, admin".
 
-use super::{Body, Bound, Kind, Literal, Merged, Repr, Schema, Shape};
+use super::{Body, Bound, Kind, Literal, Merged, Repr, Schema};
 
 /// The phrase for a whole schema (kind and constraints).
 pub fn expected(schema: &Schema) -> String {
@@ -67,16 +67,6 @@ pub fn expected(schema: &Schema) -> String {
     }
 }
 
-/// The phrase for a variant's payload.
-pub fn expected_shape(shape: &Shape) -> String {
-    match shape {
-        Shape::Unit => "null".into(),
-        Shape::Newtype(inner) => expected(inner),
-        Shape::Tuple(items) => expected(&Schema::new(Kind::Tuple(items.clone()))),
-        Shape::Struct(_) => "object".into(),
-    }
-}
-
 /// "one of: user, admin" (strings unquoted when they read unambiguously).
 pub fn one_of(values: &[Literal]) -> String {
     let parts: Vec<String> = values
@@ -136,9 +126,9 @@ pub fn string_phrase(merged: &Merged) -> String {
     }
     if let Some(f) = merged.formats.first() {
         if s == "string" {
-            return f.describe().to_string();
+            return f.phrase().to_string();
         }
-        s.push_str(&format!(", {}", f.describe()));
+        s.push_str(&format!(", {}", f.phrase()));
     }
     s
 }

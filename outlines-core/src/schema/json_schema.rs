@@ -1,10 +1,11 @@
 //! Renders the IR as JSON Schema 2020-12: the root type inline, every other named type under `$defs`.
 
 use std::any::TypeId;
-use std::collections::HashMap;
+use std::cmp::Ordering;
 
 use serde_json::{Map, Value, json};
 
+use super::names::Names;
 use super::{
     ArrayInfo, Body, Bound, Definition, Enum, Field, IntRange, Kind, Merged, Object, Repr, Schema,
     Shape, Text, TypeRef, flat_fields,
@@ -38,7 +39,7 @@ pub fn render(root: &Schema) -> Value {
 struct Renderer {
     root: Option<TypeId>,
     /// Type → `$defs` key, assigned on first reference.
-    keys: HashMap<TypeId, String>,
+    names: Names,
     /// Rendered definitions in the order they were first referenced.
     defs: Vec<(String, Value)>,
 }
@@ -55,34 +56,16 @@ impl Renderer {
             out.insert("$ref".into(), "#".into());
             return out;
         }
-        let key = match self.keys.get(&type_ref.id()) {
-            Some(key) => key.clone(),
-            None => {
-                let def = type_ref.definition();
-                let key = self.unique_key(&def.name);
-                self.keys.insert(type_ref.id(), key.clone());
-                // Reserve the slot before rendering so recursive references see the key.
-                let slot = self.defs.len();
-                self.defs.push((key.clone(), Value::Null));
-                let body = self.definition(def);
-                self.defs[slot].1 = Value::Object(body);
-                key
-            }
-        };
+        let (key, first) = self.names.of(type_ref);
+        if first {
+            // Reserve the slot before rendering so recursive references see the key.
+            let slot = self.defs.len();
+            self.defs.push((key.clone(), Value::Null));
+            let body = self.definition(type_ref.definition());
+            self.defs[slot].1 = Value::Object(body);
+        }
         out.insert("$ref".into(), format!("#/$defs/{key}").into());
         out
-    }
-
-    fn unique_key(&self, name: &str) -> String {
-        let base = def_key(name);
-        let taken = |k: &str| self.keys.values().any(|v| v == k);
-        if !taken(&base) {
-            return base;
-        }
-        (2..)
-            .map(|n| format!("{base}_{n}"))
-            .find(|k| !taken(k))
-            .unwrap_or(base)
     }
 
     fn definition(&mut self, def: &Definition) -> Map<String, Value> {
@@ -399,8 +382,12 @@ fn number(single: bool, merged: &Merged) -> Map<String, Value> {
     } else {
         None
     };
-    let min = merged.min.or(limit.map(|l| Bound::Float(-l)));
-    let max = merged.max.or(limit.map(Bound::Float));
+    let min = super::tighter(
+        merged.min,
+        limit.map(|l| Bound::Float(-l)),
+        Ordering::Greater,
+    );
+    let max = super::tighter(merged.max, limit.map(Bound::Float), Ordering::Less);
     put_bound(&mut out, "minimum", min);
     put_bound(&mut out, "maximum", max);
     numeric(&mut out, merged);
@@ -433,34 +420,4 @@ fn string(char: bool, merged: &Merged) -> Map<String, Value> {
         out.insert("enum".into(), one_of.iter().map(|l| l.to_json()).collect());
     }
     out
-}
-
-/// A `$defs` key for a display name: `Page<Person>` → `Page_Person`.
-fn def_key(name: &str) -> String {
-    let mut key = String::with_capacity(name.len());
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-            key.push(c);
-        } else if !key.ends_with('_') {
-            key.push('_');
-        }
-    }
-    let key = key.trim_matches('_');
-    if key.is_empty() {
-        "Type".into()
-    } else {
-        key.into()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn def_keys_are_uri_safe() {
-        assert_eq!(def_key("Page<Person>"), "Page_Person");
-        assert_eq!(def_key("Pair<u8, Vec<string>>"), "Pair_u8_Vec_string");
-        assert_eq!(def_key("<>"), "Type");
-    }
 }

@@ -9,6 +9,7 @@ mod constraints;
 pub mod describe;
 pub mod expected;
 pub mod json_schema;
+mod names;
 pub mod registry;
 
 use std::any::TypeId;
@@ -286,7 +287,7 @@ impl Schema {
     }
 
     /// Adds a description unless the text is empty.
-    pub fn describe(mut self, text: impl Into<Text>) -> Self {
+    pub fn with_description(mut self, text: impl Into<Text>) -> Self {
         self.description = non_empty(text.into()).or(self.description);
         self
     }
@@ -373,17 +374,9 @@ impl Definition {
     }
 
     /// Adds a description unless the text is empty.
-    pub fn describe(mut self, text: impl Into<Text>) -> Self {
+    pub fn with_description(mut self, text: impl Into<Text>) -> Self {
         self.description = non_empty(text.into()).or(self.description);
         self
-    }
-
-    /// Whether every variant is a unit variant (a string enum).
-    pub fn is_unit_enum(&self) -> bool {
-        match &self.body {
-            Body::Enum(e) => e.is_unit_only(),
-            _ => false,
-        }
     }
 }
 
@@ -450,7 +443,7 @@ impl Variant {
     }
 
     /// Adds a description unless the text is empty.
-    pub fn describe(mut self, text: impl Into<Text>) -> Self {
+    pub fn with_description(mut self, text: impl Into<Text>) -> Self {
         self.description = non_empty(text.into()).or(self.description);
         self
     }
@@ -480,7 +473,10 @@ fn collect_flat<'a>(
 ) {
     for field in &object.fields {
         if !field.flatten {
-            out.push(field);
+            // A key claimed twice is read into the first field that claims it (as serde does).
+            if !out.iter().any(|f| f.name == field.name) {
+                out.push(field);
+            }
             continue;
         }
         match flatten_target(&field.schema) {
@@ -507,7 +503,6 @@ fn flatten_target(schema: &Schema) -> Option<FlatTarget<'_>> {
             _ => None,
         },
         Kind::Map(values) => Some(FlatTarget::Map(values)),
-        Kind::Option(inner) => flatten_target(inner),
         _ => None,
     }
 }
@@ -564,7 +559,11 @@ impl Merged {
 }
 
 /// Of two optional bounds, the one further in direction `prefer` (`Greater` for lower bounds).
-fn tighter(a: Option<Bound>, b: Option<Bound>, prefer: std::cmp::Ordering) -> Option<Bound> {
+pub(crate) fn tighter(
+    a: Option<Bound>,
+    b: Option<Bound>,
+    prefer: std::cmp::Ordering,
+) -> Option<Bound> {
     match (a, b) {
         (Some(a), Some(b)) => {
             let ord = a

@@ -143,12 +143,15 @@ impl<'a> Cx<'a> {
     /// Records a custom rule's failure (`validate = ...` or `check = ...`).
     #[cold]
     pub fn custom(&mut self, rule: &str, message: String) {
-        self.error(
-            ErrorKind::Custom,
-            format!("a value accepted by `{rule}`"),
-            None,
-            message,
-        );
+        // The rule's own words are the message; kept to one line, so a message cannot forge more
+        // errors in the one-per-line display.
+        let message = message.split_whitespace().collect::<Vec<_>>().join(" ");
+        let message = if message.is_empty() {
+            format!("rejected by `{rule}`")
+        } else {
+            message
+        };
+        self.error(ErrorKind::Custom, "", None, message);
     }
 
     /// Records that the value is of the wrong type.
@@ -237,6 +240,17 @@ fn finish<T>(
 ) -> Result<T, Diagnostics> {
     match built {
         Ok(Some(value)) if errors.is_empty() => Ok(value),
+        Ok(_) if errors.is_empty() => {
+            // Every path that gives up records why; should one ever not, still say something.
+            let error = Error::new(
+                ErrorKind::Type,
+                Path::root(),
+                "",
+                None,
+                "the value could not be read",
+            );
+            Err(Diagnostics::new(vec![error]))
+        }
         Ok(_) => Err(Diagnostics::new(errors)),
         Err(e) => {
             errors.push(syntax_error(&e));

@@ -260,22 +260,38 @@ where
     })
 }
 
-/// The value of a field that must be present (absent `Option`s are `None`).
+/// The value of a field that must be present (absent `Option`s are `None`). The field's own rules
+/// (`after`) also judge the value that stands in for an absent field, so an accepted value never
+/// breaks them.
 #[inline(always)]
 pub fn required<T: Structured>(
     slot: Slot<T>,
     name: &'static str,
     c: &'static Constraints,
     cx: &mut Cx<'_>,
+    after: impl FnOnce(&T, &mut Cx<'_>) -> bool,
 ) -> Option<T> {
     match slot {
         Slot::Full(v) => Some(v),
         Slot::Invalid => None,
-        Slot::Empty => T::__missing().or_else(|| {
-            missing(cx, name, &T::schema().constrain(c));
-            None
-        }),
+        Slot::Empty => match T::__missing() {
+            Some(v) => stand_in(v, name, cx, after),
+            None => {
+                missing(cx, name, &T::schema().constrain(c));
+                None
+            }
+        },
     }
+}
+
+/// Runs a field's rules on the value standing in for it when it is absent.
+fn stand_in<T>(
+    v: T,
+    name: &'static str,
+    cx: &mut Cx<'_>,
+    after: impl FnOnce(&T, &mut Cx<'_>) -> bool,
+) -> Option<T> {
+    cx.at(Seg::Key(name), |cx| after(&v, cx)).then_some(v)
 }
 
 #[cold]
@@ -290,13 +306,19 @@ fn missing(cx: &mut Cx<'_>, name: &str, schema: &crate::schema::Schema) {
     });
 }
 
-/// The value of a field with `#[serde(default)]`.
+/// The value of a field with `#[serde(default)]`; the field's own rules (`after`) judge the default too.
 #[inline]
-pub fn defaulted<T>(slot: Slot<T>, default: impl FnOnce() -> T) -> Option<T> {
+pub fn defaulted<T>(
+    slot: Slot<T>,
+    name: &'static str,
+    cx: &mut Cx<'_>,
+    default: impl FnOnce() -> T,
+    after: impl FnOnce(&T, &mut Cx<'_>) -> bool,
+) -> Option<T> {
     match slot {
         Slot::Full(v) => Some(v),
         Slot::Invalid => None,
-        Slot::Empty => Some(default()),
+        Slot::Empty => stand_in(default(), name, cx, after),
     }
 }
 

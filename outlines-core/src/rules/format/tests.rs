@@ -36,7 +36,7 @@ fn check(format: Format, valid: &[&str], invalid: &[&str]) {
 fn names_round_trip() {
     for format in Format::ALL {
         assert_eq!(Format::from_name(format.name()), Some(format));
-        assert!(format.describe().contains("(like "), "{format:?}");
+        assert!(format.phrase().contains("(like "), "{format:?}");
     }
     assert_eq!(Format::from_name("date-time"), Some(Format::DateTime));
     assert_eq!(Format::from_name("datetime"), None);
@@ -45,9 +45,9 @@ fn names_round_trip() {
 }
 
 #[test]
-fn describe_examples_are_valid() {
+fn phrase_examples_are_valid() {
     for format in Format::ALL {
-        let text = format.describe();
+        let text = format.phrase();
         let start = text.find("(like ").unwrap() + "(like ".len();
         let example = &text[start..text.len() - 1];
         assert!(format.is_valid(example), "{format:?}: {example:?}");
