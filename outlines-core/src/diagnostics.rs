@@ -3,6 +3,9 @@
 
 use std::fmt::{self, Write as _};
 
+use crate::backend::Usage;
+pub use crate::generate::report::{Attempt, Cause};
+
 /// Where in the value an error is: `address.city`, `items[2].name`; the root is displayed as `$`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Path {
@@ -196,18 +199,66 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Every problem found in a value; the error type of validation.
+/// Every problem found in a value; the error type of validation and of generation.
 ///
-/// `Display` writes one error per line, ready to paste into a repair prompt.
+/// From validation it holds the errors found. From generation (`T::generate`) it also tells the whole
+/// story: why the loop ended ([`Diagnostics::cause`]), every attempt's raw output and errors
+/// ([`Diagnostics::attempts`]), the best candidate value ([`Diagnostics::best`]) and the tokens used
+/// ([`Diagnostics::usage`]); [`Diagnostics::errors`] are then the last attempt's errors.
+///
+/// `Display` writes the cause (if any) on its own line, then one error per line, ready to paste into a
+/// repair prompt.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Diagnostics {
     errors: Vec<Error>,
+    /// Boxed: validation, the hot path, never fills it, and `Result<T, Diagnostics>` stays small.
+    story: Option<Box<Story>>,
+}
+
+/// How a generation went, for [`Diagnostics`] that come from one.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Story {
+    pub(crate) cause: Cause,
+    pub(crate) attempts: Vec<Attempt>,
+    pub(crate) best: Option<serde_json::Value>,
+    pub(crate) usage: Usage,
 }
 
 impl Diagnostics {
     /// Diagnostics holding `errors`.
     pub fn new(errors: Vec<Error>) -> Self {
-        Diagnostics { errors }
+        Diagnostics {
+            errors,
+            story: None,
+        }
+    }
+
+    /// The diagnostics of a generation that ended without a value.
+    pub(crate) fn failed_generation(errors: Vec<Error>, story: Story) -> Self {
+        Diagnostics {
+            errors,
+            story: Some(Box::new(story)),
+        }
+    }
+
+    /// Why a generation ended without a value; `None` for plain validation.
+    pub fn cause(&self) -> Option<&Cause> {
+        self.story.as_ref().map(|s| &s.cause)
+    }
+
+    /// Every attempt of a generation, in order (empty for plain validation).
+    pub fn attempts(&self) -> &[Attempt] {
+        self.story.as_ref().map_or(&[], |s| &s.attempts)
+    }
+
+    /// The best candidate a generation produced: the reply that was valid JSON with the fewest errors.
+    pub fn best(&self) -> Option<&serde_json::Value> {
+        self.story.as_ref().and_then(|s| s.best.as_ref())
+    }
+
+    /// Tokens used by all attempts of a generation.
+    pub fn usage(&self) -> Usage {
+        self.story.as_ref().map(|s| s.usage).unwrap_or_default()
     }
 
     /// Each error, in the order found (document order).
@@ -238,10 +289,16 @@ impl Diagnostics {
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (i, error) in self.errors.iter().enumerate() {
-            if i > 0 {
+        let mut first = true;
+        if let Some(cause) = self.cause() {
+            write!(f, "{cause}")?;
+            first = false;
+        }
+        for error in &self.errors {
+            if !first {
                 f.write_char('\n')?;
             }
+            first = false;
             write!(f, "- {error}")?;
         }
         Ok(())
@@ -270,9 +327,7 @@ impl IntoIterator for Diagnostics {
 
 impl From<Error> for Diagnostics {
     fn from(error: Error) -> Self {
-        Diagnostics {
-            errors: vec![error],
-        }
+        Diagnostics::new(vec![error])
     }
 }
 

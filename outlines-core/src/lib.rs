@@ -1,12 +1,15 @@
 //! Runtime of [outlines](https://docs.rs/outlines): the schema IR and its renderers (JSON Schema, a
-//! compact prompt description), the typed validator and its diagnostics.
+//! compact prompt description), the typed validator and its diagnostics, the generation loop and the
+//! backends it talks to.
 //!
 //! Most users depend on the `outlines` crate, which re-exports this one together with
 //! `#[derive(Structured)]`.
 
 #![forbid(unsafe_code)]
 
+pub mod backend;
 pub mod diagnostics;
+pub mod generate;
 mod impls;
 pub mod rules;
 pub mod schema;
@@ -16,7 +19,9 @@ mod validate;
 #[doc(hidden)]
 pub mod __private;
 
+pub use backend::{Backend, BackendError, OutputMode, Usage};
 pub use diagnostics::{Diagnostics, Error, ErrorKind, Path, Segment};
+pub use generate::{Generate, Generation};
 pub use schema::{Definition, Schema};
 pub use structured::Structured;
 pub use validate::MAX_DEPTH;

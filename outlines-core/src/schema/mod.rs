@@ -5,11 +5,15 @@
 //! ([`json_schema`], [`describe`], [`expected`]) walk this IR; the validator checks values against the
 //! same [`Constraints`] statics the IR points to.
 
+#[cfg(feature = "anthropic")]
+pub mod anthropic;
 mod constraints;
 pub mod describe;
 pub mod expected;
 pub mod json_schema;
 mod names;
+#[cfg(feature = "openai")]
+pub mod openai;
 pub mod registry;
 
 use std::any::TypeId;

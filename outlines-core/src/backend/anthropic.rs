@@ -1,0 +1,1 @@
+//! Anthropic backend (being written).

@@ -1,0 +1,349 @@
+//! Backends move bytes: they send a [`Request`] to a model in the provider's wire format and hand back
+//! its [`Response`], retrying transport faults on the way. Everything about prompting, validation and
+//! repair lives in the generation loop, the same for every backend.
+
+#[cfg(feature = "anthropic")]
+pub mod anthropic;
+#[cfg(any(feature = "openai", feature = "anthropic"))]
+pub mod http;
+pub mod mock;
+#[cfg(feature = "openai")]
+pub mod openai;
+mod secret;
+
+use std::fmt;
+use std::future::Future;
+use std::ops::{Add, AddAssign};
+use std::pin::Pin;
+
+use serde_json::Value;
+
+pub use secret::ApiKey;
+
+/// The future a [`Backend`] returns.
+pub type BackendFuture<'a> = Pin<Box<dyn Future<Output = Result<Response, BackendError>> + Send + 'a>>;
+
+/// A model provider.
+///
+/// Object safe, so a backend chosen at run time can be held as `Box<dyn Backend>`; `&B`, `Box<B>` and
+/// `Arc<B>` are backends too.
+pub trait Backend: Send + Sync {
+    /// The provider's name for telemetry (`gen_ai.provider.name`): "openai", "anthropic", ...
+    fn provider(&self) -> &str;
+
+    /// The model used when a request does not name one.
+    fn model(&self) -> &str;
+
+    /// Sends one request and returns the model's reply. Transport faults (rate limits, overload,
+    /// server errors) are retried here, within the backend's own policy; anything else is an error.
+    fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a>;
+}
+
+impl<B: Backend + ?Sized> Backend for &B {
+    fn provider(&self) -> &str {
+        (**self).provider()
+    }
+    fn model(&self) -> &str {
+        (**self).model()
+    }
+    fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
+        (**self).complete(request)
+    }
+}
+
+impl<B: Backend + ?Sized> Backend for Box<B> {
+    fn provider(&self) -> &str {
+        (**self).provider()
+    }
+    fn model(&self) -> &str {
+        (**self).model()
+    }
+    fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
+        (**self).complete(request)
+    }
+}
+
+impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
+    fn provider(&self) -> &str {
+        (**self).provider()
+    }
+    fn model(&self) -> &str {
+        (**self).model()
+    }
+    fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
+        (**self).complete(request)
+    }
+}
+
+/// One call to a model: the conversation, the schema of the value wanted, and sampling options.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Request {
+    /// Instructions, sent as the system prompt.
+    pub system: String,
+    /// The conversation: the user's prompt, then (when repairing) the last reply and the repair request.
+    pub messages: Vec<Message>,
+    /// The value wanted.
+    pub schema: SchemaSpec,
+    /// How the backend should ask for structured output.
+    pub mode: OutputMode,
+    /// The model, if not the backend's default.
+    pub model: Option<String>,
+    /// Sampling temperature.
+    pub temperature: Option<f32>,
+    /// Most tokens the reply may have.
+    pub max_tokens: Option<u32>,
+}
+
+impl Request {
+    /// A request for `schema` with the given system prompt and conversation, options unset.
+    pub fn new(system: impl Into<String>, messages: Vec<Message>, schema: SchemaSpec) -> Self {
+        Request {
+            system: system.into(),
+            messages,
+            schema,
+            mode: OutputMode::Auto,
+            model: None,
+            temperature: None,
+            max_tokens: None,
+        }
+    }
+}
+
+/// One turn of the conversation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// Who speaks.
+    pub role: Role,
+    /// What is said.
+    pub content: String,
+}
+
+impl Message {
+    /// A user turn.
+    pub fn user(content: impl Into<String>) -> Self {
+        Message {
+            role: Role::User,
+            content: content.into(),
+        }
+    }
+
+    /// An assistant turn.
+    pub fn assistant(content: impl Into<String>) -> Self {
+        Message {
+            role: Role::Assistant,
+            content: content.into(),
+        }
+    }
+}
+
+/// Who speaks in a [`Message`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Role {
+    /// The person (or program) asking.
+    User,
+    /// The model.
+    Assistant,
+}
+
+/// The value a request asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SchemaSpec {
+    /// A name for the schema (the type's name), as providers ask for one: letters, digits, `_`, `-`.
+    pub name: String,
+    /// The JSON Schema (2020-12) of the value, as `Structured::json_schema` renders it.
+    pub json_schema: Value,
+    /// A description of the value, if the type has one.
+    pub description: Option<String>,
+}
+
+/// How to ask a model for structured output.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum OutputMode {
+    /// The backend's best native mode.
+    #[default]
+    Auto,
+    /// The provider's JSON Schema mode (OpenAI `response_format` `json_schema`, Anthropic
+    /// `output_config.format`), strict where the provider supports it.
+    JsonSchema,
+    /// JSON syntax only (OpenAI `json_object`); the schema is in the prompt.
+    JsonObject,
+    /// A forced tool call whose arguments are the value.
+    Tool,
+    /// vLLM's `structured_outputs` parameter (guided decoding).
+    StructuredOutputs,
+    /// No native support: the prompt alone describes the value.
+    Prompt,
+}
+
+/// A model's reply.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct Response {
+    /// The reply's text: the JSON value, for the loop to validate.
+    pub text: String,
+    /// Why the model stopped.
+    pub finish: Finish,
+    /// The model's refusal, when it declined.
+    pub refusal: Option<String>,
+    /// Tokens used.
+    pub usage: Usage,
+    /// The model that answered, as the provider reports it.
+    pub model: Option<String>,
+}
+
+impl Response {
+    /// A reply with this text that finished normally.
+    pub fn text(text: impl Into<String>) -> Self {
+        Response {
+            text: text.into(),
+            ..Response::default()
+        }
+    }
+
+    /// The same reply with this usage.
+    pub fn with_usage(mut self, input_tokens: u64, output_tokens: u64) -> Self {
+        self.usage = Usage {
+            input_tokens,
+            output_tokens,
+        };
+        self
+    }
+
+    /// The same reply with this finish reason.
+    pub fn with_finish(mut self, finish: Finish) -> Self {
+        self.finish = finish;
+        self
+    }
+
+    /// A refusal with this message.
+    pub fn refusal(message: impl Into<String>) -> Self {
+        Response {
+            refusal: Some(message.into()),
+            finish: Finish::Refusal,
+            ..Response::default()
+        }
+    }
+}
+
+/// Why a model stopped.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Finish {
+    /// It finished its answer.
+    #[default]
+    Stop,
+    /// It ran out of output tokens: the reply is likely cut off.
+    Length,
+    /// A content filter stopped it.
+    ContentFilter,
+    /// It refused.
+    Refusal,
+    /// Any other reason, as the provider names it.
+    Other(String),
+}
+
+impl Finish {
+    /// The reason as OpenTelemetry's `gen_ai.response.finish_reasons` spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Finish::Stop => "stop",
+            Finish::Length => "length",
+            Finish::ContentFilter => "content_filter",
+            Finish::Refusal => "refusal",
+            Finish::Other(other) => other,
+        }
+    }
+}
+
+impl fmt::Display for Finish {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Tokens used by one reply, or summed over several.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Usage {
+    /// Tokens of the prompt.
+    pub input_tokens: u64,
+    /// Tokens of the reply.
+    pub output_tokens: u64,
+}
+
+impl Usage {
+    /// Prompt and reply tokens together.
+    pub fn total(&self) -> u64 {
+        self.input_tokens + self.output_tokens
+    }
+}
+
+impl Add for Usage {
+    type Output = Usage;
+    fn add(self, other: Usage) -> Usage {
+        Usage {
+            input_tokens: self.input_tokens + other.input_tokens,
+            output_tokens: self.output_tokens + other.output_tokens,
+        }
+    }
+}
+
+impl AddAssign for Usage {
+    fn add_assign(&mut self, other: Usage) {
+        *self = *self + other;
+    }
+}
+
+/// Why a backend could not produce a reply. API keys never appear in it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BackendError {
+    /// The provider answered with an error status (after any retries).
+    #[error("{provider} answered HTTP {status}: {message}")]
+    Status {
+        /// The provider.
+        provider: String,
+        /// The HTTP status.
+        status: u16,
+        /// The provider's error code or type, if it sent one (`rate_limit_error`, `insufficient_quota`).
+        code: Option<String>,
+        /// The provider's message.
+        message: String,
+    },
+    /// The provider could not be reached, or the connection failed mid-reply.
+    #[error("could not reach {provider}: {message}")]
+    Transport {
+        /// The provider.
+        provider: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The provider answered, but not in its own format.
+    #[error("{provider} sent a reply that could not be read: {message}")]
+    Malformed {
+        /// The provider.
+        provider: String,
+        /// What was wrong with it.
+        message: String,
+        /// The start of the body, for debugging.
+        body: String,
+    },
+    /// The backend is not set up to make this request.
+    #[error("{0}")]
+    Config(String),
+    /// A scripted failure (the mock backend).
+    #[error("{0}")]
+    Scripted(String),
+}
+
+impl BackendError {
+    /// The HTTP status, for errors that carry one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            BackendError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}

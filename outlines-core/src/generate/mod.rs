@@ -1,0 +1,431 @@
+//! The generation loop: prompt → backend → parse and validate → repair → ... → a typed value, or
+//! [`Diagnostics`] that tell the whole story.
+//!
+//! The loop is the same for every backend. Transport faults are the backend's to retry; the loop
+//! handles what the model said: a valid value ends it, an invalid one is sent back with every error
+//! (only the last reply and its errors, so the conversation stays small), a refusal ends it at once.
+
+mod prompt;
+pub(crate) mod report;
+
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use tracing::Instrument as _;
+
+pub use prompt::SchemaInPrompt;
+pub use report::{Attempt, Cause, Generation, Outcome};
+
+use crate::backend::{Backend, Finish, Message, OutputMode, Request, Response, SchemaSpec, Usage};
+use crate::diagnostics::{Diagnostics, Error, Story};
+use crate::schema::{Kind, Schema};
+use crate::structured::Structured;
+
+/// The default number of attempts, the first one included.
+pub const DEFAULT_MAX_ATTEMPTS: usize = 3;
+
+/// A generation request being set up: `T::generation(prompt)...run(&backend)`.
+///
+/// ```
+/// use outlines::Structured;
+/// use outlines::backend::mock::Mock;
+///
+/// #[derive(Debug, Structured)]
+/// struct Answer {
+///     #[outline(min = 0, max = 10)]
+///     score: u8,
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+/// // The model's first reply breaks a rule; the repair turn fixes it.
+/// let backend = Mock::new().reply(r#"{"score": 11}"#).reply(r#"{"score": 9}"#);
+/// let report = Answer::generation("Rate this text from 0 to 10.")
+///     .max_attempts(2)
+///     .report(&backend)
+///     .await
+///     .unwrap();
+/// assert_eq!(report.value.score, 9);
+/// assert_eq!(report.attempt_count(), 2);
+/// # });
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "a generation does nothing until it is run"]
+pub struct Generate<T> {
+    prompt: String,
+    system: Option<String>,
+    model: Option<String>,
+    temperature: Option<f32>,
+    max_tokens: Option<u32>,
+    max_attempts: usize,
+    attempt_timeout: Option<Duration>,
+    deadline: Option<Duration>,
+    mode: OutputMode,
+    schema_in_prompt: SchemaInPrompt,
+    capture_content: bool,
+    _t: PhantomData<fn() -> T>,
+}
+
+impl<T: Structured> Generate<T> {
+    /// A generation of a `T` from `prompt`, with the defaults: 3 attempts, no timeouts, the backend's
+    /// model and best output mode, the value described with `T::describe()`.
+    pub fn new(prompt: impl Into<String>) -> Self {
+        Generate {
+            prompt: prompt.into(),
+            system: None,
+            model: None,
+            temperature: None,
+            max_tokens: None,
+            max_attempts: DEFAULT_MAX_ATTEMPTS,
+            attempt_timeout: None,
+            deadline: None,
+            mode: OutputMode::Auto,
+            schema_in_prompt: SchemaInPrompt::Describe,
+            capture_content: false,
+            _t: PhantomData,
+        }
+    }
+
+    /// Instructions placed before the description of the value in the system prompt.
+    pub fn system(mut self, instructions: impl Into<String>) -> Self {
+        self.system = Some(instructions.into());
+        self
+    }
+
+    /// The model, instead of the backend's default.
+    pub fn model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+
+    /// Sampling temperature.
+    pub fn temperature(mut self, temperature: f32) -> Self {
+        self.temperature = Some(temperature);
+        self
+    }
+
+    /// Most tokens a reply may have.
+    pub fn max_tokens(mut self, max_tokens: u32) -> Self {
+        self.max_tokens = Some(max_tokens);
+        self
+    }
+
+    /// Attempts in all, the first one included (at least 1; default 3).
+    pub fn max_attempts(mut self, attempts: usize) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The time one attempt may take, transport retries included.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = Some(timeout);
+        self
+    }
+
+    /// The time the whole generation may take.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// How the backend asks for structured output (default: the backend's best).
+    pub fn mode(mut self, mode: OutputMode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// How the value is described in the system prompt (default: `T::describe()`).
+    pub fn schema_in_prompt(mut self, form: SchemaInPrompt) -> Self {
+        self.schema_in_prompt = form;
+        self
+    }
+
+    /// Records prompts and replies in telemetry events (off by default: they may hold personal data).
+    pub fn capture_content(mut self, capture: bool) -> Self {
+        self.capture_content = capture;
+        self
+    }
+
+    /// Runs the generation: the value, or why there is none.
+    pub async fn run<B: Backend + ?Sized>(self, backend: &B) -> Result<T, Diagnostics> {
+        self.report(backend).await.map(|generation| generation.value)
+    }
+
+    /// Runs the generation and reports how it went: the value with its attempts and token usage, or
+    /// diagnostics with the same story.
+    pub async fn report<B: Backend + ?Sized>(self, backend: &B) -> Result<Generation<T>, Diagnostics> {
+        let model = self.model.clone().unwrap_or_else(|| backend.model().to_owned());
+        let span = tracing::info_span!(
+            target: "outlines::generate",
+            "chat",
+            otel.name = %format_args!("chat {model}"),
+            gen_ai.operation.name = "chat",
+            gen_ai.provider.name = backend.provider(),
+            gen_ai.request.model = %model,
+            gen_ai.request.temperature = self.temperature.map(f64::from),
+            gen_ai.request.max_tokens = self.max_tokens,
+            gen_ai.usage.input_tokens = tracing::field::Empty,
+            gen_ai.usage.output_tokens = tracing::field::Empty,
+            gen_ai.response.finish_reasons = tracing::field::Empty,
+            outlines.type = %schema_name(&T::schema()),
+            outlines.attempts = tracing::field::Empty,
+            outlines.status = tracing::field::Empty,
+            outlines.duration_ms = tracing::field::Empty,
+        );
+        Run::<T>::new(self).go(backend).instrument(span).await
+    }
+}
+
+/// One run of the loop.
+struct Run<T> {
+    options: Generate<T>,
+    started: Instant,
+    attempts: Vec<Attempt>,
+    usage: Usage,
+    best: Option<(usize, serde_json::Value)>,
+}
+
+impl<T: Structured> Run<T> {
+    fn new(options: Generate<T>) -> Self {
+        Run {
+            options,
+            started: Instant::now(),
+            attempts: Vec::new(),
+            usage: Usage::default(),
+            best: None,
+        }
+    }
+
+    async fn go<B: Backend + ?Sized>(mut self, backend: &B) -> Result<Generation<T>, Diagnostics> {
+        let base = self.first_request();
+        if self.options.capture_content {
+            tracing::info!(target: "outlines::generate", system = %base.system, prompt = %self.options.prompt, "gen_ai.user.message");
+        }
+        let mut messages = base.messages.clone();
+        let mut last_errors = Vec::new();
+        let mut cause = None;
+        for number in 1..=self.options.max_attempts {
+            let Some(limit) = self.time_left() else {
+                cause = Some(Cause::Deadline { after: self.options.deadline.unwrap_or_default() });
+                break;
+            };
+            let request = Request {
+                messages: messages.clone(),
+                ..base.clone()
+            };
+            let began = Instant::now();
+            let result = match limit {
+                Some(limit) => tokio::time::timeout(limit, backend.complete(&request)).await.ok(),
+                None => Some(backend.complete(&request).await),
+            };
+            let duration = began.elapsed();
+            let attempt = |outcome, output: String, errors, finish, usage| Attempt {
+                number,
+                outcome,
+                output,
+                errors,
+                finish,
+                usage,
+                duration,
+            };
+            match result {
+                None => {
+                    self.record(attempt(Outcome::TimedOut, String::new(), Vec::new(), None, Usage::default()));
+                    cause = Some(self.timeout_cause(number, limit));
+                    if self.time_left().is_none() {
+                        break;
+                    }
+                }
+                Some(Err(error)) => {
+                    self.record(attempt(Outcome::BackendError, String::new(), Vec::new(), None, Usage::default()));
+                    cause = Some(Cause::Backend(error));
+                    break;
+                }
+                Some(Ok(response)) => {
+                    self.usage += response.usage;
+                    if self.options.capture_content {
+                        tracing::info!(target: "outlines::generate", attempt = number, content = %response.text, "gen_ai.choice");
+                    }
+                    if let Some(message) = refusal(&response) {
+                        let finish = Some(response.finish.clone());
+                        self.record(attempt(Outcome::Refused, response.text, Vec::new(), finish, response.usage));
+                        cause = Some(Cause::Refused { message });
+                        break;
+                    }
+                    match T::from_json(response.text.trim()) {
+                        Ok(value) => {
+                            let finish = Some(response.finish.clone());
+                            self.record(attempt(Outcome::Valid, response.text, Vec::new(), finish, response.usage));
+                            return Ok(self.succeed(value));
+                        }
+                        Err(diagnostics) => {
+                            let errors = diagnostics.into_errors();
+                            self.consider_best(&response.text, errors.len());
+                            let truncated = response.finish == Finish::Length;
+                            messages = vec![
+                                Message::user(self.options.prompt.clone()),
+                                Message::assistant(response.text.clone()),
+                                Message::user(prompt::repair(&errors, truncated)),
+                            ];
+                            let finish = Some(response.finish.clone());
+                            self.record(attempt(Outcome::Invalid, response.text, errors.clone(), finish, response.usage));
+                            last_errors = errors;
+                            cause = Some(Cause::Invalid { attempts: number });
+                        }
+                    }
+                }
+            }
+        }
+        let cause = cause.unwrap_or(Cause::Invalid { attempts: self.attempts.len() });
+        Err(self.fail(cause, last_errors))
+    }
+
+    /// The request of the first attempt: system prompt, the user's prompt, options.
+    fn first_request(&self) -> Request {
+        let schema = T::schema();
+        let name = schema_name(&schema);
+        let json_schema = T::json_schema();
+        let schema_text = match self.options.schema_in_prompt {
+            SchemaInPrompt::Describe => T::describe(),
+            SchemaInPrompt::JsonSchema => serde_json::to_string_pretty(&json_schema).unwrap_or_default(),
+        };
+        let description = json_schema
+            .get("description")
+            .and_then(|d| d.as_str())
+            .map(str::to_owned);
+        let system = prompt::system(
+            self.options.system.as_deref(),
+            &name,
+            &schema_text,
+            self.options.schema_in_prompt,
+        );
+        let mut request = Request::new(
+            system,
+            vec![Message::user(self.options.prompt.clone())],
+            SchemaSpec {
+                name,
+                json_schema,
+                description,
+            },
+        );
+        request.mode = self.options.mode;
+        request.model = self.options.model.clone();
+        request.temperature = self.options.temperature;
+        request.max_tokens = self.options.max_tokens;
+        request
+    }
+
+    /// The time the next attempt may take: `Some(None)` for unlimited, `None` when the deadline passed.
+    fn time_left(&self) -> Option<Option<Duration>> {
+        let remaining = match self.options.deadline {
+            Some(deadline) => Some(deadline.checked_sub(self.started.elapsed()).filter(|d| !d.is_zero())?),
+            None => None,
+        };
+        Some(match (self.options.attempt_timeout, remaining) {
+            (Some(a), Some(r)) => Some(a.min(r)),
+            (a, r) => a.or(r),
+        })
+    }
+
+    fn timeout_cause(&self, attempt: usize, limit: Option<Duration>) -> Cause {
+        match (self.options.deadline, self.time_left()) {
+            (Some(after), None) => Cause::Deadline { after },
+            _ => Cause::Timeout {
+                attempt,
+                after: limit.unwrap_or_default(),
+            },
+        }
+    }
+
+    /// Keeps the reply as the best candidate if it is JSON with fewer errors than the best so far.
+    fn consider_best(&mut self, text: &str, errors: usize) {
+        if self.best.as_ref().is_some_and(|(fewest, _)| *fewest <= errors) {
+            return;
+        }
+        if let Ok(value) = serde_json::from_str::<serde_json::Value>(text.trim()) {
+            self.best = Some((errors, value));
+        }
+    }
+
+    fn record(&mut self, attempt: Attempt) {
+        tracing::info!(
+            target: "outlines::generate",
+            attempt = attempt.number,
+            outcome = attempt.outcome.as_str(),
+            errors = attempt.errors.len(),
+            finish_reason = attempt.finish.as_ref().map(Finish::as_str),
+            gen_ai.usage.input_tokens = attempt.usage.input_tokens,
+            gen_ai.usage.output_tokens = attempt.usage.output_tokens,
+            duration_ms = attempt.duration.as_millis() as u64,
+            "attempt"
+        );
+        self.attempts.push(attempt);
+    }
+
+    fn close_span(&self, status: &str) {
+        let span = tracing::Span::current();
+        span.record("gen_ai.usage.input_tokens", self.usage.input_tokens);
+        span.record("gen_ai.usage.output_tokens", self.usage.output_tokens);
+        let reasons: Vec<&str> = self
+            .attempts
+            .iter()
+            .filter_map(|a| a.finish.as_ref().map(Finish::as_str))
+            .collect();
+        span.record("gen_ai.response.finish_reasons", tracing::field::debug(&reasons));
+        span.record("outlines.attempts", self.attempts.len());
+        span.record("outlines.status", status);
+        span.record("outlines.duration_ms", self.started.elapsed().as_millis() as u64);
+    }
+
+    fn succeed(self, value: T) -> Generation<T> {
+        self.close_span("ok");
+        Generation {
+            value,
+            attempts: self.attempts,
+            usage: self.usage,
+        }
+    }
+
+    fn fail(self, cause: Cause, errors: Vec<Error>) -> Diagnostics {
+        let status = match &cause {
+            Cause::Invalid { .. } => "invalid",
+            Cause::Refused { .. } => "refused",
+            Cause::Backend(_) => "backend_error",
+            Cause::Timeout { .. } => "timeout",
+            Cause::Deadline { .. } => "deadline",
+        };
+        self.close_span(status);
+        let story = Story {
+            cause,
+            attempts: self.attempts,
+            best: self.best.map(|(_, value)| value),
+            usage: self.usage,
+        };
+        Diagnostics::failed_generation(errors, story)
+    }
+}
+
+/// The model's refusal, if the response is one.
+fn refusal(response: &Response) -> Option<String> {
+    match (&response.refusal, &response.finish) {
+        (Some(message), _) => Some(message.clone()),
+        (None, Finish::Refusal) => Some("no reason given".into()),
+        _ => None,
+    }
+}
+
+/// A name for the value, as providers want schema names: `[A-Za-z0-9_-]{1,64}`.
+pub(crate) fn schema_name(schema: &Schema) -> String {
+    let raw = match &schema.kind {
+        Kind::Ref(r) => r.definition().name.to_string(),
+        _ => "value".to_owned(),
+    };
+    let mut name: String = raw
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .collect();
+    name = name.trim_matches('_').to_owned();
+    name.truncate(64);
+    if name.is_empty() { "value".into() } else { name }
+}

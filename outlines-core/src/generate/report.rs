@@ -1,0 +1,124 @@
+//! What a generation reports: its attempts, and how it ended.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::backend::{BackendError, Finish, Usage};
+use crate::diagnostics::Error;
+
+/// Why a generation ended without a value.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Cause {
+    /// Every attempt's reply broke the rules (or was not JSON).
+    Invalid {
+        /// How many attempts were made.
+        attempts: usize,
+    },
+    /// The model declined to answer.
+    Refused {
+        /// The model's refusal.
+        message: String,
+    },
+    /// The backend failed, after its own transport retries.
+    Backend(BackendError),
+    /// The last attempt ran out of time.
+    Timeout {
+        /// Which attempt (1-based).
+        attempt: usize,
+        /// The time it was given.
+        after: Duration,
+    },
+    /// The overall deadline passed.
+    Deadline {
+        /// The deadline.
+        after: Duration,
+    },
+}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cause::Invalid { attempts: 1 } => f.write_str("no valid value after 1 attempt:"),
+            Cause::Invalid { attempts } => write!(f, "no valid value after {attempts} attempts:"),
+            Cause::Refused { message } => write!(f, "the model refused: {message}"),
+            Cause::Backend(error) => write!(f, "the backend failed: {error}"),
+            Cause::Timeout { attempt, after } => {
+                write!(f, "attempt {attempt} timed out after {}", seconds(*after))
+            }
+            Cause::Deadline { after } => write!(f, "the deadline of {} passed", seconds(*after)),
+        }
+    }
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{:.1}s", d.as_secs_f64())
+}
+
+/// One attempt of a generation.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Attempt {
+    /// 1-based.
+    pub number: usize,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// The model's raw reply (empty when there was none).
+    pub output: String,
+    /// What was wrong with the reply.
+    pub errors: Vec<Error>,
+    /// Why the model stopped, when it replied.
+    pub finish: Option<Finish>,
+    /// Tokens used.
+    pub usage: Usage,
+    /// Wall time, transport retries included.
+    pub duration: Duration,
+}
+
+/// How one attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// The reply was a valid value.
+    Valid,
+    /// The reply was not valid (see the attempt's errors).
+    Invalid,
+    /// The model refused.
+    Refused,
+    /// The backend failed.
+    BackendError,
+    /// The attempt ran out of time.
+    TimedOut,
+}
+
+impl Outcome {
+    /// A short word for logs and telemetry.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Valid => "valid",
+            Outcome::Invalid => "invalid",
+            Outcome::Refused => "refused",
+            Outcome::BackendError => "backend_error",
+            Outcome::TimedOut => "timed_out",
+        }
+    }
+}
+
+/// A generated value and how it was obtained.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Generation<T> {
+    /// The value.
+    pub value: T,
+    /// Every attempt, the successful last one included.
+    pub attempts: Vec<Attempt>,
+    /// Tokens used by all attempts.
+    pub usage: Usage,
+}
+
+impl<T> Generation<T> {
+    /// How many attempts it took (1 when the first reply was valid).
+    pub fn attempt_count(&self) -> usize {
+        self.attempts.len()
+    }
+}

@@ -1,0 +1,1 @@
+//! The Anthropic rendering of a JSON Schema (being written).

@@ -1,0 +1,1 @@
+//! The OpenAI strict-mode rendering of a JSON Schema (being written).

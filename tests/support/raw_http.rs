@@ -1,0 +1,72 @@
+//! HTTP servers on 127.0.0.1 that misbehave in ways a mock framework cannot: one that accepts
+//! connections and never answers, and one that starts a reply and closes the connection mid-body.
+
+#![allow(dead_code)] // each test binary uses what it needs
+
+use std::net::SocketAddr;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// How the server treats each connection.
+#[derive(Clone, Debug)]
+pub enum Misbehaviour {
+    /// Reads the request and never writes a byte (the connection stays open).
+    NeverAnswer,
+    /// Sends `status` with a `Content-Length` of `declared` bytes, writes `partial` (shorter), then
+    /// closes the connection.
+    CloseMidBody {
+        status: u16,
+        partial: String,
+        declared: usize,
+    },
+}
+
+/// A running server; it stops when the test's runtime does.
+pub struct RawServer {
+    pub addr: SocketAddr,
+}
+
+impl RawServer {
+    /// `http://127.0.0.1:port` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// Starts a server that misbehaves on every connection.
+pub async fn start(how: Misbehaviour) -> RawServer {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+    let addr = listener.local_addr().expect("local address");
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let how = how.clone();
+            tokio::spawn(async move {
+                // Read (and drop) the request head and whatever body arrives with it.
+                let mut buf = vec![0_u8; 64 * 1024];
+                let _ = socket.read(&mut buf).await;
+                match how {
+                    Misbehaviour::NeverAnswer => {
+                        // Hold the connection open until the client gives up.
+                        let _ = socket.read(&mut buf).await;
+                        std::future::pending::<()>().await;
+                    }
+                    Misbehaviour::CloseMidBody {
+                        status,
+                        partial,
+                        declared,
+                    } => {
+                        let head = format!(
+                            "HTTP/1.1 {status} OK\r\ncontent-type: application/json\r\ncontent-length: {declared}\r\n\r\n"
+                        );
+                        let _ = socket.write_all(head.as_bytes()).await;
+                        let _ = socket.write_all(partial.as_bytes()).await;
+                        let _ = socket.flush().await;
+                        // Dropping the socket closes the connection with the body incomplete.
+                    }
+                }
+            });
+        }
+    });
+    RawServer { addr }
+}
