@@ -1,0 +1,185 @@
+//! Telemetry: one span per generation carrying the OpenTelemetry GenAI attributes, one event per
+//! attempt with its outcome, prompt and completion text only on request, and never an API key.
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::sync::{Arc, Mutex};
+
+use outlines::Structured;
+use outlines::backend::Response;
+use outlines::backend::mock::Mock;
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+
+#[derive(Debug, Structured)]
+#[allow(dead_code)]
+struct Answer {
+    #[outline(min = 0, max = 10)]
+    score: u8,
+}
+
+/// Everything recorded: spans by name with their fields, and events with theirs.
+#[derive(Clone, Default)]
+struct Recorded {
+    spans: Arc<Mutex<Vec<(String, BTreeMap<String, String>)>>>,
+    events: Arc<Mutex<Vec<BTreeMap<String, String>>>>,
+}
+
+struct Fields<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for Fields<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+}
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Recorded {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let mut fields = BTreeMap::new();
+        attrs.record(&mut Fields(&mut fields));
+        let name = ctx
+            .span(id)
+            .map(|s| s.name().to_owned())
+            .unwrap_or_default();
+        let mut spans = self.spans.lock().unwrap();
+        spans.push((name, fields));
+        if let Some(span) = ctx.span(id) {
+            span.extensions_mut().insert(spans.len() - 1);
+        }
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        let Some(index) = ctx
+            .span(id)
+            .and_then(|s| s.extensions().get::<usize>().copied())
+        else {
+            return;
+        };
+        let mut spans = self.spans.lock().unwrap();
+        values.record(&mut Fields(&mut spans[index].1));
+    }
+
+    fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+        let mut fields = BTreeMap::new();
+        event.record(&mut Fields(&mut fields));
+        self.events.lock().unwrap().push(fields);
+    }
+}
+
+/// Runs `f` on a current-thread runtime with `recorded` as the subscriber.
+fn traced<F: std::future::Future>(recorded: &Recorded, f: F) -> F::Output {
+    let subscriber = tracing_subscriber::registry().with(recorded.clone());
+    let _guard = tracing::subscriber::set_default(subscriber);
+    tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .unwrap()
+        .block_on(f)
+}
+
+#[test]
+fn one_span_per_generation_with_gen_ai_attributes() {
+    let recorded = Recorded::default();
+    let mock = Mock::new()
+        .with_model("gpt-test")
+        .respond(Response::text(r#"{"score": 11}"#).with_usage(50, 5))
+        .respond(Response::text(r#"{"score": 7}"#).with_usage(60, 4));
+    traced(&recorded, async {
+        Answer::generation("Rate it")
+            .temperature(0.0)
+            .run(&mock)
+            .await
+            .unwrap();
+    });
+    let spans = recorded.spans.lock().unwrap();
+    let (name, fields) = spans
+        .iter()
+        .find(|(n, _)| n == "chat")
+        .expect("a chat span");
+    assert_eq!(name, "chat");
+    for (key, value) in [
+        ("otel.name", "chat gpt-test"),
+        ("gen_ai.operation.name", "chat"),
+        ("gen_ai.provider.name", "mock"),
+        ("gen_ai.request.model", "gpt-test"),
+        ("gen_ai.request.temperature", "0.0"),
+        ("gen_ai.usage.input_tokens", "110"),
+        ("gen_ai.usage.output_tokens", "9"),
+        ("gen_ai.response.finish_reasons", "[\"stop\", \"stop\"]"),
+        ("outlines.attempts", "2"),
+        ("outlines.status", "ok"),
+        ("outlines.type", "Answer"),
+    ] {
+        assert_eq!(
+            fields.get(key).map(String::as_str),
+            Some(value),
+            "{key} in {fields:#?}"
+        );
+    }
+    assert!(fields.contains_key("outlines.duration_ms"));
+    let events = recorded.events.lock().unwrap();
+    let attempts: Vec<(&str, &str)> = events
+        .iter()
+        .filter(|e| e.get("message").map(String::as_str) == Some("attempt"))
+        .map(|e| (e["attempt"].as_str(), e["outcome"].as_str()))
+        .collect();
+    assert_eq!(attempts, [("1", "invalid"), ("2", "valid")]);
+}
+
+#[test]
+fn content_is_recorded_only_on_request() {
+    let secret_prompt = "Rate the text of patient 4711";
+    for capture in [false, true] {
+        let recorded = Recorded::default();
+        let mock = Mock::always(r#"{"score": 3}"#);
+        traced(&recorded, async {
+            Answer::generation(secret_prompt)
+                .capture_content(capture)
+                .run(&mock)
+                .await
+                .unwrap();
+        });
+        let everything = format!(
+            "{:?}{:?}",
+            recorded.spans.lock().unwrap(),
+            recorded.events.lock().unwrap()
+        );
+        assert_eq!(
+            everything.contains(secret_prompt),
+            capture,
+            "capture = {capture}"
+        );
+        assert_eq!(
+            everything.contains(r#"{\"score\": 3}"#),
+            capture,
+            "capture = {capture}"
+        );
+    }
+}
+
+#[test]
+fn failures_set_the_status() {
+    let recorded = Recorded::default();
+    let mock = Mock::always(r#"{"score": 99}"#);
+    traced(&recorded, async {
+        Answer::generation("Rate it")
+            .max_attempts(2)
+            .run(&mock)
+            .await
+            .unwrap_err();
+    });
+    let spans = recorded.spans.lock().unwrap();
+    let (_, fields) = spans
+        .iter()
+        .find(|(n, _)| n == "chat")
+        .expect("a chat span");
+    assert_eq!(fields["outlines.status"], "invalid");
+    assert_eq!(fields["outlines.attempts"], "2");
+}
