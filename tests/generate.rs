@@ -31,13 +31,26 @@ const INVALID: &str = r#"{"name": "", "age": 150, "role": "boss"}"#;
 #[tokio::test]
 async fn valid_first_time() {
     let mock = Mock::new().respond(Response::text(VALID).with_usage(100, 20));
-    let report = Person::generation("Extract: John, 25, admin").report(&mock).await.unwrap();
+    let report = Person::generation("Extract: John, 25, admin")
+        .report(&mock)
+        .await
+        .unwrap();
     assert_eq!(report.value.name, "John");
     assert_eq!(report.attempt_count(), 1);
-    assert_eq!(report.usage, Usage { input_tokens: 100, output_tokens: 20 });
+    assert_eq!(
+        report.usage,
+        Usage {
+            input_tokens: 100,
+            output_tokens: 20
+        }
+    );
     let sent = mock.requests();
     assert_eq!(sent.len(), 1);
-    assert!(sent[0].system.contains("type Person = {"), "{}", sent[0].system);
+    assert!(
+        sent[0].system.contains("type Person = {"),
+        "{}",
+        sent[0].system
+    );
     assert_eq!(sent[0].schema.name, "Person");
     assert_eq!(sent[0].schema.json_schema, Person::json_schema());
     assert_eq!(sent[0].messages.len(), 1);
@@ -76,7 +89,11 @@ async fn invalid_then_valid_sends_every_error_back() {
 #[tokio::test]
 async fn conversation_does_not_grow() {
     let mock = Mock::always(INVALID);
-    let err = Person::generation("Extract").max_attempts(5).run(&mock).await.unwrap_err();
+    let err = Person::generation("Extract")
+        .max_attempts(5)
+        .run(&mock)
+        .await
+        .unwrap_err();
     assert_eq!(err.attempts().len(), 5);
     for request in mock.requests().iter().skip(1) {
         assert_eq!(request.messages.len(), 3);
@@ -91,16 +108,31 @@ async fn always_invalid_tells_the_whole_story() {
         .respond(Response::text(INVALID).with_usage(30, 7));
     let err = Person::generation("Extract").run(&mock).await.unwrap_err();
     assert_eq!(err.cause(), Some(&Cause::Invalid { attempts: 3 }));
-    assert_eq!(err.usage(), Usage { input_tokens: 60, output_tokens: 18 });
+    assert_eq!(
+        err.usage(),
+        Usage {
+            input_tokens: 60,
+            output_tokens: 18
+        }
+    );
     assert_eq!(err.attempts().len(), 3);
     assert_eq!(err.attempts()[0].output, "not json");
-    assert_eq!(err.attempts()[0].errors[0].kind(), outlines::ErrorKind::Syntax);
+    assert_eq!(
+        err.attempts()[0].errors[0].kind(),
+        outlines::ErrorKind::Syntax
+    );
     // The best candidate is the JSON reply with the fewest errors: the second.
-    assert_eq!(err.best(), Some(&serde_json::json!({"name": "", "age": 25, "role": "admin"})));
+    assert_eq!(
+        err.best(),
+        Some(&serde_json::json!({"name": "", "age": 25, "role": "admin"}))
+    );
     // The final errors are the last attempt's.
     assert_eq!(err.errors().len(), 3);
     let text = err.to_string();
-    assert!(text.starts_with("no valid value after 3 attempts:\n- name: too short"), "{text}");
+    assert!(
+        text.starts_with("no valid value after 3 attempts:\n- name: too short"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -115,11 +147,21 @@ async fn truncation_is_stated_in_the_repair() {
 
 #[tokio::test]
 async fn refusal_ends_the_loop_at_once() {
-    let mock = Mock::new().respond(Response::refusal("I can't help with that.")).reply(VALID);
+    let mock = Mock::new()
+        .respond(Response::refusal("I can't help with that."))
+        .reply(VALID);
     let err = Person::generation("Extract").run(&mock).await.unwrap_err();
-    assert_eq!(err.cause(), Some(&Cause::Refused { message: "I can't help with that.".into() }));
+    assert_eq!(
+        err.cause(),
+        Some(&Cause::Refused {
+            message: "I can't help with that.".into()
+        })
+    );
     assert_eq!(mock.requests().len(), 1);
-    assert_eq!(err.to_string(), "the model refused: I can't help with that.");
+    assert_eq!(
+        err.to_string(),
+        "the model refused: I can't help with that."
+    );
 }
 
 #[tokio::test]
@@ -142,7 +184,9 @@ async fn backend_errors_end_the_loop() {
 
 #[tokio::test(start_paused = true)]
 async fn attempt_timeout_moves_on_to_the_next_attempt() {
-    let mock = Mock::new().reply_after(Duration::from_secs(60), VALID).reply(VALID);
+    let mock = Mock::new()
+        .reply_after(Duration::from_secs(60), VALID)
+        .reply(VALID);
     let report = Person::generation("Extract")
         .attempt_timeout(Duration::from_secs(5))
         .report(&mock)
@@ -163,7 +207,13 @@ async fn timeouts_on_every_attempt_end_with_a_timeout() {
         .run(&mock)
         .await
         .unwrap_err();
-    assert_eq!(err.cause(), Some(&Cause::Timeout { attempt: 2, after: Duration::from_secs(5) }));
+    assert_eq!(
+        err.cause(),
+        Some(&Cause::Timeout {
+            attempt: 2,
+            after: Duration::from_secs(5)
+        })
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -176,7 +226,12 @@ async fn the_deadline_bounds_the_whole_generation() {
         .run(&mock)
         .await
         .unwrap_err();
-    assert_eq!(err.cause(), Some(&Cause::Deadline { after: Duration::from_secs(10) }));
+    assert_eq!(
+        err.cause(),
+        Some(&Cause::Deadline {
+            after: Duration::from_secs(10)
+        })
+    );
     assert_eq!(err.attempts().len(), 2);
 }
 

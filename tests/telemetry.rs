@@ -25,9 +25,12 @@ struct Answer {
 /// Everything recorded: spans by name with their fields, and events with theirs.
 #[derive(Clone, Default)]
 struct Recorded {
-    spans: Arc<Mutex<Vec<(String, BTreeMap<String, String>)>>>,
-    events: Arc<Mutex<Vec<BTreeMap<String, String>>>>,
+    spans: Arc<Mutex<Vec<(String, FieldMap)>>>,
+    events: Arc<Mutex<Vec<FieldMap>>>,
 }
+
+/// The fields of one span or event, rendered as strings.
+type FieldMap = BTreeMap<String, String>;
 
 struct Fields<'a>(&'a mut BTreeMap<String, String>);
 

@@ -64,7 +64,10 @@ impl RetryPolicy {
     /// quarter at random so that many clients do not retry in step.
     pub fn backoff(&self, retry: u32) -> Duration {
         let factor = 2_u32.saturating_pow(retry.min(16));
-        let full = self.initial_backoff.saturating_mul(factor).min(self.max_backoff);
+        let full = self
+            .initial_backoff
+            .saturating_mul(factor)
+            .min(self.max_backoff);
         full.mul_f64(1.0 - 0.25 * fastrand::f64())
     }
 }
@@ -80,10 +83,7 @@ pub enum Decision {
 
 /// Whether a response with `status` is worth retrying.
 pub fn classify(status: u16, headers: &HeaderMap, body: &str) -> Decision {
-    match headers
-        .get("x-should-retry")
-        .and_then(|v| v.to_str().ok())
-    {
+    match headers.get("x-should-retry").and_then(|v| v.to_str().ok()) {
         Some("true") => return Decision::Retry(retry_after(headers, SystemTime::now())),
         Some("false") => return Decision::Fail,
         _ => {}
@@ -104,7 +104,12 @@ pub fn classify(status: u16, headers: &HeaderMap, body: &str) -> Decision {
 /// The wait a server asks for: `retry-after-ms` (milliseconds), else `retry-after` (seconds, or an
 /// HTTP date measured from `now`).
 pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
         return Duration::try_from_secs_f64(ms / 1000.0).ok();
     }
@@ -179,7 +184,11 @@ fn status_error(
     let (code, message) = read_error(body);
     let message = message.unwrap_or_else(|| {
         let text = crate::diagnostics::shorten_str(body.trim());
-        if body.trim().is_empty() { "(empty body)".into() } else { text }
+        if body.trim().is_empty() {
+            "(empty body)".into()
+        } else {
+            text
+        }
     });
     let error = BackendError::Status {
         provider: provider.to_owned(),
@@ -215,7 +224,10 @@ fn transport_error(provider: &str, error: &reqwest::Error) -> BackendError {
 }
 
 /// Reads a body of at most [`MAX_BODY_BYTES`], chunk by chunk.
-async fn read_body(provider: &str, mut response: reqwest::Response) -> Result<String, BackendError> {
+async fn read_body(
+    provider: &str,
+    mut response: reqwest::Response,
+) -> Result<String, BackendError> {
     let mut body = Vec::new();
     loop {
         match response.chunk().await {
@@ -262,15 +274,25 @@ mod tests {
     fn classifies_like_the_sdks() {
         let none = HeaderMap::new();
         for status in [408, 409, 429, 500, 502, 503, 529] {
-            assert_eq!(classify(status, &none, ""), Decision::Retry(None), "{status}");
+            assert_eq!(
+                classify(status, &none, ""),
+                Decision::Retry(None),
+                "{status}"
+            );
         }
         for status in [400, 401, 403, 404, 413, 422] {
             assert_eq!(classify(status, &none, ""), Decision::Fail, "{status}");
         }
         let quota = r#"{"error":{"type":"insufficient_quota","message":"You exceeded your current quota"}}"#;
         assert_eq!(classify(429, &none, quota), Decision::Fail);
-        assert_eq!(classify(400, &headers(&[("x-should-retry", "true")]), ""), Decision::Retry(None));
-        assert_eq!(classify(503, &headers(&[("x-should-retry", "false")]), ""), Decision::Fail);
+        assert_eq!(
+            classify(400, &headers(&[("x-should-retry", "true")]), ""),
+            Decision::Retry(None)
+        );
+        assert_eq!(
+            classify(503, &headers(&[("x-should-retry", "false")]), ""),
+            Decision::Fail
+        );
     }
 
     #[test]
@@ -294,7 +316,10 @@ mod tests {
             Some(Duration::from_secs(30))
         );
         let past = httpdate::fmt_http_date(now - Duration::from_secs(30));
-        assert_eq!(retry_after(&headers(&[("retry-after", &past)]), now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after(&headers(&[("retry-after", &past)]), now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")]), now), None);
         assert_eq!(retry_after(&headers(&[("retry-after", "-1")]), now), None);
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
@@ -306,7 +331,10 @@ mod tests {
         for retry in 0..6 {
             let full = Duration::from_millis(500 * 2_u64.pow(retry)).min(Duration::from_secs(8));
             let wait = policy.backoff(retry);
-            assert!(wait <= full && wait >= full.mul_f64(0.75), "{retry}: {wait:?}");
+            assert!(
+                wait <= full && wait >= full.mul_f64(0.75),
+                "{retry}: {wait:?}"
+            );
         }
         assert!(policy.backoff(u32::MAX) <= Duration::from_secs(8));
     }

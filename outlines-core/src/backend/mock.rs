@@ -86,7 +86,10 @@ impl Mock {
 
     /// Then waits `delay` before answering `text` (for timeouts).
     pub fn reply_after(self, delay: Duration, text: impl Into<String>) -> Self {
-        self.push(Step::Delay(delay, Box::new(Step::Reply(Response::text(text)))))
+        self.push(Step::Delay(
+            delay,
+            Box::new(Step::Reply(Response::text(text))),
+        ))
     }
 
     /// Reports `model` as its default model.
@@ -117,9 +120,13 @@ impl Mock {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .pop_front();
-        scripted.or_else(|| self.fallback.clone()).unwrap_or_else(|| {
-            Step::Fail(BackendError::Scripted("the mock's script is exhausted".into()))
-        })
+        scripted
+            .or_else(|| self.fallback.clone())
+            .unwrap_or_else(|| {
+                Step::Fail(BackendError::Scripted(
+                    "the mock's script is exhausted".into(),
+                ))
+            })
     }
 }
 

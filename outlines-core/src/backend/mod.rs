@@ -21,7 +21,8 @@ use serde_json::Value;
 pub use secret::ApiKey;
 
 /// The future a [`Backend`] returns.
-pub type BackendFuture<'a> = Pin<Box<dyn Future<Output = Result<Response, BackendError>> + Send + 'a>>;
+pub type BackendFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Response, BackendError>> + Send + 'a>>;
 
 /// A model provider.
 ///

@@ -149,13 +149,21 @@ impl<T: Structured> Generate<T> {
 
     /// Runs the generation: the value, or why there is none.
     pub async fn run<B: Backend + ?Sized>(self, backend: &B) -> Result<T, Diagnostics> {
-        self.report(backend).await.map(|generation| generation.value)
+        self.report(backend)
+            .await
+            .map(|generation| generation.value)
     }
 
     /// Runs the generation and reports how it went: the value with its attempts and token usage, or
     /// diagnostics with the same story.
-    pub async fn report<B: Backend + ?Sized>(self, backend: &B) -> Result<Generation<T>, Diagnostics> {
-        let model = self.model.clone().unwrap_or_else(|| backend.model().to_owned());
+    pub async fn report<B: Backend + ?Sized>(
+        self,
+        backend: &B,
+    ) -> Result<Generation<T>, Diagnostics> {
+        let model = self
+            .model
+            .clone()
+            .unwrap_or_else(|| backend.model().to_owned());
         let span = tracing::info_span!(
             target: "outlines::generate",
             "chat",
@@ -207,7 +215,9 @@ impl<T: Structured> Run<T> {
         let mut cause = None;
         for number in 1..=self.options.max_attempts {
             let Some(limit) = self.time_left() else {
-                cause = Some(Cause::Deadline { after: self.options.deadline.unwrap_or_default() });
+                cause = Some(Cause::Deadline {
+                    after: self.options.deadline.unwrap_or_default(),
+                });
                 break;
             };
             let request = Request {
@@ -216,7 +226,9 @@ impl<T: Structured> Run<T> {
             };
             let began = Instant::now();
             let result = match limit {
-                Some(limit) => tokio::time::timeout(limit, backend.complete(&request)).await.ok(),
+                Some(limit) => tokio::time::timeout(limit, backend.complete(&request))
+                    .await
+                    .ok(),
                 None => Some(backend.complete(&request).await),
             };
             let duration = began.elapsed();
@@ -231,14 +243,26 @@ impl<T: Structured> Run<T> {
             };
             match result {
                 None => {
-                    self.record(attempt(Outcome::TimedOut, String::new(), Vec::new(), None, Usage::default()));
+                    self.record(attempt(
+                        Outcome::TimedOut,
+                        String::new(),
+                        Vec::new(),
+                        None,
+                        Usage::default(),
+                    ));
                     cause = Some(self.timeout_cause(number, limit));
                     if self.time_left().is_none() {
                         break;
                     }
                 }
                 Some(Err(error)) => {
-                    self.record(attempt(Outcome::BackendError, String::new(), Vec::new(), None, Usage::default()));
+                    self.record(attempt(
+                        Outcome::BackendError,
+                        String::new(),
+                        Vec::new(),
+                        None,
+                        Usage::default(),
+                    ));
                     cause = Some(Cause::Backend(error));
                     break;
                 }
@@ -249,14 +273,26 @@ impl<T: Structured> Run<T> {
                     }
                     if let Some(message) = refusal(&response) {
                         let finish = Some(response.finish.clone());
-                        self.record(attempt(Outcome::Refused, response.text, Vec::new(), finish, response.usage));
+                        self.record(attempt(
+                            Outcome::Refused,
+                            response.text,
+                            Vec::new(),
+                            finish,
+                            response.usage,
+                        ));
                         cause = Some(Cause::Refused { message });
                         break;
                     }
                     match T::from_json(response.text.trim()) {
                         Ok(value) => {
                             let finish = Some(response.finish.clone());
-                            self.record(attempt(Outcome::Valid, response.text, Vec::new(), finish, response.usage));
+                            self.record(attempt(
+                                Outcome::Valid,
+                                response.text,
+                                Vec::new(),
+                                finish,
+                                response.usage,
+                            ));
                             return Ok(self.succeed(value));
                         }
                         Err(diagnostics) => {
@@ -269,7 +305,13 @@ impl<T: Structured> Run<T> {
                                 Message::user(prompt::repair(&errors, truncated)),
                             ];
                             let finish = Some(response.finish.clone());
-                            self.record(attempt(Outcome::Invalid, response.text, errors.clone(), finish, response.usage));
+                            self.record(attempt(
+                                Outcome::Invalid,
+                                response.text,
+                                errors.clone(),
+                                finish,
+                                response.usage,
+                            ));
                             last_errors = errors;
                             cause = Some(Cause::Invalid { attempts: number });
                         }
@@ -277,7 +319,9 @@ impl<T: Structured> Run<T> {
                 }
             }
         }
-        let cause = cause.unwrap_or(Cause::Invalid { attempts: self.attempts.len() });
+        let cause = cause.unwrap_or(Cause::Invalid {
+            attempts: self.attempts.len(),
+        });
         Err(self.fail(cause, last_errors))
     }
 
@@ -288,7 +332,9 @@ impl<T: Structured> Run<T> {
         let json_schema = T::json_schema();
         let schema_text = match self.options.schema_in_prompt {
             SchemaInPrompt::Describe => T::describe(),
-            SchemaInPrompt::JsonSchema => serde_json::to_string_pretty(&json_schema).unwrap_or_default(),
+            SchemaInPrompt::JsonSchema => {
+                serde_json::to_string_pretty(&json_schema).unwrap_or_default()
+            }
         };
         let description = json_schema
             .get("description")
@@ -319,7 +365,11 @@ impl<T: Structured> Run<T> {
     /// The time the next attempt may take: `Some(None)` for unlimited, `None` when the deadline passed.
     fn time_left(&self) -> Option<Option<Duration>> {
         let remaining = match self.options.deadline {
-            Some(deadline) => Some(deadline.checked_sub(self.started.elapsed()).filter(|d| !d.is_zero())?),
+            Some(deadline) => Some(
+                deadline
+                    .checked_sub(self.started.elapsed())
+                    .filter(|d| !d.is_zero())?,
+            ),
             None => None,
         };
         Some(match (self.options.attempt_timeout, remaining) {
@@ -340,7 +390,11 @@ impl<T: Structured> Run<T> {
 
     /// Keeps the reply as the best candidate if it is JSON with fewer errors than the best so far.
     fn consider_best(&mut self, text: &str, errors: usize) {
-        if self.best.as_ref().is_some_and(|(fewest, _)| *fewest <= errors) {
+        if self
+            .best
+            .as_ref()
+            .is_some_and(|(fewest, _)| *fewest <= errors)
+        {
             return;
         }
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(text.trim()) {
@@ -372,10 +426,16 @@ impl<T: Structured> Run<T> {
             .iter()
             .filter_map(|a| a.finish.as_ref().map(Finish::as_str))
             .collect();
-        span.record("gen_ai.response.finish_reasons", tracing::field::debug(&reasons));
+        span.record(
+            "gen_ai.response.finish_reasons",
+            tracing::field::debug(&reasons),
+        );
         span.record("outlines.attempts", self.attempts.len());
         span.record("outlines.status", status);
-        span.record("outlines.duration_ms", self.started.elapsed().as_millis() as u64);
+        span.record(
+            "outlines.duration_ms",
+            self.started.elapsed().as_millis() as u64,
+        );
     }
 
     fn succeed(self, value: T) -> Generation<T> {
@@ -423,9 +483,19 @@ pub(crate) fn schema_name(schema: &Schema) -> String {
     };
     let mut name: String = raw
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
     name = name.trim_matches('_').to_owned();
     name.truncate(64);
-    if name.is_empty() { "value".into() } else { name }
+    if name.is_empty() {
+        "value".into()
+    } else {
+        name
+    }
 }

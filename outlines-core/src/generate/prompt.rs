@@ -17,7 +17,12 @@ pub enum SchemaInPrompt {
 }
 
 /// The system prompt: the caller's own instructions, then what to reply with.
-pub(crate) fn system(instructions: Option<&str>, type_name: &str, schema_text: &str, form: SchemaInPrompt) -> String {
+pub(crate) fn system(
+    instructions: Option<&str>,
+    type_name: &str,
+    schema_text: &str,
+    form: SchemaInPrompt,
+) -> String {
     let mut out = String::new();
     if let Some(text) = instructions.map(str::trim).filter(|t| !t.is_empty()) {
         out.push_str(text);
@@ -32,7 +37,10 @@ pub(crate) fn system(instructions: Option<&str>, type_name: &str, schema_text: &
             );
         }
         SchemaInPrompt::JsonSchema => {
-            let _ = write!(out, "Reply with one JSON value that validates against this JSON Schema:\n\n{schema_text}");
+            let _ = write!(
+                out,
+                "Reply with one JSON value that validates against this JSON Schema:\n\n{schema_text}"
+            );
         }
     }
     if !out.ends_with('\n') {
@@ -69,12 +77,19 @@ mod tests {
 
     #[test]
     fn system_prompt_states_the_type_and_keeps_instructions_first() {
-        let text = system(Some("Extract people."), "Person", "type Person = {};", SchemaInPrompt::Describe);
+        let text = system(
+            Some("Extract people."),
+            "Person",
+            "type Person = {};",
+            SchemaInPrompt::Describe,
+        );
         assert!(text.starts_with("Extract people.\n\nReply with one JSON value of type `Person`"));
         assert!(text.contains("type Person = {};"));
         assert!(text.ends_with("no code fences."));
         let bare = system(None, "Person", "{}", SchemaInPrompt::JsonSchema);
-        assert!(bare.starts_with("Reply with one JSON value that validates against this JSON Schema"));
+        assert!(
+            bare.starts_with("Reply with one JSON value that validates against this JSON Schema")
+        );
     }
 
     #[test]
@@ -88,7 +103,9 @@ mod tests {
         );
         let text = repair(&[error], true);
         assert!(text.starts_with("Your reply was cut off"));
-        assert!(text.contains("- age: above the maximum (expected integer between 0 and 120, got 150)"));
+        assert!(
+            text.contains("- age: above the maximum (expected integer between 0 and 120, got 150)")
+        );
         assert!(text.ends_with("Reply with the corrected JSON value only."));
     }
 }
