@@ -36,7 +36,9 @@ impl RawServer {
 
 /// Starts a server that misbehaves on every connection.
 pub async fn start(how: Misbehaviour) -> RawServer {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind 127.0.0.1");
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind 127.0.0.1");
     let addr = listener.local_addr().expect("local address");
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {

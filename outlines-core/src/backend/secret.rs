@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use super::BackendError;
+
 /// A secret credential.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiKey(String);
@@ -51,6 +53,50 @@ impl From<String> for ApiKey {
     }
 }
 
+impl BackendError {
+    /// The error with every occurrence of `key` masked, in case a server echoes it back.
+    pub(crate) fn without_key(self, key: Option<&ApiKey>) -> Self {
+        let Some(key) = key.map(ApiKey::expose).filter(|k| !k.is_empty()) else {
+            return self;
+        };
+        let mask = |text: String| {
+            if text.contains(key) {
+                text.replace(key, "***")
+            } else {
+                text
+            }
+        };
+        match self {
+            BackendError::Status {
+                provider,
+                status,
+                code,
+                message,
+            } => BackendError::Status {
+                provider,
+                status,
+                code: code.map(mask),
+                message: mask(message),
+            },
+            BackendError::Transport { provider, message } => BackendError::Transport {
+                provider,
+                message: mask(message),
+            },
+            BackendError::Malformed {
+                provider,
+                message,
+                body,
+            } => BackendError::Malformed {
+                provider,
+                message: mask(message),
+                body: mask(body),
+            },
+            BackendError::Config(message) => BackendError::Config(mask(message)),
+            BackendError::Scripted(message) => BackendError::Scripted(mask(message)),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +108,26 @@ mod tests {
         assert_eq!(key.to_string(), "***");
         assert_eq!(key.expose(), "sk-secret-123");
         assert!(!format!("{:?}", Some(&key)).contains("secret"));
+    }
+
+    #[test]
+    fn an_echoed_key_is_masked() {
+        let key = ApiKey::new("sk-echoed-123");
+        let error = BackendError::Status {
+            provider: "openai".into(),
+            status: 401,
+            code: Some("sk-echoed-123".into()),
+            message: "bad key sk-echoed-123".into(),
+        }
+        .without_key(Some(&key));
+        assert_eq!(error.to_string(), "openai answered HTTP 401: bad key ***");
+        assert!(!format!("{error:?}").contains("sk-echoed"));
+        let error = BackendError::Malformed {
+            provider: "p".into(),
+            message: "m".into(),
+            body: "{\"key\": \"sk-echoed-123\"}".into(),
+        }
+        .without_key(Some(&key));
+        assert!(!format!("{error:?}").contains("sk-echoed"));
     }
 }

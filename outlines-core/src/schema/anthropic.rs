@@ -1,1 +1,1100 @@
-//! The Anthropic rendering of a JSON Schema (being written).
+//! Anthropic's rendering of a JSON Schema, a pure function of what
+//! [`json_schema::render`](super::json_schema::render) emits.
+//!
+//! - [`structured`]: the subset Anthropic's structured outputs accept (`output_config.format`, strict
+//!   tools). Supported keywords stay; every object is closed with `additionalProperties: false`;
+//!   nullable type lists become `anyOf` with a `null` branch; each rule the subset cannot state —
+//!   numeric bounds, `multipleOf`, string lengths, array sizes, `uniqueItems`, tuple positions,
+//!   patterns with backreferences or look-around — moves into the node's `description`, so the model
+//!   still reads it ("A person's age (between 0 and 120)"). The validator checks the original
+//!   constraints whatever the provider enforced. What the subset cannot express at all (recursive
+//!   types, maps, "any value") is [`Unsupported`], and the backend falls back to a forced tool call.
+//! - [`object_root`]: a tool's `input_schema` must be an object; other roots are wrapped as
+//!   `{"value": <root>}`.
+//! - [`subset_violations`]: checks a schema against the documented rules (for tests).
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde_json::{Map, Value, json};
+
+/// The types the subset knows.
+pub const TYPES: &[&str] = &[
+    "object", "array", "string", "integer", "number", "boolean", "null",
+];
+
+/// The string formats the subset knows.
+pub const FORMATS: &[&str] = &[
+    "date-time",
+    "time",
+    "date",
+    "duration",
+    "email",
+    "hostname",
+    "uri",
+    "ipv4",
+    "ipv6",
+    "uuid",
+];
+
+/// The property a non-object root is wrapped in by [`object_root`].
+pub const WRAP_KEY: &str = "value";
+
+/// The largest bound of a counted repetition (`{n,m}`) a pattern may keep. Anthropic documents only
+/// "simple" counts and names `{100,500}` as too complex; larger ones are moved into the description.
+const MAX_SIMPLE_REPEAT: u64 = 99;
+
+/// A schema the subset cannot express, so structured outputs cannot be used for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Unsupported {
+    /// Where, as a JSON Pointer fragment: `#/properties/tags`.
+    pub path: String,
+    /// What the subset lacks: "a recursive type", "a map (an object with arbitrary keys)", ...
+    pub reason: String,
+}
+
+impl Unsupported {
+    fn at(path: &str, reason: impl Into<String>) -> Self {
+        Unsupported {
+            path: path.to_owned(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at {}", self.reason, self.path)
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
+/// The schema in Anthropic's structured-output subset, or what it cannot express.
+///
+/// ```
+/// use outlines_core::schema::anthropic::structured;
+/// use serde_json::json;
+///
+/// let schema = json!({
+///     "type": "object",
+///     "properties": {"age": {"type": "integer", "minimum": 0, "maximum": 120, "description": "Age"}},
+///     "required": ["age"]
+/// });
+/// assert_eq!(
+///     structured(&schema).unwrap(),
+///     json!({
+///         "type": "object",
+///         "properties": {"age": {"type": "integer", "description": "Age (between 0 and 120)"}},
+///         "required": ["age"],
+///         "additionalProperties": false
+///     })
+/// );
+/// ```
+pub fn structured(schema: &Value) -> Result<Value, Unsupported> {
+    let Some(root) = schema.as_object() else {
+        return Err(Unsupported::at("#", "a schema that is not a JSON object"));
+    };
+    let empty = Map::new();
+    let defs = match root.get("$defs") {
+        None => &empty,
+        Some(Value::Object(defs)) => defs,
+        Some(_) => return Err(Unsupported::at("#/$defs", "`$defs` that is not an object")),
+    };
+    check_references(root, defs)?;
+    let mut body = root.clone();
+    body.shift_remove("$defs");
+    let mut out = node(&body, "#")?;
+    if !defs.is_empty() {
+        let mut rendered = Map::new();
+        for (name, def) in defs {
+            let path = format!("#/$defs/{}", escape(name));
+            rendered.insert(name.clone(), Value::Object(child(def, &path)?));
+        }
+        out.insert("$defs".into(), Value::Object(rendered));
+    }
+    Ok(Value::Object(out))
+}
+
+/// The schema with an object at its root, as a tool's `input_schema` must be, and whether it was
+/// wrapped.
+///
+/// An object root is returned as is (without `$schema`). Any other root becomes
+/// `{"type": "object", "properties": {"value": <root>}, "required": ["value"]}` with `$defs` kept at
+/// the top, and references into the root (`"$ref": "#"` of a recursive type) repointed at
+/// `#/properties/value`; the value is then the reply's `value` property.
+pub fn object_root(schema: &Value) -> (Value, bool) {
+    let mut map = schema.as_object().cloned().unwrap_or_default();
+    map.shift_remove("$schema");
+    if map.get("type").and_then(Value::as_str) == Some("object") {
+        return (Value::Object(map), false);
+    }
+    let defs = map.shift_remove("$defs");
+    let target = format!("#/properties/{WRAP_KEY}");
+    let mut root = Value::Object(map);
+    repoint_root(&mut root, &target);
+    let mut properties = Map::new();
+    properties.insert(WRAP_KEY.into(), root);
+    let mut out = Map::new();
+    out.insert("type".into(), "object".into());
+    out.insert("properties".into(), Value::Object(properties));
+    out.insert("required".into(), json!([WRAP_KEY]));
+    out.insert("additionalProperties".into(), false.into());
+    if let Some(mut defs) = defs {
+        if let Value::Object(defs) = &mut defs {
+            for def in defs.values_mut() {
+                repoint_root(def, &target);
+            }
+        }
+        out.insert("$defs".into(), defs);
+    }
+    (Value::Object(out), true)
+}
+
+/// Every way `schema` breaks Anthropic's documented subset, one line each (`#/properties/age: keyword
+/// `minimum` is not in the subset`); empty when it conforms.
+pub fn subset_violations(schema: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(root) = schema.as_object() {
+        let empty = Map::new();
+        let defs = root
+            .get("$defs")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        if let Err(e) = check_references(root, defs) {
+            out.push(format!("{}: {}", e.path, e.reason));
+        }
+    }
+    check_node(schema, "#", true, &mut out);
+    out
+}
+
+/// Why a `pattern` is beyond the subset (backreferences, look-around, `\b`, Unicode property
+/// classes, long counted repetitions), or `None` if it is within it.
+pub fn pattern_problem(pattern: &str) -> Option<&'static str> {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut in_class = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            match chars.get(i + 1) {
+                Some('1'..='9') => return Some("a backreference"),
+                Some('k') if chars.get(i + 2) == Some(&'<') => return Some("a backreference"),
+                Some('b' | 'B') if !in_class => return Some("a word boundary"),
+                Some('p' | 'P') => return Some("a Unicode property class"),
+                _ => {}
+            }
+            i += 2;
+            continue;
+        }
+        if in_class {
+            in_class = c != ']';
+            i += 1;
+            continue;
+        }
+        match c {
+            '[' => in_class = true,
+            '(' if chars.get(i + 1) == Some(&'?') => {
+                let next: String = chars[i + 2..].iter().take(2).collect();
+                if next.starts_with('=') || next.starts_with('!') || next == "<=" || next == "<!" {
+                    return Some("a look-around");
+                }
+            }
+            '{' => {
+                let close = chars[i..].iter().position(|&c| c == '}');
+                if let Some(close) = close {
+                    let inside: String = chars[i + 1..i + close].iter().collect();
+                    let counts: Vec<&str> = inside.split(',').collect();
+                    let numeric = counts.len() <= 2
+                        && counts.iter().all(|n| n.chars().all(|c| c.is_ascii_digit()));
+                    if numeric
+                        && counts
+                            .iter()
+                            .filter_map(|n| n.parse::<u64>().ok())
+                            .any(|n| n > MAX_SIMPLE_REPEAT)
+                    {
+                        return Some("a long counted repetition");
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------------------
+// References
+
+/// Fails if the schema is recursive (a reference back into the root, or a cycle through `$defs`) or
+/// refers to anything but a definition.
+fn check_references(
+    root: &Map<String, Value>,
+    defs: &Map<String, Value>,
+) -> Result<(), Unsupported> {
+    let mut body = root.clone();
+    body.shift_remove("$defs");
+    let mut edges: HashMap<&str, Vec<String>> = HashMap::new();
+    let mut refs = Vec::new();
+    collect_refs(&Value::Object(body), "#", &mut refs);
+    let mut roots = Vec::new();
+    for (path, reference) in &refs {
+        roots.push(target(path, reference, defs)?);
+    }
+    for (name, def) in defs {
+        let mut refs = Vec::new();
+        collect_refs(def, &format!("#/$defs/{}", escape(name)), &mut refs);
+        let mut targets = Vec::new();
+        for (path, reference) in &refs {
+            targets.push(target(path, reference, defs)?);
+        }
+        edges.insert(name.as_str(), targets);
+    }
+    // Depth-first search for a cycle: 1 = on the current path, 2 = done.
+    let mut state: HashMap<&str, u8> = HashMap::new();
+    for name in defs.keys() {
+        let mut stack = Vec::new();
+        if let Some(cycle) = find_cycle(name, &edges, &mut state, &mut stack) {
+            return Err(Unsupported::at(
+                &format!("#/$defs/{}", escape(&cycle[0])),
+                format!("a recursive type ({})", cycle.join(" → ")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn find_cycle<'a>(
+    name: &'a str,
+    edges: &'a HashMap<&str, Vec<String>>,
+    state: &mut HashMap<&'a str, u8>,
+    stack: &mut Vec<&'a str>,
+) -> Option<Vec<String>> {
+    match state.get(name) {
+        Some(2) => return None,
+        Some(_) => {
+            let start = stack.iter().position(|n| *n == name).unwrap_or(0);
+            let mut cycle: Vec<String> = stack[start..].iter().map(|n| (*n).to_owned()).collect();
+            cycle.push(name.to_owned());
+            return Some(cycle);
+        }
+        None => {}
+    }
+    state.insert(name, 1);
+    stack.push(name);
+    for next in edges.get(name).into_iter().flatten() {
+        if let Some((key, _)) = edges.get_key_value(next.as_str()) {
+            if let Some(cycle) = find_cycle(key, edges, state, stack) {
+                return Some(cycle);
+            }
+        }
+    }
+    stack.pop();
+    state.insert(name, 2);
+    None
+}
+
+/// The definition a reference names.
+fn target(path: &str, reference: &str, defs: &Map<String, Value>) -> Result<String, Unsupported> {
+    if let Some(name) = reference.strip_prefix("#/$defs/") {
+        let name = unescape(name);
+        if defs.contains_key(&name) {
+            return Ok(name);
+        }
+        return Err(Unsupported::at(
+            path,
+            format!("a reference to a missing definition ({reference})"),
+        ));
+    }
+    if reference == "#" || reference.starts_with("#/") {
+        return Err(Unsupported::at(
+            path,
+            format!("a recursive type (`$ref: {reference}` points back into the schema)"),
+        ));
+    }
+    Err(Unsupported::at(
+        path,
+        format!("a non-local reference ({reference})"),
+    ))
+}
+
+/// Every `$ref` in a schema, with where it is.
+fn collect_refs(schema: &Value, path: &str, out: &mut Vec<(String, String)>) {
+    let Some(map) = schema.as_object() else {
+        return;
+    };
+    if let Some(Value::String(reference)) = map.get("$ref") {
+        out.push((path.to_owned(), reference.clone()));
+    }
+    for (suffix, sub) in subschemas(map) {
+        collect_refs(sub, &format!("{path}{suffix}"), out);
+    }
+}
+
+/// The schemas directly inside a schema, each with its JSON Pointer suffix. Keys whose values are
+/// data (`enum`, `const`, `examples`, `default`) are not walked.
+fn subschemas(map: &Map<String, Value>) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    for (key, value) in map {
+        match (key.as_str(), value) {
+            ("properties" | "$defs" | "patternProperties", Value::Object(children)) => {
+                for (name, sub) in children {
+                    out.push((format!("/{key}/{}", escape(name)), sub));
+                }
+            }
+            ("anyOf" | "oneOf" | "allOf" | "prefixItems", Value::Array(children)) => {
+                for (i, sub) in children.iter().enumerate() {
+                    out.push((format!("/{key}/{i}"), sub));
+                }
+            }
+            ("items" | "additionalProperties" | "not" | "contains", Value::Object(_)) => {
+                out.push((format!("/{key}"), value));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Repoints references into the root (`#`, `#/...` outside `$defs`) at `target`.
+fn repoint_root(schema: &mut Value, target: &str) {
+    let Value::Object(map) = schema else {
+        return;
+    };
+    if let Some(Value::String(reference)) = map.get_mut("$ref") {
+        if let Some(rest) = reference.strip_prefix('#') {
+            if !rest.starts_with("/$defs/") {
+                *reference = format!("{target}{rest}");
+            }
+        }
+    }
+    for (key, value) in map.iter_mut() {
+        match (key.as_str(), value) {
+            ("properties" | "$defs" | "patternProperties", Value::Object(children)) => {
+                children
+                    .values_mut()
+                    .for_each(|sub| repoint_root(sub, target));
+            }
+            ("anyOf" | "oneOf" | "allOf" | "prefixItems", Value::Array(children)) => {
+                children
+                    .iter_mut()
+                    .for_each(|sub| repoint_root(sub, target));
+            }
+            ("items" | "additionalProperties" | "not" | "contains", sub @ Value::Object(_)) => {
+                repoint_root(sub, target);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// A key as a JSON Pointer token.
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The transform
+
+fn child(schema: &Value, path: &str) -> Result<Map<String, Value>, Unsupported> {
+    match schema {
+        Value::Object(map) => node(map, path),
+        Value::Bool(true) => Err(Unsupported::at(path, "a value of any type")),
+        Value::Bool(false) => Err(Unsupported::at(path, "a schema no value satisfies")),
+        _ => Err(Unsupported::at(path, "a schema that is not a JSON object")),
+    }
+}
+
+fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsupported> {
+    if let Some(reference) = map.get("$ref") {
+        // Siblings of `$ref` are only a field's description or examples; they are dropped, as the
+        // official SDKs do, rather than risk a rejected schema. The prompt still carries them.
+        let mut out = Map::new();
+        out.insert("$ref".into(), reference.clone());
+        return Ok(out);
+    }
+    if let Some(Value::Array(types)) = map.get("type") {
+        return node(&split_type_list(map, types), path);
+    }
+    if !["type", "anyOf", "oneOf", "allOf", "enum", "const"]
+        .iter()
+        .any(|k| map.contains_key(*k))
+    {
+        return Err(Unsupported::at(path, "a value of any type"));
+    }
+    let kind = map.get("type").and_then(Value::as_str);
+    let mut out = Map::new();
+    let mut moved = Moved::default();
+    let mut description = None;
+    for (key, value) in map {
+        if moved.absorb(key, value) {
+            continue;
+        }
+        match key.as_str() {
+            "$schema" | "$id" | "$comment" => {}
+            "type" => {
+                if !value.as_str().is_some_and(|t| TYPES.contains(&t)) {
+                    return Err(Unsupported::at(path, format!("the type {value}")));
+                }
+                out.insert(key.clone(), value.clone());
+            }
+            "description" => description = value.as_str().map(str::to_owned),
+            "title" | "default" | "required" | "const" => {
+                out.insert(key.clone(), value.clone());
+            }
+            "examples" => moved.examples = value.as_array().cloned().unwrap_or_default(),
+            "enum" => {
+                let values = value.as_array().map(Vec::as_slice).unwrap_or_default();
+                if values.iter().any(|v| v.is_object() || v.is_array()) {
+                    return Err(Unsupported::at(path, "an `enum` of objects or arrays"));
+                }
+                out.insert(key.clone(), value.clone());
+            }
+            "anyOf" | "oneOf" => {
+                let branches = value.as_array().map(Vec::as_slice).unwrap_or_default();
+                let mut rendered = Vec::new();
+                for (i, branch) in branches.iter().enumerate() {
+                    rendered.push(Value::Object(child(branch, &format!("{path}/{key}/{i}"))?));
+                }
+                out.insert("anyOf".into(), Value::Array(rendered));
+            }
+            "allOf" => {
+                let mut kept = Vec::new();
+                let branches = value.as_array().map(Vec::as_slice).unwrap_or_default();
+                for (i, branch) in branches.iter().enumerate() {
+                    let here = format!("{path}/allOf/{i}");
+                    let Some(b) = branch.as_object() else {
+                        return Err(Unsupported::at(&here, "a schema that is not a JSON object"));
+                    };
+                    // A branch of constraints alone (a second pattern, another `multipleOf`) joins
+                    // this node's moved rules; a full schema stays, unless it is a reference.
+                    if b.iter().all(|(k, v)| Moved::movable(k, v)) {
+                        for (k, v) in b {
+                            moved.absorb(k, v);
+                        }
+                    } else if b.contains_key("$ref") {
+                        return Err(Unsupported::at(&here, "`allOf` with a `$ref`"));
+                    } else {
+                        kept.push(Value::Object(node(b, &here)?));
+                    }
+                }
+                if !kept.is_empty() {
+                    out.insert("allOf".into(), Value::Array(kept));
+                }
+            }
+            "properties" => {
+                let mut rendered = Map::new();
+                for (name, sub) in value.as_object().into_iter().flatten() {
+                    let here = format!("{path}/properties/{}", escape(name));
+                    rendered.insert(name.clone(), Value::Object(child(sub, &here)?));
+                }
+                out.insert(key.clone(), Value::Object(rendered));
+            }
+            "additionalProperties" => match value {
+                Value::Bool(false) => {
+                    out.insert(key.clone(), false.into());
+                }
+                Value::Bool(true) => {
+                    return Err(Unsupported::at(path, "an object open to any extra keys"));
+                }
+                _ => {
+                    return Err(Unsupported::at(
+                        path,
+                        "a map (an object with arbitrary keys)",
+                    ));
+                }
+            },
+            "items" => match value {
+                // `items: false` ends a tuple; `prefixItems` renders it.
+                Value::Bool(false) => {}
+                _ if map.contains_key("prefixItems") => {}
+                _ => {
+                    let items = child(value, &format!("{path}/items"))?;
+                    out.insert(key.clone(), Value::Object(items));
+                }
+            },
+            "prefixItems" => {
+                // Tuples are not in the subset: items of any of the positions' schemas, the order
+                // stated in words, the length as the array's size.
+                let positions = value.as_array().map(Vec::as_slice).unwrap_or_default();
+                let mut distinct: Vec<Value> = Vec::new();
+                for (i, position) in positions.iter().enumerate() {
+                    let rendered =
+                        Value::Object(child(position, &format!("{path}/prefixItems/{i}"))?);
+                    if !distinct.contains(&rendered) {
+                        distinct.push(rendered);
+                    }
+                }
+                if distinct.len() > 1 {
+                    let labels: Vec<String> = positions.iter().map(label).collect();
+                    moved.order = Some(labels.join(", "));
+                }
+                match distinct.len() {
+                    0 => {}
+                    1 => {
+                        out.insert("items".into(), distinct.remove(0));
+                    }
+                    _ => {
+                        out.insert("items".into(), json!({ "anyOf": distinct }));
+                    }
+                }
+            }
+            "$defs" => return Err(Unsupported::at(path, "`$defs` below the root")),
+            _ => moved.other.push(format!("{key}: {value}")),
+        }
+    }
+    if let Some(min) = moved.min_items.as_ref().and_then(Value::as_u64) {
+        out.insert("minItems".into(), min.min(1).into());
+    }
+    if let Some(pattern) = moved.kept_pattern() {
+        out.insert("pattern".into(), pattern.into());
+    }
+    if let Some(format) = moved.kept_format() {
+        out.insert("format".into(), format.into());
+    }
+    if kind == Some("object") && !out.contains_key("additionalProperties") {
+        out.insert("additionalProperties".into(), false.into());
+    }
+    let has_choices = out.contains_key("enum") || out.contains_key("const");
+    let notes = moved.notes(kind, has_choices);
+    let text = match (description, notes.is_empty()) {
+        (Some(d), false) if !d.is_empty() => Some(format!("{d} ({})", notes.join("; "))),
+        (_, false) => Some(notes.join("; ")),
+        (d, true) => d,
+    };
+    if let Some(text) = text {
+        out.insert("description".into(), text.into());
+    }
+    Ok(out)
+}
+
+/// `{"type": ["integer", "null"], ...}` as `{"anyOf": [{"type": "integer", ...}, {"type": "null"}]}`:
+/// the subset takes no type lists. Annotations stay on the outer node.
+fn split_type_list(map: &Map<String, Value>, types: &[Value]) -> Map<String, Value> {
+    const ANNOTATIONS: &[&str] = &["description", "title", "examples", "default"];
+    let mut outer = Map::new();
+    let mut rest = Map::new();
+    for (key, value) in map {
+        if key == "type" {
+            continue;
+        }
+        if ANNOTATIONS.contains(&key.as_str()) {
+            outer.insert(key.clone(), value.clone());
+        } else {
+            rest.insert(key.clone(), value.clone());
+        }
+    }
+    let branches: Vec<Value> = types
+        .iter()
+        .map(|t| {
+            let mut branch = Map::new();
+            branch.insert("type".into(), t.clone());
+            if t != "null" {
+                branch.extend(rest.clone());
+            }
+            Value::Object(branch)
+        })
+        .collect();
+    let mut out = Map::new();
+    out.insert("anyOf".into(), Value::Array(branches));
+    out.extend(outer);
+    out
+}
+
+/// A short name for a tuple position's schema: its type, or the name of the type it refers to.
+fn label(schema: &Value) -> String {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        return unescape(reference.rsplit('/').next().unwrap_or(reference));
+    }
+    if let Some(c) = schema.get("const") {
+        return c.to_string();
+    }
+    match schema.get("type") {
+        Some(Value::String(t)) => t.clone(),
+        Some(Value::Array(types)) => {
+            let names: Vec<&str> = types.iter().filter_map(Value::as_str).collect();
+            names.join(" or ")
+        }
+        _ => match schema.get("anyOf").and_then(Value::as_array) {
+            Some(branches) => {
+                let names: Vec<String> = branches.iter().map(label).collect();
+                names.join(" or ")
+            }
+            None => "value".into(),
+        },
+    }
+}
+
+/// The rules of one node the subset cannot state, gathered to be written into its description.
+#[derive(Default)]
+struct Moved {
+    minimum: Option<Value>,
+    maximum: Option<Value>,
+    exclusive_minimum: Option<Value>,
+    exclusive_maximum: Option<Value>,
+    multiple_of: Vec<Value>,
+    min_length: Option<Value>,
+    max_length: Option<Value>,
+    min_items: Option<Value>,
+    max_items: Option<Value>,
+    unique: bool,
+    patterns: Vec<String>,
+    formats: Vec<String>,
+    /// The positions of a tuple, in words.
+    order: Option<String>,
+    examples: Vec<Value>,
+    other: Vec<String>,
+}
+
+impl Moved {
+    /// Whether `key` is a constraint this gathers (the keywords an `allOf` branch may hold alone).
+    fn movable(key: &str, value: &Value) -> bool {
+        match key {
+            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf"
+            | "minLength" | "maxLength" | "minItems" | "maxItems" | "uniqueItems" => true,
+            "pattern" | "format" => value.is_string(),
+            _ => false,
+        }
+    }
+
+    /// Takes the constraint `key` if it is one.
+    fn absorb(&mut self, key: &str, value: &Value) -> bool {
+        if !Moved::movable(key, value) {
+            return false;
+        }
+        let v = Some(value.clone());
+        match key {
+            "minimum" => self.minimum = v,
+            "maximum" => self.maximum = v,
+            "exclusiveMinimum" => self.exclusive_minimum = v,
+            "exclusiveMaximum" => self.exclusive_maximum = v,
+            "multipleOf" => self.multiple_of.push(value.clone()),
+            "minLength" => self.min_length = v,
+            "maxLength" => self.max_length = v,
+            "minItems" => self.min_items = v,
+            "maxItems" => self.max_items = v,
+            "uniqueItems" => self.unique = value == &Value::Bool(true),
+            "pattern" => self.patterns.extend(value.as_str().map(str::to_owned)),
+            "format" => self.formats.extend(value.as_str().map(str::to_owned)),
+            _ => return false,
+        }
+        true
+    }
+
+    /// The pattern kept as `pattern`: the first the subset can take.
+    fn kept_pattern(&self) -> Option<String> {
+        self.patterns
+            .iter()
+            .find(|p| pattern_problem(p).is_none())
+            .cloned()
+    }
+
+    /// The format kept as `format`: the first the subset knows.
+    fn kept_format(&self) -> Option<String> {
+        self.formats
+            .iter()
+            .find(|f| FORMATS.contains(&f.as_str()))
+            .cloned()
+    }
+
+    /// The moved rules in words. Ranges are left out when `enum`/`const` already list the values.
+    fn notes(&self, kind: Option<&str>, has_choices: bool) -> Vec<String> {
+        let mut notes = Vec::new();
+        if !has_choices {
+            let natural = |b: &Option<Value>| match b {
+                Some(v) if is_natural_limit(v, kind) => None,
+                other => other.clone(),
+            };
+            notes.extend(range(natural(&self.minimum), natural(&self.maximum)));
+        }
+        if let Some(b) = &self.exclusive_minimum {
+            notes.push(format!("greater than {b}"));
+        }
+        if let Some(b) = &self.exclusive_maximum {
+            notes.push(format!("less than {b}"));
+        }
+        for m in &self.multiple_of {
+            notes.push(format!("a multiple of {m}"));
+        }
+        if !has_choices {
+            notes.extend(count(&self.min_length, &self.max_length, "character"));
+        }
+        // `minItems` of 0 or 1 is kept as it is (and 1 for larger ones), so the words are only
+        // needed for a larger minimum or any maximum.
+        let min_items_kept = self
+            .min_items
+            .as_ref()
+            .is_none_or(|v| v.as_u64().is_some_and(|n| n <= 1));
+        if !(min_items_kept && self.max_items.is_none()) {
+            notes.extend(count(&self.min_items, &self.max_items, "item"));
+        }
+        if let Some(order) = &self.order {
+            notes.push(format!("in this order: {order}"));
+        }
+        if self.unique {
+            notes.push("no duplicate items".into());
+        }
+        let kept = self.kept_pattern();
+        for p in &self.patterns {
+            if kept.as_ref() != Some(p) {
+                notes.push(format!("matching /{p}/"));
+            }
+        }
+        let kept = self.kept_format();
+        for f in &self.formats {
+            if kept.as_ref() != Some(f) {
+                notes.push(format!("format: {f}"));
+            }
+        }
+        if !self.examples.is_empty() {
+            let list: Vec<String> = self.examples.iter().map(Value::to_string).collect();
+            notes.push(format!("for example {}", list.join(", ")));
+        }
+        notes.extend(self.other.iter().cloned());
+        notes
+    }
+}
+
+/// Whether a bound is only the natural limit of a wide Rust number type (`u32`'s 4294967295, `f32`'s
+/// 3.4e38): the type already implies it and a model gains nothing from it. 8-bit limits and a lower
+/// bound of 0 are worth stating, as the prompt description does.
+fn is_natural_limit(bound: &Value, kind: Option<&str>) -> bool {
+    const INTEGER: &[i128] = &[
+        i16::MIN as i128,
+        i16::MAX as i128,
+        u16::MAX as i128,
+        i32::MIN as i128,
+        i32::MAX as i128,
+        u32::MAX as i128,
+        i64::MIN as i128,
+        i64::MAX as i128,
+        u64::MAX as i128,
+    ];
+    let wide = [
+        i128::MIN as f64,
+        i128::MAX as f64,
+        u128::MAX as f64,
+        f64::from(f32::MAX),
+        -f64::from(f32::MAX),
+    ];
+    let exact = bound
+        .as_i64()
+        .map(i128::from)
+        .or_else(|| bound.as_u64().map(i128::from));
+    match (kind, exact) {
+        (Some("integer"), Some(n)) => INTEGER.contains(&n),
+        (Some("integer" | "number"), None) => bound.as_f64().is_some_and(|f| wide.contains(&f)),
+        _ => false,
+    }
+}
+
+fn range(min: Option<Value>, max: Option<Value>) -> Option<String> {
+    match (min, max) {
+        (Some(a), Some(b)) if a == b => Some(format!("exactly {a}")),
+        (Some(a), Some(b)) => Some(format!("between {a} and {b}")),
+        (Some(a), None) => Some(format!("at least {a}")),
+        (None, Some(b)) => Some(format!("at most {b}")),
+        (None, None) => None,
+    }
+}
+
+fn count(min: &Option<Value>, max: &Option<Value>, unit: &str) -> Option<String> {
+    let units = |n: &Value| {
+        if n.as_u64() == Some(1) {
+            unit.to_owned()
+        } else {
+            format!("{unit}s")
+        }
+    };
+    match (min, max) {
+        (Some(a), Some(b)) if a == b => Some(format!("exactly {a} {}", units(a))),
+        (Some(a), Some(b)) => Some(format!("{a} to {b} {}", units(b))),
+        (Some(a), None) => Some(format!("at least {a} {}", units(a))),
+        (None, Some(b)) => Some(format!("at most {b} {}", units(b))),
+        (None, None) => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The checker
+
+fn check_node(schema: &Value, path: &str, root: bool, out: &mut Vec<String>) {
+    let Some(map) = schema.as_object() else {
+        out.push(format!(
+            "{path}: a schema must be a JSON object, not {schema}"
+        ));
+        return;
+    };
+    if !["type", "anyOf", "allOf", "enum", "const", "$ref"]
+        .iter()
+        .any(|k| map.contains_key(*k))
+    {
+        out.push(format!(
+            "{path}: no `type`, `anyOf`, `enum`, `const` or `$ref` (any value)"
+        ));
+    }
+    for (key, value) in map {
+        let here = format!("{path}/{}", escape(key));
+        match key.as_str() {
+            "type" => match value {
+                Value::String(t) if TYPES.contains(&t.as_str()) => {}
+                Value::Array(_) => out.push(format!(
+                    "{here}: type lists are not in the subset (use `anyOf`)"
+                )),
+                _ => out.push(format!("{here}: unknown type {value}")),
+            },
+            "properties" => match value.as_object() {
+                Some(props) => {
+                    for (name, sub) in props {
+                        check_node(sub, &format!("{here}/{}", escape(name)), false, out);
+                    }
+                }
+                None => out.push(format!("{here}: not an object")),
+            },
+            "required" => {
+                let names = value.as_array().map(Vec::as_slice).unwrap_or_default();
+                let props = map.get("properties").and_then(Value::as_object);
+                for name in names {
+                    let known = name
+                        .as_str()
+                        .is_some_and(|n| props.is_some_and(|p| p.contains_key(n)));
+                    if !known {
+                        out.push(format!("{here}: {name} is not a property"));
+                    }
+                }
+            }
+            "additionalProperties" => {
+                if value != &Value::Bool(false) {
+                    out.push(format!("{here}: must be false, not {value}"));
+                }
+            }
+            "items" => check_node(value, &here, false, out),
+            "minItems" => {
+                if !matches!(value.as_u64(), Some(0 | 1)) {
+                    out.push(format!("{here}: only 0 or 1 is supported, not {value}"));
+                }
+            }
+            "enum" => {
+                let values = value.as_array().map(Vec::as_slice).unwrap_or_default();
+                if values.iter().any(|v| v.is_object() || v.is_array()) {
+                    out.push(format!("{here}: only primitive values are supported"));
+                }
+            }
+            "anyOf" | "allOf" => {
+                let branches = value.as_array().map(Vec::as_slice).unwrap_or_default();
+                if branches.is_empty() {
+                    out.push(format!("{here}: must list at least one schema"));
+                }
+                for (i, branch) in branches.iter().enumerate() {
+                    if key == "allOf" && branch.get("$ref").is_some() {
+                        out.push(format!("{here}/{i}: `allOf` with `$ref` is not supported"));
+                    }
+                    check_node(branch, &format!("{here}/{i}"), false, out);
+                }
+            }
+            "$ref" => {
+                if !value.as_str().is_some_and(|r| r.starts_with("#/$defs/")) {
+                    out.push(format!(
+                        "{here}: only `#/$defs/...` references are supported, not {value}"
+                    ));
+                }
+            }
+            "$defs" if root => {
+                for (name, def) in value.as_object().into_iter().flatten() {
+                    check_node(def, &format!("{here}/{}", escape(name)), false, out);
+                }
+            }
+            "$defs" => out.push(format!("{here}: `$defs` only at the root")),
+            "format" => {
+                if !value.as_str().is_some_and(|f| FORMATS.contains(&f)) {
+                    out.push(format!("{here}: format {value} is not supported"));
+                }
+            }
+            "pattern" => match value.as_str().map(pattern_problem) {
+                Some(None) => {}
+                Some(Some(problem)) => out.push(format!("{here}: {problem} is not supported")),
+                None => out.push(format!("{here}: not a string")),
+            },
+            "description" | "title" => {
+                if !value.is_string() {
+                    out.push(format!("{here}: not a string"));
+                }
+            }
+            "const" | "default" => {}
+            _ => out.push(format!("{here}: keyword `{key}` is not in the subset")),
+        }
+    }
+    if map.get("type").and_then(Value::as_str) == Some("object")
+        && map.get("additionalProperties") != Some(&Value::Bool(false))
+    {
+        out.push(format!(
+            "{path}: objects must set `additionalProperties: false`"
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_beyond_the_subset() {
+        for simple in [
+            r"^[0-9]{5}$",
+            r"^SKU-[A-Z0-9]{4,8}$",
+            r"^\d{3}-\d{3}-\d{4}$",
+            r"^(a|b)+\s*\w?$",
+            r"[\b]",
+            r"^x{99}$",
+        ] {
+            assert_eq!(pattern_problem(simple), None, "{simple}");
+        }
+        for (complex, problem) in [
+            (r"^(\w+)\s+\1$", "a backreference"),
+            (r"^(?<w>a)\k<w>$", "a backreference"),
+            (r"(?=.*\d)", "a look-around"),
+            (r"(?!x)", "a look-around"),
+            (r"(?<=a)b", "a look-around"),
+            (r"(?<!a)b", "a look-around"),
+            (r"\bword\b", "a word boundary"),
+            (r"\p{L}+", "a Unicode property class"),
+            (r"^a{100,500}$", "a long counted repetition"),
+        ] {
+            assert_eq!(pattern_problem(complex), Some(problem), "{complex}");
+        }
+    }
+
+    #[test]
+    fn nullable_type_lists_become_any_of() {
+        let schema = json!({"type": "object", "properties": {
+            "rating": {"type": ["integer", "null"], "minimum": 0, "maximum": 5, "description": "Stars"}
+        }});
+        let out = structured(&schema).unwrap();
+        assert_eq!(
+            out["properties"]["rating"],
+            json!({
+                "anyOf": [{"type": "integer", "description": "between 0 and 5"}, {"type": "null"}],
+                "description": "Stars"
+            })
+        );
+        assert!(
+            subset_violations(&out).is_empty(),
+            "{:?}",
+            subset_violations(&out)
+        );
+    }
+
+    #[test]
+    fn recursion_and_maps_are_reported() {
+        let to_root = json!({"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#"}}}});
+        let err = structured(&to_root).unwrap_err();
+        assert_eq!(err.path, "#/properties/kids/items");
+        assert!(err.reason.starts_with("a recursive type"), "{err}");
+
+        let cycle = json!({
+            "type": "object",
+            "properties": {"a": {"$ref": "#/$defs/A"}},
+            "$defs": {
+                "A": {"type": "object", "properties": {"b": {"$ref": "#/$defs/B"}}},
+                "B": {"type": "object", "properties": {"a": {"$ref": "#/$defs/A"}}}
+            }
+        });
+        let err = structured(&cycle).unwrap_err();
+        assert_eq!(err.reason, "a recursive type (A → B → A)");
+        assert!(!subset_violations(&cycle).is_empty());
+
+        let map = json!({"type": "object", "additionalProperties": {"type": "string"}});
+        assert_eq!(
+            structured(&map).unwrap_err().reason,
+            "a map (an object with arbitrary keys)"
+        );
+        assert_eq!(
+            structured(&json!({})).unwrap_err().reason,
+            "a value of any type"
+        );
+    }
+
+    #[test]
+    fn wrapping_repoints_references_to_the_root() {
+        let schema = json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "anyOf": [{"type": "integer"}, {"type": "array", "items": {"$ref": "#"}}, {"$ref": "#/$defs/P"}],
+            "$defs": {"P": {"type": "array", "items": {"$ref": "#"}}}
+        });
+        let (wrapped, was) = object_root(&schema);
+        assert!(was);
+        assert_eq!(
+            wrapped["properties"]["value"]["anyOf"][1]["items"]["$ref"],
+            "#/properties/value"
+        );
+        assert_eq!(
+            wrapped["properties"]["value"]["anyOf"][2]["$ref"],
+            "#/$defs/P"
+        );
+        assert_eq!(wrapped["$defs"]["P"]["items"]["$ref"], "#/properties/value");
+        assert_eq!(wrapped["required"], json!(["value"]));
+        assert!(wrapped.get("$schema").is_none());
+        // Still recursive, so still not for structured outputs.
+        assert!(
+            structured(&wrapped)
+                .unwrap_err()
+                .reason
+                .starts_with("a recursive type")
+        );
+
+        let object = json!({"$schema": "x", "type": "object", "properties": {}});
+        assert_eq!(
+            object_root(&object),
+            (json!({"type": "object", "properties": {}}), false)
+        );
+    }
+
+    #[test]
+    fn moved_rules_read_as_words() {
+        let schema = json!({"type": "object", "properties": {
+            "n": {"type": "integer", "minimum": 0, "maximum": 4294967295_u64, "multipleOf": 5, "allOf": [{"multipleOf": 3}]},
+            "f": {"type": "number", "minimum": -3.4028234663852886e38, "maximum": 3.4028234663852886e38, "exclusiveMinimum": 0},
+            "s": {"type": "string", "minLength": 1, "maxLength": 1, "pattern": r"\bx", "allOf": [{"pattern": "^a"}, {"format": "email"}]},
+            "t": {"type": "array", "prefixItems": [{"type": "number"}, {"type": "string"}], "items": false, "minItems": 2, "maxItems": 2},
+            "u": {"type": "array", "items": {"type": "string", "examples": ["x"]}, "minItems": 1, "maxItems": 9, "uniqueItems": true},
+            "e": {"type": "integer", "minimum": 0, "maximum": 255, "enum": [1, 2]}
+        }});
+        let out = structured(&schema).unwrap();
+        let p = &out["properties"];
+        assert_eq!(
+            p["n"],
+            json!({"type": "integer", "description": "at least 0; a multiple of 5; a multiple of 3"})
+        );
+        assert_eq!(
+            p["f"],
+            json!({"type": "number", "description": "greater than 0"})
+        );
+        assert_eq!(
+            p["s"],
+            json!({"type": "string", "pattern": "^a", "format": "email", "description": "exactly 1 character; matching /\\bx/"})
+        );
+        assert_eq!(
+            p["t"],
+            json!({"type": "array", "items": {"anyOf": [{"type": "number"}, {"type": "string"}]}, "minItems": 1,
+                   "description": "exactly 2 items; in this order: number, string"})
+        );
+        assert_eq!(
+            p["u"],
+            json!({"type": "array", "items": {"type": "string", "description": "for example \"x\""}, "minItems": 1,
+                   "description": "1 to 9 items; no duplicate items"})
+        );
+        assert_eq!(p["e"], json!({"type": "integer", "enum": [1, 2]}));
+        assert!(
+            subset_violations(&out).is_empty(),
+            "{:?}",
+            subset_violations(&out)
+        );
+    }
+}

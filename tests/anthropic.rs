@@ -1,0 +1,1001 @@
+//! The Anthropic backend against HTTP servers on 127.0.0.1 that speak the Messages API's wire format:
+//! what it sends, how it reads replies and errors, how the generation loop uses it; and the
+//! structured-output subset checked against Anthropic's documented rules for derived types.
+
+#[allow(unreachable_pub)] // the helpers are `pub` for every test binary that shares them
+#[path = "support/raw_http.rs"]
+mod raw_http;
+
+use std::time::Duration;
+
+use outlines::backend::anthropic::Anthropic;
+use outlines::backend::http::RetryPolicy;
+use outlines::backend::mock::Mock as Scripted;
+use outlines::backend::{Backend, BackendError, Finish, Message, Request, SchemaSpec};
+use outlines::generate::{Cause, Outcome};
+use outlines::schema::anthropic::{object_root, structured, subset_violations};
+use outlines::{OutputMode, Structured, Usage};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const KEY: &str = "sk-ant-test-0123456789-secret";
+const PROMPT: &str = "Extract: John, 25, admin, john@example.com";
+
+/// A person mentioned in the text.
+#[derive(Debug, PartialEq, Structured)]
+struct Person {
+    #[outline(min = 1, max = 80)]
+    name: String,
+    #[outline(min = 0, max = 120)]
+    age: u8,
+    #[outline(format = "email")]
+    email: Option<String>,
+    role: Role,
+}
+
+#[derive(Debug, PartialEq, Structured)]
+#[serde(rename_all = "lowercase")]
+enum Role {
+    User,
+    Admin,
+}
+
+#[derive(Debug, PartialEq, Structured)]
+struct Tree {
+    label: String,
+    children: Vec<Tree>,
+}
+
+fn valid() -> Value {
+    json!({"name": "John", "age": 25, "email": "john@example.com", "role": "admin"})
+}
+
+fn invalid() -> Value {
+    json!({"name": "", "age": 150, "role": "boss"})
+}
+
+fn fast() -> RetryPolicy {
+    RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5))
+}
+
+fn backend(url: &str) -> Anthropic {
+    Anthropic::new("claude-test")
+        .base_url(url)
+        .api_key(KEY)
+        .retry_policy(fast())
+}
+
+fn message(content: Value, stop_reason: &str, usage: (u64, u64)) -> Value {
+    json!({
+        "id": "msg_01XFDUDYJgAACzvnptvVoYEL",
+        "type": "message",
+        "role": "assistant",
+        "model": "claude-test-20250929",
+        "content": content,
+        "stop_reason": stop_reason,
+        "stop_sequence": null,
+        "usage": {
+            "input_tokens": usage.0,
+            "output_tokens": usage.1,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0
+        }
+    })
+}
+
+/// A forced tool call's reply.
+fn tool_reply(tool: &str, input: Value, stop_reason: &str, usage: (u64, u64)) -> ResponseTemplate {
+    let content = json!([{"type": "tool_use", "id": "toolu_01A09q90qw90lq917835lq9", "name": tool, "input": input}]);
+    ResponseTemplate::new(200).set_body_json(message(content, stop_reason, usage))
+}
+
+fn text_reply(text: &str, stop_reason: &str, usage: (u64, u64)) -> ResponseTemplate {
+    let content = json!([{"type": "text", "text": text}]);
+    ResponseTemplate::new(200).set_body_json(message(content, stop_reason, usage))
+}
+
+fn error_reply(status: u16, kind: &str, text: &str) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_json(json!({
+        "type": "error",
+        "error": {"type": kind, "message": text},
+        "request_id": "req_011CSHoEeqs5C35K2UUqR7Fy"
+    }))
+}
+
+/// Serves `replies` in order, one request each; the last one answers every later request.
+async fn serve(replies: Vec<ResponseTemplate>) -> MockServer {
+    let server = MockServer::start().await;
+    let count = replies.len();
+    for (i, reply) in replies.into_iter().enumerate() {
+        let mock = Mock::given(method("POST"))
+            .and(path("/v1/messages"))
+            .respond_with(reply);
+        let mock = if i + 1 < count {
+            mock.up_to_n_times(1)
+        } else {
+            mock
+        };
+        mock.mount(&server).await;
+    }
+    server
+}
+
+async fn bodies(server: &MockServer) -> Vec<Value> {
+    server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.body_json::<Value>().expect("the request body is JSON"))
+        .collect()
+}
+
+/// The system prompt the loop builds for `T` with default options.
+async fn system_prompt<T: Structured + std::fmt::Debug>(reply: &str) -> String {
+    let mock = Scripted::always(reply);
+    T::generation(PROMPT)
+        .run(&mock)
+        .await
+        .expect("the scripted reply is valid");
+    mock.requests()[0].system.clone()
+}
+
+fn without_dialect(mut schema: Value) -> Value {
+    if let Some(map) = schema.as_object_mut() {
+        map.shift_remove("$schema");
+    }
+    schema
+}
+
+#[tokio::test]
+async fn valid_first_time_by_forced_tool_use() {
+    let mut reply = message(
+        json!([{"type": "tool_use", "id": "toolu_01", "name": "Person", "input": valid()}]),
+        "tool_use",
+        (120, 30),
+    );
+    reply["usage"]["cache_read_input_tokens"] = json!(400);
+    reply["usage"]["cache_creation_input_tokens"] = json!(80);
+    let server = serve(vec![ResponseTemplate::new(200).set_body_json(reply)]).await;
+
+    let report = Person::generation(PROMPT)
+        .report(&backend(&server.uri()))
+        .await
+        .unwrap();
+    assert_eq!(report.value.name, "John");
+    assert_eq!(report.value.email.as_deref(), Some("john@example.com"));
+    assert_eq!(report.attempt_count(), 1);
+    // Cache reads and writes are prompt tokens too.
+    assert_eq!(
+        report.usage,
+        Usage {
+            input_tokens: 600,
+            output_tokens: 30
+        }
+    );
+
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests.len(), 1);
+    let headers = &requests[0].headers;
+    assert_eq!(headers["x-api-key"], KEY);
+    assert_eq!(headers["anthropic-version"], "2023-06-01");
+    assert_eq!(headers["content-type"], "application/json");
+    let body: Value = requests[0].body_json().unwrap();
+    let expected = json!({
+        "model": "claude-test",
+        "max_tokens": 4096,
+        "system": system_prompt::<Person>(&valid().to_string()).await,
+        "messages": [{"role": "user", "content": PROMPT}],
+        "tools": [{
+            "name": "Person",
+            "description": "Return the Person value. A person mentioned in the text.",
+            "input_schema": without_dialect(Person::json_schema())
+        }],
+        "tool_choice": {"type": "tool", "name": "Person", "disable_parallel_tool_use": true}
+    });
+    assert_eq!(body, expected);
+    assert!(body["system"].as_str().unwrap().contains("type Person = {"));
+}
+
+#[tokio::test]
+async fn invalid_then_valid_sends_the_reply_and_its_errors_back() {
+    let server = serve(vec![
+        tool_reply("Person", invalid(), "tool_use", (100, 20)),
+        tool_reply("Person", valid(), "tool_use", (150, 25)),
+    ])
+    .await;
+    let report = Person::generation(PROMPT)
+        .report(&backend(&server.uri()))
+        .await
+        .unwrap();
+    assert_eq!(report.attempt_count(), 2);
+    assert_eq!(report.attempts[0].outcome, Outcome::Invalid);
+    assert_eq!(
+        report.usage,
+        Usage {
+            input_tokens: 250,
+            output_tokens: 45
+        }
+    );
+
+    let sent = bodies(&server).await;
+    assert_eq!(sent.len(), 2);
+    let messages = sent[1]["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 3);
+    assert_eq!(messages[0], json!({"role": "user", "content": PROMPT}));
+    assert_eq!(
+        messages[1],
+        json!({"role": "assistant", "content": r#"{"name":"","age":150,"role":"boss"}"#})
+    );
+    assert_eq!(messages[2]["role"], "user");
+    let repair = messages[2]["content"].as_str().unwrap();
+    for needle in [
+        "- name: too short (0 characters) (expected string of 1 to 80 characters, got \"\")",
+        "- age: above the maximum (expected integer between 0 and 120, got 150)",
+        "- role: unknown variant \"boss\" (expected one of: user, admin, got \"boss\")",
+    ] {
+        assert!(repair.contains(needle), "missing {needle:?} in:\n{repair}");
+    }
+    // Everything else stays as it was.
+    assert_eq!(sent[1]["tools"], sent[0]["tools"]);
+    assert_eq!(sent[1]["system"], sent[0]["system"]);
+}
+
+#[tokio::test]
+async fn always_invalid_tells_the_whole_story() {
+    let server = serve(vec![
+        text_reply("Sorry, here it is: {", "end_turn", (10, 5)),
+        tool_reply(
+            "Person",
+            json!({"name": "", "age": 25, "role": "admin"}),
+            "tool_use",
+            (20, 6),
+        ),
+        tool_reply("Person", invalid(), "tool_use", (30, 7)),
+    ])
+    .await;
+    let err = Person::generation(PROMPT)
+        .run(&backend(&server.uri()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.cause(), Some(&Cause::Invalid { attempts: 3 }));
+    assert_eq!(
+        err.usage(),
+        Usage {
+            input_tokens: 60,
+            output_tokens: 18
+        }
+    );
+    let attempts = err.attempts();
+    assert_eq!(attempts.len(), 3);
+    // No tool call: the reply's text is what the model said, and it is not JSON.
+    assert_eq!(attempts[0].output, "Sorry, here it is: {");
+    assert_eq!(attempts[0].errors[0].kind(), outlines::ErrorKind::Syntax);
+    assert_eq!(attempts[1].output, r#"{"name":"","age":25,"role":"admin"}"#);
+    assert_eq!(attempts[2].output, r#"{"name":"","age":150,"role":"boss"}"#);
+    assert_eq!(
+        attempts[2].usage,
+        Usage {
+            input_tokens: 30,
+            output_tokens: 7
+        }
+    );
+    assert_eq!(
+        err.best(),
+        Some(&json!({"name": "", "age": 25, "role": "admin"}))
+    );
+    assert_eq!(err.errors().len(), 3);
+    let text = err.to_string();
+    assert!(
+        text.starts_with("no valid value after 3 attempts:\n- name: too short"),
+        "{text}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+}
+
+#[tokio::test]
+async fn rate_limit_with_retry_after_seconds_is_retried() {
+    let server = serve(vec![
+        error_reply(
+            429,
+            "rate_limit_error",
+            "Number of request tokens has exceeded your per-minute rate limit",
+        )
+        .insert_header("retry-after", "1"),
+        tool_reply("Person", valid(), "tool_use", (10, 5)),
+    ])
+    .await;
+    let person = Person::generate(&backend(&server.uri()), PROMPT)
+        .await
+        .unwrap();
+    assert_eq!(person.age, 25);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn overloaded_529_is_retried() {
+    let server = serve(vec![
+        error_reply(529, "overloaded_error", "Overloaded").insert_header("retry-after-ms", "10"),
+        tool_reply("Person", valid(), "tool_use", (10, 5)),
+    ])
+    .await;
+    let report = Person::generation(PROMPT)
+        .report(&backend(&server.uri()))
+        .await
+        .unwrap();
+    // Transport retries happen inside one attempt.
+    assert_eq!(report.attempt_count(), 1);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn server_error_is_retried_then_reported_with_the_providers_message() {
+    let server = serve(vec![
+        error_reply(500, "api_error", "Internal server error"),
+        tool_reply("Person", valid(), "tool_use", (10, 5)),
+    ])
+    .await;
+    Person::generate(&backend(&server.uri()), PROMPT)
+        .await
+        .unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+
+    // When every retry fails: the first try and 2 retries, then the provider's words.
+    let server = serve(vec![error_reply(529, "overloaded_error", "Overloaded")]).await;
+    let err = Person::generate(&backend(&server.uri()), PROMPT)
+        .await
+        .unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 3);
+    match err.cause() {
+        Some(Cause::Backend(BackendError::Status {
+            status,
+            code,
+            message,
+            ..
+        })) => {
+            assert_eq!(*status, 529);
+            assert_eq!(code.as_deref(), Some("overloaded_error"));
+            assert_eq!(
+                message,
+                "Overloaded (request_id: req_011CSHoEeqs5C35K2UUqR7Fy)"
+            );
+        }
+        other => panic!("unexpected cause {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn authentication_error_fails_at_once_without_the_key() {
+    let server = serve(vec![error_reply(
+        401,
+        "authentication_error",
+        &format!("invalid x-api-key {KEY}"), // a server that echoes the key back
+    )])
+    .await;
+    let backend = backend(&server.uri());
+    let err = Person::generate(&backend, PROMPT).await.unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(err.attempts().len(), 1);
+    assert_eq!(err.attempts()[0].outcome, Outcome::BackendError);
+    let Some(Cause::Backend(error)) = err.cause() else {
+        panic!("unexpected cause {:?}", err.cause())
+    };
+    assert_eq!(error.status(), Some(401));
+    assert_eq!(
+        err.to_string(),
+        "the backend failed: anthropic answered HTTP 401: invalid x-api-key *** \
+         (request_id: req_011CSHoEeqs5C35K2UUqR7Fy)"
+    );
+    for shown in [err.to_string(), format!("{err:?}"), format!("{backend:?}")] {
+        assert!(!shown.contains(KEY), "the key leaked: {shown}");
+    }
+    assert!(format!("{backend:?}").contains("ApiKey(***)"));
+}
+
+#[tokio::test]
+async fn malformed_bodies_are_reported_with_an_excerpt() {
+    let server = serve(vec![
+        ResponseTemplate::new(200).set_body_raw("<html>upstream gateway</html>", "text/html"),
+        ResponseTemplate::new(200)
+            .set_body_json(json!({"id": "msg_01", "type": "message", "stop_reason": "end_turn"})),
+    ])
+    .await;
+    let backend = backend(&server.uri());
+    let request = person_request(OutputMode::Tool);
+    match backend.complete(&request).await {
+        Err(BackendError::Malformed {
+            provider,
+            message,
+            body,
+        }) => {
+            assert_eq!(provider, "anthropic");
+            assert!(message.starts_with("not a Messages API reply"), "{message}");
+            assert!(body.contains("upstream gateway"), "{body}");
+        }
+        other => panic!("expected a malformed reply, got {other:?}"),
+    }
+    // Through the loop: a malformed reply ends the generation as a backend error, without a retry.
+    let err = Person::generate(&backend, PROMPT).await.unwrap_err();
+    match err.cause() {
+        Some(Cause::Backend(BackendError::Malformed { message, .. })) => {
+            assert_eq!(message, "the reply has no `content`")
+        }
+        other => panic!("unexpected cause {other:?}"),
+    }
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn refusal_ends_the_loop_with_the_models_words() {
+    let server = serve(vec![text_reply(
+        "I can't help with extracting personal data from this text.",
+        "refusal",
+        (40, 12),
+    )])
+    .await;
+    let err = Person::generate(&backend(&server.uri()), PROMPT)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.cause(),
+        Some(&Cause::Refused {
+            message: "I can't help with extracting personal data from this text.".into()
+        })
+    );
+    assert_eq!(err.attempts()[0].finish, Some(Finish::Refusal));
+    assert_eq!(
+        err.usage(),
+        Usage {
+            input_tokens: 40,
+            output_tokens: 12
+        }
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+
+    // With nothing said, a fixed phrase.
+    let server = serve(vec![ResponseTemplate::new(200).set_body_json(message(
+        json!([]),
+        "refusal",
+        (4, 0),
+    ))])
+    .await;
+    let response = backend(&server.uri())
+        .complete(&person_request(OutputMode::Tool))
+        .await
+        .unwrap();
+    assert_eq!(response.finish, Finish::Refusal);
+    assert_eq!(
+        response.refusal.as_deref(),
+        Some("the model declined to answer (stop_reason: refusal)")
+    );
+}
+
+#[tokio::test]
+async fn truncation_is_repaired_with_the_fact_stated() {
+    let server = serve(vec![
+        tool_reply("Person", json!({"name": "Jo"}), "max_tokens", (50, 64)),
+        tool_reply("Person", valid(), "tool_use", (60, 20)),
+    ])
+    .await;
+    let report = Person::generation(PROMPT)
+        .max_tokens(64)
+        .report(&backend(&server.uri()))
+        .await
+        .unwrap();
+    assert_eq!(report.attempts[0].finish, Some(Finish::Length));
+    let sent = bodies(&server).await;
+    assert_eq!(sent[0]["max_tokens"], 64);
+    let repair = sent[1]["messages"][2]["content"].as_str().unwrap();
+    assert!(repair.starts_with("Your reply was cut off"), "{repair}");
+    assert!(repair.contains("- age: missing"), "{repair}");
+}
+
+#[tokio::test]
+async fn unknown_stop_reasons_are_kept() {
+    let server = serve(vec![tool_reply("Person", valid(), "pause_turn", (1, 1))]).await;
+    let response = backend(&server.uri())
+        .complete(&person_request(OutputMode::Tool))
+        .await
+        .unwrap();
+    assert_eq!(response.finish, Finish::Other("pause_turn".into()));
+    assert_eq!(response.model.as_deref(), Some("claude-test-20250929"));
+}
+
+#[tokio::test]
+async fn connection_closed_mid_body_is_a_transport_error() {
+    let server = raw_http::start(raw_http::Misbehaviour::CloseMidBody {
+        status: 200,
+        partial: r#"{"id":"msg_01","type":"message","content":[{"type":"tool_use","#.into(),
+        declared: 400,
+    })
+    .await;
+    let backend = backend(&server.url());
+    let err = Person::generate(&backend, PROMPT).await.unwrap_err();
+    match err.cause() {
+        Some(Cause::Backend(BackendError::Transport { provider, message })) => {
+            assert_eq!(provider, "anthropic");
+            assert!(message.contains("the connection broke"), "{message}");
+        }
+        other => panic!("unexpected cause {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_server_that_never_answers_times_out() {
+    let server = raw_http::start(raw_http::Misbehaviour::NeverAnswer).await;
+    let err = Person::generation(PROMPT)
+        .attempt_timeout(Duration::from_millis(300))
+        .max_attempts(2)
+        .run(&backend(&server.url()))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.cause(),
+        Some(&Cause::Timeout {
+            attempt: 2,
+            after: Duration::from_millis(300)
+        })
+    );
+    let outcomes: Vec<Outcome> = err.attempts().iter().map(|a| a.outcome).collect();
+    assert_eq!(outcomes, [Outcome::TimedOut, Outcome::TimedOut]);
+}
+
+#[tokio::test]
+async fn output_config_carries_the_subset_schema() {
+    let server = serve(vec![text_reply(&valid().to_string(), "end_turn", (30, 10))]).await;
+    let backend = backend(&server.uri()).mode(OutputMode::JsonSchema);
+    let person = Person::generate(&backend, PROMPT).await.unwrap();
+    assert_eq!(person.role, Role::Admin);
+
+    let body = &bodies(&server).await[0];
+    assert!(
+        body.get("tools").is_none() && body.get("tool_choice").is_none(),
+        "{body:#}"
+    );
+    let schema = &body["output_config"]["format"]["schema"];
+    assert_eq!(body["output_config"]["format"]["type"], "json_schema");
+    assert_eq!(schema, &structured(&Person::json_schema()).unwrap());
+    assert_eq!(subset_violations(schema), Vec::<String>::new());
+    assert_eq!(
+        schema["properties"]["age"],
+        json!({"type": "integer", "description": "between 0 and 120"})
+    );
+    assert_eq!(
+        schema["properties"]["email"],
+        json!({"anyOf": [{"type": "string", "format": "email"}, {"type": "null"}]})
+    );
+}
+
+#[tokio::test]
+async fn output_config_falls_back_to_tool_use_for_a_recursive_type() {
+    let tree = json!({"label": "root", "children": [{"label": "leaf", "children": []}]});
+    let server = serve(vec![tool_reply("Tree", tree, "tool_use", (30, 10))]).await;
+    let value = Tree::generation("Parse the tree")
+        .mode(OutputMode::JsonSchema)
+        .run(&backend(&server.uri()))
+        .await
+        .unwrap();
+    assert_eq!(value.children[0].label, "leaf");
+    let body = &bodies(&server).await[0];
+    assert!(body.get("output_config").is_none(), "{body:#}");
+    assert_eq!(body["tool_choice"]["name"], "Tree");
+    assert_eq!(
+        body["tools"][0]["input_schema"],
+        without_dialect(Tree::json_schema())
+    );
+}
+
+#[tokio::test]
+async fn non_object_roots_are_wrapped_and_unwrapped() {
+    let people = json!([valid(), {"name": "Ann", "age": 31, "role": "user"}]);
+
+    // Forced tool use: the input schema is an object holding the value.
+    let server = serve(vec![tool_reply(
+        "value",
+        json!({"value": people}),
+        "tool_use",
+        (9, 9),
+    )])
+    .await;
+    let found = Vec::<Person>::generate(&backend(&server.uri()), PROMPT)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 2);
+    assert_eq!(found[1].name, "Ann");
+    let body = &bodies(&server).await[0];
+    let input_schema = &body["tools"][0]["input_schema"];
+    assert_eq!(input_schema["type"], "object");
+    assert_eq!(input_schema["required"], json!(["value"]));
+    assert_eq!(input_schema["properties"]["value"]["type"], "array");
+    assert_eq!(
+        input_schema["properties"]["value"]["items"],
+        json!({"$ref": "#/$defs/Person"})
+    );
+    assert!(input_schema["$defs"]["Person"].is_object());
+    assert_eq!(input_schema, &object_root(&Vec::<Person>::json_schema()).0);
+
+    // Structured outputs: the same wrapper, in the subset; the reply's text is unwrapped.
+    let text = json!({"value": people}).to_string();
+    let server = serve(vec![text_reply(&text, "end_turn", (9, 9))]).await;
+    let report = Vec::<Person>::generation(PROMPT)
+        .mode(OutputMode::JsonSchema)
+        .report(&backend(&server.uri()))
+        .await
+        .unwrap();
+    assert_eq!(report.value.len(), 2);
+    assert_eq!(report.attempts[0].output, people.to_string());
+    let schema = &bodies(&server).await[0]["output_config"]["format"]["schema"];
+    assert_eq!(schema["properties"]["value"]["type"], "array");
+    assert_eq!(subset_violations(schema), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn options_reach_the_body() {
+    let server = serve(vec![text_reply(&valid().to_string(), "end_turn", (1, 1))]).await;
+    let backend = backend(&server.uri())
+        .version("2099-01-01")
+        .default_max_tokens(1000)
+        .mode(OutputMode::Prompt);
+    Person::generation(PROMPT)
+        .system("You extract people.")
+        .model("claude-other")
+        .temperature(0.2)
+        .run(&backend)
+        .await
+        .unwrap();
+    let requests = server.received_requests().await.unwrap();
+    assert_eq!(requests[0].headers["anthropic-version"], "2099-01-01");
+    let body: Value = requests[0].body_json().unwrap();
+    assert_eq!(body["model"], "claude-other");
+    assert_eq!(body["max_tokens"], 1000);
+    assert_eq!(body["temperature"], json!(0.2));
+    assert!(
+        body["system"]
+            .as_str()
+            .unwrap()
+            .starts_with("You extract people.\n\n")
+    );
+    // Prompt mode: nothing structured in the request.
+    for absent in ["tools", "tool_choice", "output_config"] {
+        assert!(body.get(absent).is_none(), "{absent} in {body:#}");
+    }
+}
+
+#[tokio::test]
+async fn structured_outputs_mode_is_a_configuration_error() {
+    let server = serve(vec![text_reply("{}", "end_turn", (1, 1))]).await;
+    let result = backend(&server.uri())
+        .complete(&person_request(OutputMode::StructuredOutputs))
+        .await;
+    assert!(
+        matches!(result, Err(BackendError::Config(ref m)) if m.contains("StructuredOutputs")),
+        "{result:?}"
+    );
+    assert_eq!(server.received_requests().await.unwrap().len(), 0);
+}
+
+fn person_request(mode: OutputMode) -> Request {
+    let schema = SchemaSpec {
+        name: "Person".into(),
+        json_schema: Person::json_schema(),
+        description: None,
+    };
+    let mut request = Request::new("Reply with JSON.", vec![Message::user(PROMPT)], schema);
+    request.mode = mode;
+    request
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The subset, checked against Anthropic's documented rules for derived types
+
+#[derive(Debug, Structured)]
+#[allow(dead_code)]
+struct Order {
+    #[outline(pattern = r"^ORD-[0-9]{6}$")]
+    id: String,
+    #[outline(pattern = r"\bVIP\b")]
+    label: String,
+    #[outline(min = 1, max = 50)]
+    items: Vec<Item>,
+    shipping: Address,
+    billing: Option<Address>,
+    #[outline(exclusive_min = 0, multiple_of = 0.01)]
+    total: f64,
+    #[outline(min = 1, max = 10, unique)]
+    tags: Vec<String>,
+    #[outline(one_of = ["USD", "EUR"])]
+    currency: String,
+    #[outline(format = "date")]
+    placed_on: Option<String>,
+    position: (f64, f64),
+    pair: (String, u8),
+    counts: [u32; 3],
+    letter: char,
+    status: Status,
+    shape: Shape,
+    content: Content,
+    either: Either,
+    page: Page<Item>,
+}
+
+#[derive(Debug, Structured)]
+#[allow(dead_code)]
+struct Item {
+    #[outline(min = 1, max = 120)]
+    name: String,
+    #[outline(min = 1, max = 100)]
+    quantity: u16,
+    point: Point,
+}
+
+#[derive(Debug, Structured)]
+#[allow(dead_code)]
+struct Address {
+    street: String,
+    #[outline(pattern = "^[0-9]{5}$")]
+    zip: String,
+}
+
+#[derive(Debug, Structured)]
+#[allow(dead_code)]
+struct Point(f64, f64);
+
+#[derive(Debug, Structured)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Status {
+    Pending,
+    /// Paid in full.
+    Paid,
+    Shipped {
+        carrier: String,
+    },
+    Refunded(#[outline(min = 0)] f64),
+    Split(u8, String),
+}
+
+#[derive(Debug, Structured)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[allow(dead_code)]
+enum Shape {
+    Circle {
+        #[outline(exclusive_min = 0)]
+        radius: f64,
+    },
+    Square(Side),
+    Clear,
+}
+
+#[derive(Debug, Structured)]
+#[allow(dead_code)]
+struct Side {
+    length: f64,
+}
+
+#[derive(Debug, Structured)]
+#[serde(tag = "t", content = "c")]
+#[allow(dead_code)]
+enum Content {
+    Empty,
+    Text(String),
+    Pair(u8, u8),
+}
+
+#[derive(Debug, Structured)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Either {
+    Nothing,
+    Number(i64),
+    Named { name: String },
+}
+
+#[derive(Debug, Structured)]
+#[allow(dead_code)]
+struct Page<T> {
+    items: Vec<T>,
+    #[outline(min = 1)]
+    page: u32,
+    next: Option<String>,
+}
+
+/// The subset of `T`'s schema, after checking it against the rules and checking that `samples`
+/// (valid for `T`) are valid for it too: the subset only relaxes, the validator keeps the rest.
+fn subset_of<T: Structured + std::fmt::Debug>(samples: &[Value]) -> Value {
+    let original = T::json_schema();
+    let subset = structured(&original).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        subset_violations(&subset),
+        Vec::<String>::new(),
+        "{subset:#}"
+    );
+    let relaxed = jsonschema::draft202012::new(&subset).expect("the subset compiles");
+    for sample in samples {
+        assert!(
+            T::from_value(sample).is_ok(),
+            "{sample} is not valid for the type"
+        );
+        assert!(
+            relaxed.is_valid(sample),
+            "{sample} is rejected by\n{subset:#}"
+        );
+    }
+    subset
+}
+
+#[test]
+fn the_subset_of_a_rich_type_follows_the_rules() {
+    let sample = json!({
+        "id": "ORD-123456", "label": "a VIP order",
+        "items": [{"name": "pen", "quantity": 2, "point": [1.0, 2.0]}],
+        "shipping": {"street": "Main St", "zip": "12345"}, "billing": null,
+        "total": 12.5, "tags": ["a", "b"], "currency": "EUR", "placed_on": "2024-01-31",
+        "position": [1.5, -2.0], "pair": ["x", 7], "counts": [1, 2, 3], "letter": "z",
+        "status": {"split": [1, "two"]},
+        "shape": {"kind": "square", "length": 2.0},
+        "content": {"t": "Pair", "c": [1, 2]},
+        "either": {"name": "n"},
+        "page": {"items": [], "page": 1}
+    });
+    let subset = subset_of::<Order>(&[sample]);
+    let props = &subset["properties"];
+    let defs = &subset["$defs"];
+
+    // Patterns: simple ones stay, a word boundary moves into the description.
+    assert_eq!(
+        props["id"],
+        json!({"type": "string", "pattern": "^ORD-[0-9]{6}$"})
+    );
+    assert_eq!(
+        props["label"],
+        json!({"type": "string", "description": "matching /\\bVIP\\b/"})
+    );
+    // Array sizes: minItems 1 stays, the rest is words.
+    assert_eq!(props["items"]["minItems"], 1);
+    assert_eq!(props["items"]["description"], "1 to 50 items");
+    assert_eq!(
+        props["tags"]["description"],
+        "1 to 10 items; no duplicate items"
+    );
+    // Numbers.
+    assert_eq!(
+        props["total"],
+        json!({"type": "number", "description": "greater than 0; a multiple of 0.01"})
+    );
+    assert_eq!(
+        defs["Item"]["properties"]["quantity"]["description"],
+        "between 1 and 100"
+    );
+    assert_eq!(
+        defs["Item"]["properties"]["name"]["description"],
+        "1 to 120 characters"
+    );
+    // Optional values: `anyOf` with a null branch.
+    assert_eq!(
+        props["billing"],
+        json!({"anyOf": [{"$ref": "#/$defs/Address"}, {"type": "null"}]})
+    );
+    assert_eq!(
+        props["placed_on"],
+        json!({"anyOf": [{"type": "string", "format": "date"}, {"type": "null"}]})
+    );
+    assert_eq!(
+        props["currency"],
+        json!({"type": "string", "enum": ["USD", "EUR"]})
+    );
+    // Tuples: items of the positions' schemas, the order in words.
+    assert_eq!(
+        props["pair"],
+        json!({
+            "type": "array",
+            "items": {"anyOf": [{"type": "string"}, {"type": "integer", "description": "between 0 and 255"}]},
+            "minItems": 1,
+            "description": "exactly 2 items; in this order: string, integer"
+        })
+    );
+    assert_eq!(props["position"]["items"], json!({"type": "number"}));
+    assert_eq!(props["counts"]["description"], "exactly 3 items");
+    assert_eq!(
+        props["counts"]["items"],
+        json!({"type": "integer", "description": "at least 0"})
+    );
+    assert_eq!(
+        props["letter"],
+        json!({"type": "string", "description": "exactly 1 character"})
+    );
+    assert_eq!(defs["Point"]["description"], "exactly 2 items");
+    assert_eq!(props["position"]["description"], "exactly 2 items");
+    // Every object is closed, the root and every definition included.
+    assert_eq!(subset["additionalProperties"], false);
+    for name in ["Item", "Address", "Page_Item"] {
+        assert_eq!(defs[name]["additionalProperties"], false, "{name}");
+    }
+    // Generics: the instantiation is its own definition.
+    assert_eq!(
+        defs["Page_Item"]["properties"]["items"]["items"],
+        json!({"$ref": "#/$defs/Item"})
+    );
+    assert_eq!(
+        defs["Page_Item"]["properties"]["page"]["description"],
+        "at least 1"
+    );
+}
+
+#[test]
+fn every_enum_representation_fits_the_subset() {
+    let statuses = [
+        json!("pending"),
+        json!("paid"),
+        json!({"shipped": {"carrier": "UPS"}}),
+        json!({"refunded": 3.5}),
+        json!({"split": [1, "x"]}),
+    ];
+    let subset = subset_of::<Status>(&statuses);
+    let branches = subset["anyOf"].as_array().unwrap();
+    assert_eq!(branches[0], json!({"type": "string", "const": "pending"}));
+    assert_eq!(branches[1]["description"], "Paid in full.");
+    assert_eq!(branches[2]["additionalProperties"], false);
+    assert_eq!(
+        branches[3]["properties"]["refunded"]["description"],
+        "at least 0"
+    );
+
+    subset_of::<Shape>(&[
+        json!({"kind": "circle", "radius": 1.0}),
+        json!({"kind": "square", "length": 2.0}),
+        json!({"kind": "clear"}),
+    ]);
+    subset_of::<Content>(&[
+        json!({"t": "Empty"}),
+        json!({"t": "Text", "c": "hi"}),
+        json!({"t": "Pair", "c": [1, 2]}),
+    ]);
+    subset_of::<Either>(&[json!(null), json!(-4), json!({"name": "n"})]);
+    let page = subset_of::<Page<Person>>(&[json!({"items": [valid()], "page": 2, "next": "abc"})]);
+    assert_eq!(
+        page["properties"]["next"],
+        json!({"anyOf": [{"type": "string"}, {"type": "null"}]})
+    );
+}
+
+#[test]
+fn recursive_types_and_maps_are_beyond_the_subset() {
+    let err = structured(&Tree::json_schema()).unwrap_err();
+    assert_eq!(err.path, "#/properties/children/items");
+    assert!(err.reason.starts_with("a recursive type"), "{err}");
+
+    #[derive(Debug, Structured)]
+    #[allow(dead_code)]
+    struct Scores {
+        by_name: std::collections::BTreeMap<String, u8>,
+    }
+    let err = structured(&Scores::json_schema()).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "a map (an object with arbitrary keys) at #/properties/by_name"
+    );
+
+    #[derive(Debug, Structured)]
+    #[allow(dead_code)]
+    struct Loose {
+        extra: serde_json::Value,
+    }
+    assert_eq!(
+        structured(&Loose::json_schema()).unwrap_err().reason,
+        "a value of any type"
+    );
+
+    // The checker sees the same problems in the original schema, and more.
+    let problems = subset_violations(&Person::json_schema());
+    for needle in [
+        "#: objects must set `additionalProperties: false`",
+        "#/properties/age/minimum: keyword `minimum` is not in the subset",
+        "#/properties/email/type: type lists are not in the subset (use `anyOf`)",
+    ] {
+        assert!(
+            problems.iter().any(|p| p == needle),
+            "missing {needle:?} in {problems:#?}"
+        );
+    }
+}
