@@ -5,6 +5,8 @@
 #[cfg(feature = "anthropic")]
 pub mod anthropic;
 #[cfg(any(feature = "openai", feature = "anthropic"))]
+mod any;
+#[cfg(any(feature = "openai", feature = "anthropic"))]
 pub mod http;
 pub mod mock;
 #[cfg(feature = "openai")]
@@ -18,6 +20,8 @@ use std::pin::Pin;
 
 use serde_json::Value;
 
+#[cfg(any(feature = "openai", feature = "anthropic"))]
+pub use any::{AnyBackend, from_env};
 pub use secret::ApiKey;
 
 /// The future a [`Backend`] returns.

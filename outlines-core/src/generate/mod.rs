@@ -29,24 +29,18 @@ pub const DEFAULT_MAX_ATTEMPTS: usize = 3;
 /// A generation request being set up: `T::generation(prompt)...run(&backend)`.
 ///
 /// ```
-/// use outlines::Structured;
-/// use outlines::backend::mock::Mock;
-///
-/// #[derive(Debug, Structured)]
-/// struct Answer {
-///     #[outline(min = 0, max = 10)]
-///     score: u8,
-/// }
+/// use outlines_core::Structured;
+/// use outlines_core::backend::mock::Mock;
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
-/// // The model's first reply breaks a rule; the repair turn fixes it.
-/// let backend = Mock::new().reply(r#"{"score": 11}"#).reply(r#"{"score": 9}"#);
-/// let report = Answer::generation("Rate this text from 0 to 10.")
+/// // The model's first reply is out of range for a `u8`; the repair turn fixes it.
+/// let backend = Mock::new().reply("300").reply("200");
+/// let report = u8::generation("Pick a number from 0 to 255.")
 ///     .max_attempts(2)
 ///     .report(&backend)
 ///     .await
 ///     .unwrap();
-/// assert_eq!(report.value.score, 9);
+/// assert_eq!(report.value, 200);
 /// assert_eq!(report.attempt_count(), 2);
 /// # });
 /// ```

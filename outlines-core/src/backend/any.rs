@@ -1,0 +1,220 @@
+//! A backend chosen at run time, from configuration or the environment.
+
+use std::fmt;
+
+#[cfg(feature = "anthropic")]
+use super::anthropic::Anthropic;
+#[cfg(feature = "openai")]
+use super::openai::OpenAi;
+use super::{Backend, BackendError, BackendFuture, Request};
+
+/// One of the HTTP backends, chosen at run time: clone it, print it, match on it, hand it to
+/// `T::generate` like any backend. [`from_env`] picks one from the environment.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum AnyBackend {
+    /// OpenAI or an OpenAI-compatible server (Ollama, vLLM, llama.cpp, LM Studio).
+    #[cfg(feature = "openai")]
+    OpenAi(OpenAi),
+    /// Anthropic's Messages API.
+    #[cfg(feature = "anthropic")]
+    Anthropic(Anthropic),
+}
+
+impl AnyBackend {
+    fn inner(&self) -> &dyn Backend {
+        match self {
+            #[cfg(feature = "openai")]
+            AnyBackend::OpenAi(backend) => backend,
+            #[cfg(feature = "anthropic")]
+            AnyBackend::Anthropic(backend) => backend,
+        }
+    }
+}
+
+impl Backend for AnyBackend {
+    fn provider(&self) -> &str {
+        self.inner().provider()
+    }
+    fn model(&self) -> &str {
+        self.inner().model()
+    }
+    fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
+        self.inner().complete(request)
+    }
+}
+
+/// `openai · gpt-4o-mini · https://api.openai.com/v1/chat/completions`: provider, model, endpoint.
+impl fmt::Display for AnyBackend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let endpoint = match self {
+            #[cfg(feature = "openai")]
+            AnyBackend::OpenAi(backend) => backend
+                .endpoint()
+                .map(String::from)
+                .unwrap_or_else(|e| e.to_string()),
+            #[cfg(feature = "anthropic")]
+            AnyBackend::Anthropic(backend) => backend.url(),
+        };
+        write!(f, "{} · {} · {endpoint}", self.provider(), self.model())
+    }
+}
+
+#[cfg(feature = "openai")]
+impl From<OpenAi> for AnyBackend {
+    fn from(backend: OpenAi) -> Self {
+        AnyBackend::OpenAi(backend)
+    }
+}
+
+#[cfg(feature = "anthropic")]
+impl From<Anthropic> for AnyBackend {
+    fn from(backend: Anthropic) -> Self {
+        AnyBackend::Anthropic(backend)
+    }
+}
+
+/// What [`from_env`] says when the environment names no backend.
+const NOTHING_SET: &str = "no backend configured: set OPENAI_API_KEY (OpenAI), OPENAI_BASE_URL (an \
+    OpenAI-compatible server, e.g. http://localhost:11434/v1 for Ollama, http://localhost:8080/v1 for \
+    llama.cpp) or ANTHROPIC_API_KEY (Anthropic); OUTLINES_MODEL names the model";
+
+/// The backend the environment names.
+///
+/// - `OUTLINES_BACKEND` = `openai` or `anthropic` picks one outright;
+/// - otherwise `OPENAI_API_KEY` or `OPENAI_BASE_URL` selects the OpenAI-compatible backend (a local
+///   server such as Ollama or llama.cpp needs only the URL),
+/// - otherwise `ANTHROPIC_API_KEY` (and `ANTHROPIC_BASE_URL`) selects Anthropic.
+///
+/// `OUTLINES_MODEL` names the model for either. Blank variables count as unset. Fails with
+/// [`BackendError::Config`] naming the variables to set when none is, or when a value is unusable.
+///
+/// ```no_run
+/// use outlines_core::Structured;
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// let backend = outlines_core::backend::from_env()?;
+/// println!("using {backend}"); // openai · gpt-4o-mini · https://api.openai.com/v1/chat/completions
+/// let n = u8::generate(&backend, "A prime below 10?").await?;
+/// # Ok(()) }
+/// ```
+pub fn from_env() -> Result<AnyBackend, BackendError> {
+    from_lookup(|name| std::env::var(name).ok())
+}
+
+fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<AnyBackend, BackendError> {
+    let set = |name: &str| var(name).is_some_and(|v| !v.trim().is_empty());
+    let chosen = var("OUTLINES_BACKEND").map(|v| v.trim().to_ascii_lowercase());
+    match chosen.as_deref().filter(|v| !v.is_empty()) {
+        Some("openai") => openai(&var),
+        Some("anthropic") => anthropic(&var),
+        Some(other) => Err(BackendError::Config(format!(
+            "OUTLINES_BACKEND is {other:?}: expected \"openai\" or \"anthropic\""
+        ))),
+        None if set("OPENAI_API_KEY") || set("OPENAI_BASE_URL") => openai(&var),
+        None if set("ANTHROPIC_API_KEY") => anthropic(&var),
+        None => Err(BackendError::Config(NOTHING_SET.into())),
+    }
+}
+
+fn openai(var: &impl Fn(&str) -> Option<String>) -> Result<AnyBackend, BackendError> {
+    #[cfg(feature = "openai")]
+    return OpenAi::from_lookup(var).map(AnyBackend::OpenAi);
+    #[cfg(not(feature = "openai"))]
+    {
+        let _ = var;
+        Err(BackendError::Config(
+            "the OpenAI backend is not compiled in: enable the `openai` feature".into(),
+        ))
+    }
+}
+
+fn anthropic(var: &impl Fn(&str) -> Option<String>) -> Result<AnyBackend, BackendError> {
+    #[cfg(feature = "anthropic")]
+    return Anthropic::from_lookup(var).map(AnyBackend::Anthropic);
+    #[cfg(not(feature = "anthropic"))]
+    {
+        let _ = var;
+        Err(BackendError::Config(
+            "the Anthropic backend is not compiled in: enable the `anthropic` feature".into(),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &[(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        let vars = vars.to_vec();
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    fn chosen(vars: &[(&'static str, &'static str)]) -> Result<String, String> {
+        from_lookup(env(vars))
+            .map(|b| b.to_string())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn nothing_set_names_the_variables_to_set() {
+        let err = chosen(&[("OPENAI_API_KEY", "  ")]).unwrap_err();
+        for name in ["OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY"] {
+            assert!(err.contains(name), "{err}");
+        }
+    }
+
+    #[test]
+    fn openai_comes_first_then_anthropic() {
+        assert_eq!(
+            chosen(&[("OPENAI_API_KEY", "sk-1"), ("ANTHROPIC_API_KEY", "sk-ant")]).unwrap(),
+            "openai · gpt-4o-mini · https://api.openai.com/v1/chat/completions"
+        );
+        assert_eq!(
+            chosen(&[
+                ("ANTHROPIC_API_KEY", "sk-ant"),
+                ("OUTLINES_MODEL", "claude-x")
+            ])
+            .unwrap(),
+            "anthropic · claude-x · https://api.anthropic.com/v1/messages"
+        );
+    }
+
+    #[test]
+    fn a_local_server_needs_only_its_url() {
+        assert_eq!(
+            chosen(&[
+                ("OPENAI_BASE_URL", "http://localhost:11434/v1"),
+                ("OUTLINES_MODEL", "qwen2.5:0.5b"),
+            ])
+            .unwrap(),
+            "openai · qwen2.5:0.5b · http://localhost:11434/v1/chat/completions"
+        );
+    }
+
+    #[test]
+    fn outlines_backend_picks_outright() {
+        let vars = [
+            ("OUTLINES_BACKEND", " Anthropic "),
+            ("OPENAI_API_KEY", "sk-1"),
+            ("ANTHROPIC_API_KEY", "sk-ant"),
+        ];
+        assert!(chosen(&vars).unwrap().starts_with("anthropic · "));
+        let err = chosen(&[("OUTLINES_BACKEND", "gemini")]).unwrap_err();
+        assert!(err.contains("\"gemini\""), "{err}");
+        // Picked but not configured: the backend's own message says what is missing.
+        let err = chosen(&[("OUTLINES_BACKEND", "anthropic")]).unwrap_err();
+        assert!(err.contains("ANTHROPIC_API_KEY is not set"), "{err}");
+    }
+
+    #[test]
+    fn keys_stay_out_of_debug_and_display() {
+        let backend = from_lookup(env(&[("OPENAI_API_KEY", "sk-very-secret")])).unwrap();
+        assert!(!format!("{backend:?} {backend}").contains("sk-very-secret"));
+        let backend = from_lookup(env(&[("ANTHROPIC_API_KEY", "sk-ant-secret")])).unwrap();
+        assert!(!format!("{backend:?} {backend}").contains("sk-ant-secret"));
+    }
+}
