@@ -200,11 +200,10 @@ impl<T: Structured> Run<T> {
     }
 
     async fn go<B: Backend + ?Sized>(mut self, backend: &B) -> Result<Generation<T>, Diagnostics> {
-        let base = self.first_request();
+        let mut request = self.first_request();
         if self.options.capture_content {
-            tracing::info!(target: "outlines::generate", system = %base.system, prompt = %self.options.prompt, "gen_ai.user.message");
+            tracing::info!(target: "outlines::generate", system = %request.system, prompt = %self.options.prompt, "gen_ai.user.message");
         }
-        let mut messages = base.messages.clone();
         let mut last_errors = Vec::new();
         let mut cause = None;
         for number in 1..=self.options.max_attempts {
@@ -213,10 +212,6 @@ impl<T: Structured> Run<T> {
                     after: self.options.deadline.unwrap_or_default(),
                 });
                 break;
-            };
-            let request = Request {
-                messages: messages.clone(),
-                ..base.clone()
             };
             let began = Instant::now();
             let result = match limit {
@@ -293,7 +288,7 @@ impl<T: Structured> Run<T> {
                             let errors = diagnostics.into_errors();
                             self.consider_best(&response.text, errors.len());
                             let truncated = response.finish == Finish::Length;
-                            messages = vec![
+                            request.messages = vec![
                                 Message::user(self.options.prompt.clone()),
                                 Message::assistant(response.text.clone()),
                                 Message::user(prompt::repair(&errors, truncated)),
