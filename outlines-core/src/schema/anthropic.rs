@@ -16,29 +16,20 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
+
+use super::transform::{
+    self, RootRefs, Rules, def_name, def_ref, escape, into_defs, into_root, refs_at, tuple_items,
+};
 
 /// The types the subset knows.
-pub const TYPES: &[&str] = &[
-    "object", "array", "string", "integer", "number", "boolean", "null",
-];
+pub const TYPES: &[&str] = transform::JSON_TYPES;
 
 /// The string formats the subset knows.
-pub const FORMATS: &[&str] = &[
-    "date-time",
-    "time",
-    "date",
-    "duration",
-    "email",
-    "hostname",
-    "uri",
-    "ipv4",
-    "ipv6",
-    "uuid",
-];
+pub const FORMATS: &[&str] = transform::FORMATS;
 
 /// The property a non-object root is wrapped in by [`object_root`].
-pub const WRAP_KEY: &str = "value";
+pub const WRAP_KEY: &str = transform::WRAPPER_KEY;
 
 /// The largest bound of a counted repetition (`{n,m}`) a pattern may keep. Anthropic documents only
 /// "simple" counts and names `{100,500}` as too complex; larger ones are moved into the description.
@@ -102,15 +93,14 @@ pub fn structured(schema: &Value) -> Result<Value, Unsupported> {
         Some(Value::Object(defs)) => defs,
         Some(_) => return Err(Unsupported::at("#/$defs", "`$defs` that is not an object")),
     };
-    check_references(root, defs)?;
+    check_references(schema, defs)?;
     let mut body = root.clone();
     body.shift_remove("$defs");
     let mut out = node(&body, "#")?;
     if !defs.is_empty() {
         let mut rendered = Map::new();
         for (name, def) in defs {
-            let path = format!("#/$defs/{}", escape(name));
-            rendered.insert(name.clone(), Value::Object(child(def, &path)?));
+            rendered.insert(name.clone(), Value::Object(child(def, &def_ref(name))?));
         }
         out.insert("$defs".into(), Value::Object(rendered));
     }
@@ -130,26 +120,10 @@ pub fn object_root(schema: &Value) -> (Value, bool) {
     if map.get("type").and_then(Value::as_str) == Some("object") {
         return (Value::Object(map), false);
     }
-    let defs = map.shift_remove("$defs");
-    let target = format!("#/properties/{WRAP_KEY}");
-    let mut root = Value::Object(map);
-    repoint_root(&mut root, &target);
-    let mut properties = Map::new();
-    properties.insert(WRAP_KEY.into(), root);
-    let mut out = Map::new();
-    out.insert("type".into(), "object".into());
-    out.insert("properties".into(), Value::Object(properties));
-    out.insert("required".into(), json!([WRAP_KEY]));
-    out.insert("additionalProperties".into(), false.into());
-    if let Some(mut defs) = defs {
-        if let Value::Object(defs) = &mut defs {
-            for def in defs.values_mut() {
-                repoint_root(def, &target);
-            }
-        }
-        out.insert("$defs".into(), defs);
-    }
-    (Value::Object(out), true)
+    (
+        transform::wrap(&Value::Object(map), RootRefs::ToProperty),
+        true,
+    )
 }
 
 /// Every way `schema` breaks Anthropic's documented subset, one line each (`#/properties/age: keyword
@@ -162,7 +136,7 @@ pub fn subset_violations(schema: &Value) -> Vec<String> {
             .get("$defs")
             .and_then(Value::as_object)
             .unwrap_or(&empty);
-        if let Err(e) = check_references(root, defs) {
+        if let Err(e) = check_references(schema, defs) {
             out.push(format!("{}: {}", e.path, e.reason));
         }
     }
@@ -231,25 +205,16 @@ pub fn pattern_problem(pattern: &str) -> Option<&'static str> {
 
 /// Fails if the schema is recursive (a reference back into the root, or a cycle through `$defs`) or
 /// refers to anything but a definition.
-fn check_references(
-    root: &Map<String, Value>,
-    defs: &Map<String, Value>,
-) -> Result<(), Unsupported> {
-    let mut body = root.clone();
-    body.shift_remove("$defs");
-    let mut edges: HashMap<&str, Vec<String>> = HashMap::new();
-    let mut refs = Vec::new();
-    collect_refs(&Value::Object(body), "#", &mut refs);
-    let mut roots = Vec::new();
-    for (path, reference) in &refs {
-        roots.push(target(path, reference, defs)?);
+fn check_references(schema: &Value, defs: &Map<String, Value>) -> Result<(), Unsupported> {
+    // The root's own references (the walk leaves `$defs` out), then each definition's.
+    for (path, reference) in refs_at(schema, "#") {
+        target(&path, reference, defs)?;
     }
+    let mut edges: HashMap<&str, Vec<String>> = HashMap::new();
     for (name, def) in defs {
-        let mut refs = Vec::new();
-        collect_refs(def, &format!("#/$defs/{}", escape(name)), &mut refs);
         let mut targets = Vec::new();
-        for (path, reference) in &refs {
-            targets.push(target(path, reference, defs)?);
+        for (path, reference) in refs_at(def, &def_ref(name)) {
+            targets.push(target(&path, reference, defs)?);
         }
         edges.insert(name.as_str(), targets);
     }
@@ -259,7 +224,7 @@ fn check_references(
         let mut stack = Vec::new();
         if let Some(cycle) = find_cycle(name, &edges, &mut state, &mut stack) {
             return Err(Unsupported::at(
-                &format!("#/$defs/{}", escape(&cycle[0])),
+                &def_ref(&cycle[0]),
                 format!("a recursive type ({})", cycle.join(" → ")),
             ));
         }
@@ -299,17 +264,16 @@ fn find_cycle<'a>(
 
 /// The definition a reference names.
 fn target(path: &str, reference: &str, defs: &Map<String, Value>) -> Result<String, Unsupported> {
-    if let Some(name) = reference.strip_prefix("#/$defs/") {
-        let name = unescape(name);
-        if defs.contains_key(&name) {
-            return Ok(name);
-        }
-        return Err(Unsupported::at(
-            path,
-            format!("a reference to a missing definition ({reference})"),
-        ));
+    if into_defs(reference) {
+        return match def_name(reference) {
+            Some(name) if defs.contains_key(name.as_ref()) => Ok(name.into_owned()),
+            _ => Err(Unsupported::at(
+                path,
+                format!("a reference to a missing definition ({reference})"),
+            )),
+        };
     }
-    if reference == "#" || reference.starts_with("#/") {
+    if into_root(reference) {
         return Err(Unsupported::at(
             path,
             format!("a recursive type (`$ref: {reference}` points back into the schema)"),
@@ -319,85 +283,6 @@ fn target(path: &str, reference: &str, defs: &Map<String, Value>) -> Result<Stri
         path,
         format!("a non-local reference ({reference})"),
     ))
-}
-
-/// Every `$ref` in a schema, with where it is.
-fn collect_refs(schema: &Value, path: &str, out: &mut Vec<(String, String)>) {
-    let Some(map) = schema.as_object() else {
-        return;
-    };
-    if let Some(Value::String(reference)) = map.get("$ref") {
-        out.push((path.to_owned(), reference.clone()));
-    }
-    for (suffix, sub) in subschemas(map) {
-        collect_refs(sub, &format!("{path}{suffix}"), out);
-    }
-}
-
-/// The schemas directly inside a schema, each with its JSON Pointer suffix. Keys whose values are
-/// data (`enum`, `const`, `examples`, `default`) are not walked.
-fn subschemas(map: &Map<String, Value>) -> Vec<(String, &Value)> {
-    let mut out = Vec::new();
-    for (key, value) in map {
-        match (key.as_str(), value) {
-            ("properties" | "$defs" | "patternProperties", Value::Object(children)) => {
-                for (name, sub) in children {
-                    out.push((format!("/{key}/{}", escape(name)), sub));
-                }
-            }
-            ("anyOf" | "oneOf" | "allOf" | "prefixItems", Value::Array(children)) => {
-                for (i, sub) in children.iter().enumerate() {
-                    out.push((format!("/{key}/{i}"), sub));
-                }
-            }
-            ("items" | "additionalProperties" | "not" | "contains", Value::Object(_)) => {
-                out.push((format!("/{key}"), value));
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// Repoints references into the root (`#`, `#/...` outside `$defs`) at `target`.
-fn repoint_root(schema: &mut Value, target: &str) {
-    let Value::Object(map) = schema else {
-        return;
-    };
-    if let Some(Value::String(reference)) = map.get_mut("$ref") {
-        if let Some(rest) = reference.strip_prefix('#') {
-            if !rest.starts_with("/$defs/") {
-                *reference = format!("{target}{rest}");
-            }
-        }
-    }
-    for (key, value) in map.iter_mut() {
-        match (key.as_str(), value) {
-            ("properties" | "$defs" | "patternProperties", Value::Object(children)) => {
-                children
-                    .values_mut()
-                    .for_each(|sub| repoint_root(sub, target));
-            }
-            ("anyOf" | "oneOf" | "allOf" | "prefixItems", Value::Array(children)) => {
-                children
-                    .iter_mut()
-                    .for_each(|sub| repoint_root(sub, target));
-            }
-            ("items" | "additionalProperties" | "not" | "contains", sub @ Value::Object(_)) => {
-                repoint_root(sub, target);
-            }
-            _ => {}
-        }
-    }
-}
-
-/// A key as a JSON Pointer token.
-fn escape(key: &str) -> String {
-    key.replace('~', "~0").replace('/', "~1")
-}
-
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -429,12 +314,11 @@ fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsu
     {
         return Err(Unsupported::at(path, "a value of any type"));
     }
-    let kind = map.get("type").and_then(Value::as_str);
     let mut out = Map::new();
-    let mut moved = Moved::default();
+    let mut rules = Rules::default();
     let mut description = None;
     for (key, value) in map {
-        if moved.absorb(key, value) {
+        if rules.absorb(key, value) {
             continue;
         }
         match key.as_str() {
@@ -445,11 +329,10 @@ fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsu
                 }
                 out.insert(key.clone(), value.clone());
             }
-            "description" => description = value.as_str().map(str::to_owned),
+            "description" => description = value.as_str(),
             "title" | "default" | "required" | "const" => {
                 out.insert(key.clone(), value.clone());
             }
-            "examples" => moved.examples = value.as_array().cloned().unwrap_or_default(),
             "enum" => {
                 let values = value.as_array().map(Vec::as_slice).unwrap_or_default();
                 if values.iter().any(|v| v.is_object() || v.is_array()) {
@@ -475,9 +358,9 @@ fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsu
                     };
                     // A branch of constraints alone (a second pattern, another `multipleOf`) joins
                     // this node's moved rules; a full schema stays, unless it is a reference.
-                    if b.iter().all(|(k, v)| Moved::movable(k, v)) {
+                    if b.iter().all(|(k, v)| Rules::is_rule(k, v)) {
                         for (k, v) in b {
-                            moved.absorb(k, v);
+                            rules.absorb(k, v);
                         }
                     } else if b.contains_key("$ref") {
                         return Err(Unsupported::at(&here, "`allOf` with a `$ref`"));
@@ -524,54 +407,50 @@ fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsu
                 // Tuples are not in the subset: items of any of the positions' schemas, the order
                 // stated in words, the length as the array's size.
                 let positions = value.as_array().map(Vec::as_slice).unwrap_or_default();
-                let mut distinct: Vec<Value> = Vec::new();
+                let mut rendered = Vec::new();
                 for (i, position) in positions.iter().enumerate() {
-                    let rendered =
-                        Value::Object(child(position, &format!("{path}/prefixItems/{i}"))?);
-                    if !distinct.contains(&rendered) {
-                        distinct.push(rendered);
-                    }
+                    rendered.push(Value::Object(child(
+                        position,
+                        &format!("{path}/prefixItems/{i}"),
+                    )?));
                 }
-                if distinct.len() > 1 {
-                    let labels: Vec<String> = positions.iter().map(label).collect();
-                    moved.order = Some(labels.join(", "));
-                }
-                match distinct.len() {
-                    0 => {}
-                    1 => {
-                        out.insert("items".into(), distinct.remove(0));
-                    }
-                    _ => {
-                        out.insert("items".into(), json!({ "anyOf": distinct }));
-                    }
+                if let Some(items) = tuple_items(positions, rendered, &mut rules) {
+                    out.insert("items".into(), items);
                 }
             }
             "$defs" => return Err(Unsupported::at(path, "`$defs` below the root")),
-            _ => moved.other.push(format!("{key}: {value}")),
+            // `examples`, and keywords the subset does not know: in words.
+            _ => rules.add(key, value),
         }
     }
-    if let Some(min) = moved.min_items.as_ref().and_then(Value::as_u64) {
+    // What the subset takes stays a keyword: `minItems` of 0 or 1 (a larger one as 1, the rest in
+    // words), the first pattern and the first format it can take.
+    if let Some(min) = rules.min_items.as_ref().and_then(Value::as_u64) {
         out.insert("minItems".into(), min.min(1).into());
+        if min <= 1 && rules.max_items.is_none() {
+            rules.min_items = None;
+        }
     }
-    if let Some(pattern) = moved.kept_pattern() {
-        out.insert("pattern".into(), pattern.into());
+    if let Some(i) = rules
+        .patterns
+        .iter()
+        .position(|p| pattern_problem(p).is_none())
+    {
+        out.insert("pattern".into(), rules.patterns.remove(i).into());
     }
-    if let Some(format) = moved.kept_format() {
-        out.insert("format".into(), format.into());
+    if let Some(i) = rules
+        .formats
+        .iter()
+        .position(|f| FORMATS.contains(&f.as_str()))
+    {
+        out.insert("format".into(), rules.formats.remove(i).into());
     }
-    if kind == Some("object") && !out.contains_key("additionalProperties") {
+    if out.get("type").and_then(Value::as_str) == Some("object")
+        && !out.contains_key("additionalProperties")
+    {
         out.insert("additionalProperties".into(), false.into());
     }
-    let has_choices = out.contains_key("enum") || out.contains_key("const");
-    let notes = moved.notes(kind, has_choices);
-    let text = match (description, notes.is_empty()) {
-        (Some(d), false) if !d.is_empty() => Some(format!("{d} ({})", notes.join("; "))),
-        (_, false) => Some(notes.join("; ")),
-        (d, true) => d,
-    };
-    if let Some(text) = text {
-        out.insert("description".into(), text.into());
-    }
+    rules.describe(description, &mut out);
     Ok(out)
 }
 
@@ -606,220 +485,6 @@ fn split_type_list(map: &Map<String, Value>, types: &[Value]) -> Map<String, Val
     out.insert("anyOf".into(), Value::Array(branches));
     out.extend(outer);
     out
-}
-
-/// A short name for a tuple position's schema: its type, or the name of the type it refers to.
-fn label(schema: &Value) -> String {
-    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        return unescape(reference.rsplit('/').next().unwrap_or(reference));
-    }
-    if let Some(c) = schema.get("const") {
-        return c.to_string();
-    }
-    match schema.get("type") {
-        Some(Value::String(t)) => t.clone(),
-        Some(Value::Array(types)) => {
-            let names: Vec<&str> = types.iter().filter_map(Value::as_str).collect();
-            names.join(" or ")
-        }
-        _ => match schema.get("anyOf").and_then(Value::as_array) {
-            Some(branches) => {
-                let names: Vec<String> = branches.iter().map(label).collect();
-                names.join(" or ")
-            }
-            None => "value".into(),
-        },
-    }
-}
-
-/// The rules of one node the subset cannot state, gathered to be written into its description.
-#[derive(Default)]
-struct Moved {
-    minimum: Option<Value>,
-    maximum: Option<Value>,
-    exclusive_minimum: Option<Value>,
-    exclusive_maximum: Option<Value>,
-    multiple_of: Vec<Value>,
-    min_length: Option<Value>,
-    max_length: Option<Value>,
-    min_items: Option<Value>,
-    max_items: Option<Value>,
-    unique: bool,
-    patterns: Vec<String>,
-    formats: Vec<String>,
-    /// The positions of a tuple, in words.
-    order: Option<String>,
-    examples: Vec<Value>,
-    other: Vec<String>,
-}
-
-impl Moved {
-    /// Whether `key` is a constraint this gathers (the keywords an `allOf` branch may hold alone).
-    fn movable(key: &str, value: &Value) -> bool {
-        match key {
-            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf"
-            | "minLength" | "maxLength" | "minItems" | "maxItems" | "uniqueItems" => true,
-            "pattern" | "format" => value.is_string(),
-            _ => false,
-        }
-    }
-
-    /// Takes the constraint `key` if it is one.
-    fn absorb(&mut self, key: &str, value: &Value) -> bool {
-        if !Moved::movable(key, value) {
-            return false;
-        }
-        let v = Some(value.clone());
-        match key {
-            "minimum" => self.minimum = v,
-            "maximum" => self.maximum = v,
-            "exclusiveMinimum" => self.exclusive_minimum = v,
-            "exclusiveMaximum" => self.exclusive_maximum = v,
-            "multipleOf" => self.multiple_of.push(value.clone()),
-            "minLength" => self.min_length = v,
-            "maxLength" => self.max_length = v,
-            "minItems" => self.min_items = v,
-            "maxItems" => self.max_items = v,
-            "uniqueItems" => self.unique = value == &Value::Bool(true),
-            "pattern" => self.patterns.extend(value.as_str().map(str::to_owned)),
-            "format" => self.formats.extend(value.as_str().map(str::to_owned)),
-            _ => return false,
-        }
-        true
-    }
-
-    /// The pattern kept as `pattern`: the first the subset can take.
-    fn kept_pattern(&self) -> Option<String> {
-        self.patterns
-            .iter()
-            .find(|p| pattern_problem(p).is_none())
-            .cloned()
-    }
-
-    /// The format kept as `format`: the first the subset knows.
-    fn kept_format(&self) -> Option<String> {
-        self.formats
-            .iter()
-            .find(|f| FORMATS.contains(&f.as_str()))
-            .cloned()
-    }
-
-    /// The moved rules in words. Ranges are left out when `enum`/`const` already list the values.
-    fn notes(&self, kind: Option<&str>, has_choices: bool) -> Vec<String> {
-        let mut notes = Vec::new();
-        if !has_choices {
-            let natural = |b: &Option<Value>| match b {
-                Some(v) if is_natural_limit(v, kind) => None,
-                other => other.clone(),
-            };
-            notes.extend(range(natural(&self.minimum), natural(&self.maximum)));
-        }
-        if let Some(b) = &self.exclusive_minimum {
-            notes.push(format!("greater than {b}"));
-        }
-        if let Some(b) = &self.exclusive_maximum {
-            notes.push(format!("less than {b}"));
-        }
-        for m in &self.multiple_of {
-            notes.push(format!("a multiple of {m}"));
-        }
-        if !has_choices {
-            notes.extend(count(&self.min_length, &self.max_length, "character"));
-        }
-        // `minItems` of 0 or 1 is kept as it is (and 1 for larger ones), so the words are only
-        // needed for a larger minimum or any maximum.
-        let min_items_kept = self
-            .min_items
-            .as_ref()
-            .is_none_or(|v| v.as_u64().is_some_and(|n| n <= 1));
-        if !(min_items_kept && self.max_items.is_none()) {
-            notes.extend(count(&self.min_items, &self.max_items, "item"));
-        }
-        if let Some(order) = &self.order {
-            notes.push(format!("in this order: {order}"));
-        }
-        if self.unique {
-            notes.push("no duplicate items".into());
-        }
-        let kept = self.kept_pattern();
-        for p in &self.patterns {
-            if kept.as_ref() != Some(p) {
-                notes.push(format!("matching /{p}/"));
-            }
-        }
-        let kept = self.kept_format();
-        for f in &self.formats {
-            if kept.as_ref() != Some(f) {
-                notes.push(format!("format: {f}"));
-            }
-        }
-        if !self.examples.is_empty() {
-            let list: Vec<String> = self.examples.iter().map(Value::to_string).collect();
-            notes.push(format!("for example {}", list.join(", ")));
-        }
-        notes.extend(self.other.iter().cloned());
-        notes
-    }
-}
-
-/// Whether a bound is only the natural limit of a wide Rust number type (`u32`'s 4294967295, `f32`'s
-/// 3.4e38): the type already implies it and a model gains nothing from it. 8-bit limits and a lower
-/// bound of 0 are worth stating, as the prompt description does.
-fn is_natural_limit(bound: &Value, kind: Option<&str>) -> bool {
-    const INTEGER: &[i128] = &[
-        i16::MIN as i128,
-        i16::MAX as i128,
-        u16::MAX as i128,
-        i32::MIN as i128,
-        i32::MAX as i128,
-        u32::MAX as i128,
-        i64::MIN as i128,
-        i64::MAX as i128,
-        u64::MAX as i128,
-    ];
-    let wide = [
-        i128::MIN as f64,
-        i128::MAX as f64,
-        u128::MAX as f64,
-        f64::from(f32::MAX),
-        -f64::from(f32::MAX),
-    ];
-    let exact = bound
-        .as_i64()
-        .map(i128::from)
-        .or_else(|| bound.as_u64().map(i128::from));
-    match (kind, exact) {
-        (Some("integer"), Some(n)) => INTEGER.contains(&n),
-        (Some("integer" | "number"), None) => bound.as_f64().is_some_and(|f| wide.contains(&f)),
-        _ => false,
-    }
-}
-
-fn range(min: Option<Value>, max: Option<Value>) -> Option<String> {
-    match (min, max) {
-        (Some(a), Some(b)) if a == b => Some(format!("exactly {a}")),
-        (Some(a), Some(b)) => Some(format!("between {a} and {b}")),
-        (Some(a), None) => Some(format!("at least {a}")),
-        (None, Some(b)) => Some(format!("at most {b}")),
-        (None, None) => None,
-    }
-}
-
-fn count(min: &Option<Value>, max: &Option<Value>, unit: &str) -> Option<String> {
-    let units = |n: &Value| {
-        if n.as_u64() == Some(1) {
-            unit.to_owned()
-        } else {
-            format!("{unit}s")
-        }
-    };
-    match (min, max) {
-        (Some(a), Some(b)) if a == b => Some(format!("exactly {a} {}", units(a))),
-        (Some(a), Some(b)) => Some(format!("{a} to {b} {}", units(b))),
-        (Some(a), None) => Some(format!("at least {a} {}", units(a))),
-        (None, Some(b)) => Some(format!("at most {b} {}", units(b))),
-        (None, None) => None,
-    }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -942,7 +607,19 @@ fn check_node(schema: &Value, path: &str, root: bool, out: &mut Vec<String>) {
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
+
+    #[test]
+    fn formats_are_the_documented_ones() {
+        let mut formats = FORMATS.to_vec();
+        formats.sort_unstable();
+        assert_eq!(
+            formats.join(" "),
+            "date date-time duration email hostname ipv4 ipv6 time uri uuid"
+        );
+    }
 
     #[test]
     fn patterns_beyond_the_subset() {
@@ -980,7 +657,7 @@ mod tests {
         assert_eq!(
             out["properties"]["rating"],
             json!({
-                "anyOf": [{"type": "integer", "description": "between 0 and 5"}, {"type": "null"}],
+                "anyOf": [{"type": "integer", "description": "(between 0 and 5)"}, {"type": "null"}],
                 "description": "Stars"
             })
         );
@@ -1067,30 +744,20 @@ mod tests {
             "e": {"type": "integer", "minimum": 0, "maximum": 255, "enum": [1, 2]}
         }});
         let out = structured(&schema).unwrap();
-        let p = &out["properties"];
         assert_eq!(
-            p["n"],
-            json!({"type": "integer", "description": "at least 0; a multiple of 5; a multiple of 3"})
+            out["properties"],
+            json!({
+                "n": {"type": "integer", "description": "(at least 0; a multiple of 5; a multiple of 3)"},
+                "f": {"type": "number", "description": "(greater than 0)"},
+                "s": {"type": "string", "pattern": "^a", "format": "email",
+                      "description": "(exactly 1 character; matching /\\bx/)"},
+                "t": {"type": "array", "items": {"anyOf": [{"type": "number"}, {"type": "string"}]}, "minItems": 1,
+                      "description": "(exactly 2 items; in order: number, string)"},
+                "u": {"type": "array", "items": {"type": "string", "description": "(e.g. \"x\")"}, "minItems": 1,
+                      "description": "(1-9 items; unique items)"},
+                "e": {"type": "integer", "enum": [1, 2]},
+            })
         );
-        assert_eq!(
-            p["f"],
-            json!({"type": "number", "description": "greater than 0"})
-        );
-        assert_eq!(
-            p["s"],
-            json!({"type": "string", "pattern": "^a", "format": "email", "description": "exactly 1 character; matching /\\bx/"})
-        );
-        assert_eq!(
-            p["t"],
-            json!({"type": "array", "items": {"anyOf": [{"type": "number"}, {"type": "string"}]}, "minItems": 1,
-                   "description": "exactly 2 items; in this order: number, string"})
-        );
-        assert_eq!(
-            p["u"],
-            json!({"type": "array", "items": {"type": "string", "description": "for example \"x\""}, "minItems": 1,
-                   "description": "1 to 9 items; no duplicate items"})
-        );
-        assert_eq!(p["e"], json!({"type": "integer", "enum": [1, 2]}));
         assert!(
             subset_violations(&out).is_empty(),
             "{:?}",

@@ -15,6 +15,9 @@ mod names;
 #[cfg(feature = "openai")]
 pub mod openai;
 pub mod registry;
+#[cfg(any(feature = "openai", feature = "anthropic"))]
+#[cfg_attr(not(all(feature = "openai", feature = "anthropic")), allow(dead_code))]
+mod transform;
 
 use std::any::TypeId;
 use std::borrow::Cow;
