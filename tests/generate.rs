@@ -88,16 +88,89 @@ async fn invalid_then_valid_sends_every_error_back() {
 
 #[tokio::test]
 async fn conversation_does_not_grow() {
-    let mock = Mock::always(INVALID);
+    // Five different wrong replies: each repair turn carries the one before it, and only that one.
+    let replies: Vec<String> = (0..5)
+        .map(|i| format!(r#"{{"name": "", "age": {}, "role": "admin"}}"#, 121 + i))
+        .collect();
+    let mock = replies
+        .iter()
+        .fold(Mock::new(), |mock, reply| mock.reply(reply.clone()));
     let err = Person::generation("Extract")
         .max_attempts(5)
         .run(&mock)
         .await
         .unwrap_err();
     assert_eq!(err.attempts().len(), 5);
-    for request in mock.requests().iter().skip(1) {
+    let sent = mock.requests();
+    for (n, request) in sent.iter().enumerate().skip(1) {
         assert_eq!(request.messages.len(), 3);
+        assert_eq!(request.messages[0].content, "Extract");
+        assert_eq!(request.messages[1].content, replies[n - 1]);
+        let repair = &request.messages[2].content;
+        assert!(repair.contains(&format!("got {}", 121 + n - 1)), "{repair}");
+        assert!(
+            !repair.contains(&format!("got {}", 121 + n - 2)),
+            "{repair}"
+        );
     }
+}
+
+#[tokio::test]
+async fn a_repair_turn_lists_twenty_errors_and_counts_the_rest() {
+    #[derive(Debug, Structured)]
+    struct Bytes {
+        #[allow(dead_code)]
+        items: Vec<u8>,
+    }
+    let reply = format!(r#"{{"items": [{}]}}"#, vec!["300"; 5000].join(", "));
+    let mock = Mock::new().reply(reply.clone()).reply(r#"{"items": [1]}"#);
+    let report = Bytes::generation("Numbers").report(&mock).await.unwrap();
+    assert_eq!(report.attempts[0].errors.len(), 5000);
+    let repair = &mock.requests()[1].messages[2].content;
+    assert_eq!(
+        repair.matches("out of range for u8").count(),
+        20,
+        "{repair}"
+    );
+    assert!(repair.contains("- items[19]: "), "{repair}");
+    assert!(!repair.contains("- items[20]: "), "{repair}");
+    assert!(
+        repair.contains("... and 4980 more errors like these"),
+        "{repair}"
+    );
+    // The repair turn is small next to the reply it answers.
+    assert!(repair.len() < reply.len() / 4, "{}", repair.len());
+}
+
+#[tokio::test]
+async fn a_number_cut_off_at_the_token_limit_is_not_taken() {
+    let mock = Mock::new()
+        .respond(Response::text("12").with_finish(Finish::Length))
+        .reply("1234");
+    let report = u64::generation("A number").report(&mock).await.unwrap();
+    assert_eq!(report.value, 1234);
+    assert_eq!(report.attempts[0].outcome, Outcome::Invalid);
+    assert_eq!(
+        report.attempts[0].errors[0].message(),
+        "the reply was cut off at the output token limit"
+    );
+    let repair = &mock.requests()[1].messages[2].content;
+    assert!(repair.starts_with("Your reply was cut off"), "{repair}");
+    // A complete object that stopped at the limit (a server padding to it) is fine.
+    let mock = Mock::new().respond(Response::text(VALID).with_finish(Finish::Length));
+    assert_eq!(Person::generate(&mock, "x").await.unwrap().age, 25);
+}
+
+#[tokio::test]
+async fn the_best_candidate_is_the_latest_of_the_fewest_errors() {
+    let first = r#"{"name": "", "age": 25, "role": "admin"}"#;
+    let later = r#"{"name": "John", "age": 130, "role": "admin"}"#;
+    let mock = Mock::new().reply(first).reply(INVALID).reply(later);
+    let err = Person::generate(&mock, "x").await.unwrap_err();
+    assert_eq!(
+        err.best(),
+        Some(&serde_json::from_str::<serde_json::Value>(later).unwrap())
+    );
 }
 
 #[tokio::test]

@@ -93,10 +93,14 @@ fn one_span_per_generation_with_gen_ai_attributes() {
     let mock = Mock::new()
         .with_model("gpt-test")
         .respond(Response::text(r#"{"score": 11}"#).with_usage(50, 5))
-        .respond(Response::text(r#"{"score": 7}"#).with_usage(60, 4));
+        .respond(
+            Response::text(r#"{"score": 7}"#)
+                .with_usage(60, 4)
+                .with_model("gpt-test-2026-01-01"),
+        );
     traced(&recorded, async {
         Answer::generation("Rate it")
-            .temperature(0.0)
+            .temperature(0.2)
             .run(&mock)
             .await
             .unwrap();
@@ -112,7 +116,9 @@ fn one_span_per_generation_with_gen_ai_attributes() {
         ("gen_ai.operation.name", "chat"),
         ("gen_ai.provider.name", "mock"),
         ("gen_ai.request.model", "gpt-test"),
-        ("gen_ai.request.temperature", "0.0"),
+        // As written, not widened from f32 (0.20000000298023224).
+        ("gen_ai.request.temperature", "0.2"),
+        ("gen_ai.response.model", "gpt-test-2026-01-01"),
         ("gen_ai.usage.input_tokens", "110"),
         ("gen_ai.usage.output_tokens", "9"),
         ("gen_ai.response.finish_reasons", "[\"stop\", \"stop\"]"),
@@ -127,6 +133,8 @@ fn one_span_per_generation_with_gen_ai_attributes() {
         );
     }
     assert!(fields.contains_key("outlines.duration_ms"));
+    assert!(!fields.contains_key("error.type"));
+    assert!(!fields.contains_key("otel.status_code"));
     let events = recorded.events.lock().unwrap();
     let attempts: Vec<(&str, &str)> = events
         .iter()
@@ -185,4 +193,6 @@ fn failures_set_the_status() {
         .expect("a chat span");
     assert_eq!(fields["outlines.status"], "invalid");
     assert_eq!(fields["outlines.attempts"], "2");
+    assert_eq!(fields["error.type"], "invalid");
+    assert_eq!(fields["otel.status_code"], "ERROR");
 }

@@ -4,6 +4,8 @@
 #![allow(dead_code)] // each test binary uses what it needs
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -25,12 +27,18 @@ pub enum Misbehaviour {
 /// A running server; it stops when the test's runtime does.
 pub struct RawServer {
     pub addr: SocketAddr,
+    connections: Arc<AtomicUsize>,
 }
 
 impl RawServer {
     /// `http://127.0.0.1:port` (no trailing slash).
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// How many connections the server has accepted (one per try: the client retries on a new one).
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 }
 
@@ -40,8 +48,11 @@ pub async fn start(how: Misbehaviour) -> RawServer {
         .await
         .expect("bind 127.0.0.1");
     let addr = listener.local_addr().expect("local address");
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&connections);
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
             let how = how.clone();
             tokio::spawn(async move {
                 // Read (and drop) the request head and whatever body arrives with it.
@@ -70,5 +81,5 @@ pub async fn start(how: Misbehaviour) -> RawServer {
             });
         }
     });
-    RawServer { addr }
+    RawServer { addr, connections }
 }

@@ -55,7 +55,8 @@ pub struct Anthropic {
     mode: OutputMode,
     default_max_tokens: u32,
     retry: RetryPolicy,
-    client: reqwest::Client,
+    /// `None`: the shared [`http::default_client`].
+    client: Option<reqwest::Client>,
 }
 
 impl Anthropic {
@@ -70,7 +71,7 @@ impl Anthropic {
             mode: OutputMode::Auto,
             default_max_tokens: DEFAULT_MAX_TOKENS,
             retry: RetryPolicy::default(),
-            client: reqwest::Client::new(),
+            client: None,
         }
     }
 
@@ -142,7 +143,7 @@ impl Anthropic {
 
     /// The HTTP client (for proxies, TLS settings or timeouts of your own).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.client = client;
+        self.client = Some(client);
         self
     }
 
@@ -277,9 +278,16 @@ impl Backend for Anthropic {
             let url = self.url();
             let bytes = serde_json::to_vec(&plan.body)
                 .map_err(|e| BackendError::Config(format!("the request cannot be encoded: {e}")))?;
-            let text = http::send(PROVIDER, &self.retry, read_error, || {
-                let mut builder = self
-                    .client
+            let client = http::client(self.client.as_ref())?;
+            let call = http::Call {
+                provider: PROVIDER,
+                policy: &self.retry,
+                key: self.api_key.as_ref(),
+                time_limit: request.time_limit,
+                read_error,
+            };
+            let text = http::send(call, || {
+                let mut builder = client
                     .post(&url)
                     .header("anthropic-version", &self.version)
                     .header(CONTENT_TYPE, "application/json")
@@ -289,8 +297,7 @@ impl Backend for Anthropic {
                 }
                 builder
             })
-            .await
-            .map_err(|e| e.without_key(self.api_key.as_ref()))?;
+            .await?;
             read_reply(&text, &plan).map_err(|e| e.without_key(self.api_key.as_ref()))
         })
     }

@@ -44,20 +44,26 @@ impl Backend for AnyBackend {
     }
 }
 
-/// `openai · gpt-4o-mini · https://api.openai.com/v1/chat/completions`: provider, model, endpoint.
+/// `openai · gpt-4o-mini · https://api.openai.com/v1/chat/completions`: provider, model, endpoint
+/// (without any user name or password the URL carries).
 impl fmt::Display for AnyBackend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let endpoint = match self {
             #[cfg(feature = "openai")]
-            AnyBackend::OpenAi(backend) => backend
-                .endpoint()
-                .map(String::from)
-                .unwrap_or_else(|e| e.to_string()),
+            AnyBackend::OpenAi(backend) => backend.endpoint().ok().map(public),
             #[cfg(feature = "anthropic")]
-            AnyBackend::Anthropic(backend) => backend.url(),
+            AnyBackend::Anthropic(backend) => reqwest::Url::parse(&backend.url()).ok().map(public),
         };
+        let endpoint = endpoint.unwrap_or_else(|| "(an invalid URL)".into());
         write!(f, "{} · {} · {endpoint}", self.provider(), self.model())
     }
+}
+
+/// A URL without its credentials.
+fn public(mut url: reqwest::Url) -> String {
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    url.into()
 }
 
 #[cfg(feature = "openai")]
@@ -208,6 +214,16 @@ mod tests {
         // Picked but not configured: the backend's own message says what is missing.
         let err = chosen(&[("OUTLINES_BACKEND", "anthropic")]).unwrap_err();
         assert!(err.contains("ANTHROPIC_API_KEY is not set"), "{err}");
+    }
+
+    #[test]
+    fn credentials_in_a_url_are_not_shown() {
+        let shown =
+            chosen(&[("OPENAI_BASE_URL", "https://user:s3cret@gateway.example/v1")]).unwrap();
+        assert_eq!(
+            shown,
+            "openai · gpt-4o-mini · https://gateway.example/v1/chat/completions"
+        );
     }
 
     #[test]

@@ -7,11 +7,45 @@
 //! 5xx and Anthropic's 529; wait what `retry-after-ms` or `retry-after` says (seconds or an HTTP date)
 //! when it is at most a minute, else back off exponentially with jitter.
 
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
+use tokio::time::Instant;
 
-use super::BackendError;
+use super::{ApiKey, BackendError};
+
+/// How long a connection may take to open, with the default client.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long one HTTP request may take in all, with the default client (the official SDKs' default).
+/// The generation loop's `attempt_timeout` and `deadline` bound it further.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The HTTP client the backends use unless given their own: rustls, [`CONNECT_TIMEOUT`],
+/// [`REQUEST_TIMEOUT`], and no redirects — a redirect to another host would carry the API key
+/// along (reqwest keeps custom headers such as `x-api-key` across hosts). Built once and shared, so
+/// every backend reuses its connections.
+pub(crate) fn default_client() -> Result<reqwest::Client, BackendError> {
+    static CLIENT: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(CONNECT_TIMEOUT)
+                .timeout(REQUEST_TIMEOUT)
+                .user_agent(concat!("outlines/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .clone()
+        .map_err(|e| BackendError::Config(format!("the HTTP client could not be built: {e}")))
+}
+
+/// The client a backend was given, or the [`default_client`].
+pub(crate) fn client(own: Option<&reqwest::Client>) -> Result<reqwest::Client, BackendError> {
+    own.cloned().map_or_else(default_client, Ok)
+}
 
 /// How transport faults are retried within one attempt.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,8 +115,8 @@ pub enum Decision {
     Fail,
 }
 
-/// Whether a response with `status` is worth retrying.
-pub fn classify(status: u16, headers: &HeaderMap, body: &str) -> Decision {
+/// Whether a response with `status` is worth retrying; `code` is the provider's error code or type.
+pub fn classify(status: u16, headers: &HeaderMap, code: Option<&str>) -> Decision {
     match headers.get("x-should-retry").and_then(|v| v.to_str().ok()) {
         Some("true") => return Decision::Retry(retry_after(headers, SystemTime::now())),
         Some("false") => return Decision::Fail,
@@ -91,7 +125,7 @@ pub fn classify(status: u16, headers: &HeaderMap, body: &str) -> Decision {
     let retryable = match status {
         408 | 409 | 500..=599 => true,
         // An exhausted quota will not come back by waiting.
-        429 => !body.contains("insufficient_quota"),
+        429 => code != Some("insufficient_quota"),
         _ => false,
     };
     if retryable {
@@ -110,15 +144,24 @@ pub fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
-    if let Some(ms) = header("retry-after-ms").and_then(|v| v.parse::<f64>().ok()) {
-        return Duration::try_from_secs_f64(ms / 1000.0).ok();
+    // Like the SDKs: only a positive wait counts; anything else falls through.
+    let positive = |seconds: f64| {
+        Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|d| !d.is_zero())
+    };
+    if let Some(wait) = header("retry-after-ms")
+        .and_then(|v| v.parse::<f64>().ok())
+        .and_then(|ms| positive(ms / 1000.0))
+    {
+        return Some(wait);
     }
     let value = header("retry-after")?;
     if let Ok(seconds) = value.parse::<f64>() {
-        return Duration::try_from_secs_f64(seconds).ok();
+        return positive(seconds);
     }
     let at = httpdate::parse_http_date(value).ok()?;
-    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+    at.duration_since(now).ok().filter(|d| !d.is_zero())
 }
 
 /// The most of a reply body read; larger bodies are an error rather than a memory hazard.
@@ -127,50 +170,104 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// A provider's error body made readable: its error code (or type) and message.
 pub type ErrorReader = fn(&str) -> (Option<String>, Option<String>);
 
-/// Sends the request `build` makes, retrying transport faults per `policy`, and returns the body of
-/// the first successful response. `read_error` pulls the provider's code and message out of an error
-/// body.
-pub async fn send(
-    provider: &str,
-    policy: &RetryPolicy,
-    read_error: ErrorReader,
+/// The most of an error reply's body read: enough for the provider's message.
+const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
+
+/// What [`send`] needs besides the request itself.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Call<'a> {
+    /// The provider, for errors and telemetry.
+    pub(crate) provider: &'a str,
+    /// How transport faults are retried.
+    pub(crate) policy: &'a RetryPolicy,
+    /// The key sent, masked out of every error and log line in case a server echoes it back.
+    pub(crate) key: Option<&'a ApiKey>,
+    /// The time the call may take (the request's `time_limit`): a retry whose wait would run past it
+    /// is not made, and the error in hand is returned instead.
+    pub(crate) time_limit: Option<Duration>,
+    /// Pulls the provider's code and message out of an error body.
+    pub(crate) read_error: ErrorReader,
+}
+
+/// Sends the request `build` makes, retrying transport faults per the call's policy, and returns the
+/// body of the first successful response.
+pub(crate) async fn send(
+    call: Call<'_>,
     build: impl Fn() -> reqwest::RequestBuilder,
 ) -> Result<String, BackendError> {
+    let give_up_at = call.time_limit.map(|limit| Instant::now() + limit);
     let mut retry = 0;
     loop {
-        let (decision, error) = match build().send().await {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                let headers = response.headers().clone();
-                match read_body(provider, response).await {
-                    Ok(body) if (200..300).contains(&status) => return Ok(body),
-                    Ok(body) => status_error(provider, status, &headers, &body, read_error),
+        let (decision, error) = match attempt(&call, build()).await {
+            Ok(body) => return Ok(body),
+            Err((decision, error)) => (decision, error.without_key(call.key)),
+        };
+        let Decision::Retry(wait) = decision else {
+            return Err(error);
+        };
+        if retry >= call.policy.max_retries {
+            return Err(error);
+        }
+        let wait = wait
+            .filter(|w| *w <= call.policy.max_retry_after)
+            .unwrap_or_else(|| call.policy.backoff(retry));
+        if give_up_at.is_some_and(|at| Instant::now() + wait >= at) {
+            return Err(error);
+        }
+        tracing::debug!(
+            target: "outlines::backend",
+            provider = call.provider,
+            retry = retry + 1,
+            wait_ms = wait.as_millis() as u64,
+            error = %error,
+            "retrying after a transport fault"
+        );
+        tokio::time::sleep(wait).await;
+        retry += 1;
+    }
+}
+
+/// One try: the body, or what went wrong and whether to retry.
+async fn attempt(
+    call: &Call<'_>,
+    request: reqwest::RequestBuilder,
+) -> Result<String, (Decision, BackendError)> {
+    let provider = call.provider;
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            if !(200..300).contains(&status) {
+                // The status decides; the body only adds the provider's words, so a body that is
+                // huge, not UTF-8 or cut short does not hide the status.
+                let body = read_error_body(response).await;
+                return Err(status_error(
+                    provider,
+                    status,
+                    &headers,
+                    &body,
+                    call.read_error,
+                ));
+            }
+            read_body(provider, response)
+                .await
+                .map_err(|error| match error {
                     // A connection broken mid-body is as transient as a failed connect; a body too
                     // large or not text will not improve.
-                    Err(error @ BackendError::Transport { .. }) => (Decision::Retry(None), error),
-                    Err(error) => (Decision::Fail, error),
-                }
-            }
-            Err(error) => (Decision::Retry(None), transport_error(provider, &error)),
-        };
-        match decision {
-            Decision::Retry(wait) if retry < policy.max_retries => {
-                let wait = wait
-                    .filter(|w| *w <= policy.max_retry_after)
-                    .unwrap_or_else(|| policy.backoff(retry));
-                tracing::debug!(
-                    target: "outlines::backend",
-                    provider,
-                    retry = retry + 1,
-                    wait_ms = wait.as_millis() as u64,
-                    error = %error,
-                    "retrying after a transport fault"
-                );
-                tokio::time::sleep(wait).await;
-                retry += 1;
-            }
-            _ => return Err(error),
+                    BackendError::Transport { .. } => (Decision::Retry(None), error),
+                    error => (Decision::Fail, error),
+                })
         }
+        // A request that cannot be built (a key that is not a valid header value, ...) will not
+        // improve by retrying.
+        Err(error) if error.is_builder() => Err((
+            Decision::Fail,
+            BackendError::Config(format!(
+                "the request to {provider} could not be built: {}",
+                causes(&error)
+            )),
+        )),
+        Err(error) => Err((Decision::Retry(None), transport_error(provider, &error))),
     }
 }
 
@@ -182,6 +279,7 @@ fn status_error(
     read_error: ErrorReader,
 ) -> (Decision, BackendError) {
     let (code, message) = read_error(body);
+    let decision = classify(status, headers, code.as_deref());
     let message = message.unwrap_or_else(|| {
         let text = crate::diagnostics::shorten_str(body.trim());
         if body.trim().is_empty() {
@@ -196,7 +294,7 @@ fn status_error(
         code,
         message,
     };
-    (classify(status, headers, body), error)
+    (decision, error)
 }
 
 /// A connection-level failure, described without the URL's query or any header (no secrets).
@@ -210,17 +308,38 @@ fn transport_error(provider: &str, error: &reqwest::Error) -> BackendError {
     } else {
         "request failed"
     };
-    let mut message = kind.to_owned();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
+    let message = format!("{kind}{}", causes(error));
     BackendError::Transport {
         provider: provider.to_owned(),
         message,
     }
+}
+
+/// The chain of an error's sources, each after ": " (the top-level text repeats the URL; its sources
+/// say what happened).
+fn causes(error: &reqwest::Error) -> String {
+    let mut text = String::new();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Up to [`MAX_ERROR_BODY_BYTES`] of an error reply's body, decoded leniently; a connection that
+/// breaks mid-body leaves what arrived.
+async fn read_error_body(mut response: reqwest::Response) -> String {
+    let mut body = Vec::new();
+    while body.len() < MAX_ERROR_BODY_BYTES {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body.truncate(MAX_ERROR_BODY_BYTES);
+    String::from_utf8_lossy(&body).into_owned()
 }
 
 /// Reads a body of at most [`MAX_BODY_BYTES`], chunk by chunk.
@@ -275,22 +394,28 @@ mod tests {
         let none = HeaderMap::new();
         for status in [408, 409, 429, 500, 502, 503, 529] {
             assert_eq!(
-                classify(status, &none, ""),
+                classify(status, &none, None),
                 Decision::Retry(None),
                 "{status}"
             );
         }
         for status in [400, 401, 403, 404, 413, 422] {
-            assert_eq!(classify(status, &none, ""), Decision::Fail, "{status}");
+            assert_eq!(classify(status, &none, None), Decision::Fail, "{status}");
         }
-        let quota = r#"{"error":{"type":"insufficient_quota","message":"You exceeded your current quota"}}"#;
-        assert_eq!(classify(429, &none, quota), Decision::Fail);
         assert_eq!(
-            classify(400, &headers(&[("x-should-retry", "true")]), ""),
+            classify(429, &none, Some("insufficient_quota")),
+            Decision::Fail
+        );
+        assert_eq!(
+            classify(429, &none, Some("rate_limit_exceeded")),
             Decision::Retry(None)
         );
         assert_eq!(
-            classify(503, &headers(&[("x-should-retry", "false")]), ""),
+            classify(400, &headers(&[("x-should-retry", "true")]), None),
+            Decision::Retry(None)
+        );
+        assert_eq!(
+            classify(503, &headers(&[("x-should-retry", "false")]), None),
             Decision::Fail
         );
     }
@@ -315,10 +440,17 @@ mod tests {
             retry_after(&headers(&[("retry-after", &date)]), now),
             Some(Duration::from_secs(30))
         );
+        // Only a positive wait counts; otherwise the backoff applies.
         let past = httpdate::fmt_http_date(now - Duration::from_secs(30));
+        assert_eq!(retry_after(&headers(&[("retry-after", &past)]), now), None);
+        assert_eq!(retry_after(&headers(&[("retry-after", "0")]), now), None);
+        // A nonsensical retry-after-ms falls back to retry-after.
         assert_eq!(
-            retry_after(&headers(&[("retry-after", &past)]), now),
-            Some(Duration::ZERO)
+            retry_after(
+                &headers(&[("retry-after-ms", "-5"), ("retry-after", "3")]),
+                now
+            ),
+            Some(Duration::from_secs(3))
         );
         assert_eq!(retry_after(&headers(&[("retry-after", "soon")]), now), None);
         assert_eq!(retry_after(&headers(&[("retry-after", "-1")]), now), None);

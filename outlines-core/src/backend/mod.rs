@@ -98,6 +98,10 @@ pub struct Request {
     pub temperature: Option<f32>,
     /// Most tokens the reply may have.
     pub max_tokens: Option<u32>,
+    /// The time the backend may take for this request, transport retries included (the loop sets it
+    /// from the attempt timeout and the deadline). A retry whose wait would run past it is not made:
+    /// the error in hand is returned instead, so a long `retry-after` is reported, not slept through.
+    pub time_limit: Option<std::time::Duration>,
 }
 
 impl Request {
@@ -111,6 +115,7 @@ impl Request {
             model: None,
             temperature: None,
             max_tokens: None,
+            time_limit: None,
         }
     }
 }
@@ -220,6 +225,12 @@ impl Response {
     /// The same reply with this finish reason.
     pub fn with_finish(mut self, finish: Finish) -> Self {
         self.finish = finish;
+        self
+    }
+
+    /// The same reply, reported as coming from `model` (providers name the exact model version).
+    pub fn with_model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
         self
     }
 

@@ -6,9 +6,7 @@
 //! function tool, vLLM's `structured_outputs`, or the prompt alone. When the strict transform wrapped a
 //! non-object root as `{"value": ...}`, the reply is unwrapped before the loop validates it.
 
-use std::time::Duration;
-
-use reqwest::header::{CONTENT_TYPE, USER_AGENT};
+use reqwest::header::CONTENT_TYPE;
 use serde_json::{Map, Value, json};
 
 use super::http::{self, RetryPolicy};
@@ -63,7 +61,8 @@ impl MaxTokensField {
 /// ```
 #[derive(Clone, Debug)]
 pub struct OpenAi {
-    client: reqwest::Client,
+    /// `None`: the shared [`http::default_client`].
+    client: Option<reqwest::Client>,
     base_url: String,
     /// `Debug` prints it as `ApiKey(***)`.
     api_key: Option<ApiKey>,
@@ -79,12 +78,8 @@ impl OpenAi {
     /// A backend for `model` on OpenAI's API ([`DEFAULT_BASE_URL`]), without a key, asking for
     /// strict JSON Schema output, with the SDKs' retry policy.
     pub fn new(model: impl Into<String>) -> Self {
-        let client = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
         OpenAi {
-            client,
+            client: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             api_key: None,
             model: model.into(),
@@ -172,7 +167,7 @@ impl OpenAi {
 
     /// The HTTP client (for proxies, timeouts, custom TLS).
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.client = client;
+        self.client = Some(client);
         self
     }
 
@@ -331,12 +326,18 @@ impl Backend for OpenAi {
             let (body, plan) = self.body(request);
             let bytes = serde_json::to_vec(&body)
                 .map_err(|e| BackendError::Config(format!("could not encode the request: {e}")))?;
-            let reply = http::send(PROVIDER, &self.retry, read_error, || {
-                let builder = self
-                    .client
+            let client = http::client(self.client.as_ref())?;
+            let call = http::Call {
+                provider: PROVIDER,
+                policy: &self.retry,
+                key: self.api_key.as_ref(),
+                time_limit: request.time_limit,
+                read_error,
+            };
+            let reply = http::send(call, || {
+                let builder = client
                     .post(url.clone())
                     .header(CONTENT_TYPE, "application/json")
-                    .header(USER_AGENT, concat!("outlines/", env!("CARGO_PKG_VERSION")))
                     .body(bytes.clone());
                 match &self.api_key {
                     // `bearer_auth` marks the header sensitive: it is never printed.
@@ -344,8 +345,7 @@ impl Backend for OpenAi {
                     None => builder,
                 }
             })
-            .await
-            .map_err(|e| e.without_key(self.api_key.as_ref()))?;
+            .await?;
             parse_reply(&reply, plan).map_err(|e| e.without_key(self.api_key.as_ref()))
         })
     }

@@ -3,8 +3,6 @@
 
 use std::fmt;
 
-use super::BackendError;
-
 /// A secret credential.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiKey(String);
@@ -53,7 +51,8 @@ impl From<String> for ApiKey {
     }
 }
 
-impl BackendError {
+#[cfg(any(feature = "openai", feature = "anthropic"))]
+impl super::BackendError {
     /// The error with every occurrence of `key` masked, in case a server echoes it back.
     pub(crate) fn without_key(self, key: Option<&ApiKey>) -> Self {
         let Some(key) = key.map(ApiKey::expose).filter(|k| !k.is_empty()) else {
@@ -67,32 +66,32 @@ impl BackendError {
             }
         };
         match self {
-            BackendError::Status {
+            Self::Status {
                 provider,
                 status,
                 code,
                 message,
-            } => BackendError::Status {
+            } => Self::Status {
                 provider,
                 status,
                 code: code.map(mask),
                 message: mask(message),
             },
-            BackendError::Transport { provider, message } => BackendError::Transport {
+            Self::Transport { provider, message } => Self::Transport {
                 provider,
                 message: mask(message),
             },
-            BackendError::Malformed {
+            Self::Malformed {
                 provider,
                 message,
                 body,
-            } => BackendError::Malformed {
+            } => Self::Malformed {
                 provider,
                 message: mask(message),
                 body: mask(body),
             },
-            BackendError::Config(message) => BackendError::Config(mask(message)),
-            BackendError::Scripted(message) => BackendError::Scripted(mask(message)),
+            Self::Config(message) => Self::Config(mask(message)),
+            Self::Scripted(message) => Self::Scripted(mask(message)),
         }
     }
 }
@@ -100,6 +99,8 @@ impl BackendError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(any(feature = "openai", feature = "anthropic"))]
+    use crate::backend::BackendError;
 
     #[test]
     fn never_shows_itself() {
@@ -111,6 +112,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(any(feature = "openai", feature = "anthropic"))]
     fn an_echoed_key_is_masked() {
         let key = ApiKey::new("sk-echoed-123");
         let error = BackendError::Status {

@@ -19,7 +19,7 @@ pub use prompt::SchemaInPrompt;
 pub use report::{Attempt, Cause, Generation, Outcome};
 
 use crate::backend::{Backend, Finish, Message, OutputMode, Request, Response, SchemaSpec, Usage};
-use crate::diagnostics::{Diagnostics, Error, Story};
+use crate::diagnostics::{Diagnostics, Error, ErrorKind, Path, Story};
 use crate::schema::{Kind, Schema};
 use crate::structured::Structured;
 
@@ -165,8 +165,9 @@ impl<T: Structured> Generate<T> {
             gen_ai.operation.name = "chat",
             gen_ai.provider.name = backend.provider(),
             gen_ai.request.model = %model,
-            gen_ai.request.temperature = self.temperature.map(f64::from),
+            gen_ai.request.temperature = self.temperature.map(widen),
             gen_ai.request.max_tokens = self.max_tokens,
+            gen_ai.response.model = tracing::field::Empty,
             gen_ai.usage.input_tokens = tracing::field::Empty,
             gen_ai.usage.output_tokens = tracing::field::Empty,
             gen_ai.response.finish_reasons = tracing::field::Empty,
@@ -174,6 +175,8 @@ impl<T: Structured> Generate<T> {
             outlines.attempts = tracing::field::Empty,
             outlines.status = tracing::field::Empty,
             outlines.duration_ms = tracing::field::Empty,
+            error.r#type = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
         );
         Run::<T>::new(self).go(backend).instrument(span).await
     }
@@ -213,6 +216,7 @@ impl<T: Structured> Run<T> {
                 });
                 break;
             };
+            request.time_limit = limit;
             let began = Instant::now();
             let result = match limit {
                 Some(limit) => tokio::time::timeout(limit, backend.complete(&request))
@@ -257,6 +261,9 @@ impl<T: Structured> Run<T> {
                 }
                 Some(Ok(response)) => {
                     self.usage += response.usage;
+                    if let Some(model) = &response.model {
+                        tracing::Span::current().record("gen_ai.response.model", model.as_str());
+                    }
                     if self.options.capture_content {
                         tracing::info!(target: "outlines::generate", attempt = number, content = %response.text, "gen_ai.choice");
                     }
@@ -272,7 +279,7 @@ impl<T: Structured> Run<T> {
                         cause = Some(Cause::Refused { message });
                         break;
                     }
-                    match T::from_json(response.text.trim()) {
+                    match read::<T>(&response) {
                         Ok(value) => {
                             let finish = Some(response.finish.clone());
                             self.record(attempt(
@@ -284,14 +291,17 @@ impl<T: Structured> Run<T> {
                             ));
                             return Ok(self.succeed(value));
                         }
-                        Err(diagnostics) => {
-                            let errors = diagnostics.into_errors();
+                        Err(errors) => {
                             self.consider_best(&response.text, errors.len());
                             let truncated = response.finish == Finish::Length;
+                            let repair = prompt::repair(&errors, truncated);
+                            if self.options.capture_content {
+                                tracing::info!(target: "outlines::generate", attempt = number, content = %repair, "gen_ai.user.message");
+                            }
                             request.messages = vec![
                                 Message::user(self.options.prompt.clone()),
                                 Message::assistant(response.text.clone()),
-                                Message::user(prompt::repair(&errors, truncated)),
+                                Message::user(repair),
                             ];
                             let finish = Some(response.finish.clone());
                             self.record(attempt(
@@ -382,7 +392,7 @@ impl<T: Structured> Run<T> {
         if self
             .best
             .as_ref()
-            .is_some_and(|(fewest, _)| *fewest <= errors)
+            .is_some_and(|(fewest, _)| *fewest < errors)
         {
             return;
         }
@@ -445,6 +455,9 @@ impl<T: Structured> Run<T> {
             Cause::Deadline { .. } => "deadline",
         };
         self.close_span(status);
+        let span = tracing::Span::current();
+        span.record("error.type", status);
+        span.record("otel.status_code", "ERROR");
         let story = Story {
             cause,
             attempts: self.attempts,
@@ -460,8 +473,34 @@ fn refusal(response: &Response) -> Option<String> {
     match (&response.refusal, &response.finish) {
         (Some(message), _) => Some(message.clone()),
         (None, Finish::Refusal) => Some("no reason given".into()),
+        // Asking again gets the same filter: this ends the loop like a refusal.
+        (None, Finish::ContentFilter) => {
+            Some("the provider's content filter stopped the reply".into())
+        }
         _ => None,
     }
+}
+
+/// Validates a reply. A number cut off by the token limit can still parse (`12` of `1234`), so a
+/// reply that stopped at the limit while ending in a digit is taken as cut off; an object, array or
+/// string cut short fails to parse anyway.
+fn read<T: Structured>(response: &Response) -> Result<T, Vec<Error>> {
+    let text = response.text.trim();
+    if response.finish == Finish::Length && text.ends_with(|c: char| c.is_ascii_digit()) {
+        return Err(vec![Error::new(
+            ErrorKind::Syntax,
+            Path::root(),
+            "a complete JSON value",
+            Some(crate::diagnostics::shorten_str(text)),
+            "the reply was cut off at the output token limit",
+        )]);
+    }
+    T::from_json(text).map_err(Diagnostics::into_errors)
+}
+
+/// An `f32` as the `f64` its decimal form reads as: `0.2`, not `0.20000000298023224`.
+fn widen(value: f32) -> f64 {
+    value.to_string().parse().unwrap_or(f64::from(value))
 }
 
 /// A name for the value, as providers want schema names: `[A-Za-z0-9_-]{1,64}`.

@@ -50,6 +50,10 @@ pub(crate) fn system(
     out
 }
 
+/// The most errors a repair turn lists; the rest are counted. A reply with thousands of errors
+/// (a long array of wrong items) would otherwise make a repair turn far larger than the reply.
+pub(crate) const MAX_LISTED_ERRORS: usize = 20;
+
 /// The repair turn: every error of the last reply (path, what was expected, what was there, what is
 /// wrong), and whether it was cut off.
 pub(crate) fn repair(errors: &[Error], truncated: bool) -> String {
@@ -62,8 +66,19 @@ pub(crate) fn repair(errors: &[Error], truncated: bool) -> String {
     }
     if !errors.is_empty() {
         out.push_str("Your reply is not a valid value:\n");
-        for error in errors {
+        for error in errors.iter().take(MAX_LISTED_ERRORS) {
             let _ = writeln!(out, "- {error}");
+        }
+        if let Some(more) = errors
+            .len()
+            .checked_sub(MAX_LISTED_ERRORS)
+            .filter(|n| *n > 0)
+        {
+            let _ = writeln!(
+                out,
+                "- ... and {more} more error{} like these",
+                if more == 1 { "" } else { "s" }
+            );
         }
     }
     out.push_str("Reply with the corrected JSON value only.");
