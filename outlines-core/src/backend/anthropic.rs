@@ -3,7 +3,7 @@
 //! Structured output by a forced tool call (the default: every Claude model supports it) or by
 //! `output_config.format` (structured outputs, newer models), with the schema rendered into
 //! Anthropic's subset by [`schema::anthropic`](crate::schema::anthropic). Transport faults — 429,
-//! 5xx, 529 `overloaded_error` — are retried by [`http::send`] per the [`RetryPolicy`].
+//! 5xx, 529 `overloaded_error` — are retried per the [`RetryPolicy`].
 //!
 //! ```no_run
 //! use outlines_core::backend::anthropic::Anthropic;
@@ -141,7 +141,10 @@ impl Anthropic {
         self
     }
 
-    /// The HTTP client (for proxies, TLS settings or timeouts of your own).
+    /// The HTTP client (for proxies, TLS settings or timeouts of your own), instead of the shared
+    /// [`default`](crate::backend::http::REQUEST_TIMEOUT) one. Its redirect policy applies: reqwest's
+    /// default follows redirects and keeps custom headers such as `x-api-key` across hosts, so build
+    /// it with `.redirect(reqwest::redirect::Policy::none())` unless you trust every hop.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
         self

@@ -1,7 +1,7 @@
 //! What the HTTP backends share: sending a request with transport retries, reading a bounded body,
 //! and turning a provider's error body into a [`BackendError`].
 //!
-//! The retry *decision* ([`classify`]) is separate from the retry *mechanics* ([`send`]), and each
+//! The retry *decision* ([`classify`]) is separate from the retry *mechanics* (`send`), and each
 //! retry rebuilds the request rather than cloning a sent one. The policy follows the official OpenAI
 //! and Anthropic SDKs: obey `x-should-retry`; else retry 408, 409, 429 (but not `insufficient_quota`),
 //! 5xx and Anthropic's 529; wait what `retry-after-ms` or `retry-after` says (seconds or an HTTP date)

@@ -165,7 +165,10 @@ impl OpenAi {
         self
     }
 
-    /// The HTTP client (for proxies, timeouts, custom TLS).
+    /// The HTTP client (for proxies, TLS settings or timeouts of your own), instead of the shared
+    /// [`default`](crate::backend::http::REQUEST_TIMEOUT) one. Its redirect policy applies: reqwest's
+    /// default follows redirects and keeps custom headers such as `x-api-key` across hosts, so build
+    /// it with `.redirect(reqwest::redirect::Policy::none())` unless you trust every hop.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
         self
