@@ -1,5 +1,6 @@
 //! Telemetry: one span per generation carrying the OpenTelemetry GenAI attributes, one event per
-//! attempt with its outcome, prompt and completion text only on request, and never an API key.
+//! attempt with its outcome, prompt and completion text only on request; a batch span over its
+//! tasks' generation spans.
 
 use std::collections::BTreeMap;
 use std::fmt::Debug;
@@ -47,6 +48,9 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Recorded {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let mut fields = BTreeMap::new();
         attrs.record(&mut Fields(&mut fields));
+        if let Some(parent) = ctx.span(id).and_then(|s| s.parent()) {
+            fields.insert("parent".into(), parent.name().to_owned());
+        }
         let name = ctx
             .span(id)
             .map(|s| s.name().to_owned())
@@ -195,4 +199,52 @@ fn failures_set_the_status() {
     assert_eq!(fields["outlines.attempts"], "2");
     assert_eq!(fields["error.type"], "invalid");
     assert_eq!(fields["otel.status_code"], "ERROR");
+}
+
+#[test]
+fn a_batch_span_holds_its_tasks_generation_spans() {
+    let recorded = Recorded::default();
+    let mock = Mock::new()
+        .reply(r#"{"score": 1}"#)
+        .reply(r#"{"score": 2}"#)
+        .reply(r#"{"score": 99}"#)
+        .reply(r#"{"score": 3}"#);
+    traced(&recorded, async {
+        let results = outlines::Batch::<Answer>::new(["a", "b", "c"])
+            .max_concurrency(1)
+            .run(&mock)
+            .await;
+        assert!(results.iter().all(Result::is_ok));
+    });
+    let spans = recorded.spans.lock().unwrap();
+    let batches: Vec<&FieldMap> = spans
+        .iter()
+        .filter(|(n, _)| n == "batch")
+        .map(|(_, f)| f)
+        .collect();
+    assert_eq!(batches.len(), 1);
+    for (key, value) in [
+        ("outlines.batch.size", "3"),
+        ("outlines.batch.max_concurrency", "1"),
+        ("outlines.batch.succeeded", "3"),
+        ("outlines.batch.failed", "0"),
+        ("outlines.batch.attempts", "4"),
+    ] {
+        assert_eq!(
+            batches[0].get(key).map(String::as_str),
+            Some(value),
+            "{key}"
+        );
+    }
+    let chats: Vec<&FieldMap> = spans
+        .iter()
+        .filter(|(n, _)| n == "chat")
+        .map(|(_, f)| f)
+        .collect();
+    assert_eq!(chats.len(), 3);
+    assert!(
+        chats
+            .iter()
+            .all(|f| f.get("parent").map(String::as_str) == Some("batch"))
+    );
 }

@@ -241,6 +241,27 @@ impl Diagnostics {
         }
     }
 
+    /// Diagnostics for a generation that ended before any attempt could finish (a batch's deadline
+    /// passed, or the task panicked).
+    pub(crate) fn without_attempts(cause: Cause) -> Self {
+        Diagnostics::failed_generation(
+            Vec::new(),
+            Story {
+                cause,
+                attempts: Vec::new(),
+                best: None,
+                usage: Usage::default(),
+            },
+        )
+    }
+
+    /// Replaces the cause of a generation's diagnostics.
+    pub(crate) fn set_cause(&mut self, cause: Cause) {
+        if let Some(story) = self.story.as_mut() {
+            story.cause = cause;
+        }
+    }
+
     /// Why a generation ended without a value; `None` for plain validation.
     pub fn cause(&self) -> Option<&Cause> {
         self.story.as_ref().map(|s| &s.cause)

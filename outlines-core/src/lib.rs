@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod backend;
+pub mod batch;
 pub mod diagnostics;
 pub mod generate;
 mod impls;
@@ -20,6 +21,7 @@ mod validate;
 pub mod __private;
 
 pub use backend::{Backend, BackendError, OutputMode, Usage};
+pub use batch::Batch;
 pub use diagnostics::{Diagnostics, Error, ErrorKind, Path, Segment};
 pub use generate::{Generate, Generation};
 pub use schema::{Definition, Schema};

@@ -14,6 +14,8 @@
 //!     .mode(OutputMode::JsonSchema);
 //! ```
 
+use std::sync::Arc;
+
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -57,6 +59,8 @@ pub struct Anthropic {
     retry: RetryPolicy,
     /// `None`: the shared [`http::default_client`].
     client: Option<reqwest::Client>,
+    /// Shared by clones: a rate limit met by one request holds back the others.
+    pacer: Arc<http::Pacer>,
 }
 
 impl Anthropic {
@@ -72,6 +76,7 @@ impl Anthropic {
             default_max_tokens: DEFAULT_MAX_TOKENS,
             retry: RetryPolicy::default(),
             client: None,
+            pacer: Arc::default(),
         }
     }
 
@@ -285,6 +290,7 @@ impl Backend for Anthropic {
             let call = http::Call {
                 provider: PROVIDER,
                 policy: &self.retry,
+                pacer: &self.pacer,
                 key: self.api_key.as_ref(),
                 time_limit: request.time_limit,
                 read_error,

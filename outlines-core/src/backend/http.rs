@@ -7,7 +7,7 @@
 //! 5xx and Anthropic's 529; wait what `retry-after-ms` or `retry-after` says (seconds or an HTTP date)
 //! when it is at most a minute, else back off exponentially with jitter.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
@@ -170,6 +170,42 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// A provider's error body made readable: its error code (or type) and message.
 pub type ErrorReader = fn(&str) -> (Option<String>, Option<String>);
 
+/// The pause every request of one backend honours: when a server asks one request to wait (a 429,
+/// or any `retry-after`), the backend's other requests — a whole batch — wait too, instead of each
+/// finding the limit for itself. Clones of a backend share it.
+#[derive(Debug, Default)]
+pub(crate) struct Pacer {
+    resume_at: Mutex<Option<Instant>>,
+}
+
+impl Pacer {
+    /// Waits until no pause is in force.
+    pub(crate) async fn ready(&self) {
+        loop {
+            let resume_at = *self
+                .resume_at
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            match resume_at {
+                Some(at) if at > Instant::now() => tokio::time::sleep_until(at).await,
+                _ => return,
+            }
+        }
+    }
+
+    /// Pauses every request for `wait` from now (a pause already longer stands).
+    fn pause(&self, wait: Duration) {
+        let until = Instant::now() + wait;
+        let mut resume_at = self
+            .resume_at
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if resume_at.is_none_or(|at| at < until) {
+            *resume_at = Some(until);
+        }
+    }
+}
+
 /// The most of an error reply's body read: enough for the provider's message.
 const MAX_ERROR_BODY_BYTES: usize = 64 * 1024;
 
@@ -180,6 +216,8 @@ pub(crate) struct Call<'a> {
     pub(crate) provider: &'a str,
     /// How transport faults are retried.
     pub(crate) policy: &'a RetryPolicy,
+    /// The backend's shared pause.
+    pub(crate) pacer: &'a Pacer,
     /// The key sent, masked out of every error and log line in case a server echoes it back.
     pub(crate) key: Option<&'a ApiKey>,
     /// The time the call may take (the request's `time_limit`): a retry whose wait would run past it
@@ -198,6 +236,7 @@ pub(crate) async fn send(
     let give_up_at = call.time_limit.map(|limit| Instant::now() + limit);
     let mut retry = 0;
     loop {
+        call.pacer.ready().await;
         let (decision, error) = match attempt(&call, build()).await {
             Ok(body) => return Ok(body),
             Err((decision, error)) => (decision, error.without_key(call.key)),
@@ -208,9 +247,14 @@ pub(crate) async fn send(
         if retry >= call.policy.max_retries {
             return Err(error);
         }
+        // A server's wait, or a rate limit, holds back the backend's other requests as well.
+        let shared = wait.is_some() || error.status() == Some(429);
         let wait = wait
             .filter(|w| *w <= call.policy.max_retry_after)
             .unwrap_or_else(|| call.policy.backoff(retry));
+        if shared {
+            call.pacer.pause(wait);
+        }
         if give_up_at.is_some_and(|at| Instant::now() + wait >= at) {
             return Err(error);
         }

@@ -2,18 +2,35 @@
 //! every request it receives so a test can check what the generation loop sent.
 
 use std::collections::VecDeque;
-use std::sync::{Mutex, PoisonError};
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use super::{Backend, BackendError, BackendFuture, Request, Response};
 
 /// One scripted step.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum Step {
     Reply(Response),
     Fail(BackendError),
     /// Wait, then take the inner step (to exercise timeouts).
     Delay(Duration, Box<Step>),
+    /// Answer as the function says.
+    Compute(Responder),
+}
+
+/// A function from a request to the mock's answer.
+type Responder = Arc<dyn Fn(&Request) -> Result<Response, BackendError> + Send + Sync>;
+
+impl fmt::Debug for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Step::Reply(response) => f.debug_tuple("Reply").field(response).finish(),
+            Step::Fail(error) => f.debug_tuple("Fail").field(error).finish(),
+            Step::Delay(delay, step) => f.debug_tuple("Delay").field(delay).field(step).finish(),
+            Step::Compute(_) => f.write_str("Compute(..)"),
+        }
+    }
 }
 
 /// A backend that answers from a script.
@@ -42,6 +59,8 @@ pub struct Mock {
     fallback: Option<Step>,
     requests: Mutex<Vec<Request>>,
     model: String,
+    /// Waited before every answer.
+    latency: Duration,
 }
 
 impl Mock {
@@ -59,6 +78,23 @@ impl Mock {
             fallback: Some(Step::Reply(Response::text(text))),
             ..Mock::new()
         }
+    }
+
+    /// A mock that answers every call as `respond` says, from the request: replies that depend on the
+    /// prompt, failures for some inputs, ...
+    pub fn from_fn(
+        respond: impl Fn(&Request) -> Result<Response, BackendError> + Send + Sync + 'static,
+    ) -> Self {
+        Mock {
+            fallback: Some(Step::Compute(Arc::new(respond))),
+            ..Mock::new()
+        }
+    }
+
+    /// Waits `latency` before every answer, as a model would.
+    pub fn with_latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
     }
 
     /// A mock that fails every call with `error`.
@@ -146,10 +182,14 @@ impl Backend for Mock {
             .push(request.clone());
         let mut step = self.next_step();
         Box::pin(async move {
+            if !self.latency.is_zero() {
+                tokio::time::sleep(self.latency).await;
+            }
             loop {
                 match step {
                     Step::Reply(response) => return Ok(response),
                     Step::Fail(error) => return Err(error),
+                    Step::Compute(respond) => return respond(request),
                     Step::Delay(delay, next) => {
                         tokio::time::sleep(delay).await;
                         step = *next;

@@ -6,6 +6,8 @@
 //! function tool, vLLM's `structured_outputs`, or the prompt alone. When the strict transform wrapped a
 //! non-object root as `{"value": ...}`, the reply is unwrapped before the loop validates it.
 
+use std::sync::Arc;
+
 use reqwest::header::CONTENT_TYPE;
 use serde_json::{Map, Value, json};
 
@@ -63,6 +65,8 @@ impl MaxTokensField {
 pub struct OpenAi {
     /// `None`: the shared [`http::default_client`].
     client: Option<reqwest::Client>,
+    /// Shared by clones: a rate limit met by one request holds back the others.
+    pacer: Arc<http::Pacer>,
     base_url: String,
     /// `Debug` prints it as `ApiKey(***)`.
     api_key: Option<ApiKey>,
@@ -80,6 +84,7 @@ impl OpenAi {
     pub fn new(model: impl Into<String>) -> Self {
         OpenAi {
             client: None,
+            pacer: Arc::default(),
             base_url: DEFAULT_BASE_URL.to_owned(),
             api_key: None,
             model: model.into(),
@@ -333,6 +338,7 @@ impl Backend for OpenAi {
             let call = http::Call {
                 provider: PROVIDER,
                 policy: &self.retry,
+                pacer: &self.pacer,
                 key: self.api_key.as_ref(),
                 time_limit: request.time_limit,
                 read_error,

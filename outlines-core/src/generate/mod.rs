@@ -141,6 +141,18 @@ impl<T: Structured> Generate<T> {
         self
     }
 
+    /// Bounds the whole generation by `limit` as well as by its own deadline, if any.
+    pub(crate) fn within(mut self, limit: Duration) -> Self {
+        self.deadline = Some(self.deadline.map_or(limit, |own| own.min(limit)));
+        self
+    }
+
+    /// Sets the deadline unless the generation has one of its own.
+    pub(crate) fn default_deadline(mut self, deadline: Duration) -> Self {
+        self.deadline.get_or_insert(deadline);
+        self
+    }
+
     /// Runs the generation: the value, or why there is none.
     pub async fn run<B: Backend + ?Sized>(self, backend: &B) -> Result<T, Diagnostics> {
         self.report(backend)
@@ -179,6 +191,25 @@ impl<T: Structured> Generate<T> {
             otel.status_code = tracing::field::Empty,
         );
         Run::<T>::new(self).go(backend).instrument(span).await
+    }
+}
+
+/// A generation with the default options, from its prompt: so a batch takes a list of prompts.
+impl<T: Structured> From<String> for Generate<T> {
+    fn from(prompt: String) -> Self {
+        Generate::new(prompt)
+    }
+}
+
+impl<T: Structured> From<&str> for Generate<T> {
+    fn from(prompt: &str) -> Self {
+        Generate::new(prompt)
+    }
+}
+
+impl<T: Structured> From<&String> for Generate<T> {
+    fn from(prompt: &String) -> Self {
+        Generate::new(prompt.as_str())
     }
 }
 
@@ -447,13 +478,7 @@ impl<T: Structured> Run<T> {
     }
 
     fn fail(self, cause: Cause, errors: Vec<Error>) -> Diagnostics {
-        let status = match &cause {
-            Cause::Invalid { .. } => "invalid",
-            Cause::Refused { .. } => "refused",
-            Cause::Backend(_) => "backend_error",
-            Cause::Timeout { .. } => "timeout",
-            Cause::Deadline { .. } => "deadline",
-        };
+        let status = cause.kind();
         self.close_span(status);
         let span = tracing::Span::current();
         span.record("error.type", status);

@@ -34,6 +34,26 @@ pub enum Cause {
         /// The deadline.
         after: Duration,
     },
+    /// The task panicked (in a custom rule, say); in a batch, the other tasks go on.
+    Panicked {
+        /// The panic's message.
+        message: String,
+    },
+}
+
+impl Cause {
+    /// A short, stable word for it, for telemetry (`error.type`) and summaries: `invalid`,
+    /// `refused`, `backend_error`, `timeout`, `deadline` or `panicked`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Cause::Invalid { .. } => "invalid",
+            Cause::Refused { .. } => "refused",
+            Cause::Backend(_) => "backend_error",
+            Cause::Timeout { .. } => "timeout",
+            Cause::Deadline { .. } => "deadline",
+            Cause::Panicked { .. } => "panicked",
+        }
+    }
 }
 
 impl fmt::Display for Cause {
@@ -47,6 +67,7 @@ impl fmt::Display for Cause {
                 write!(f, "attempt {attempt} timed out after {}", seconds(*after))
             }
             Cause::Deadline { after } => write!(f, "the deadline of {} passed", seconds(*after)),
+            Cause::Panicked { message } => write!(f, "the task panicked: {message}"),
         }
     }
 }
