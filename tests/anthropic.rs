@@ -680,7 +680,7 @@ async fn structured_outputs_mode_is_a_configuration_error() {
 fn person_request(mode: OutputMode) -> Request {
     let schema = SchemaSpec {
         name: "Person".into(),
-        json_schema: Person::json_schema(),
+        json_schema: Person::json_schema().into(),
         description: None,
     };
     let mut request = Request::new("Reply with JSON.", vec![Message::user(PROMPT)], schema);

@@ -822,7 +822,9 @@ async fn direct_calls_read_model_usage_and_other_servers_errors() {
     let backend = backend(&server);
     let schema = SchemaSpec {
         name: "N".into(),
-        json_schema: json!({"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}),
+        json_schema:
+            json!({"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]})
+                .into(),
         description: None,
     };
     let mut request = Request::new("Reply with JSON.", vec![Message::user("one")], schema);

@@ -104,10 +104,7 @@ pub trait Structured: Sized + 'static {
     /// The JSON Schema (2020-12) of this type: named types under `$defs`, referenced with `$ref`.
     /// Rendered once per type and cached.
     fn json_schema() -> Value {
-        static CACHE: TypeCache<Value> = TypeCache::new();
-        CACHE
-            .get_or_init::<Self>(|| json_schema::render(&Self::schema()))
-            .clone()
+        Value::clone(&json_schema::shared::<Self>())
     }
 
     /// A compact, TypeScript-like description of this type for prompts, with constraints and

@@ -21,6 +21,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::http::{self, RetryPolicy, body_excerpt};
+use super::memo::SchemaMemo;
 use super::{
     ApiKey, Backend, BackendError, BackendFuture, Finish, OutputMode, Request, Response, Role,
     Usage,
@@ -61,6 +62,31 @@ pub struct Anthropic {
     client: Option<reqwest::Client>,
     /// Shared by clones: a rate limit met by one request holds back the others.
     pacer: Arc<http::Pacer>,
+    /// The schema as sent, per request schema.
+    schemas: Arc<SchemaMemo<(), Arc<NativeSchema>>>,
+}
+
+/// A request's schema in the forms Anthropic takes, made once per schema.
+#[derive(Debug)]
+struct NativeSchema {
+    /// The schema with an object root (a tool's `input_schema`).
+    schema: Value,
+    /// Whether a non-object root was wrapped in an object.
+    wrapped: bool,
+    /// The structured-outputs subset of `schema`, or why there is none.
+    subset: Result<Value, String>,
+}
+
+impl NativeSchema {
+    fn of(json_schema: &Value) -> Self {
+        let (schema, wrapped) = object_root(json_schema);
+        let subset = structured(&schema).map_err(|why| why.to_string());
+        NativeSchema {
+            schema,
+            wrapped,
+            subset,
+        }
+    }
 }
 
 impl Anthropic {
@@ -77,6 +103,7 @@ impl Anthropic {
             retry: RetryPolicy::default(),
             client: None,
             pacer: Arc::default(),
+            schemas: Arc::default(),
         }
     }
 
@@ -180,15 +207,22 @@ impl Anthropic {
             (OutputMode::Auto, configured) => configured,
             (asked, _) => asked,
         };
-        let (schema, wrapped) = object_root(&request.schema.json_schema);
+        let native = self
+            .schemas
+            .get_or_make(&request.schema.json_schema, (), || {
+                Arc::new(NativeSchema::of(&request.schema.json_schema))
+            });
+        let wrapped = native.wrapped;
         let (read, wrapped) = match mode {
             OutputMode::Auto | OutputMode::Tool => (Read::Tool, wrapped),
-            OutputMode::JsonSchema => match structured(&schema) {
+            OutputMode::JsonSchema => match &native.subset {
                 Ok(subset) => {
-                    body.insert(
-                        "output_config".into(),
-                        json!({"format": {"type": "json_schema", "schema": subset}}),
-                    );
+                    let mut format = Map::new();
+                    format.insert("type".into(), "json_schema".into());
+                    format.insert("schema".into(), subset.clone());
+                    let mut config = Map::new();
+                    config.insert("format".into(), Value::Object(format));
+                    body.insert("output_config".into(), Value::Object(config));
                     (Read::Text, wrapped)
                 }
                 Err(why) => {
@@ -223,10 +257,11 @@ impl Anthropic {
                 description.push(' ');
                 description.push_str(d.trim());
             }
-            body.insert(
-                "tools".into(),
-                json!([{"name": name, "description": description, "input_schema": schema}]),
-            );
+            let mut tool = Map::new();
+            tool.insert("name".into(), name.as_str().into());
+            tool.insert("description".into(), description.into());
+            tool.insert("input_schema".into(), native.schema.clone());
+            body.insert("tools".into(), Value::Array(vec![Value::Object(tool)]));
             body.insert(
                 "tool_choice".into(),
                 json!({"type": "tool", "name": name, "disable_parallel_tool_use": true}),

@@ -40,7 +40,7 @@ impl fmt::Debug for Step {
 /// use outlines_core::backend::mock::Mock;
 ///
 /// let mock = Mock::new().reply(r#"{"n": 1}"#).reply(r#"{"n": 2}"#);
-/// let schema = SchemaSpec { name: "N".into(), json_schema: serde_json::json!({}), description: None };
+/// let schema = SchemaSpec { name: "N".into(), json_schema: serde_json::json!({}).into(), description: None };
 /// let request = Request::new("", vec![Message::user("count")], schema);
 /// # tokio_test_block(async {
 /// assert_eq!(mock.complete(&request).await.unwrap().text, r#"{"n": 1}"#);

@@ -8,6 +8,7 @@ pub mod anthropic;
 mod any;
 #[cfg(any(feature = "openai", feature = "anthropic"))]
 pub mod http;
+mod memo;
 pub mod mock;
 #[cfg(feature = "openai")]
 pub mod openai;
@@ -17,8 +18,13 @@ use std::fmt;
 use std::future::Future;
 use std::ops::{Add, AddAssign};
 use std::pin::Pin;
+use std::sync::Arc;
 
 use serde_json::Value;
+
+use crate::generate::schema_name;
+use crate::schema::json_schema;
+use crate::structured::Structured;
 
 #[cfg(any(feature = "openai", feature = "anthropic"))]
 pub use any::{AnyBackend, from_env};
@@ -162,10 +168,29 @@ pub enum Role {
 pub struct SchemaSpec {
     /// A name for the schema (the type's name), as providers ask for one: letters, digits, `_`, `-`.
     pub name: String,
-    /// The JSON Schema (2020-12) of the value, as `Structured::json_schema` renders it.
-    pub json_schema: Value,
+    /// The JSON Schema (2020-12) of the value, as `Structured::json_schema` renders it. Shared:
+    /// requests for one type carry the same rendering, so a backend can reuse the provider form it
+    /// derived from it (see [`SchemaSpec::of`]).
+    pub json_schema: Arc<Value>,
     /// A description of the value, if the type has one.
     pub description: Option<String>,
+}
+
+impl SchemaSpec {
+    /// The spec of `T`: its name, its JSON Schema (rendered once per type and shared by every
+    /// request) and its description.
+    pub fn of<T: Structured>() -> Self {
+        let json_schema = json_schema::shared::<T>();
+        let description = json_schema
+            .get("description")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        SchemaSpec {
+            name: schema_name(&T::schema()),
+            json_schema,
+            description,
+        }
+    }
 }
 
 /// How to ask a model for structured output.

@@ -9,11 +9,13 @@
 use std::sync::Arc;
 
 use reqwest::header::CONTENT_TYPE;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 use super::http::{self, RetryPolicy};
+use super::memo::SchemaMemo;
 use super::{
-    ApiKey, Backend, BackendError, BackendFuture, Finish, OutputMode, Request, Response, Role,
+    ApiKey, Backend, BackendError, BackendFuture, Finish, OutputMode, Request, Response,
     SchemaSpec, Usage,
 };
 use crate::schema::openai::{self as strict_schema, Limits};
@@ -37,15 +39,6 @@ pub enum MaxTokensField {
     MaxCompletionTokens,
     /// `max_tokens`: what Ollama, vLLM, llama.cpp's server and LM Studio read.
     MaxTokens,
-}
-
-impl MaxTokensField {
-    fn key(self) -> &'static str {
-        match self {
-            MaxTokensField::MaxCompletionTokens => "max_completion_tokens",
-            MaxTokensField::MaxTokens => "max_tokens",
-        }
-    }
 }
 
 /// A backend speaking OpenAI's Chat Completions API.
@@ -76,6 +69,20 @@ pub struct OpenAi {
     retry: RetryPolicy,
     max_tokens_field: Option<MaxTokensField>,
     limits: Limits,
+    /// The schema as sent, per request schema and tool-or-not; made by [`OpenAi::native_schema`]
+    /// and forgotten when `strict` or the limits change.
+    schemas: Arc<SchemaMemo<bool, Result<Arc<NativeSchema>, BackendError>>>,
+}
+
+/// A schema in the form sent to the provider.
+#[derive(Debug)]
+struct NativeSchema {
+    /// Encoded once, copied into each request body.
+    schema: Box<RawValue>,
+    /// Whether the provider may enforce it (`strict: true`).
+    strict: bool,
+    /// Whether a non-object root was wrapped in an object.
+    wrapped: bool,
 }
 
 impl OpenAi {
@@ -93,6 +100,7 @@ impl OpenAi {
             retry: RetryPolicy::default(),
             max_tokens_field: None,
             limits: Limits::default(),
+            schemas: Arc::default(),
         }
     }
 
@@ -155,12 +163,14 @@ impl OpenAi {
     /// either way. Turn it off for servers that constrain decoding with the full schema themselves.
     pub fn strict(mut self, strict: bool) -> Self {
         self.strict = strict;
+        self.schemas = Arc::default();
         self
     }
 
     /// The size limits of strict mode (default: OpenAI's documented ones).
     pub fn strict_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
+        self.schemas = Arc::default();
         self
     }
 
@@ -208,100 +218,115 @@ impl OpenAi {
             .is_some_and(|host| host == "api.openai.com" || host.ends_with(".openai.azure.com"))
     }
 
-    fn max_tokens_key(&self) -> &'static str {
-        let field = self.max_tokens_field.unwrap_or(if self.is_openai() {
+    fn token_limit_field(&self) -> MaxTokensField {
+        self.max_tokens_field.unwrap_or(if self.is_openai() {
             MaxTokensField::MaxCompletionTokens
         } else {
             MaxTokensField::MaxTokens
-        });
-        field.key()
+        })
     }
 
-    /// The request body, and what reading the reply needs to know.
-    fn body(&self, request: &Request) -> (Value, Plan) {
+    /// The request body, encoded, and what reading the reply needs to know.
+    fn body(&self, request: &Request) -> Result<(Vec<u8>, Plan), BackendError> {
         let mode = match (request.mode, self.mode) {
             (OutputMode::Auto, OutputMode::Auto) => OutputMode::JsonSchema,
             (OutputMode::Auto, mode) | (mode, _) => mode,
         };
-        let mut body = Map::new();
-        let model = request.model.as_deref().unwrap_or(&self.model);
-        body.insert("model".into(), model.into());
-        body.insert(
-            "messages".into(),
-            messages(request, mode == OutputMode::JsonObject),
-        );
-        if let Some(t) = request.temperature {
-            body.insert("temperature".into(), temperature(t));
-        }
-        if let Some(n) = request.max_tokens {
-            body.insert(self.max_tokens_key().into(), n.into());
-        }
+        let (max_tokens, max_completion_tokens) = match request.max_tokens {
+            None => (None, None),
+            Some(n) => match self.token_limit_field() {
+                MaxTokensField::MaxTokens => (Some(n), None),
+                MaxTokensField::MaxCompletionTokens => (None, Some(n)),
+            },
+        };
         let spec = &request.schema;
         let name = schema_name(&spec.name);
+        let mut body = wire::Body {
+            model: request.model.as_deref().unwrap_or(&self.model),
+            messages: wire::messages(request, mode == OutputMode::JsonObject),
+            temperature: request.temperature.and_then(temperature),
+            max_tokens,
+            max_completion_tokens,
+            response_format: None,
+            tools: None,
+            tool_choice: None,
+            parallel_tool_calls: None,
+            structured_outputs: None,
+        };
         let mut plan = Plan {
             tool: false,
             wrapped: false,
         };
+        // Kept here so the body can borrow it.
+        let native;
         match mode {
             OutputMode::Auto | OutputMode::JsonSchema => {
-                let (schema, strict, wrapped) = self.native_schema(spec, false);
-                plan.wrapped = wrapped;
-                let mut format = Map::new();
-                format.insert("name".into(), name.into());
-                format.insert("strict".into(), strict.into());
-                format.insert("schema".into(), schema);
-                if let Some(d) = &spec.description {
-                    format.insert("description".into(), d.as_str().into());
-                }
-                // Always the nested form: llama.cpp's server ignores `{"type": "json_schema",
-                // "schema": ...}` and answers unconstrained.
-                body.insert(
-                    "response_format".into(),
-                    json!({"type": "json_schema", "json_schema": format}),
-                );
+                native = self.native_schema(spec, false)?;
+                plan.wrapped = native.wrapped;
+                body.response_format = Some(wire::ResponseFormat::JsonSchema {
+                    json_schema: wire::JsonSchemaFormat {
+                        name: &name,
+                        strict: native.strict,
+                        schema: &native.schema,
+                        description: spec.description.as_deref(),
+                    },
+                });
             }
-            OutputMode::JsonObject => {
-                body.insert("response_format".into(), json!({"type": "json_object"}));
-            }
+            OutputMode::JsonObject => body.response_format = Some(wire::ResponseFormat::JsonObject),
             OutputMode::Tool => {
-                let (parameters, strict, wrapped) = self.native_schema(spec, true);
-                plan.wrapped = wrapped;
+                native = self.native_schema(spec, true)?;
+                plan.wrapped = native.wrapped;
                 plan.tool = true;
-                let mut function = Map::new();
-                function.insert("name".into(), name.as_str().into());
-                if let Some(d) = &spec.description {
-                    function.insert("description".into(), d.as_str().into());
-                }
-                function.insert("parameters".into(), parameters);
-                function.insert("strict".into(), strict.into());
-                body.insert(
-                    "tools".into(),
-                    json!([{"type": "function", "function": function}]),
-                );
-                body.insert(
-                    "tool_choice".into(),
-                    json!({"type": "function", "function": {"name": name}}),
-                );
-                if strict {
-                    body.insert("parallel_tool_calls".into(), false.into());
-                }
+                body.tools = Some([wire::Tool::Function {
+                    function: wire::Function {
+                        name: &name,
+                        description: spec.description.as_deref(),
+                        parameters: &native.schema,
+                        strict: native.strict,
+                    },
+                }]);
+                body.tool_choice = Some(wire::ToolChoice::Function {
+                    function: wire::Named { name: &name },
+                });
+                body.parallel_tool_calls = native.strict.then_some(false);
             }
             OutputMode::StructuredOutputs => {
-                body.insert(
-                    "structured_outputs".into(),
-                    json!({"json": spec.json_schema}),
-                );
+                body.structured_outputs = Some(wire::StructuredOutputs {
+                    json: &spec.json_schema,
+                });
             }
             OutputMode::Prompt => {}
         }
-        (Value::Object(body), plan)
+        let bytes = serde_json::to_vec(&body)
+            .map_err(|e| BackendError::Config(format!("could not encode the request: {e}")))?;
+        Ok((bytes, plan))
     }
 
-    /// The schema to send, whether it is strict, and whether its root was wrapped. Tool parameters
-    /// must be an object even when not strict, so a non-object root is wrapped for them regardless.
-    fn native_schema(&self, spec: &SchemaSpec, tool: bool) -> (Value, bool, bool) {
+    /// The schema to send (encoded), whether it is strict, and whether its root was wrapped. Tool
+    /// parameters must be an object even when not strict, so a non-object root is wrapped for them
+    /// regardless. Made once per schema and tool-or-not.
+    fn native_schema(
+        &self,
+        spec: &SchemaSpec,
+        tool: bool,
+    ) -> Result<Arc<NativeSchema>, BackendError> {
+        let make = || {
+            let (schema, strict, wrapped) = self.make_native_schema(spec, tool);
+            let schema = serde_json::value::to_raw_value(&schema)
+                .map_err(|e| BackendError::Config(format!("could not encode the schema: {e}")))?;
+            Ok(Arc::new(NativeSchema {
+                schema,
+                strict,
+                wrapped,
+            }))
+        };
+        self.schemas.get_or_make(&spec.json_schema, tool, make)
+    }
+
+    fn make_native_schema(&self, spec: &SchemaSpec, tool: bool) -> (Value, bool, bool) {
+        let schema = &*spec.json_schema;
         if self.strict {
-            match strict_schema::strict_with(&spec.json_schema, &self.limits) {
+            match strict_schema::strict_with(schema, &self.limits) {
                 Ok(s) => return (s.schema, true, s.wrapped),
                 Err(reason) => tracing::debug!(
                     target: "outlines::backend",
@@ -312,10 +337,10 @@ impl OpenAi {
                 ),
             }
         }
-        if tool && !strict_schema::is_object_root(&spec.json_schema) {
-            return (strict_schema::wrap(&spec.json_schema), false, true);
+        if tool && !strict_schema::is_object_root(schema) {
+            return (strict_schema::wrap(schema), false, true);
         }
-        (spec.json_schema.clone(), false, false)
+        (schema.clone(), false, false)
     }
 }
 
@@ -331,9 +356,7 @@ impl Backend for OpenAi {
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
         Box::pin(async move {
             let url = self.endpoint()?;
-            let (body, plan) = self.body(request);
-            let bytes = serde_json::to_vec(&body)
-                .map_err(|e| BackendError::Config(format!("could not encode the request: {e}")))?;
+            let (bytes, plan) = self.body(request)?;
             let client = http::client(self.client.as_ref())?;
             let call = http::Call {
                 provider: PROVIDER,
@@ -369,41 +392,130 @@ struct Plan {
     wrapped: bool,
 }
 
-/// The system prompt, then the conversation. JSON mode requires the word "JSON" in the messages; the
-/// loop's prompt has it, and a hand-built request gets a line saying so.
-fn messages(request: &Request, json_mode: bool) -> Value {
-    let mut system = request.system.clone();
-    let mentions_json = |text: &str| text.to_ascii_lowercase().contains("json");
-    if json_mode
-        && !mentions_json(&system)
-        && !request.messages.iter().any(|m| mentions_json(&m.content))
-    {
-        if !system.is_empty() {
-            system.push_str("\n\n");
-        }
-        system.push_str("Reply with JSON.");
-    }
-    let mut out = Vec::with_capacity(request.messages.len() + 1);
-    if !system.is_empty() {
-        out.push(json!({"role": "system", "content": system}));
-    }
-    for message in &request.messages {
-        let role = match message.role {
-            Role::User => "user",
-            Role::Assistant => "assistant",
-        };
-        out.push(json!({"role": role, "content": message.content}));
-    }
-    Value::Array(out)
+/// The temperature as written (`0.2`, not `0.20000000298023224`).
+fn temperature(t: f32) -> Option<f64> {
+    t.to_string().parse::<f64>().ok().filter(|t| t.is_finite())
 }
 
-/// The temperature as written (`0.2`, not `0.20000000298023224`).
-fn temperature(t: f32) -> Value {
-    t.to_string()
-        .parse::<f64>()
-        .ok()
-        .and_then(serde_json::Number::from_f64)
-        .map_or(Value::Null, Value::Number)
+/// The request body as Chat Completions takes it, borrowing from the request and the backend.
+mod wire {
+    use serde::Serialize;
+    use serde_json::Value;
+    use serde_json::value::RawValue;
+
+    use crate::backend::{Request, Role};
+
+    #[derive(Serialize)]
+    pub(super) struct Body<'a> {
+        pub(super) model: &'a str,
+        pub(super) messages: Vec<Message<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) temperature: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) max_tokens: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) max_completion_tokens: Option<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) response_format: Option<ResponseFormat<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) tools: Option<[Tool<'a>; 1]>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) tool_choice: Option<ToolChoice<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) parallel_tool_calls: Option<bool>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) structured_outputs: Option<StructuredOutputs<'a>>,
+    }
+
+    #[derive(Serialize)]
+    pub(super) struct Message<'a> {
+        role: &'static str,
+        content: std::borrow::Cow<'a, str>,
+    }
+
+    #[derive(Serialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    pub(super) enum ResponseFormat<'a> {
+        /// Always the nested form: llama.cpp's server ignores `{"type": "json_schema", "schema":
+        /// ...}` and answers unconstrained.
+        JsonSchema {
+            json_schema: JsonSchemaFormat<'a>,
+        },
+        JsonObject,
+    }
+
+    #[derive(Serialize)]
+    pub(super) struct JsonSchemaFormat<'a> {
+        pub(super) name: &'a str,
+        pub(super) strict: bool,
+        pub(super) schema: &'a RawValue,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) description: Option<&'a str>,
+    }
+
+    #[derive(Serialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    pub(super) enum Tool<'a> {
+        Function { function: Function<'a> },
+    }
+
+    #[derive(Serialize)]
+    pub(super) struct Function<'a> {
+        pub(super) name: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub(super) description: Option<&'a str>,
+        pub(super) parameters: &'a RawValue,
+        pub(super) strict: bool,
+    }
+
+    #[derive(Serialize)]
+    #[serde(tag = "type", rename_all = "snake_case")]
+    pub(super) enum ToolChoice<'a> {
+        Function { function: Named<'a> },
+    }
+
+    #[derive(Serialize)]
+    pub(super) struct Named<'a> {
+        pub(super) name: &'a str,
+    }
+
+    /// vLLM's guided decoding parameter.
+    #[derive(Serialize)]
+    pub(super) struct StructuredOutputs<'a> {
+        pub(super) json: &'a Value,
+    }
+
+    /// The system prompt, then the conversation. JSON mode requires the word "JSON" in the
+    /// messages; the loop's prompt has it, and a hand-built request gets a line saying so.
+    pub(super) fn messages(request: &Request, json_mode: bool) -> Vec<Message<'_>> {
+        let mentions_json = |text: &str| text.to_ascii_lowercase().contains("json");
+        let mut system = std::borrow::Cow::Borrowed(request.system.as_str());
+        if json_mode
+            && !mentions_json(&system)
+            && !request.messages.iter().any(|m| mentions_json(&m.content))
+        {
+            let system = system.to_mut();
+            if !system.is_empty() {
+                system.push_str("\n\n");
+            }
+            system.push_str("Reply with JSON.");
+        }
+        let mut out = Vec::with_capacity(request.messages.len() + 1);
+        if !system.is_empty() {
+            out.push(Message {
+                role: "system",
+                content: system,
+            });
+        }
+        out.extend(request.messages.iter().map(|message| Message {
+            role: match message.role {
+                Role::User => "user",
+                Role::Assistant => "assistant",
+            },
+            content: message.content.as_str().into(),
+        }));
+        out
+    }
 }
 
 /// A schema or function name as OpenAI accepts it: `[A-Za-z0-9_-]{1,64}`.
@@ -552,12 +664,22 @@ fn read_error(body: &str) -> (Option<String>, Option<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl OpenAi {
+        /// The body as JSON, to look into.
+        fn body_json(&self, request: &Request) -> (Value, Plan) {
+            let (bytes, plan) = self.body(request).expect("a body");
+            (serde_json::from_slice(&bytes).expect("JSON"), plan)
+        }
+    }
+    use serde_json::json;
+
     use crate::backend::Message;
 
     fn spec(schema: Value) -> SchemaSpec {
         SchemaSpec {
             name: "Person".into(),
-            json_schema: schema,
+            json_schema: schema.into(),
             description: Some("A person.".into()),
         }
     }
@@ -578,17 +700,35 @@ mod tests {
 
     #[test]
     fn auto_uses_the_backends_mode_and_json_schema_by_default() {
-        let (body, _) = OpenAi::new("m").body(&request(OutputMode::Auto, person()));
+        let (body, _) = OpenAi::new("m").body_json(&request(OutputMode::Auto, person()));
         assert_eq!(body["response_format"]["type"], "json_schema");
         let (body, plan) = OpenAi::new("m")
             .mode(OutputMode::Tool)
-            .body(&request(OutputMode::Auto, person()));
+            .body_json(&request(OutputMode::Auto, person()));
         assert!(body.get("response_format").is_none());
         assert!(plan.tool);
         let (body, _) = OpenAi::new("m")
             .mode(OutputMode::Tool)
-            .body(&request(OutputMode::Prompt, person()));
+            .body_json(&request(OutputMode::Prompt, person()));
         assert!(body.get("tools").is_none());
+    }
+
+    #[test]
+    fn the_schema_is_transformed_once_per_type_and_variant() {
+        let backend = OpenAi::new("m");
+        let r = request(OutputMode::JsonSchema, person());
+        let first = backend.native_schema(&r.schema, false).unwrap();
+        let again = backend.native_schema(&r.clone().schema, false).unwrap();
+        assert!(
+            Arc::ptr_eq(&first, &again),
+            "the same schema is not transformed again"
+        );
+        let tool = backend.native_schema(&r.schema, true).unwrap();
+        assert!(!Arc::ptr_eq(&first, &tool));
+        // Changing strictness starts afresh: the strict form is not reused for `strict: false`.
+        let lax = backend.strict(false);
+        assert!(!lax.native_schema(&r.schema, false).unwrap().strict);
+        assert!(first.strict);
     }
 
     #[test]
@@ -596,28 +736,28 @@ mod tests {
         let mut r = request(OutputMode::Prompt, person());
         r.max_tokens = Some(100);
         r.temperature = Some(0.2);
-        let (openai, _) = OpenAi::new("m").body(&r);
+        let (openai, _) = OpenAi::new("m").body_json(&r);
         assert_eq!(openai["max_completion_tokens"], 100);
         assert!(openai.get("max_tokens").is_none());
         assert_eq!(openai["temperature"], json!(0.2));
         let (azure, _) = OpenAi::new("m")
             .base_url("https://x.openai.azure.com/openai/v1")
-            .body(&r);
+            .body_json(&r);
         assert_eq!(azure["max_completion_tokens"], 100);
         let (ollama, _) = OpenAi::new("m")
             .base_url("http://localhost:11434/v1/")
-            .body(&r);
+            .body_json(&r);
         assert_eq!(ollama["max_tokens"], 100);
         let (forced, _) = OpenAi::new("m")
             .base_url("http://localhost:8000/v1")
             .max_tokens_field(MaxTokensField::MaxCompletionTokens)
-            .body(&r);
+            .body_json(&r);
         assert_eq!(forced["max_completion_tokens"], 100);
     }
 
     #[test]
     fn strict_off_sends_the_plain_schema() {
-        let (body, plan) = OpenAi::new("m").strict(false).body(&request(
+        let (body, plan) = OpenAi::new("m").strict(false).body_json(&request(
             OutputMode::JsonSchema,
             json!({"type": "array", "items": {"type": "string"}}),
         ));
@@ -627,7 +767,7 @@ mod tests {
         );
         assert!(!plan.wrapped);
         // Tool parameters must be an object even when not strict.
-        let (body, plan) = OpenAi::new("m").strict(false).body(&request(
+        let (body, plan) = OpenAi::new("m").strict(false).body_json(&request(
             OutputMode::Tool,
             json!({"type": "array", "items": {"type": "string"}}),
         ));
@@ -643,18 +783,18 @@ mod tests {
     fn json_mode_makes_sure_json_is_mentioned() {
         let mut r = request(OutputMode::JsonObject, person());
         r.system = String::new();
-        let (body, _) = OpenAi::new("m").body(&r);
+        let (body, _) = OpenAi::new("m").body_json(&r);
         assert_eq!(
             body["messages"][0],
             json!({"role": "system", "content": "Reply with JSON."})
         );
         r.system = "Be brief.".into();
-        let (body, _) = OpenAi::new("m").body(&r);
+        let (body, _) = OpenAi::new("m").body_json(&r);
         assert_eq!(
             body["messages"][0]["content"],
             "Be brief.\n\nReply with JSON."
         );
-        let (body, _) = OpenAi::new("m").body(&request(OutputMode::JsonObject, person()));
+        let (body, _) = OpenAi::new("m").body_json(&request(OutputMode::JsonObject, person()));
         assert_eq!(body["messages"][0]["content"], "Reply with JSON.");
     }
 

@@ -357,33 +357,23 @@ impl<T: Structured> Run<T> {
 
     /// The request of the first attempt: system prompt, the user's prompt, options.
     fn first_request(&self) -> Request {
-        let schema = T::schema();
-        let name = schema_name(&schema);
-        let json_schema = T::json_schema();
+        let spec = SchemaSpec::of::<T>();
         let schema_text = match self.options.schema_in_prompt {
             SchemaInPrompt::Describe => T::describe(),
             SchemaInPrompt::JsonSchema => {
-                serde_json::to_string_pretty(&json_schema).unwrap_or_default()
+                serde_json::to_string_pretty(&*spec.json_schema).unwrap_or_default()
             }
         };
-        let description = json_schema
-            .get("description")
-            .and_then(|d| d.as_str())
-            .map(str::to_owned);
         let system = prompt::system(
             self.options.system.as_deref(),
-            &name,
+            &spec.name,
             &schema_text,
             self.options.schema_in_prompt,
         );
         let mut request = Request::new(
             system,
             vec![Message::user(self.options.prompt.clone())],
-            SchemaSpec {
-                name,
-                json_schema,
-                description,
-            },
+            spec,
         );
         request.mode = self.options.mode;
         request.model = self.options.model.clone();

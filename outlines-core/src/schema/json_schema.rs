@@ -2,17 +2,28 @@
 
 use std::any::TypeId;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use serde_json::{Map, Value, json};
 
 use super::names::Names;
+use super::registry::TypeCache;
 use super::{
     ArrayInfo, Body, Bound, Definition, Enum, Field, IntRange, Kind, Merged, Object, Repr, Schema,
     Shape, Text, TypeRef, flat_fields,
 };
+use crate::structured::Structured;
 
 /// The dialect URI written as `$schema`.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
+
+/// `T`'s JSON Schema, rendered once per type and shared: what every request for a `T` carries.
+pub fn shared<T: Structured>() -> Arc<Value> {
+    static CACHE: TypeCache<Arc<Value>> = TypeCache::new();
+    CACHE
+        .get_or_init::<T>(|| Arc::new(render(&T::schema())))
+        .clone()
+}
 
 /// Renders `root` as a self-contained JSON Schema document.
 pub fn render(root: &Schema) -> Value {
