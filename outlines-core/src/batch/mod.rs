@@ -132,7 +132,8 @@ impl<'a, T: Structured + Send + 'a> Batch<'a, T> {
     }
 
     /// The time each task may take, all its attempts included, unless the task sets its own
-    /// [`deadline`](Generate::deadline).
+    /// [`deadline`](Generate::deadline): it is the task's deadline, and a task past it ends with
+    /// [`Cause::Deadline`], its request in flight abandoned (the connection closed).
     pub fn task_timeout(mut self, timeout: Duration) -> Self {
         self.task_timeout = Some(timeout);
         self
