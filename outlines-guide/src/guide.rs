@@ -1,0 +1,404 @@
+//! A type's grammar compiled for a vocabulary ([`Guide`]), and one generation's walk through it
+//! ([`Constraint`]).
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use llguidance::api::TopLevelGrammar;
+use llguidance::{Matcher, TokenParser};
+use outlines_core::Structured;
+use serde_json::Value;
+use toktrie::SimpleVob;
+
+use crate::transform::for_llguidance;
+use crate::{GuideError, Vocabulary};
+
+/// The grammar of a value for one vocabulary: compiled once (about 1–3 ms for a realistic type), then
+/// each generation takes a [`Constraint`] from it.
+#[derive(Clone)]
+pub struct Guide(Arc<Inner>);
+
+struct Inner {
+    parser: TokenParser,
+    vocab: Vocabulary,
+    grammar: Value,
+}
+
+impl fmt::Debug for Guide {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Guide")
+            .field("vocabulary", &self.0.vocab.name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Guide {
+    /// The guide for `T` on `vocab`, compiled on first use and cached per type and vocabulary.
+    pub fn of<T: Structured>(vocab: &Vocabulary) -> Result<Guide, GuideError> {
+        type Cache = Mutex<HashMap<(TypeId, u64), Guide>>;
+        static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
+        let cache = CACHE.get_or_init(Default::default);
+        let key = (TypeId::of::<T>(), vocab.id());
+        let lock = || cache.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(guide) = lock().get(&key) {
+            return Ok(guide.clone());
+        }
+        // Compiled without the lock: two threads may both compile, and the first stays.
+        let guide =
+            Guide::from_json_schema(&outlines_core::schema::json_schema::shared::<T>(), vocab)?;
+        Ok(lock().entry(key).or_insert(guide).clone())
+    }
+
+    /// The guide for a JSON Schema as [`Structured::json_schema`] renders it.
+    pub fn from_json_schema(schema: &Value, vocab: &Vocabulary) -> Result<Guide, GuideError> {
+        let grammar = for_llguidance(schema);
+        let parser = vocab
+            .factory()
+            .create_parser(TopLevelGrammar::from_json_schema(grammar.clone()))
+            .map_err(|e| GuideError::Grammar(e.to_string()))?;
+        Ok(Guide(Arc::new(Inner {
+            parser,
+            vocab: vocab.clone(),
+            grammar,
+        })))
+    }
+
+    /// A fresh constraint for one generation (about a microsecond).
+    pub fn constraint(&self) -> Constraint {
+        Constraint {
+            matcher: Matcher::new(Ok(self.0.parser.clone())),
+            guide: self.clone(),
+            tokens: Vec::new(),
+            ended: false,
+            budget: None,
+        }
+    }
+
+    /// A constraint for a generation of at most `max_tokens` tokens that brings the value to its end
+    /// before they run out.
+    ///
+    /// Each step first works out how the value could end soon from where it is: a look-ahead on a
+    /// copy of the grammar state that closes whatever may close (strings, arrays, objects, the
+    /// value), otherwise ends a number or moves on to the next key, otherwise writes plain
+    /// characters in turn (enough to satisfy common patterns and formats). When the tokens left come within a margin of
+    /// that length, the mask keeps only the closing options (the model still chooses among them);
+    /// when they come down to that length, only the look-ahead's next token. So an array the model
+    /// would repeat forever ends, and so does a string or a number it would not stop. The value is
+    /// complete within the budget whenever the look-ahead finds an ending that fits; it may not for
+    /// a string whose pattern the shortest tokens never satisfy.
+    pub fn constraint_within(&self, max_tokens: usize) -> Constraint {
+        Constraint {
+            budget: Some(max_tokens),
+            ..self.constraint()
+        }
+    }
+
+    /// The vocabulary it was compiled for.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.0.vocab
+    }
+
+    /// The JSON Schema llguidance compiled: the type's own, rewritten where llguidance would
+    /// otherwise be looser than the validator (see the crate documentation).
+    pub fn grammar(&self) -> &Value {
+        &self.0.grammar
+    }
+}
+
+/// One generation under a guide: which tokens may come next, and the tokens taken so far.
+///
+/// A sampler asks for the [`mask`](Constraint::mask), picks a token the mask allows, and
+/// [`advance`](Constraint::advance)s with it, until the constraint [`is_finished`](Constraint::is_finished)
+/// (the value is complete and nothing can follow) or the sampler picks the end-of-sequence token,
+/// which the mask allows only where the value is complete. The text produced is then a value of the
+/// type, except for the rules the grammar cannot express (see the crate documentation), which the
+/// validator still checks. `Send`: a constraint can be computed on another thread while the model
+/// runs its forward pass.
+pub struct Constraint {
+    matcher: Matcher,
+    guide: Guide,
+    tokens: Vec<u32>,
+    /// The end-of-sequence token was taken.
+    ended: bool,
+    /// The most tokens the generation may take, when it has a budget.
+    budget: Option<usize>,
+}
+
+impl fmt::Debug for Constraint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Constraint")
+            .field("tokens", &self.tokens.len())
+            .field("text", &self.text())
+            .field("finished", &self.is_finished())
+            .finish()
+    }
+}
+
+impl Constraint {
+    /// The tokens allowed next. Once the value is complete and nothing can follow, only the
+    /// end-of-sequence token.
+    pub fn mask(&mut self) -> Result<Mask, GuideError> {
+        let mut mask = self
+            .matcher
+            .compute_mask_or_eos()
+            .map_err(|e| GuideError::Grammar(e.to_string()))?;
+        let Some(budget) = self.budget else {
+            return Ok(Mask(mask));
+        };
+        let left = budget.saturating_sub(self.tokens.len());
+        if self.matcher.is_stopped() {
+            return Ok(Mask(mask));
+        }
+        let vocab = self.guide.vocabulary();
+        let in_string = Json::default().read(&vocab.decode(&self.tokens)).in_string;
+        match ending(&self.matcher, vocab, in_string, self.tokens.len(), left) {
+            // Only the look-ahead's ending still fits: take it.
+            Some((length, next)) if left <= length + 1 => {
+                let mut only = vocab.empty_set();
+                only.allow_token(next);
+                mask = only;
+            }
+            // Room to spare: the grammar's own mask.
+            Some((length, _)) if left > length + 4 + budget / 16 => {}
+            // Within the margin, or no ending fits at all: close what may close.
+            _ => {
+                narrow(&mut mask, vocab, in_string);
+            }
+        }
+        Ok(Mask(mask))
+    }
+
+    /// Takes `token`. A token the mask does not allow is refused, and the constraint stays where it
+    /// was (usable, unlike llguidance's own matcher after an error).
+    pub fn advance(&mut self, token: u32) -> Result<(), GuideError> {
+        let eos = self.guide.vocabulary().eos();
+        let refuse = |this: &Self| GuideError::Refused {
+            token,
+            after: this.text(),
+        };
+        if self.ended {
+            return Err(refuse(self));
+        }
+        if self.matcher.is_stopped() {
+            // The value is complete: only the end of the sequence may come.
+            if token != eos {
+                return Err(refuse(self));
+            }
+            self.ended = true;
+            return Ok(());
+        }
+        match self.matcher.try_consume_tokens(&[token]) {
+            Ok(1) => {
+                if token == eos {
+                    self.ended = true;
+                } else {
+                    self.tokens.push(token);
+                }
+                Ok(())
+            }
+            Ok(_) => Err(refuse(self)),
+            Err(e) => Err(GuideError::Grammar(e.to_string())),
+        }
+    }
+
+    /// Whether the generation is over: the end-of-sequence token was taken, or the value is
+    /// complete and cannot go on (the next mask holds only the end-of-sequence token).
+    pub fn is_finished(&self) -> bool {
+        self.ended || self.matcher.is_stopped()
+    }
+
+    /// Whether the text so far is a complete value (the end-of-sequence token is allowed now).
+    pub fn is_complete(&mut self) -> bool {
+        self.ended || self.matcher.is_stopped() || self.matcher.is_accepting().unwrap_or(false)
+    }
+
+    /// Takes back the last `tokens` tokens (an end-of-sequence token taken counts as one).
+    pub fn rollback(&mut self, tokens: usize) -> Result<(), GuideError> {
+        let mut tokens = tokens;
+        if tokens > 0 && self.ended {
+            self.ended = false;
+            tokens -= 1;
+        }
+        if tokens > self.tokens.len() {
+            return Err(GuideError::Rollback {
+                asked: tokens,
+                taken: self.tokens.len(),
+            });
+        }
+        self.matcher
+            .rollback(tokens)
+            .map_err(|e| GuideError::Grammar(e.to_string()))?;
+        self.tokens.truncate(self.tokens.len() - tokens);
+        Ok(())
+    }
+
+    /// The tokens taken so far (without an end-of-sequence token).
+    pub fn tokens(&self) -> &[u32] {
+        &self.tokens
+    }
+
+    /// The text of the tokens taken so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.guide.vocabulary().decode(&self.tokens)).into_owned()
+    }
+
+    /// The guide it follows.
+    pub fn guide(&self) -> &Guide {
+        &self.guide
+    }
+}
+
+/// Keeps, of `mask`, the tokens that close something (`"`, `]`, `}`, the end of the sequence) if
+/// any is allowed, else those that end a number or move on to the next key or item (`,` and `:`
+/// with closers); otherwise leaves it whole. Returns whether it kept closing tokens only.
+fn narrow(mask: &mut SimpleVob, vocab: &Vocabulary, in_string: bool) -> bool {
+    for tier in vocab.closing_tiers(in_string) {
+        if !mask.and_is_zero(tier) {
+            mask.and(tier);
+            return true;
+        }
+    }
+    false
+}
+
+/// The ending the look-ahead finds from `matcher` (`position` tokens into the generation) within
+/// `limit` tokens: its length (the end-of-sequence token included when the value needs one) and its
+/// first token. Its choices depend on the position, not on when it is asked: after its first token
+/// is taken, it finds the same ending, one token shorter.
+fn ending(
+    matcher: &Matcher,
+    vocab: &Vocabulary,
+    in_string: bool,
+    position: usize,
+    limit: usize,
+) -> Option<(usize, u32)> {
+    let mut probe = matcher.deep_clone();
+    let mut json = Json {
+        in_string,
+        escaped: false,
+    };
+    let eos = vocab.eos();
+    let mut first = None;
+    for step in 0..limit {
+        if probe.is_stopped() {
+            return first.map(|first| (step, first));
+        }
+        let mut mask = probe.compute_mask_or_eos().ok()?;
+        let token = if mask.is_allowed(eos) {
+            eos
+        } else {
+            // Among closing tokens the longest closes the most; otherwise a plain character (a
+            // different one each step, so that patterns such as `a@b.c` come together), or else
+            // the shortest token.
+            if narrow(&mut mask, vocab, json.in_string) {
+                longest(&mask, vocab)?
+            } else {
+                plain(&mask, vocab, position + step).or_else(|| shortest(&mask, vocab))?
+            }
+        };
+        first.get_or_insert(token);
+        if token == eos {
+            return first.map(|first| (step + 1, first));
+        }
+        probe.consume_token(token).ok()?;
+        json = json.read(&vocab.token_bytes(token));
+    }
+    None
+}
+
+/// Where compact JSON text leaves off: inside a string or not.
+#[derive(Clone, Copy, Default)]
+struct Json {
+    in_string: bool,
+    escaped: bool,
+}
+
+impl Json {
+    /// The state after `text`.
+    fn read(mut self, text: &[u8]) -> Json {
+        for &byte in text {
+            match (self.in_string, self.escaped, byte) {
+                (true, true, _) => self.escaped = false,
+                (true, false, b'\\') => self.escaped = true,
+                (true, false, b'"') | (false, _, b'"') => self.in_string = !self.in_string,
+                _ => {}
+            }
+        }
+        self
+    }
+}
+
+/// The allowed token with the most bytes, the lowest id on ties.
+fn longest(mask: &SimpleVob, vocab: &Vocabulary) -> Option<u32> {
+    best_by(mask, vocab, |len, best| len > best)
+}
+
+/// The allowed token with the fewest bytes, the lowest id on ties.
+fn shortest(mask: &SimpleVob, vocab: &Vocabulary) -> Option<u32> {
+    best_by(mask, vocab, |len, best| len < best)
+}
+
+fn best_by(
+    mask: &SimpleVob,
+    vocab: &Vocabulary,
+    better: impl Fn(usize, usize) -> bool,
+) -> Option<u32> {
+    let mut best: Option<(usize, u32)> = None;
+    mask.iter_set_entries(|id| {
+        let id = id as u32;
+        let len = vocab.token_len(id);
+        if len > 0 && best.is_none_or(|(best_len, _)| better(len, best_len)) {
+            best = Some((len, id));
+        }
+    });
+    best.map(|(_, id)| id)
+}
+
+/// The first allowed one of the vocabulary's plain one-character tokens, starting at `position`.
+fn plain(mask: &SimpleVob, vocab: &Vocabulary, position: usize) -> Option<u32> {
+    let plain = vocab.plain_tokens();
+    (0..plain.len())
+        .map(|i| plain[(position + i) % plain.len()])
+        .find(|&token| mask.is_allowed(token))
+}
+
+/// The set of tokens allowed next.
+#[derive(Clone)]
+pub struct Mask(SimpleVob);
+
+impl fmt::Debug for Mask {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mask")
+            .field("allowed", &self.count())
+            .finish()
+    }
+}
+
+impl Mask {
+    /// Whether `token` is allowed.
+    pub fn allows(&self, token: u32) -> bool {
+        (token as usize) < self.0.len() && self.0.is_allowed(token)
+    }
+
+    /// How many tokens are allowed.
+    pub fn count(&self) -> usize {
+        self.0.num_set()
+    }
+
+    /// The allowed tokens, in id order.
+    pub fn tokens(&self) -> Vec<u32> {
+        self.0.to_list()
+    }
+
+    /// Sets the logit of every token not allowed to −∞ (logits past the vocabulary, as models pad
+    /// their output layer, included), leaving the allowed ones as they are.
+    pub fn apply(&self, logits: &mut [f32]) {
+        for (id, logit) in logits.iter_mut().enumerate() {
+            if !u32::try_from(id).is_ok_and(|id| self.allows(id)) {
+                *logit = f32::NEG_INFINITY;
+            }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Token-level constraints from `#[derive(Structured)]` types: the same declaration that gives the JSON
+//! Schema and the validator gives a local model's sampler the set of tokens allowed at each step, so
+//! the output is a value of the type by construction.
+//!
+//! The engine is [llguidance](https://github.com/guidance-ai/llguidance) (the one llama.cpp, vLLM,
+//! SGLang and mistral.rs use): it compiles a JSON Schema against a vocabulary and computes each
+//! token mask in tens of microseconds. This crate turns a type into the schema llguidance needs to
+//! be exactly as strict as the validator (see below), builds vocabularies (OpenAI's o200k and cl100k,
+//! or any byte-level BPE such as a GGUF file's), caches compiled guides per type and vocabulary,
+//! and wraps llguidance's matcher in a [`Constraint`] that refuses a bad token without breaking.
+//!
+//! ```
+//! use outlines::Structured;
+//! use outlines_guide::{Guide, Vocabulary};
+//!
+//! #[derive(Debug, Structured)]
+//! struct Point {
+//!     #[outline(min = 0, max = 9)]
+//!     x: u8,
+//!     y: bool,
+//! }
+//!
+//! let vocab = Vocabulary::o200k()?;
+//! let mut constraint = Guide::of::<Point>(&vocab)?.constraint();
+//! // A sampler's loop: mask the logits, pick a token, advance. Here the "model" wants this text.
+//! let mut wanted = vocab.tokenize(r#"{"x":7,"y":true}"#).into_iter();
+//! while !constraint.is_finished() {
+//!     let mask = constraint.mask()?;
+//!     let token = wanted.next().unwrap_or(vocab.eos());
+//!     assert!(mask.allows(token));
+//!     constraint.advance(token)?;
+//! }
+//! let point = Point::from_json(&constraint.text())?;
+//! assert_eq!(point.x, 7);
+//! // A value the type rejects cannot be written: `x` stops at 9.
+//! let mut constraint = Guide::of::<Point>(&vocab)?.constraint();
+//! for token in vocab.tokenize(r#"{"x":"#) {
+//!     constraint.advance(token)?;
+//! }
+//! let digits: Vec<_> = (0..=9).map(|d| vocab.tokenize(&d.to_string())[0]).collect();
+//! assert!(digits.iter().all(|&d| constraint.mask().unwrap().allows(d)));
+//! assert!(!constraint.mask()?.allows(vocab.tokenize("10")[0]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # What the grammar guarantees
+//!
+//! Types, required and optional fields, field order (declaration order, as serde writes it), every
+//! enum representation, integer ranges including the type's own (`u8` ≤ 255), number bounds and
+//! `multiple_of`, string lengths in characters, patterns (with the validator's ECMA-262 semantics),
+//! formats, array and map sizes, tuples, recursion. Rules it cannot express are left to the
+//! validator, which runs on the result as always: custom `validate` functions and `check`s, and
+//! `unique` (llguidance has no `uniqueItems`). Where llguidance is looser than the validator it is
+//! made stricter, never the other way round: integers within `±(2^63 − 1024)`, numbers (and numbers
+//! inside `serde_json::Value`s) within `±1e18`, no leap seconds, no IP-literal emails. The JSON text is
+//! compact (no whitespace between tokens) and objects are closed (no invented keys), so the model
+//! cannot spend its budget on filler.
+
+mod guide;
+mod transform;
+mod vocab;
+
+pub use guide::{Constraint, Guide, Mask};
+pub use vocab::Vocabulary;
+
+/// Why a vocabulary, a guide or a step could not be made.
+#[derive(Clone, Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GuideError {
+    /// The vocabulary is unusable (no end-of-sequence token, ids out of range, bad token text).
+    #[error("invalid vocabulary: {0}")]
+    Vocabulary(String),
+    /// llguidance could not compile the schema, or failed while computing a mask.
+    #[error("grammar error: {0}")]
+    Grammar(String),
+    /// The token is not allowed here; the constraint is unchanged.
+    #[error("token {token} is not allowed after {after:?}")]
+    Refused {
+        /// The token refused.
+        token: u32,
+        /// The text so far.
+        after: String,
+    },
+    /// More tokens asked back than were taken.
+    #[error("cannot roll back {asked} tokens: {taken} taken")]
+    Rollback {
+        /// Tokens asked back.
+        asked: usize,
+        /// Tokens taken.
+        taken: usize,
+    },
+}

@@ -1,0 +1,482 @@
+//! The guide against the validator, over 22 types and both tiktoken vocabularies.
+//!
+//! Soundness: random walks that take any token the mask allows (preferring closers now and then, to
+//! keep values short) end in text `T::from_json` accepts; the only errors allowed are those of rules
+//! the grammar leaves to the validator (`unique`). Completeness: every text a walk produced with one
+//! vocabulary is allowed token by token with the other (the grammar is the same over bytes), and so
+//! are hand-written valid values.
+
+mod support;
+
+use outlines::Structured;
+use outlines_guide::{Constraint, Guide, GuideError, Vocabulary};
+use support::types::*;
+
+/// A type's name, its guide, and its validator.
+struct Case {
+    name: &'static str,
+    guide: fn(&Vocabulary) -> Result<Guide, GuideError>,
+    validate: fn(&str) -> Result<(), String>,
+}
+
+macro_rules! cases {
+    ($($t:ident),* $(,)?) => {
+        vec![$(Case {
+            name: stringify!($t),
+            guide: Guide::of::<$t>,
+            validate: |text| $t::from_json(text).map(|_| ()).map_err(|e| e.to_string()),
+        }),*]
+    };
+}
+
+fn cases() -> Vec<Case> {
+    cases!(
+        Person,
+        Numbers,
+        Strings,
+        Formats,
+        Order,
+        Sets,
+        Unique,
+        Shape,
+        Event,
+        Message,
+        Id,
+        Documented,
+        Enums,
+        Tree,
+        Forest,
+        WithFlatten,
+        Tuples,
+        Closed,
+        Open,
+        Anything,
+        Small,
+        Pats,
+    )
+}
+
+fn vocabularies() -> [Vocabulary; 2] {
+    [
+        Vocabulary::o200k().expect("o200k"),
+        Vocabulary::cl100k().expect("cl100k"),
+    ]
+}
+
+/// splitmix64: a seeded, portable random stream.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// How a walk ended.
+enum Walk {
+    /// The value is complete (the constraint finished, or the walk took EOS).
+    Done(String),
+    /// It ran past the token cap without completing (a random walk can wander in a long string).
+    GaveUp,
+}
+
+/// A random walk: each step picks uniformly among the allowed tokens, except that one step in
+/// three (every step past `soft` tokens) prefers EOS, then a closing token, then a shortest token.
+fn walk(mut constraint: Constraint, vocab: &Vocabulary, seed: u64, soft: usize) -> Walk {
+    let closers: Vec<u32> = ["\"", "}", "]", "}}", "\"}"]
+        .iter()
+        .flat_map(|c| vocab.tokenize(c))
+        .collect();
+    let mut rng = Rng(seed);
+    while !constraint.is_finished() {
+        if constraint.tokens().len() > soft * 8 {
+            return Walk::GaveUp;
+        }
+        let mask = constraint.mask().expect("a mask");
+        let allowed = mask.tokens();
+        assert!(
+            !allowed.is_empty(),
+            "empty mask after {:?}",
+            constraint.text()
+        );
+        let closing = constraint.tokens().len() >= soft || rng.below(3) == 0;
+        let token = if !closing {
+            allowed[rng.below(allowed.len())]
+        } else if mask.allows(vocab.eos()) {
+            vocab.eos()
+        } else if let Some(&c) = closers.iter().find(|&&c| mask.allows(c)) {
+            c
+        } else {
+            let shortest = allowed
+                .iter()
+                .map(|&t| vocab.token_bytes(t).len())
+                .min()
+                .unwrap_or(0);
+            let short: Vec<u32> = allowed
+                .iter()
+                .copied()
+                .filter(|&t| vocab.token_bytes(t).len() == shortest)
+                .collect();
+            short[rng.below(short.len())]
+        };
+        constraint.advance(token).expect("an allowed token");
+        if token == vocab.eos() {
+            break;
+        }
+    }
+    Walk::Done(constraint.text())
+}
+
+/// Whether every token of `text` (tokenized by `vocab`) is allowed in turn, and the value is
+/// complete at the end.
+fn allowed_throughout(guide: &Guide, vocab: &Vocabulary, text: &str) -> Result<(), String> {
+    let mut constraint = guide.constraint();
+    for token in vocab.tokenize(text) {
+        let mask = constraint.mask().map_err(|e| e.to_string())?;
+        if !mask.allows(token) {
+            return Err(format!(
+                "{:?} refused after {:?}",
+                String::from_utf8_lossy(&vocab.token_bytes(token)),
+                constraint.text()
+            ));
+        }
+        constraint.advance(token).map_err(|e| e.to_string())?;
+    }
+    if constraint.is_complete() {
+        Ok(())
+    } else {
+        Err("incomplete at the end".into())
+    }
+}
+
+/// Whether an error message is only about a rule the grammar leaves to the validator.
+fn post_checked(errors: &str) -> bool {
+    errors.lines().all(|line| line.contains("duplicate"))
+}
+
+#[test]
+fn random_walks_end_in_valid_values_and_cross_vocabularies() {
+    const WALKS: u64 = 12;
+    let vocabs = vocabularies();
+    let mut failures = Vec::new();
+    let mut done = 0;
+    let mut gave_up = 0;
+    let mut texts: Vec<(usize, usize, String)> = Vec::new();
+    for (c, case) in cases().iter().enumerate() {
+        for (v, vocab) in vocabs.iter().enumerate() {
+            let guide = (case.guide)(vocab).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+            for seed in 0..WALKS {
+                match walk(guide.constraint(), vocab, seed, 48) {
+                    Walk::GaveUp => gave_up += 1,
+                    Walk::Done(text) => {
+                        done += 1;
+                        if let Err(errors) = (case.validate)(&text) {
+                            if !post_checked(&errors) {
+                                failures
+                                    .push(format!("{} seed {seed}: {text:?}\n{errors}", case.name));
+                            }
+                        }
+                        texts.push((c, v, text));
+                    }
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    let total = done + gave_up;
+    eprintln!("{done} of {total} walks completed a value, all valid");
+    assert!(
+        done * 10 >= total * 8,
+        "only {done} of {total} walks completed a value"
+    );
+
+    // What one vocabulary let through, the other allows too.
+    let cases = cases();
+    for (c, v, text) in texts {
+        let other = &vocabs[1 - v];
+        let guide = (cases[c].guide)(other).expect("a guide");
+        if let Err(why) = allowed_throughout(&guide, other, &text) {
+            panic!("{} with {}: {text:?}: {why}", cases[c].name, other.name());
+        }
+    }
+}
+
+#[test]
+fn valid_values_are_allowed_token_by_token() {
+    let samples: &[(&str, &str)] = &[
+        (
+            "Person",
+            r#"{"name":"John Smith","age":25,"email":"john@x.io","role":"admin"}"#,
+        ),
+        ("Person", r#"{"name":"Ann","age":0,"role":"user"}"#),
+        (
+            "Numbers",
+            r#"{"level":10,"offset":-5000,"ratio":-1.5,"percent":99,"step":-15,"width":8,"positive":0.001,"any_i64":-9007199254740993,"any_u64":18446744073709551,"f32v":3.5}"#,
+        ),
+        (
+            "Formats",
+            r#"{"email":"a.b@example.com","uuid":"123e4567-e89b-12d3-a456-426614174000","date":"2024-02-29","date_time":"2024-02-29T23:59:59+01:00","time":"09:30:00Z","uri":"https://example.com/a?b=c","ipv4":"192.168.0.1","ipv6":"::1","hostname":"a-b.example"}"#,
+        ),
+        (
+            "Order",
+            r#"{"id":7,"ship_to":{"street":"Main St 1","zip":"12345"},"items":[{"sku":"A-1","qty":2,"price":9.99}],"tags":["new"],"counts":{"a":1},"paid":true}"#,
+        ),
+        (
+            "Enums",
+            r#"{"shape":{"circle":{"radius":2.5}},"event":{"type":"key","key":"k"},"message":{"t":"Move","c":{"dx":-3}},"id":{"a":1,"b":2},"role":"user","documented":"Second"}"#,
+        ),
+        (
+            "Tree",
+            r#"{"value":1,"children":[{"value":2,"children":[]}]}"#,
+        ),
+        (
+            "Forest",
+            r#"{"root":{"label":"a","next":{"label":"b","next":null}}}"#,
+        ),
+        (
+            "Tuples",
+            r#"{"pair":[3,false],"point":[1.5,-2.0],"fixed":[1,2]}"#,
+        ),
+        (
+            "Anything",
+            r#"{"v":{"k":[1,"two",null,true,{"x":-2.5}]},"unit":null}"#,
+        ),
+        (
+            "Small",
+            r#"{"name":"Zoë","age":120,"score":-10.5,"role":"admin","tags":["ab","c"],"born":"2000-01-31"}"#,
+        ),
+    ];
+    let cases = cases();
+    for vocab in vocabularies() {
+        for (name, text) in samples {
+            let case = cases.iter().find(|c| c.name == *name).expect("a case");
+            (case.validate)(text).unwrap_or_else(|e| panic!("{name}: the sample is invalid: {e}"));
+            let guide = (case.guide)(&vocab).expect("a guide");
+            if let Err(why) = allowed_throughout(&guide, &vocab, text) {
+                panic!("{name} with {}: {text:?}: {why}", vocab.name());
+            }
+        }
+    }
+}
+
+#[test]
+fn ranges_of_the_rust_type_itself_are_enforced() {
+    /// `u8` alone: at most 255.
+    #[derive(Debug, Structured)]
+    #[allow(dead_code)] // only validated
+    struct Byte {
+        b: u8,
+    }
+    let vocab = Vocabulary::o200k().unwrap();
+    let guide = Guide::of::<Byte>(&vocab).unwrap();
+    assert!(allowed_throughout(&guide, &vocab, r#"{"b":255}"#).is_ok());
+    for bad in [
+        r#"{"b":256}"#,
+        r#"{"b":-1}"#,
+        r#"{"b":1.5}"#,
+        r#"{"b": 1}"#,
+        r#"{"b":1,"c":2}"#,
+    ] {
+        assert!(
+            allowed_throughout(&guide, &vocab, bad).is_err(),
+            "{bad} got through"
+        );
+    }
+}
+
+#[test]
+fn a_refused_token_leaves_the_constraint_usable_and_rollback_undoes() {
+    let vocab = Vocabulary::o200k().unwrap();
+    let mut constraint = Guide::of::<Person>(&vocab).unwrap().constraint();
+    let bracket = vocab.tokenize("[")[0];
+    let error = constraint.advance(bracket).unwrap_err();
+    assert!(matches!(error, GuideError::Refused { .. }), "{error}");
+    for token in vocab.tokenize(r#"{"name":"Jo","age":"#) {
+        constraint.advance(token).unwrap();
+    }
+    let before = constraint.mask().unwrap().count();
+    let taken = constraint.tokens().len();
+    constraint.advance(vocab.tokenize("4")[0]).unwrap();
+    constraint.rollback(1).unwrap();
+    assert_eq!(constraint.tokens().len(), taken);
+    assert_eq!(constraint.mask().unwrap().count(), before);
+    assert!(matches!(
+        constraint.rollback(taken + 1),
+        Err(GuideError::Rollback { .. })
+    ));
+    // EOS only where the value is complete; after it, nothing.
+    assert!(!constraint.mask().unwrap().allows(vocab.eos()));
+    for token in vocab.tokenize(r#"4,"role":"user"}"#) {
+        constraint.advance(token).unwrap();
+    }
+    assert!(constraint.is_complete() && constraint.is_finished());
+    assert_eq!(constraint.mask().unwrap().tokens(), [vocab.eos()]);
+    constraint.advance(vocab.eos()).unwrap();
+    assert!(constraint.advance(vocab.eos()).is_err());
+    assert_eq!(constraint.text(), r#"{"name":"Jo","age":4,"role":"user"}"#);
+}
+
+#[test]
+fn masks_apply_to_logits_padded_past_the_vocabulary() {
+    let vocab = Vocabulary::cl100k().unwrap();
+    let mut constraint = Guide::of::<Person>(&vocab).unwrap().constraint();
+    let mask = constraint.mask().unwrap();
+    let mut logits = vec![1.0_f32; vocab.len() + 64];
+    mask.apply(&mut logits);
+    let kept: Vec<u32> = (0..logits.len() as u32)
+        .filter(|&t| logits[t as usize].is_finite())
+        .collect();
+    assert_eq!(kept, mask.tokens());
+    assert!(kept.iter().all(|&t| vocab.token_bytes(t).starts_with(b"{")));
+}
+
+/// Sensor readings: an unbounded array, the shape on which llama.cpp's own JSON-schema constraint
+/// let a small model repeat items until its token budget ran out.
+#[derive(Debug, Structured)]
+struct Readings {
+    values: Vec<u8>,
+}
+
+/// A sampler stuck in a loop: it always prefers one more item to closing the array.
+fn runaway(mut constraint: Constraint, vocab: &Vocabulary, max_tokens: usize) -> Constraint {
+    let preferred: Vec<u32> = ["1", ",", "]", "}"]
+        .iter()
+        .map(|t| vocab.tokenize(t)[0])
+        .chain([vocab.eos()])
+        .collect();
+    while !constraint.is_finished() && constraint.tokens().len() < max_tokens {
+        let mask = constraint.mask().unwrap();
+        let token = preferred
+            .iter()
+            .copied()
+            .find(|&t| mask.allows(t))
+            .unwrap_or(mask.tokens()[0]);
+        constraint.advance(token).unwrap();
+    }
+    constraint
+}
+
+#[test]
+fn a_budget_ends_an_array_that_would_run_away() {
+    const BUDGET: usize = 400;
+    let vocab = Vocabulary::o200k().unwrap();
+    let guide = Guide::of::<Readings>(&vocab).unwrap();
+    let unbounded = runaway(guide.constraint(), &vocab, BUDGET);
+    assert!(
+        !unbounded.is_finished(),
+        "without a budget the loop never closes"
+    );
+
+    let bounded = runaway(guide.constraint_within(BUDGET), &vocab, BUDGET);
+    assert!(bounded.is_finished(), "{}", bounded.text());
+    assert!(bounded.tokens().len() <= BUDGET);
+    let readings = Readings::from_json(&bounded.text()).unwrap();
+    assert!(
+        readings.values.len() > 50,
+        "the budget was used, not cut short"
+    );
+}
+
+#[test]
+fn a_budget_finishes_most_random_walks_that_would_overrun_it() {
+    const BUDGET: usize = 96;
+    let vocab = Vocabulary::o200k().unwrap();
+    let mut failures = Vec::new();
+    // Walks of a "model" that picks uniformly among the allowed tokens: without a budget, and with.
+    let mut finished = [0, 0];
+    let mut total = 0;
+    for case in cases() {
+        let guide = (case.guide)(&vocab).unwrap();
+        for seed in 0..8 {
+            total += 1;
+            for (with_budget, count) in finished.iter_mut().enumerate() {
+                let mut rng = Rng(seed);
+                let mut constraint = if with_budget == 1 {
+                    guide.constraint_within(BUDGET)
+                } else {
+                    guide.constraint()
+                };
+                while !constraint.is_finished() && constraint.tokens().len() < BUDGET {
+                    let allowed = constraint.mask().unwrap().tokens();
+                    constraint
+                        .advance(allowed[rng.below(allowed.len())])
+                        .unwrap();
+                }
+                if constraint.is_complete() {
+                    *count += 1;
+                    if let Err(errors) = (case.validate)(&constraint.text()) {
+                        if !post_checked(&errors) {
+                            failures.push(format!(
+                                "{}: {:?}\n{errors}",
+                                case.name,
+                                constraint.text()
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let [without, with] = finished;
+    eprintln!(
+        "uniform random walks complete within {BUDGET} tokens: {without} of {total} without a budget, {with} with"
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    assert!(with > without, "the budget made no difference");
+    assert!(with * 10 >= total * 8, "{with} of {total}");
+}
+
+#[test]
+fn constraints_move_across_threads() {
+    fn send<T: Send>(_: &T) {}
+    let vocab = Vocabulary::o200k().unwrap();
+    let constraint = Guide::of::<Small>(&vocab).unwrap().constraint();
+    send(&constraint);
+    let text = std::thread::spawn(move || match walk(constraint, &vocab, 7, 32) {
+        Walk::Done(text) => text,
+        Walk::GaveUp => String::new(),
+    })
+    .join()
+    .unwrap();
+    assert!(Small::from_json(&text).is_ok(), "{text}");
+}
+
+#[test]
+fn gguf_style_vocabularies_decode_gpt2_bytes() {
+    // A toy byte-level BPE vocabulary as a GGUF file stores it: control tokens, then single bytes
+    // in GPT-2's encoding (`Ġ` is a space), then a few merges.
+    let mut tokens: Vec<String> = vec!["<|endoftext|>".into(), "<|im_end|>".into()];
+    let mut types = vec![3, 3];
+    for b in b' '..=b'~' {
+        let c = if b == b' ' { 'Ġ' } else { char::from(b) };
+        tokens.push(c.to_string());
+        types.push(1);
+    }
+    for merge in ["{\"", "\":", "ĠJo", "true"] {
+        tokens.push(merge.into());
+        types.push(1);
+    }
+    let vocab = Vocabulary::from_gpt2_tokens("toy", &tokens, &types, &[1, 0]).unwrap();
+    assert_eq!(vocab.eos(), 1);
+    assert_eq!(vocab.token_bytes(2), b" ");
+    let guide = Guide::of::<Person>(&vocab).unwrap();
+    let text = r#"{"name":" Jo","age":3,"role":"admin"}"#;
+    assert!(allowed_throughout(&guide, &vocab, text).is_ok());
+    // Neither end-of-sequence token is allowed inside the value, and both may end it.
+    let mut constraint = guide.constraint();
+    for token in vocab.tokenize(&text[..text.len() - 1]) {
+        constraint.advance(token).unwrap();
+    }
+    let mask = constraint.mask().unwrap();
+    assert!(!mask.allows(0) && !mask.allows(1));
+    let bad = Vocabulary::from_gpt2_tokens("bad", &["\u{3000}".into()], &[1], &[0]);
+    assert!(matches!(bad, Err(GuideError::Vocabulary(_))));
+}
