@@ -14,14 +14,18 @@ pub(crate) fn schema_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStrea
     let private = &g.private;
     let checks = type_checks(g);
     let description = with_description(cont.attrs.description.as_deref());
+    // The container's cross-field rule: on the definition, or on an inlined schema as its rule.
+    let check = cont.attrs.check.as_ref().map(crate::validate::path_name);
+    let inline_check = check.as_ref().map(|path| quote!(.with_rule(#path)));
+    let definition_check = check.as_ref().map(|path| quote!(.with_check(#path)));
 
     let inline = |field: &Field, items: &mut TokenStream| {
         let schema = field_schema(g, field, items);
-        quote!(#schema #description)
+        quote!(#schema #description #inline_check)
     };
     let body = match &cont.data {
         Data::Struct(Style::Unit, _) => {
-            return quote!(#checks #private::Schema::new(#private::Kind::Null) #description);
+            return quote!(#checks #private::Schema::new(#private::Kind::Null) #description #inline_check);
         }
         // Newtypes and transparent structs are their field: inlined, not a named definition.
         Data::Struct(Style::Newtype, fields) => {
@@ -62,7 +66,7 @@ pub(crate) fn schema_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStrea
     quote! {
         #checks
         #private::Schema::reference::<Self>(|| {
-            #private::definition::<Self>(|| #body #description)
+            #private::definition::<Self>(|| #body #description #definition_check)
         })
     }
 }
@@ -120,6 +124,10 @@ fn field_schema(g: &Gen<'_>, field: &Field, items: &mut TokenStream) -> TokenStr
     }
     if let Some(text) = &field.attrs.description {
         schema = quote!(#schema.with_description(#text));
+    }
+    if let Some(path) = &field.attrs.validate {
+        let path = crate::validate::path_name(path);
+        schema = quote!(#schema.with_rule(#path));
     }
     if !field.attrs.examples.is_empty() {
         let examples = field.attrs.examples.iter().map(|e| literal(private, e));

@@ -130,7 +130,7 @@ fn return_none() -> TokenStream {
     quote!(return ::core::option::Option::None;)
 }
 
-fn path_name(path: &syn::Path) -> String {
+pub(crate) fn path_name(path: &syn::Path) -> String {
     quote!(#path).to_string().replace(' ', "")
 }
 

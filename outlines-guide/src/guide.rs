@@ -82,12 +82,14 @@ impl Guide {
     /// Each step first works out how the value could end soon from where it is: a look-ahead on a
     /// copy of the grammar state that closes whatever may close (strings, arrays, objects, the
     /// value), otherwise ends a number or moves on to the next key, otherwise writes plain
-    /// characters in turn (enough to satisfy common patterns and formats). When the tokens left come within a margin of
-    /// that length, the mask keeps only the closing options (the model still chooses among them);
-    /// when they come down to that length, only the look-ahead's next token. So an array the model
-    /// would repeat forever ends, and so does a string or a number it would not stop. The value is
-    /// complete within the budget whenever the look-ahead finds an ending that fits; it may not for
-    /// a string whose pattern the shortest tokens never satisfy.
+    /// characters in turn (enough to satisfy common patterns and formats). When the tokens left
+    /// come within a margin of that length, the mask keeps only the closing options where there are
+    /// some (the model still chooses among them) and the look-ahead's next token where there are
+    /// none; when they come down to that length, only the look-ahead's next token. So an array the
+    /// model would repeat forever ends, and so does a string or a number it would not stop. The
+    /// value is complete within the budget whenever the look-ahead finds an ending that fits, which
+    /// it may not when the tokens left are fewer than the look-ahead needs (it writes one character
+    /// per token: a type with many long formats and a small budget).
     pub fn constraint_within(&self, max_tokens: usize) -> Constraint {
         Constraint {
             budget: Some(max_tokens),
@@ -162,8 +164,15 @@ impl Constraint {
             }
             // Room to spare: the grammar's own mask.
             Some((length, _)) if left > length + 4 + budget / 16 => {}
-            // Within the margin, or no ending fits at all: close what may close.
-            _ => {
+            // Within the margin: close what may close, or else follow the look-ahead.
+            Some((_, next)) => {
+                if !narrow(&mut mask, vocab, in_string) {
+                    mask = vocab.empty_set();
+                    mask.allow_token(next);
+                }
+            }
+            // No ending fits any more: close what may close.
+            None => {
                 narrow(&mut mask, vocab, in_string);
             }
         }

@@ -55,11 +55,16 @@
 //! inside `serde_json::Value`s) within `±1e18`, no leap seconds, no IP-literal emails. The JSON text is
 //! compact (no whitespace between tokens) and objects are closed (no invented keys), so the model
 //! cannot spend its budget on filler.
+//!
+//! [`Coverage::of::<T>()`](Coverage::of) lists a type's rules one by one with who enforces each: the
+//! grammar, the grammar in a stricter form, or the validator alone.
 
+mod coverage;
 mod guide;
 mod transform;
 mod vocab;
 
+pub use coverage::{Coverage, Covered, Enforcement};
 pub use guide::{Constraint, Guide, Mask};
 pub use vocab::Vocabulary;
 

@@ -10,6 +10,7 @@ pub mod anthropic;
 mod constraints;
 pub mod describe;
 pub mod expected;
+pub mod inventory;
 pub mod json_schema;
 mod names;
 #[cfg(feature = "openai")]
@@ -40,6 +41,9 @@ pub struct Schema {
     pub description: Option<Text>,
     /// Example values (`example = ...`).
     pub examples: Vec<Literal>,
+    /// Custom rules (`validate = path`) the validator runs on this value, by path: code, which no
+    /// schema can carry, listed so that reports can say what only the validator checks.
+    pub rules: Vec<&'static str>,
 }
 
 /// The kind of a JSON value.
@@ -147,6 +151,8 @@ pub struct Definition {
     pub description: Option<Text>,
     /// The type's shape.
     pub body: Body,
+    /// The cross-field rule (`check = path`) the validator runs on the whole value, by path.
+    pub check: Option<&'static str>,
 }
 
 /// The shape of a named type.
@@ -253,7 +259,14 @@ impl Schema {
             constraints: Vec::new(),
             description: None,
             examples: Vec::new(),
+            rules: Vec::new(),
         }
+    }
+
+    /// Notes a custom rule (`validate = path`) that checks this value.
+    pub fn with_rule(mut self, path: &'static str) -> Self {
+        self.rules.push(path);
+        self
     }
 
     /// The schema of the named type `T`.
@@ -349,6 +362,7 @@ impl Definition {
         Definition {
             name: name.into(),
             description: None,
+            check: None,
             body: Body::Object(object),
         }
     }
@@ -358,6 +372,7 @@ impl Definition {
         Definition {
             name: name.into(),
             description: None,
+            check: None,
             body: Body::Tuple(items),
         }
     }
@@ -372,6 +387,7 @@ impl Definition {
         Definition {
             name: name.into(),
             description: None,
+            check: None,
             body: Body::Enum(Enum {
                 repr,
                 variants,
@@ -383,6 +399,12 @@ impl Definition {
     /// Adds a description unless the text is empty.
     pub fn with_description(mut self, text: impl Into<Text>) -> Self {
         self.description = non_empty(text.into()).or(self.description);
+        self
+    }
+
+    /// Notes the type's cross-field rule (`check = path`).
+    pub fn with_check(mut self, path: &'static str) -> Self {
+        self.check = Some(path);
         self
     }
 }
