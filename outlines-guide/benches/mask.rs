@@ -24,9 +24,8 @@ fn bench_type<T: Structured>(c: &mut Criterion, name: &str, text: &str) {
     let guide = Guide::from_json_schema(&schema, &vocab).expect("a guide");
     let grammar = guide.grammar().clone();
     let tokens = vocab.tokenize(text);
-    // A raw factory configured as ours is.
-    let env = raw_env(&vocab);
-    let mut factory = llguidance::ParserFactory::new_simple(&env).expect("a factory");
+    // A raw factory on the same tokenizer environment, configured as ours is.
+    let mut factory = llguidance::ParserFactory::new_simple(vocab.token_env()).expect("a factory");
     factory.quiet();
     factory.limits_mut().verbose_errors = false;
     let parser = factory
@@ -79,18 +78,6 @@ fn bench_type<T: Structured>(c: &mut Criterion, name: &str, text: &str) {
         })
     });
     group.finish();
-}
-
-/// The same vocabulary as a plain llguidance environment (greedy tokenization does not matter
-/// here: the tokens are fixed).
-fn raw_env(vocab: &Vocabulary) -> toktrie::TokEnv {
-    let words: Vec<Vec<u8>> = (0..vocab.len() as u32)
-        .map(|t| vocab.token_bytes(t))
-        .collect();
-    let info = toktrie::TokRxInfo::new(words.len() as u32, vocab.eos());
-    std::sync::Arc::new(toktrie::ApproximateTokEnv::new(toktrie::TokTrie::from(
-        &info, &words,
-    )))
 }
 
 fn masks(c: &mut Criterion) {

@@ -73,6 +73,7 @@ impl Guide {
             tokens: Vec::new(),
             ended: false,
             budget: None,
+            last_mask: None,
         }
     }
 
@@ -126,6 +127,9 @@ pub struct Constraint {
     ended: bool,
     /// The most tokens the generation may take, when it has a budget.
     budget: Option<usize>,
+    /// The grammar's mask since the last step, if it was asked for: a token it allows is taken
+    /// without checking it again.
+    last_mask: Option<Arc<SimpleVob>>,
 }
 
 impl fmt::Debug for Constraint {
@@ -142,16 +146,19 @@ impl Constraint {
     /// The tokens allowed next. Once the value is complete and nothing can follow, only the
     /// end-of-sequence token.
     pub fn mask(&mut self) -> Result<Mask, GuideError> {
-        let mut mask = self
-            .matcher
-            .compute_mask_or_eos()
-            .map_err(|e| GuideError::Grammar(e.to_string()))?;
+        let grammar = Arc::new(
+            self.matcher
+                .compute_mask_or_eos()
+                .map_err(|e| GuideError::Grammar(e.to_string()))?,
+        );
+        self.last_mask = Some(grammar.clone());
         let Some(budget) = self.budget else {
-            return Ok(Mask(mask));
+            return Ok(Mask(grammar));
         };
+        let mut mask = SimpleVob::clone(&grammar);
         let left = budget.saturating_sub(self.tokens.len());
         if self.matcher.is_stopped() {
-            return Ok(Mask(mask));
+            return Ok(Mask(grammar));
         }
         let vocab = self.guide.vocabulary();
         let in_string = Json::default().read(&vocab.decode(&self.tokens)).in_string;
@@ -176,13 +183,14 @@ impl Constraint {
                 narrow(&mut mask, vocab, in_string);
             }
         }
-        Ok(Mask(mask))
+        Ok(Mask(Arc::new(mask)))
     }
 
     /// Takes `token`. A token the mask does not allow is refused, and the constraint stays where it
     /// was (usable, unlike llguidance's own matcher after an error).
     pub fn advance(&mut self, token: u32) -> Result<(), GuideError> {
         let eos = self.guide.vocabulary().eos();
+        let last_mask = self.last_mask.take();
         let refuse = |this: &Self| GuideError::Refused {
             token,
             after: this.text(),
@@ -198,7 +206,15 @@ impl Constraint {
             self.ended = true;
             return Ok(());
         }
-        match self.matcher.try_consume_tokens(&[token]) {
+        // A token the last mask allowed needs no second check.
+        let allowed =
+            last_mask.is_some_and(|mask| (token as usize) < mask.len() && mask.is_allowed(token));
+        let taken = if allowed {
+            self.matcher.consume_token(token).map(|()| 1)
+        } else {
+            self.matcher.try_consume_tokens(&[token])
+        };
+        match taken {
             Ok(1) => {
                 if token == eos {
                     self.ended = true;
@@ -225,6 +241,7 @@ impl Constraint {
 
     /// Takes back the last `tokens` tokens (an end-of-sequence token taken counts as one).
     pub fn rollback(&mut self, tokens: usize) -> Result<(), GuideError> {
+        self.last_mask = None;
         let mut tokens = tokens;
         if tokens > 0 && self.ended {
             self.ended = false;
@@ -375,7 +392,7 @@ fn plain(mask: &SimpleVob, vocab: &Vocabulary, position: usize) -> Option<u32> {
 
 /// The set of tokens allowed next.
 #[derive(Clone)]
-pub struct Mask(SimpleVob);
+pub struct Mask(Arc<SimpleVob>);
 
 impl fmt::Debug for Mask {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -106,15 +106,17 @@ fn types(map: &Map<String, Value>) -> Vec<&str> {
     }
 }
 
+/// Rewrites children first, so that what a node adds (its extra patterns, already Rust regexes) is
+/// not rewritten again.
 fn rewrite(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
-            rewrite_here(map);
             for (key, value) in map.iter_mut() {
                 if !matches!(key.as_str(), "const" | "enum" | "examples" | "default") {
                     rewrite(value);
                 }
             }
+            rewrite_here(map);
         }
         Value::Array(items) => items.iter_mut().for_each(rewrite),
         _ => {}

@@ -208,6 +208,11 @@ impl Vocabulary {
     }
 
     /// The closing tokens in order of preference, inside a string or outside.
+    /// The llguidance tokenizer environment, for using llguidance directly.
+    pub fn token_env(&self) -> &TokEnv {
+        &self.0.env
+    }
+
     pub(crate) fn closing_tiers(&self, in_string: bool) -> &[SimpleVob; 2] {
         &self.0.closing_tiers[usize::from(in_string)]
     }
