@@ -71,7 +71,7 @@ impl Guide {
             matcher: Matcher::new(Ok(self.0.parser.clone())),
             guide: self.clone(),
             tokens: Vec::new(),
-            ended: false,
+            ended: None,
             budget: None,
             last_mask: None,
         }
@@ -123,8 +123,9 @@ pub struct Constraint {
     matcher: Matcher,
     guide: Guide,
     tokens: Vec<u32>,
-    /// The end-of-sequence token was taken.
-    ended: bool,
+    /// The end-of-sequence token was taken: `Some(true)` when the grammar took it too (the value
+    /// could have gone on), `Some(false)` when it came after the grammar had stopped.
+    ended: Option<bool>,
     /// The most tokens the generation may take, when it has a budget.
     budget: Option<usize>,
     /// The grammar's mask since the last step, if it was asked for: a token it allows is taken
@@ -155,11 +156,11 @@ impl Constraint {
         let Some(budget) = self.budget else {
             return Ok(Mask(grammar));
         };
-        let mut mask = SimpleVob::clone(&grammar);
-        let left = budget.saturating_sub(self.tokens.len());
         if self.matcher.is_stopped() {
             return Ok(Mask(grammar));
         }
+        let mut mask = SimpleVob::clone(&grammar);
+        let left = budget.saturating_sub(self.tokens.len());
         let vocab = self.guide.vocabulary();
         let in_string = Json::default().read(&vocab.decode(&self.tokens)).in_string;
         match ending(&self.matcher, vocab, in_string, self.tokens.len(), left) {
@@ -195,7 +196,7 @@ impl Constraint {
             token,
             after: this.text(),
         };
-        if self.ended {
+        if self.ended.is_some() {
             return Err(refuse(self));
         }
         if self.matcher.is_stopped() {
@@ -203,7 +204,7 @@ impl Constraint {
             if token != eos {
                 return Err(refuse(self));
             }
-            self.ended = true;
+            self.ended = Some(false);
             return Ok(());
         }
         // A token the last mask allowed needs no second check.
@@ -217,7 +218,7 @@ impl Constraint {
         match taken {
             Ok(1) => {
                 if token == eos {
-                    self.ended = true;
+                    self.ended = Some(true);
                 } else {
                     self.tokens.push(token);
                 }
@@ -231,32 +232,36 @@ impl Constraint {
     /// Whether the generation is over: the end-of-sequence token was taken, or the value is
     /// complete and cannot go on (the next mask holds only the end-of-sequence token).
     pub fn is_finished(&self) -> bool {
-        self.ended || self.matcher.is_stopped()
+        self.ended.is_some() || self.matcher.is_stopped()
     }
 
     /// Whether the text so far is a complete value (the end-of-sequence token is allowed now).
     pub fn is_complete(&mut self) -> bool {
-        self.ended || self.matcher.is_stopped() || self.matcher.is_accepting().unwrap_or(false)
+        self.ended.is_some()
+            || self.matcher.is_stopped()
+            || self.matcher.is_accepting().unwrap_or(false)
     }
 
     /// Takes back the last `tokens` tokens (an end-of-sequence token taken counts as one).
     pub fn rollback(&mut self, tokens: usize) -> Result<(), GuideError> {
         self.last_mask = None;
-        let mut tokens = tokens;
-        if tokens > 0 && self.ended {
-            self.ended = false;
-            tokens -= 1;
-        }
-        if tokens > self.tokens.len() {
+        let taken = self.tokens.len() + usize::from(self.ended.is_some());
+        if tokens > taken {
             return Err(GuideError::Rollback {
                 asked: tokens,
-                taken: self.tokens.len(),
+                taken,
             });
         }
+        // The grammar counts the end-of-sequence token when it took it.
+        let grammar_tokens = tokens - usize::from(tokens > 0 && self.ended == Some(false));
         self.matcher
-            .rollback(tokens)
+            .rollback(grammar_tokens)
             .map_err(|e| GuideError::Grammar(e.to_string()))?;
-        self.tokens.truncate(self.tokens.len() - tokens);
+        let ours = tokens - usize::from(tokens > 0 && self.ended.is_some());
+        if tokens > 0 {
+            self.ended = None;
+        }
+        self.tokens.truncate(self.tokens.len() - ours);
         Ok(())
     }
 

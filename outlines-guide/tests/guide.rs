@@ -355,6 +355,21 @@ fn a_refused_token_leaves_the_constraint_usable_and_rollback_undoes() {
     constraint.advance(vocab.eos()).unwrap();
     assert!(constraint.advance(vocab.eos()).is_err());
     assert_eq!(constraint.text(), r#"{"name":"Jo","age":4,"role":"user"}"#);
+    constraint.rollback(2).unwrap();
+    assert_eq!(constraint.text(), r#"{"name":"Jo","age":4,"role":"user"#);
+    assert!(!constraint.is_finished());
+
+    // Where the value could go on (`12` could be `123`), the end-of-sequence token is the grammar's
+    // too: taking it back lets the value go on.
+    let mut constraint = Guide::of::<u32>(&vocab).unwrap().constraint();
+    constraint.advance(vocab.tokenize("12")[0]).unwrap();
+    assert!(constraint.is_complete() && !constraint.is_finished());
+    assert!(constraint.mask().unwrap().allows(vocab.eos()));
+    constraint.advance(vocab.eos()).unwrap();
+    assert!(constraint.is_finished());
+    constraint.rollback(1).unwrap();
+    constraint.advance(vocab.tokenize("3")[0]).unwrap();
+    assert_eq!(constraint.text(), "123");
 }
 
 #[test]

@@ -172,16 +172,7 @@ impl Walk {
                 }
                 self.schema(items, &format!("{path}[]"));
             }
-            Kind::Tuple(items) => {
-                self.rule(
-                    path,
-                    RuleKind::ItemCount,
-                    format!("exactly {} items", items.len()),
-                );
-                for (i, item) in items.iter().enumerate() {
-                    self.schema(item, &format!("{path}[{i}]"));
-                }
-            }
+            Kind::Tuple(items) => self.tuple(items, path),
             Kind::Map(values) => {
                 self.rule(path, RuleKind::JsonType, "object with any keys");
                 self.size(path, RuleKind::ItemCount, &merged, "entries");
@@ -225,19 +216,22 @@ impl Walk {
         self.rule(path, kind, text);
     }
 
+    /// A fixed-length array with a schema per position.
+    fn tuple(&mut self, items: &[Schema], path: &str) {
+        self.rule(
+            path,
+            RuleKind::ItemCount,
+            format!("exactly {} items", items.len()),
+        );
+        for (i, item) in items.iter().enumerate() {
+            self.schema(item, &format!("{path}[{i}]"));
+        }
+    }
+
     fn definition(&mut self, definition: &Definition, path: &str) {
         match &definition.body {
             Body::Object(object) => self.object(object, path),
-            Body::Tuple(items) => {
-                self.rule(
-                    path,
-                    RuleKind::ItemCount,
-                    format!("exactly {} items", items.len()),
-                );
-                for (i, item) in items.iter().enumerate() {
-                    self.schema(item, &format!("{path}[{i}]"));
-                }
-            }
+            Body::Tuple(items) => self.tuple(items, path),
             Body::Enum(e) => self.enumeration(e, path),
         }
         if let Some(check) = definition.check {
@@ -281,11 +275,7 @@ impl Walk {
             match &variant.shape {
                 Shape::Unit => {}
                 Shape::Newtype(schema) => self.schema(schema, &at),
-                Shape::Tuple(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        self.schema(item, &format!("{at}[{i}]"));
-                    }
-                }
+                Shape::Tuple(items) => self.tuple(items, &at),
                 Shape::Struct(object) => self.object(object, &at),
             }
         }
