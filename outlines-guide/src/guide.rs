@@ -74,6 +74,7 @@ impl Guide {
             ended: None,
             budget: None,
             last_mask: None,
+            json: Json::default(),
         }
     }
 
@@ -131,6 +132,8 @@ pub struct Constraint {
     /// The grammar's mask since the last step, if it was asked for: a token it allows is taken
     /// without checking it again.
     last_mask: Option<Arc<SimpleVob>>,
+    /// Where the text so far leaves off (inside a string or not), kept step by step.
+    json: Json,
 }
 
 impl fmt::Debug for Constraint {
@@ -162,7 +165,7 @@ impl Constraint {
         let mut mask = SimpleVob::clone(&grammar);
         let left = budget.saturating_sub(self.tokens.len());
         let vocab = self.guide.vocabulary();
-        let in_string = Json::default().read(&vocab.decode(&self.tokens)).in_string;
+        let in_string = self.json.in_string;
         match ending(&self.matcher, vocab, in_string, self.tokens.len(), left) {
             // Only the look-ahead's ending still fits: take it.
             Some((length, next)) if left <= length + 1 => {
@@ -221,6 +224,7 @@ impl Constraint {
                     self.ended = Some(true);
                 } else {
                     self.tokens.push(token);
+                    self.json = self.json.read(&self.guide.vocabulary().token_bytes(token));
                 }
                 Ok(())
             }
@@ -262,6 +266,7 @@ impl Constraint {
             self.ended = None;
         }
         self.tokens.truncate(self.tokens.len() - ours);
+        self.json = Json::default().read(&self.guide.vocabulary().decode(&self.tokens));
         Ok(())
     }
 
