@@ -13,7 +13,7 @@ use serde_json::Value;
 use toktrie::SimpleVob;
 
 use crate::transform::for_llguidance;
-use crate::{GuideError, Vocabulary};
+use crate::{GuideError, Layout, Vocabulary};
 
 /// The grammar of a value for one vocabulary: compiled once (about 1–3 ms for a realistic type), then
 /// each generation takes a [`Constraint`] from it.
@@ -24,7 +24,14 @@ struct Inner {
     parser: TokenParser,
     vocab: Vocabulary,
     grammar: Value,
+    /// The length of the look-ahead's ending from the start (the shortest value it writes), found
+    /// once per guide for every budgeted constraint; `None` inside when none is found within
+    /// [`START_LOOK_AHEAD`] tokens.
+    start_ending: std::sync::OnceLock<Option<usize>>,
 }
+
+/// How far the look-ahead from the start goes.
+const START_LOOK_AHEAD: usize = 4096;
 
 impl fmt::Debug for Guide {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -35,25 +42,45 @@ impl fmt::Debug for Guide {
 }
 
 impl Guide {
-    /// The guide for `T` on `vocab`, compiled on first use and cached per type and vocabulary.
+    /// The guide for `T` on `vocab`, compact JSON, compiled on first use and cached per type and
+    /// vocabulary.
     pub fn of<T: Structured>(vocab: &Vocabulary) -> Result<Guide, GuideError> {
-        type Cache = Mutex<HashMap<(TypeId, u64), Guide>>;
+        Guide::laid_out::<T>(vocab, Layout::Compact)
+    }
+
+    /// The guide for `T` on `vocab`, its JSON text laid out as `layout` says; cached per type,
+    /// vocabulary and layout.
+    pub fn laid_out<T: Structured>(
+        vocab: &Vocabulary,
+        layout: Layout,
+    ) -> Result<Guide, GuideError> {
+        type Cache = Mutex<HashMap<(TypeId, u64, Layout), Guide>>;
         static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
         let cache = CACHE.get_or_init(Default::default);
-        let key = (TypeId::of::<T>(), vocab.id());
+        let key = (TypeId::of::<T>(), vocab.id(), layout);
         let lock = || cache.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(guide) = lock().get(&key) {
             return Ok(guide.clone());
         }
         // Compiled without the lock: two threads may both compile, and the first stays.
-        let guide =
-            Guide::from_json_schema(&outlines_core::schema::json_schema::shared::<T>(), vocab)?;
+        let schema = outlines_core::schema::json_schema::shared::<T>();
+        let guide = Guide::from_json_schema_laid_out(&schema, vocab, layout)?;
         Ok(lock().entry(key).or_insert(guide).clone())
     }
 
-    /// The guide for a JSON Schema as [`Structured::json_schema`] renders it.
+    /// The guide for a JSON Schema as [`Structured::json_schema`] renders it, compact JSON.
     pub fn from_json_schema(schema: &Value, vocab: &Vocabulary) -> Result<Guide, GuideError> {
-        let grammar = for_llguidance(schema);
+        Guide::from_json_schema_laid_out(schema, vocab, Layout::Compact)
+    }
+
+    /// The guide for a JSON Schema as [`Structured::json_schema`] renders it, its JSON text laid
+    /// out as `layout` says.
+    pub fn from_json_schema_laid_out(
+        schema: &Value,
+        vocab: &Vocabulary,
+        layout: Layout,
+    ) -> Result<Guide, GuideError> {
+        let grammar = for_llguidance(schema, layout);
         let parser = vocab
             .factory()
             .create_parser(TopLevelGrammar::from_json_schema(grammar.clone()))
@@ -62,7 +89,16 @@ impl Guide {
             parser,
             vocab: vocab.clone(),
             grammar,
+            start_ending: std::sync::OnceLock::new(),
         })))
+    }
+
+    /// The length of the look-ahead's ending from the start, found on first use.
+    fn start_ending(&self) -> Option<usize> {
+        *self.0.start_ending.get_or_init(|| {
+            let matcher = Matcher::new(Ok(self.0.parser.clone()));
+            ending(&matcher, &self.0.vocab, false, 0, START_LOOK_AHEAD).map(|(length, _)| length)
+        })
     }
 
     /// A fresh constraint for one generation (about a microsecond).
@@ -75,6 +111,7 @@ impl Guide {
             budget: None,
             last_mask: None,
             json: Json::default(),
+            last_ending: None,
         }
     }
 
@@ -134,6 +171,8 @@ pub struct Constraint {
     last_mask: Option<Arc<SimpleVob>>,
     /// Where the text so far leaves off (inside a string or not), kept step by step.
     json: Json,
+    /// The look-ahead's last finding: at how many tokens taken, and its ending's length.
+    last_ending: Option<(usize, usize)>,
 }
 
 impl fmt::Debug for Constraint {
@@ -162,11 +201,21 @@ impl Constraint {
         if self.matcher.is_stopped() {
             return Ok(Mask(grammar));
         }
+        let taken = self.tokens.len();
+        let left = budget.saturating_sub(taken);
+        if taken == 0 && self.last_ending.is_none() {
+            // Every generation starts the same way: the guide knows the ending from there.
+            self.last_ending = self.guide.start_ending().map(|length| (0, length));
+        }
+        if self.room_to_spare(left) {
+            return Ok(Mask(grammar));
+        }
         let mut mask = SimpleVob::clone(&grammar);
-        let left = budget.saturating_sub(self.tokens.len());
         let vocab = self.guide.vocabulary();
         let in_string = self.json.in_string;
-        match ending(&self.matcher, vocab, in_string, self.tokens.len(), left) {
+        let found = ending(&self.matcher, vocab, in_string, taken, left);
+        self.last_ending = found.map(|(length, _)| (taken, length));
+        match found {
             // Only the look-ahead's ending still fits: take it.
             Some((length, next)) if left <= length + 1 => {
                 let mut only = vocab.empty_set();
@@ -188,6 +237,21 @@ impl Constraint {
             }
         }
         Ok(Mask(Arc::new(mask)))
+    }
+
+    /// Whether the look-ahead can be skipped this step: its last ending, lengthened by every token
+    /// since as if each had opened something, is still far from the tokens left (twice over, with
+    /// a margin); and it ran less than [`LOOK_AHEAD_EVERY`] tokens ago. A look-ahead computes a
+    /// mask for each token of its ending: run at every step, it cost several times the mask itself,
+    /// and a third of a small model's forward pass. When the budget is tight it runs at every
+    /// step, as before.
+    fn room_to_spare(&self, left: usize) -> bool {
+        let Some((at, length)) = self.last_ending else {
+            return false;
+        };
+        let since = self.tokens.len().saturating_sub(at);
+        let budget = self.budget.unwrap_or(0);
+        since < LOOK_AHEAD_EVERY && left > 2 * (length + since) + 64 + budget / 16
     }
 
     /// Takes `token`. A token the mask does not allow is refused, and the constraint stays where it
@@ -267,6 +331,7 @@ impl Constraint {
         }
         self.tokens.truncate(self.tokens.len() - ours);
         self.json = Json::default().read(&self.guide.vocabulary().decode(&self.tokens));
+        self.last_ending = None;
         Ok(())
     }
 
@@ -285,6 +350,10 @@ impl Constraint {
         &self.guide
     }
 }
+
+/// With room to spare in the budget, the look-ahead still runs at least this often (in tokens
+/// taken), in case a token opened something whose ending is far longer than the one before.
+const LOOK_AHEAD_EVERY: usize = 128;
 
 /// Keeps, of `mask`, the tokens that close something (`"`, `]`, `}`, the end of the sequence) if
 /// any is allowed, else those that end a number or move on to the next key or item (`,` and `:`

@@ -68,6 +68,20 @@ pub use coverage::{Coverage, Covered, Enforcement};
 pub use guide::{Constraint, Guide, Mask};
 pub use vocab::Vocabulary;
 
+/// How the JSON text a constraint allows is laid out. Either way there is no free whitespace: the
+/// model spends no tokens on indentation, and the text's length is bounded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Layout {
+    /// `{"a":1,"b":[2,3]}`: the fewest tokens.
+    #[default]
+    Compact,
+    /// `{"a": 1, "b": [2, 3]}`: one space after each `,` and `:`, the way JSON is most often
+    /// written in the text models learn from. Small models choose values more accurately in it (see
+    /// the `outlines-local` crate's measurements).
+    Spaced,
+}
+
 /// Why a vocabulary, a guide or a step could not be made.
 #[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]

@@ -20,22 +20,30 @@
 //! - objects without `additionalProperties` let the model invent keys: closed (serde ignores unknown
 //!   keys, so nothing valid is lost, and no tokens are spent on junk).
 //!
-//! The JSON text is compact: no whitespace between tokens, which bounds its length and saves tokens.
+//! The JSON text has no free whitespace: compact by default (which bounds its length and saves
+//! tokens), or with one space after each `,` and `:` ([`Layout::Spaced`]).
 
 use serde_json::{Map, Value, json};
+
+use crate::Layout;
 
 /// The largest integer bound llguidance takes exactly (`2^63 − 1024`, a multiple of the `f64` step).
 pub(crate) const INT_LIMIT: i64 = 9_223_372_036_854_774_784;
 /// The largest float bound llguidance compiles to a number regex.
 pub(crate) const FLOAT_LIMIT: f64 = 1e18;
 
-/// What llguidance is told about the JSON text itself: compact, with no whitespace between tokens.
-fn options() -> Value {
-    json!({"whitespace_flexible": false, "item_separator": ",", "key_separator": ":"})
+/// What llguidance is told about the JSON text itself: no free whitespace, and the separators of
+/// the layout.
+fn options(layout: Layout) -> Value {
+    let (item, key) = match layout {
+        Layout::Compact => (",", ":"),
+        Layout::Spaced => (", ", ": "),
+    };
+    json!({"whitespace_flexible": false, "item_separator": item, "key_separator": key})
 }
 
 /// The schema to hand llguidance for `schema` (as `json_schema::render` emits it).
-pub(crate) fn for_llguidance(schema: &Value) -> Value {
+pub(crate) fn for_llguidance(schema: &Value, layout: Layout) -> Value {
     let mut schema = schema.clone();
     let mut any_used = false;
     replace_any(&mut schema, true, &mut any_used);
@@ -49,7 +57,7 @@ pub(crate) fn for_llguidance(schema: &Value) -> Value {
                 defs.insert(ANY_JSON.into(), any_json());
             }
         }
-        root.insert("x-guidance".into(), options());
+        root.insert("x-guidance".into(), options(layout));
     }
     schema
 }
@@ -254,15 +262,18 @@ mod tests {
 
     #[test]
     fn ranges_are_clamped_and_split_at_zero() {
-        let schema = for_llguidance(&json!({
-            "type": "object",
-            "properties": {
-                "i": {"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX},
-                "u": {"type": "integer", "minimum": 0, "maximum": u64::MAX},
-                "f": {"type": "number", "minimum": -3.4e38, "maximum": 3.4e38},
-            },
-            "required": ["i", "u", "f"],
-        }));
+        let schema = for_llguidance(
+            &json!({
+                "type": "object",
+                "properties": {
+                    "i": {"type": "integer", "minimum": i64::MIN, "maximum": i64::MAX},
+                    "u": {"type": "integer", "minimum": 0, "maximum": u64::MAX},
+                    "f": {"type": "number", "minimum": -3.4e38, "maximum": 3.4e38},
+                },
+                "required": ["i", "u", "f"],
+            }),
+            Layout::Compact,
+        );
         let props = &schema["properties"];
         assert_eq!(
             props["i"]["anyOf"],
@@ -278,15 +289,22 @@ mod tests {
         );
         assert_eq!(schema["additionalProperties"], json!(false));
         assert_eq!(schema["x-guidance"]["whitespace_flexible"], json!(false));
+        assert_eq!(schema["x-guidance"]["item_separator"], json!(","));
+        let spaced = for_llguidance(&json!({"type": "integer"}), Layout::Spaced);
+        assert_eq!(spaced["x-guidance"]["item_separator"], json!(", "));
+        assert_eq!(spaced["x-guidance"]["key_separator"], json!(": "));
     }
 
     #[test]
     fn any_value_gets_bounded_numbers_and_unique_items_go() {
-        let schema = for_llguidance(&json!({
-            "type": "object",
-            "properties": {"v": {"description": "anything"}, "s": {"type": "array", "uniqueItems": true}},
-            "required": ["v", "s"],
-        }));
+        let schema = for_llguidance(
+            &json!({
+                "type": "object",
+                "properties": {"v": {"description": "anything"}, "s": {"type": "array", "uniqueItems": true}},
+                "required": ["v", "s"],
+            }),
+            Layout::Compact,
+        );
         assert_eq!(
             schema["properties"]["v"]["$ref"],
             json!(format!("#/$defs/{ANY_JSON}"))

@@ -23,7 +23,7 @@ struct Inner {
     env: TokEnv,
     factory: ParserFactory,
     /// Closing tokens, with the end-of-sequence tokens: outside a string, `]`, `}` and their runs
-    /// (then also with `,` and `:`); inside one, the same after a `"`.
+    /// (then also with `,`, `:` and spaces); inside one, the same after a `"`.
     closing_tiers: [[SimpleVob; 2]; 2],
     /// One-character tokens a look-ahead tries in turn to fill a string or a number: [`PLAIN`].
     plain_tokens: Vec<u32>,
@@ -153,9 +153,11 @@ impl Vocabulary {
             }
             set
         };
+        // The second tier takes spaces too, for the spaced layout's `, ` and `: ` (the compact
+        // layout never allows a space outside a string).
         let closing_tiers = [
-            [made_of(false, b"]}"), made_of(false, b"]},:")],
-            [made_of(true, b"]}"), made_of(true, b"]},:")],
+            [made_of(false, b"]}"), made_of(false, b"]},: ")],
+            [made_of(true, b"]}"), made_of(true, b"]},: ")],
         ];
         let plain_tokens = PLAIN.iter().filter_map(|&c| trie.token_id(&[c])).collect();
         Ok(Vocabulary(Arc::new(Inner {

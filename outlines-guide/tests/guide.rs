@@ -9,7 +9,7 @@
 mod support;
 
 use outlines::Structured;
-use outlines_guide::{Constraint, Coverage, Enforcement, Guide, GuideError, Vocabulary};
+use outlines_guide::{Constraint, Coverage, Enforcement, Guide, GuideError, Layout, Vocabulary};
 use support::types::*;
 
 /// Why a text is invalid: the error paths, and the whole message.
@@ -20,6 +20,7 @@ type Invalid = (Vec<String>, String);
 struct Case {
     name: &'static str,
     guide: fn(&Vocabulary) -> Result<Guide, GuideError>,
+    spaced: fn(&Vocabulary) -> Result<Guide, GuideError>,
     validate: fn(&str) -> Result<(), Invalid>,
     coverage: fn() -> Coverage,
 }
@@ -59,6 +60,7 @@ macro_rules! cases {
         vec![$(Case {
             name: stringify!($t),
             guide: Guide::of::<$t>,
+            spaced: |vocab| Guide::laid_out::<$t>(vocab, Layout::Spaced),
             validate: |text| {
                 $t::from_json(text).map(|_| ()).map_err(|e| {
                     (e.errors().iter().map(|e| e.path().to_string()).collect(), e.to_string())
@@ -474,6 +476,79 @@ fn a_budget_finishes_most_random_walks_that_would_overrun_it() {
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     assert!(with > without, "the budget made no difference");
     assert!(with * 10 >= total * 9, "{with} of {total}");
+}
+
+#[test]
+fn the_spaced_layout_is_sound_and_spaced() {
+    let vocab = Vocabulary::o200k().unwrap();
+    let mut failures = Vec::new();
+    let (mut done, mut total, mut budgeted) = (0, 0, 0);
+    for case in cases() {
+        let guide = (case.spaced)(&vocab).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        for seed in 0..4 {
+            total += 1;
+            if let Walk::Done(text) = walk(guide.constraint(), &vocab, seed, 48) {
+                done += 1;
+                if let Err(errors) = case.sound(&text) {
+                    failures.push(format!("{} seed {seed}: {text:?}\n{errors}", case.name));
+                }
+                if let Err(why) = spaced(&text) {
+                    failures.push(format!("{} seed {seed}: {text:?}: {why}", case.name));
+                }
+            }
+            let mut rng = Rng(seed);
+            let mut constraint = guide.constraint_within(96);
+            while !constraint.is_finished() && constraint.tokens().len() < 96 {
+                let allowed = constraint.mask().unwrap().tokens();
+                constraint
+                    .advance(allowed[rng.below(allowed.len())])
+                    .unwrap();
+            }
+            budgeted += usize::from(constraint.is_complete());
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    eprintln!(
+        "spaced: {done} of {total} walks completed a value, all valid; {budgeted} of {total} within 96 tokens"
+    );
+    assert!(
+        done * 10 >= total * 8,
+        "only {done} of {total} walks completed a value"
+    );
+    assert!(
+        budgeted * 10 >= total * 8,
+        "only {budgeted} of {total} completed within 96 tokens"
+    );
+}
+
+/// Whether `text` is laid out spaced: outside strings, each `,` and `:` is followed by one space,
+/// and there is no other whitespace.
+fn spaced(text: &str) -> Result<(), String> {
+    let bytes = text.as_bytes();
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b',' | b':' if bytes.get(i + 1) != Some(&b' ') => {
+                return Err(format!("no space after the separator at byte {i}"));
+            }
+            b' ' if !matches!(i.checked_sub(1).map(|j| bytes[j]), Some(b',' | b':')) => {
+                return Err(format!("a space not after a separator at byte {i}"));
+            }
+            b'\n' | b'\r' | b'\t' => return Err(format!("whitespace at byte {i}")),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 #[test]

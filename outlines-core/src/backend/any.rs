@@ -83,11 +83,13 @@ impl From<Anthropic> for AnyBackend {
 /// What [`from_env`] says when the environment names no backend.
 const NOTHING_SET: &str = "no backend configured: set OPENAI_API_KEY (OpenAI), OPENAI_BASE_URL (an \
     OpenAI-compatible server, e.g. http://localhost:11434/v1 for Ollama, http://localhost:8080/v1 for \
-    llama.cpp) or ANTHROPIC_API_KEY (Anthropic); OUTLINES_MODEL names the model";
+    llama.cpp) or ANTHROPIC_API_KEY (Anthropic); OUTLINES_MODEL names the model. Without any, an \
+    embedded model runs in-process: outlines::local (the `local` feature)";
 
 /// The backend the environment names.
 ///
-/// - `OUTLINES_BACKEND` = `openai` or `anthropic` picks one outright;
+/// - `OUTLINES_BACKEND` = `openai` or `anthropic` picks one outright (`local` names none of these:
+///   see [`from_env_if_set`]);
 /// - otherwise `OPENAI_API_KEY` or `OPENAI_BASE_URL` selects the OpenAI-compatible backend (a local
 ///   server such as Ollama or llama.cpp needs only the URL),
 /// - otherwise `ANTHROPIC_API_KEY` (and `ANTHROPIC_BASE_URL`) selects Anthropic.
@@ -104,21 +106,39 @@ const NOTHING_SET: &str = "no backend configured: set OPENAI_API_KEY (OpenAI), O
 /// # Ok(()) }
 /// ```
 pub fn from_env() -> Result<AnyBackend, BackendError> {
+    from_lookup(|name| std::env::var(name).ok())?
+        .ok_or_else(|| BackendError::Config(NOTHING_SET.into()))
+}
+
+/// Like [`from_env`], but `Ok(None)` when the environment names no remote backend (nothing set, or
+/// `OUTLINES_BACKEND=local`): the place to fall back on an embedded model (`outlines::local`).
+/// A backend that is named but misconfigured is still an error.
+///
+/// ```no_run
+/// # fn run() -> Result<(), outlines_core::backend::BackendError> {
+/// match outlines_core::backend::from_env_if_set()? {
+///     Some(remote) => println!("using {remote}"),
+///     None => println!("nothing configured: using a local model"),
+/// }
+/// # Ok(()) }
+/// ```
+pub fn from_env_if_set() -> Result<Option<AnyBackend>, BackendError> {
     from_lookup(|name| std::env::var(name).ok())
 }
 
-fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<AnyBackend, BackendError> {
+fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Option<AnyBackend>, BackendError> {
     let set = |name: &str| var(name).is_some_and(|v| !v.trim().is_empty());
     let chosen = var("OUTLINES_BACKEND").map(|v| v.trim().to_ascii_lowercase());
     match chosen.as_deref().filter(|v| !v.is_empty()) {
-        Some("openai") => openai(&var),
-        Some("anthropic") => anthropic(&var),
+        Some("openai") => openai(&var).map(Some),
+        Some("anthropic") => anthropic(&var).map(Some),
+        Some("local") => Ok(None),
         Some(other) => Err(BackendError::Config(format!(
-            "OUTLINES_BACKEND is {other:?}: expected \"openai\" or \"anthropic\""
+            "OUTLINES_BACKEND is {other:?}: expected \"openai\", \"anthropic\" or \"local\""
         ))),
-        None if set("OPENAI_API_KEY") || set("OPENAI_BASE_URL") => openai(&var),
-        None if set("ANTHROPIC_API_KEY") => anthropic(&var),
-        None => Err(BackendError::Config(NOTHING_SET.into())),
+        None if set("OPENAI_API_KEY") || set("OPENAI_BASE_URL") => openai(&var).map(Some),
+        None if set("ANTHROPIC_API_KEY") => anthropic(&var).map(Some),
+        None => Ok(None),
     }
 }
 
@@ -161,6 +181,7 @@ mod tests {
 
     fn chosen(vars: &[(&'static str, &'static str)]) -> Result<String, String> {
         from_lookup(env(vars))
+            .and_then(|b| b.ok_or_else(|| BackendError::Config(NOTHING_SET.into())))
             .map(|b| b.to_string())
             .map_err(|e| e.to_string())
     }
@@ -171,6 +192,20 @@ mod tests {
         for name in ["OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY"] {
             assert!(err.contains(name), "{err}");
         }
+    }
+
+    #[test]
+    fn nothing_set_or_local_leaves_room_for_a_local_model() {
+        assert!(from_lookup(env(&[])).unwrap().is_none());
+        assert!(
+            from_lookup(env(&[("OPENAI_BASE_URL", " ")]))
+                .unwrap()
+                .is_none()
+        );
+        let local = [("OUTLINES_BACKEND", "local"), ("OPENAI_API_KEY", "sk-1")];
+        assert!(from_lookup(env(&local)).unwrap().is_none());
+        // Named but misconfigured is still an error.
+        assert!(from_lookup(env(&[("OUTLINES_BACKEND", "anthropic")])).is_err());
     }
 
     #[test]
@@ -228,9 +263,13 @@ mod tests {
 
     #[test]
     fn keys_stay_out_of_debug_and_display() {
-        let backend = from_lookup(env(&[("OPENAI_API_KEY", "sk-very-secret")])).unwrap();
+        let backend = from_lookup(env(&[("OPENAI_API_KEY", "sk-very-secret")]))
+            .unwrap()
+            .unwrap();
         assert!(!format!("{backend:?} {backend}").contains("sk-very-secret"));
-        let backend = from_lookup(env(&[("ANTHROPIC_API_KEY", "sk-ant-secret")])).unwrap();
+        let backend = from_lookup(env(&[("ANTHROPIC_API_KEY", "sk-ant-secret")]))
+            .unwrap()
+            .unwrap();
         assert!(!format!("{backend:?} {backend}").contains("sk-ant-secret"));
     }
 }

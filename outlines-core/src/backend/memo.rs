@@ -1,4 +1,5 @@
-//! What a backend derives from a request's schema — the provider's form of it — kept per schema.
+//! What a backend derives from a request's schema — the provider's form of it, a compiled grammar —
+//! kept per schema.
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -14,7 +15,9 @@ const CAPACITY: usize = 64;
 /// ([`SchemaSpec::of`](super::SchemaSpec::of)), so a transform runs once per type and variant, not
 /// once per request. An entry holds its key's `Arc`, so a key's address is never reused while it is
 /// remembered; a schema built by hand for each request simply misses and is transformed each time.
-pub(crate) struct SchemaMemo<K, V> {
+///
+/// For backends written outside this crate too: the local backend keeps its compiled grammars here.
+pub struct SchemaMemo<K, V> {
     entries: Mutex<VecDeque<(Arc<Value>, K, V)>>,
 }
 
@@ -39,12 +42,7 @@ impl<K, V> fmt::Debug for SchemaMemo<K, V> {
 
 impl<K: PartialEq, V: Clone> SchemaMemo<K, V> {
     /// The form of `schema` for `variant`, made by `make` the first time.
-    pub(crate) fn get_or_make(
-        &self,
-        schema: &Arc<Value>,
-        variant: K,
-        make: impl FnOnce() -> V,
-    ) -> V {
+    pub fn get_or_make(&self, schema: &Arc<Value>, variant: K, make: impl FnOnce() -> V) -> V {
         let found = |entries: &VecDeque<(Arc<Value>, K, V)>| {
             entries
                 .iter()

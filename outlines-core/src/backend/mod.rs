@@ -27,7 +27,8 @@ use crate::schema::json_schema;
 use crate::structured::Structured;
 
 #[cfg(any(feature = "openai", feature = "anthropic"))]
-pub use any::{AnyBackend, from_env};
+pub use any::{AnyBackend, from_env, from_env_if_set};
+pub use memo::SchemaMemo;
 pub use secret::ApiKey;
 
 /// The future a [`Backend`] returns.
@@ -377,6 +378,9 @@ pub enum BackendError {
     /// A scripted failure (the mock backend).
     #[error("{0}")]
     Scripted(String),
+    /// An in-process model failed while generating (the local backend's inference engine).
+    #[error("the local model failed: {0}")]
+    Engine(String),
 }
 
 impl BackendError {

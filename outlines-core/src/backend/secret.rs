@@ -92,6 +92,7 @@ impl super::BackendError {
             },
             Self::Config(message) => Self::Config(mask(message)),
             Self::Scripted(message) => Self::Scripted(mask(message)),
+            Self::Engine(message) => Self::Engine(mask(message)),
         }
     }
 }

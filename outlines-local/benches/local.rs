@@ -1,0 +1,133 @@
+//! What the token constraint costs per generated token, on the default model.
+//!
+//! For each type, the same request twice over: constrained to the type (greedy, so the reply is
+//! the same each time: N tokens), and with the prompt alone, capped at the same N tokens (the model
+//! writes prose, never stopping early at that length). The prompt is the same, and its cached start
+//! is reused both ways, so the difference per token is the constraint: computing the mask,
+//! applying it to the logits, advancing. Before each pair, the backend's own accounting
+//! (`Local::stats`) over ten constrained generations: time in forward passes and in the
+//! constraint, per token.
+//!
+//! `cargo bench -p outlines-local --bench local`
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use outlines::Structured;
+use outlines::backend::{Backend, Message, OutputMode, Request, SchemaSpec};
+use outlines::local::Local;
+
+/// A person mentioned in the text.
+#[derive(Structured)]
+#[allow(dead_code)]
+struct Person {
+    #[outline(min = 1, max = 80)]
+    name: String,
+    #[outline(min = 0, max = 120)]
+    age: u8,
+    #[outline(format = "email")]
+    email: Option<String>,
+    role: Role,
+}
+
+#[derive(Structured)]
+#[serde(rename_all = "lowercase")]
+enum Role {
+    User,
+    Admin,
+}
+
+/// An order and its line items.
+#[derive(Structured)]
+#[allow(dead_code)]
+struct Order {
+    #[outline(min = 1, max = 80)]
+    customer: String,
+    #[outline(min = 1, max = 20)]
+    items: Vec<Item>,
+    #[outline(pattern = r"^[A-Z]{3}$")]
+    currency: String,
+}
+
+#[derive(Structured)]
+#[allow(dead_code)]
+struct Item {
+    #[outline(min = 1, max = 60)]
+    product: String,
+    #[outline(min = 1, max = 1000)]
+    quantity: u32,
+    #[outline(min = 0.0)]
+    unit_price: f64,
+}
+
+fn request<T: Structured>(text: &str, mode: OutputMode, max_tokens: u32) -> Request {
+    let mut request = Request::new(
+        "Reply with the JSON value only.",
+        vec![Message::user(format!("Extract from this text:\n\n{text}"))],
+        SchemaSpec::of::<T>(),
+    );
+    request.mode = mode;
+    request.max_tokens = Some(max_tokens);
+    request.temperature = Some(0.0);
+    request
+}
+
+fn bench_type<T: Structured>(c: &mut Criterion, local: &Local, name: &str, text: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let complete = |request: &Request| runtime.block_on(local.complete(request)).unwrap();
+    let constrained = request::<T>(text, OutputMode::JsonSchema, 400);
+    let reply = complete(&constrained);
+    let tokens = reply.usage.output_tokens;
+    T::from_json(&reply.text).unwrap_or_else(|e| panic!("{}: {e}", reply.text));
+    let prose = request::<T>(text, OutputMode::Prompt, tokens as u32);
+    assert_eq!(
+        complete(&prose).usage.output_tokens,
+        tokens,
+        "the unconstrained reply stopped early"
+    );
+    // The backend's own accounting over constrained generations alone.
+    let before = local.stats();
+    for _ in 0..10 {
+        complete(&constrained);
+    }
+    let stats = local.stats().since(&before);
+    let per_token = |d: Duration| d.as_secs_f64() * 1e3 / stats.output_tokens.max(1) as f64;
+    println!(
+        "{name}, constrained: forward pass {:.3} ms/token, constraint {:.3} ms/token ({:.1}%)",
+        per_token(stats.forward),
+        per_token(stats.constraint),
+        100.0 * stats.constraint.as_secs_f64() / stats.forward.as_secs_f64().max(1e-9),
+    );
+    let mut group = c.benchmark_group(format!("{name} ({tokens} tokens)"));
+    group.sample_size(20);
+    group.measurement_time(Duration::from_secs(15));
+    group.bench_function("constrained", |b| {
+        b.iter(|| black_box(complete(&constrained)))
+    });
+    group.bench_function("unconstrained, same length", |b| {
+        b.iter(|| black_box(complete(&prose)))
+    });
+    group.finish();
+}
+
+fn benches(c: &mut Criterion) {
+    let local = Local::new().expect("the default model");
+    bench_type::<Person>(
+        c,
+        &local,
+        "Person",
+        "John Appleseed (25) runs the cluster as an admin; reach him at john@example.io.",
+    );
+    bench_type::<Order>(
+        c,
+        &local,
+        "Order",
+        "Invoice for Carla Diaz: 10 USB cables at 4 GBP, 2 chargers at 15 GBP, 1 laptop stand at 30 GBP.",
+    );
+}
+
+criterion_group!(local, benches);
+criterion_main!(local);

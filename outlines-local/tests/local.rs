@@ -1,0 +1,288 @@
+//! The local backend on the real default model (SmolLM2-135M-Instruct, fetched into the cache on
+//! first use): typed values on the first attempt, ranges the grammar holds against the prompt,
+//! custom rules through the repair loop, the budget, cancellation, batches, and clear errors.
+//! One model serves every test (requests queue on its worker), and the generations are short.
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use outlines::backend::{Backend, BackendError, Message, OutputMode, Request, SchemaSpec};
+use outlines::generate::Cause;
+use outlines::local::{Local, LocalError};
+use outlines::{Batch, ErrorKind, Structured};
+
+/// Requests queue on the model's worker anyway; taking turns also keeps one test's stats its own.
+static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+static LOCAL: LazyLock<Local> = LazyLock::new(|| {
+    Local::builder()
+        .seed(7)
+        .build()
+        .unwrap_or_else(|e| panic!("the default model could not be made ready: {e}"))
+});
+
+/// A person mentioned in the text.
+#[derive(Debug, Structured)]
+#[allow(dead_code)] // some fields are read through `Debug` only
+struct Person {
+    #[outline(min = 1, max = 80)]
+    name: String,
+    #[outline(min = 0, max = 120)]
+    age: u8,
+    #[outline(format = "email")]
+    email: Option<String>,
+    role: Role,
+}
+
+#[derive(Debug, PartialEq, Structured)]
+#[serde(rename_all = "lowercase")]
+enum Role {
+    User,
+    Admin,
+}
+
+#[tokio::test]
+async fn a_typed_value_on_the_first_attempt() {
+    let _turn = TURN.lock().await;
+    let report = Person::generation(
+        "Extract the person from this text:\n\nJohn Appleseed (25) runs the cluster as an admin; reach him at john@example.io.",
+    )
+    .max_attempts(1)
+    .report(&*LOCAL)
+    .await
+    .unwrap_or_else(|d| panic!("{d}"));
+    let person = &report.value;
+    assert!(person.name.contains("John"), "{person:?}");
+    assert!(person.age <= 120);
+    assert_eq!(report.attempt_count(), 1);
+    let attempt = &report.attempts[0];
+    assert!(attempt.usage.input_tokens > 50, "{:?}", attempt.usage);
+    assert!(attempt.usage.output_tokens > 5, "{:?}", attempt.usage);
+    // The spaced layout, no free whitespace.
+    assert!(
+        attempt.output.starts_with("{\"name\": \""),
+        "{}",
+        attempt.output
+    );
+}
+
+/// Ages the grammar must hold even when the text says otherwise.
+#[derive(Debug, Structured)]
+struct Ages {
+    #[outline(min = 1, max = 5)]
+    people: Vec<Aged>,
+}
+
+#[derive(Debug, Structured)]
+struct Aged {
+    #[outline(min = 1, max = 40)]
+    name: String,
+    #[outline(min = 18, max = 65)]
+    age: u8,
+}
+
+#[tokio::test]
+async fn the_grammar_holds_ranges_and_sizes_against_the_text() {
+    let _turn = TURN.lock().await;
+    let ages = Ages::generation(
+        "List everyone with their age: Old Tom is 250 years old, baby Sue is 1, and Ann is 30.",
+    )
+    .max_attempts(1)
+    .run(&*LOCAL)
+    .await
+    .unwrap_or_else(|d| panic!("{d}"));
+    assert!((1..=5).contains(&ages.people.len()), "{ages:?}");
+    for person in &ages.people {
+        assert!((18..=65).contains(&person.age), "{ages:?}");
+        assert!(!person.name.is_empty() && person.name.chars().count() <= 40);
+    }
+}
+
+/// A name in capitals: a custom rule, which no grammar holds.
+#[derive(Debug, Structured)]
+#[allow(dead_code)] // judged by its rule, never read
+struct Shouted {
+    #[outline(validate = capitals)]
+    name: String,
+}
+
+#[allow(clippy::ptr_arg)] // a rule takes the field's own type
+fn capitals(name: &String) -> Result<(), String> {
+    if !name.is_empty() && name.chars().all(|c| !c.is_lowercase()) {
+        Ok(())
+    } else {
+        Err("must be written in capital letters only".into())
+    }
+}
+
+#[tokio::test]
+async fn custom_rules_still_go_through_the_repair_loop() {
+    let _turn = TURN.lock().await;
+    let outcome = Shouted::generation("Extract the name: my colleague Peter Parker.")
+        .max_attempts(2)
+        .report(&*LOCAL)
+        .await;
+    let attempts = match &outcome {
+        Ok(report) => report.attempts.clone(),
+        Err(diagnostics) => diagnostics.attempts().to_vec(),
+    };
+    // The model writes the name as the text has it; the validator catches it and the loop asks
+    // again with the rule's message.
+    let first = &attempts[0];
+    assert_eq!(first.outcome.as_str(), "invalid", "{first:?}");
+    assert_eq!(first.errors[0].kind(), ErrorKind::Custom);
+    assert!(first.errors[0].to_string().contains("capital letters"));
+    assert_eq!(attempts.len(), 2);
+    // Whatever the second reply, it was a value of the type: only the custom rule can fail.
+    for attempt in &attempts {
+        assert!(attempt.errors.iter().all(|e| e.kind() == ErrorKind::Custom));
+    }
+}
+
+/// Numbers, as many as the model likes.
+#[derive(Debug, Structured)]
+struct Numbers {
+    numbers: Vec<u32>,
+}
+
+#[tokio::test]
+async fn a_list_the_model_would_not_stop_ends_within_the_budget() {
+    let _turn = TURN.lock().await;
+    let report = Numbers::generation("Write every number from 1 to 1000.")
+        .max_tokens(40)
+        .max_attempts(1)
+        .report(&*LOCAL)
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+    let attempt = &report.attempts[0];
+    assert!(attempt.usage.output_tokens <= 40, "{:?}", attempt.usage);
+    assert!(!report.value.numbers.is_empty());
+    assert_eq!(attempt.finish.as_ref().map(|f| f.as_str()), Some("stop"));
+}
+
+#[tokio::test]
+async fn a_dropped_request_stops_its_generation() {
+    let _turn = TURN.lock().await;
+    let before = LOCAL.stats();
+    let err = Numbers::generation("Write every number from 1 to 1000.")
+        .max_tokens(1000)
+        .attempt_timeout(Duration::from_millis(50))
+        .max_attempts(1)
+        .run(&*LOCAL)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err.cause(),
+            Some(Cause::Timeout { .. } | Cause::Deadline { .. })
+        ),
+        "{err}"
+    );
+    // The worker goes on to the next request; the abandoned one never completed (a completed
+    // generation counts in the stats even when nobody is left to take its reply).
+    let next = Person::generation("Extract: Ann, 30, user.")
+        .max_attempts(1)
+        .run(&*LOCAL)
+        .await;
+    assert!(next.is_ok(), "{next:?}");
+    let stats = LOCAL.stats().since(&before);
+    assert_eq!(stats.generations, 1, "{stats:?}");
+}
+
+#[tokio::test]
+async fn batches_work_unchanged() {
+    let _turn = TURN.lock().await;
+    let texts = ["Ann, 30, user", "Bob, 41, admin", "Cy, 19, user"];
+    let results = Batch::<Person>::new(texts.iter().map(|t| format!("Extract the person: {t}")))
+        .max_concurrency(3)
+        .run(&*LOCAL)
+        .await;
+    assert_eq!(results.len(), 3);
+    for (text, result) in texts.iter().zip(&results) {
+        let person = result.as_ref().unwrap_or_else(|d| panic!("{d}"));
+        assert!(text.starts_with(person.name.as_str()), "{text}: {person:?}");
+    }
+}
+
+fn request(mode: OutputMode) -> Request {
+    let mut request = Request::new(
+        "Reply with JSON.",
+        vec![Message::user("Extract: Ann, 30, user.")],
+        SchemaSpec::of::<Person>(),
+    );
+    request.mode = mode;
+    request.max_tokens = Some(60);
+    request
+}
+
+#[tokio::test]
+async fn a_seed_makes_sampling_repeatable() {
+    let _turn = TURN.lock().await;
+    let mut sampled = request(OutputMode::JsonSchema);
+    sampled.temperature = Some(1.0);
+    let first = LOCAL.complete(&sampled).await.unwrap();
+    let second = LOCAL.complete(&sampled).await.unwrap();
+    assert_eq!(first.text, second.text);
+    assert!(Person::from_json(&first.text).is_ok(), "{}", first.text);
+}
+
+#[tokio::test]
+async fn output_modes_choose_the_grammar() {
+    let _turn = TURN.lock().await;
+    // Any JSON object.
+    let object = LOCAL
+        .complete(&request(OutputMode::JsonObject))
+        .await
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_str(&object.text).unwrap();
+    assert!(value.is_object(), "{}", object.text);
+    // No tool calls on a local model.
+    let err = LOCAL
+        .complete(&request(OutputMode::Tool))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, BackendError::Config(_)), "{err}");
+    // Another model's name is a configuration error, not silently ignored.
+    let mut other = request(OutputMode::Auto);
+    other.model = Some("gpt-4o".into());
+    let err = LOCAL.complete(&other).await.unwrap_err();
+    assert!(err.to_string().contains("gpt-4o"), "{err}");
+    assert_eq!(LOCAL.provider(), "local");
+}
+
+#[tokio::test]
+async fn a_prompt_beyond_the_context_is_refused_before_any_work() {
+    let _turn = TURN.lock().await;
+    let mut long = request(OutputMode::JsonSchema);
+    long.messages = vec![Message::user("word ".repeat(20_000))];
+    let err = LOCAL.complete(&long).await.unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, BackendError::Config(_)), "{text}");
+    assert!(text.contains("context"), "{text}");
+    // The backend is still fine.
+    assert!(LOCAL.complete(&request(OutputMode::Auto)).await.is_ok());
+}
+
+#[test]
+fn a_file_that_is_not_a_model_is_a_clear_error() {
+    let missing = Local::from_file("/nonexistent/model.gguf").unwrap_err();
+    assert!(matches!(missing, LocalError::Load { .. }), "{missing}");
+    assert!(missing.to_string().contains("/nonexistent/model.gguf"));
+    let dir = std::env::temp_dir().join(format!("outlines-local-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let junk = dir.join("junk.gguf");
+    std::fs::write(&junk, b"GGUF but not really a model at all").unwrap();
+    let err = Local::from_file(&junk).unwrap_err();
+    assert!(matches!(err, LocalError::Load { .. }), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn display_and_debug_name_the_model_and_file() {
+    let shown = format!("{} {:?}", *LOCAL, *LOCAL);
+    assert!(
+        shown.starts_with("local · SmolLM2-135M-Instruct.Q4_1 · "),
+        "{shown}"
+    );
+    assert!(shown.contains(".gguf"), "{shown}");
+}
