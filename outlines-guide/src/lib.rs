@@ -52,9 +52,9 @@
 //! validator, which runs on the result as always: custom `validate` functions and `check`s, and
 //! `unique` (llguidance has no `uniqueItems`). Where llguidance is looser than the validator it is
 //! made stricter, never the other way round: integers within `±(2^63 − 1024)`, numbers (and numbers
-//! inside `serde_json::Value`s) within `±1e18`, no leap seconds, no IP-literal emails. The JSON text is
-//! compact (no whitespace between tokens) and objects are closed (no invented keys), so the model
-//! cannot spend its budget on filler.
+//! inside `serde_json::Value`s) within `±1e18`, no leap seconds, no IP-literal emails. The JSON text
+//! has no free whitespace — compact, or with one space after each separator ([`Layout`]) — and
+//! objects are closed (no invented keys), so the model cannot spend its budget on filler.
 //!
 //! [`Coverage::of::<T>()`](Coverage::of) lists a type's rules one by one with who enforces each: the
 //! grammar, the grammar in a stricter form, or the validator alone.

@@ -3,7 +3,7 @@
 //!
 //! The `.stderr` files pin the exact text rustc prints, which changes between compiler releases, so
 //! they are only checked on the compiler they were written with. Regenerate them with
-//! `TRYBUILD=overwrite cargo test --test ui` and read every one before committing.
+//! `TRYBUILD=overwrite cargo test -p outlines-derive --test ui` and read every one before committing.
 
 /// The compile-fail cases, whose `.stderr` files only match the compiler they were written with; on
 /// any other compiler the test is reported as ignored, with the reason.
