@@ -1,10 +1,10 @@
 //! What the token constraint costs per generated token, on the default model.
 //!
-//! For each type, the same request twice over: constrained to the type (greedy, so the reply is
-//! the same each time: N tokens), and with the prompt alone, capped at the same N tokens (the model
-//! writes prose, never stopping early at that length). The prompt is the same, and its cached start
-//! is reused both ways, so the difference per token is the constraint: computing the mask,
-//! applying it to the logits, advancing. Before each pair, the backend's own accounting
+//! For each type, two requests repeated: an extraction constrained to the type (greedy, so the reply
+//! is the same each time: N tokens), and a story with the prompt alone, capped at the same N tokens
+//! (the model goes on past that length). Each repeats its own prompt, whose cached start is reused,
+//! so both read one prompt token and generate N: the difference per token is the constraint
+//! (computing the mask, applying it to the logits, advancing). Before each pair, the backend's own accounting
 //! (`Local::stats`) over ten constrained generations: time in forward passes and in the
 //! constraint, per token.
 //!
@@ -82,25 +82,34 @@ fn bench_type<T: Structured>(c: &mut Criterion, local: &Local, name: &str, text:
     let reply = complete(&constrained);
     let tokens = reply.usage.output_tokens;
     T::from_json(&reply.text).unwrap_or_else(|e| panic!("{}: {e}", reply.text));
-    let prose = request::<T>(text, OutputMode::Prompt, tokens as u32);
+    // Prose the model goes on with past N tokens, unconstrained.
+    let prose = request::<T>(
+        "Tell a long story about a lighthouse keeper and her cat.",
+        OutputMode::Prompt,
+        tokens as u32,
+    );
     assert_eq!(
         complete(&prose).usage.output_tokens,
         tokens,
         "the unconstrained reply stopped early"
     );
-    // The backend's own accounting over constrained generations alone.
-    let before = local.stats();
-    for _ in 0..10 {
-        complete(&constrained);
+    // The backend's own accounting, over ten of each alone.
+    for (what, request) in [("constrained", &constrained), ("unconstrained", &prose)] {
+        let before = local.stats();
+        for _ in 0..10 {
+            complete(request);
+        }
+        let stats = local.stats().since(&before);
+        let per_token = |d: Duration| d.as_secs_f64() * 1e3 / stats.output_tokens.max(1) as f64;
+        println!(
+            "{name}, {what}: forward pass {:.3} ms/token, constraint {:.3} ms/token ({:.1}%), \
+             whole request {:.3} ms/token",
+            per_token(stats.forward),
+            per_token(stats.constraint),
+            100.0 * stats.constraint.as_secs_f64() / stats.forward.as_secs_f64().max(1e-9),
+            per_token(stats.total),
+        );
     }
-    let stats = local.stats().since(&before);
-    let per_token = |d: Duration| d.as_secs_f64() * 1e3 / stats.output_tokens.max(1) as f64;
-    println!(
-        "{name}, constrained: forward pass {:.3} ms/token, constraint {:.3} ms/token ({:.1}%)",
-        per_token(stats.forward),
-        per_token(stats.constraint),
-        100.0 * stats.constraint.as_secs_f64() / stats.forward.as_secs_f64().max(1e-9),
-    );
     let mut group = c.benchmark_group(format!("{name} ({tokens} tokens)"));
     group.sample_size(20);
     group.measurement_time(Duration::from_secs(15));
