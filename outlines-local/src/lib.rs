@@ -154,10 +154,10 @@ impl Stats {
     /// What happened between `earlier` and this reading.
     pub fn since(&self, earlier: &Stats) -> Stats {
         Stats {
-            generations: self.generations - earlier.generations,
-            prompt_tokens: self.prompt_tokens - earlier.prompt_tokens,
-            reused_tokens: self.reused_tokens - earlier.reused_tokens,
-            output_tokens: self.output_tokens - earlier.output_tokens,
+            generations: self.generations.saturating_sub(earlier.generations),
+            prompt_tokens: self.prompt_tokens.saturating_sub(earlier.prompt_tokens),
+            reused_tokens: self.reused_tokens.saturating_sub(earlier.reused_tokens),
+            output_tokens: self.output_tokens.saturating_sub(earlier.output_tokens),
             prefill: self.prefill.saturating_sub(earlier.prefill),
             forward: self.forward.saturating_sub(earlier.forward),
             constraint: self.constraint.saturating_sub(earlier.constraint),
