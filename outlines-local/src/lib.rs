@@ -89,7 +89,7 @@ use tokio::sync::oneshot;
 
 pub use fetch::{PackagedModel, SMOLLM2, cache_dir};
 
-use crate::engine::{EngineOptions, Job, Run};
+use crate::engine::{EngineOptions, Job};
 use crate::model::Model;
 use crate::sample::Sampling;
 
@@ -139,18 +139,20 @@ pub struct Stats {
     pub total: Duration,
 }
 
-impl Stats {
-    fn add(&mut self, run: &Run) {
-        self.generations += 1;
-        self.prompt_tokens += run.prompt_tokens as u64;
-        self.reused_tokens += run.reused_tokens as u64;
-        self.output_tokens += run.output_tokens as u64;
-        self.prefill += run.prefill;
-        self.forward += run.forward;
-        self.constraint += run.constraint;
-        self.total += run.total;
+impl std::ops::AddAssign for Stats {
+    fn add_assign(&mut self, other: Stats) {
+        self.generations += other.generations;
+        self.prompt_tokens += other.prompt_tokens;
+        self.reused_tokens += other.reused_tokens;
+        self.output_tokens += other.output_tokens;
+        self.prefill += other.prefill;
+        self.forward += other.forward;
+        self.constraint += other.constraint;
+        self.total += other.total;
     }
+}
 
+impl Stats {
     /// What happened between `earlier` and this reading.
     pub fn since(&self, earlier: &Stats) -> Stats {
         Stats {

@@ -22,10 +22,7 @@ pub(crate) fn backend() -> Result<&'static LlamaBackend, LocalError> {
             LlamaBackend::init().map_err(|e| e.to_string())
         })
         .as_ref()
-        .map_err(|e| LocalError::Load {
-            path: PathBuf::new(),
-            message: format!("llama.cpp could not start: {e}"),
-        })
+        .map_err(|e| LocalError::Context(format!("llama.cpp could not start: {e}")))
 }
 
 /// A loaded model.
