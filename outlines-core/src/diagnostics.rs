@@ -105,6 +105,9 @@ pub enum ErrorKind {
     Constraint,
     /// A custom rule (`validate = ...`, `check = ...`) rejected the value.
     Custom,
+    /// The reply ran out of tokens here: its value was cut short or written by the backend's
+    /// budget steering, not by the model (see [`Forced`](crate::backend::Forced)).
+    Budget,
 }
 
 impl ErrorKind {

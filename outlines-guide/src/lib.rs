@@ -59,13 +59,17 @@
 //! [`Coverage::of::<T>()`](Coverage::of) lists a type's rules one by one with who enforces each: the
 //! grammar, the grammar in a stricter form, or the validator alone.
 
+mod constraint;
 mod coverage;
+mod ending;
 mod guide;
+mod shape;
 mod transform;
 mod vocab;
 
+pub use constraint::Constraint;
 pub use coverage::{Coverage, Covered, Enforcement};
-pub use guide::{Constraint, Guide, Mask};
+pub use guide::{Guide, Mask};
 pub use vocab::Vocabulary;
 
 /// How the JSON text a constraint allows is laid out. Either way there is no free whitespace: the

@@ -25,13 +25,7 @@ struct Inner {
     /// Closing tokens, with the end-of-sequence tokens: outside a string, `]`, `}` and their runs
     /// (then also with `,`, `:` and spaces); inside one, the same after a `"`.
     closing_tiers: [[SimpleVob; 2]; 2],
-    /// One-character tokens a look-ahead tries in turn to fill a string or a number: [`PLAIN`].
-    plain_tokens: Vec<u32>,
 }
-
-/// The characters a look-ahead fills values with, in turn: enough to build a number, a word, an
-/// email, a date, a time or a URL (`.` just before `a`, so that a domain can end).
-const PLAIN: &[u8] = b"a1@-:0/Z.";
 
 impl fmt::Debug for Vocabulary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -159,14 +153,12 @@ impl Vocabulary {
             [made_of(false, b"]}"), made_of(false, b"]},: ")],
             [made_of(true, b"]}"), made_of(true, b"]},: ")],
         ];
-        let plain_tokens = PLAIN.iter().filter_map(|&c| trie.token_id(&[c])).collect();
         Ok(Vocabulary(Arc::new(Inner {
             name,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             env,
             factory,
             closing_tiers,
-            plain_tokens,
         })))
     }
 
@@ -209,28 +201,19 @@ impl Vocabulary {
         self.0.id
     }
 
-    /// The closing tokens in order of preference, inside a string or outside.
     /// The llguidance tokenizer environment, for using llguidance directly.
     pub fn token_env(&self) -> &TokEnv {
         &self.0.env
     }
 
+    /// The closing tokens in order of preference, inside a string or outside.
     pub(crate) fn closing_tiers(&self, in_string: bool) -> &[SimpleVob; 2] {
         &self.0.closing_tiers[usize::from(in_string)]
-    }
-
-    pub(crate) fn plain_tokens(&self) -> &[u32] {
-        &self.0.plain_tokens
     }
 
     /// A set of no tokens.
     pub(crate) fn empty_set(&self) -> SimpleVob {
         self.0.env.tok_trie().alloc_token_set()
-    }
-
-    /// A token's length in bytes.
-    pub(crate) fn token_len(&self, token: u32) -> usize {
-        self.0.env.tok_trie().token_len(token)
     }
 
     pub(crate) fn factory(&self) -> &ParserFactory {

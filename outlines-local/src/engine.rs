@@ -176,6 +176,23 @@ impl Engine<'_> {
                     "the request was dropped mid-generation".into(),
                 ));
             }
+            let step = Instant::now();
+            let rewind = match constraint.as_mut() {
+                Some(constraint) => constraint
+                    .rewind()
+                    .map_err(|e| engine_error("token constraint", e))?,
+                None => None,
+            };
+            run.constraint += step.elapsed();
+            if let Some(back) = rewind {
+                // The budget ends an array at the last item the model finished: drop what came
+                // after it, from the reply and from the cache (whose last kept token is decoded
+                // again, for the logits that follow it).
+                out.truncate(out.len() - back);
+                let step = Instant::now();
+                self.prefill(&[tokens.as_slice(), &out].concat())?;
+                run.forward += step.elapsed();
+            }
             self.logits.clear();
             self.logits
                 .extend_from_slice(self.context.get_logits_ith(self.last));
@@ -214,6 +231,14 @@ impl Engine<'_> {
             self.decode(&[llama_token])?;
             run.forward += step.elapsed();
         }
+        let forced = constraint
+            .as_ref()
+            .map(|constraint| constraint.forced())
+            .unwrap_or_default();
+        if !forced.is_empty() {
+            // The budget, not the model, ended the value.
+            finish = Finish::Length;
+        }
         run.output_tokens = out.len() as u64;
         run.total = started.elapsed();
         tracing::debug!(
@@ -225,12 +250,14 @@ impl Engine<'_> {
             forward_ms = run.forward.as_secs_f64() * 1e3,
             constraint_ms = run.constraint.as_secs_f64() * 1e3,
             finish = finish.as_str(),
+            forced = %forced,
             "generated",
         );
         let response = Response::text(self.model.detokenize(&out))
             .with_finish(finish)
             .with_usage(tokens.len() as u64, out.len() as u64)
-            .with_model(self.model.name.clone());
+            .with_model(self.model.name.clone())
+            .with_forced(forced);
         Ok((response, run))
     }
 

@@ -6,7 +6,9 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use outlines::backend::{Backend, BackendError, Message, OutputMode, Request, SchemaSpec};
+use outlines::backend::{
+    Backend, BackendError, ForcedKind, Message, OutputMode, Request, SchemaSpec,
+};
 use outlines::generate::Cause;
 use outlines::local::{Local, LocalError};
 use outlines::{Batch, ErrorKind, Structured};
@@ -157,7 +159,91 @@ async fn a_list_the_model_would_not_stop_ends_within_the_budget() {
     let attempt = &report.attempts[0];
     assert!(attempt.usage.output_tokens <= 40, "{:?}", attempt.usage);
     assert!(!report.value.numbers.is_empty());
-    assert_eq!(attempt.finish.as_ref().map(|f| f.as_str()), Some("stop"));
+    // The budget ended the list at a number the model finished, and says so.
+    assert_eq!(attempt.finish.as_ref().map(|f| f.as_str()), Some("length"));
+    let forced = report.forced().expect("the budget's record");
+    assert!(
+        forced
+            .edits
+            .iter()
+            .all(|e| matches!(e.kind, ForcedKind::Dropped | ForcedKind::Repeated)),
+        "{forced}"
+    );
+    let ended = forced.edits[0].path.to_string();
+    assert_eq!(
+        ended,
+        format!("numbers[{}]", report.value.numbers.len()),
+        "{forced}"
+    );
+}
+
+/// An invoice: a list the model may run on with, then fields after it.
+#[derive(Debug, Structured)]
+#[allow(dead_code)] // read through `Debug` only
+struct Invoice {
+    #[outline(min = 1, max = 60)]
+    customer: String,
+    #[outline(max = 50)]
+    items: Vec<Line>,
+    #[outline(min = 0.0)]
+    total: f64,
+    currency: Currency,
+}
+
+#[derive(Debug, Structured)]
+#[allow(dead_code)] // read through `Debug` only
+struct Line {
+    #[outline(min = 1, max = 60)]
+    description: String,
+    #[outline(min = 1, max = 1000)]
+    quantity: u32,
+}
+
+#[derive(Debug, PartialEq, Structured)]
+#[serde(rename_all = "UPPERCASE")]
+enum Currency {
+    Usd,
+    Eur,
+}
+
+#[tokio::test]
+async fn a_budget_closes_a_long_list_at_an_item_and_leaves_the_rest_to_the_model() {
+    let _turn = TURN.lock().await;
+    let text = (1..=30)
+        .map(|i| format!("{i} boxes of screw type S-{i:03}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let report = Invoice::generation(format!(
+        "Extract the invoice for ACME Corp, paid in EUR, total 1234.50: {text}."
+    ))
+    .max_tokens(120)
+    .max_attempts(1)
+    .report(&*LOCAL)
+    .await;
+    let attempts = match &report {
+        Ok(report) => report.attempts.clone(),
+        Err(diagnostics) => diagnostics.attempts().to_vec(),
+    };
+    let attempt = &attempts[0];
+    assert!(attempt.usage.output_tokens <= 120, "{:?}", attempt.usage);
+    let forced = attempt.forced.as_ref().expect("the budget's record");
+    assert_eq!(attempt.finish.as_ref().map(|f| f.as_str()), Some("length"));
+    // The list was ended at an item the model finished, and nothing was made up after it.
+    assert!(
+        forced.edits.iter().any(
+            |e| matches!(e.kind, ForcedKind::Dropped | ForcedKind::Repeated)
+                && e.path.to_string().starts_with("items[")
+        ),
+        "{forced}: {}",
+        attempt.output
+    );
+    assert!(
+        forced.altered().next().is_none(),
+        "{forced}: {}",
+        attempt.output
+    );
+    let invoice = report.unwrap_or_else(|d| panic!("{d}")).value;
+    assert!(!invoice.items.is_empty(), "{invoice:?}");
 }
 
 #[tokio::test]

@@ -528,6 +528,7 @@ fn read_reply(body: &str, plan: &Plan) -> Result<Response, BackendError> {
         refusal,
         usage,
         model: reply.model,
+        forced: None,
     })
 }
 

@@ -6,6 +6,7 @@
 pub mod anthropic;
 #[cfg(any(feature = "openai", feature = "anthropic"))]
 mod any;
+mod forced;
 #[cfg(any(feature = "openai", feature = "anthropic"))]
 pub mod http;
 mod memo;
@@ -28,6 +29,7 @@ use crate::structured::Structured;
 
 #[cfg(any(feature = "openai", feature = "anthropic"))]
 pub use any::{AnyBackend, from_env, from_env_if_set};
+pub use forced::{Forced, ForcedEdit, ForcedKind};
 pub use memo::SchemaMemo;
 pub use secret::ApiKey;
 
@@ -228,6 +230,9 @@ pub struct Response {
     pub usage: Usage,
     /// The model that answered, as the provider reports it.
     pub model: Option<String>,
+    /// What the token budget forced on the value, when a backend steered it to its end (the
+    /// local model does; see [`Forced`]). `None` when nothing was forced.
+    pub forced: Option<Forced>,
 }
 
 impl Response {
@@ -257,6 +262,12 @@ impl Response {
     /// The same reply, reported as coming from `model` (providers name the exact model version).
     pub fn with_model(mut self, model: impl Into<String>) -> Self {
         self.model = Some(model.into());
+        self
+    }
+
+    /// The same reply, with what the token budget forced on it (nothing if `forced` is empty).
+    pub fn with_forced(mut self, forced: Forced) -> Self {
+        self.forced = (!forced.is_empty()).then_some(forced);
         self
     }
 

@@ -620,6 +620,7 @@ fn parse_reply(body: &str, plan: Plan) -> Result<Response, BackendError> {
             .get("model")
             .and_then(Value::as_str)
             .map(str::to_owned),
+        forced: None,
     })
 }
 

@@ -18,7 +18,9 @@ use tracing::Instrument as _;
 pub use prompt::SchemaInPrompt;
 pub use report::{Attempt, Cause, Generation, Outcome};
 
-use crate::backend::{Backend, Finish, Message, OutputMode, Request, Response, SchemaSpec, Usage};
+use crate::backend::{
+    Backend, Finish, ForcedKind, Message, OutputMode, Request, Response, SchemaSpec, Usage,
+};
 use crate::diagnostics::{Diagnostics, Error, ErrorKind, Path, Story};
 use crate::schema::{Kind, Schema};
 use crate::structured::Structured;
@@ -264,6 +266,7 @@ impl<T: Structured> Run<T> {
                 finish,
                 usage,
                 duration,
+                forced: None,
             };
             match result {
                 None => {
@@ -310,16 +313,20 @@ impl<T: Structured> Run<T> {
                         cause = Some(Cause::Refused { message });
                         break;
                     }
+                    let forced = response.forced.clone();
                     match read::<T>(&response) {
                         Ok(value) => {
                             let finish = Some(response.finish.clone());
-                            self.record(attempt(
-                                Outcome::Valid,
-                                response.text,
-                                Vec::new(),
-                                finish,
-                                response.usage,
-                            ));
+                            self.record(Attempt {
+                                forced,
+                                ..attempt(
+                                    Outcome::Valid,
+                                    response.text,
+                                    Vec::new(),
+                                    finish,
+                                    response.usage,
+                                )
+                            });
                             return Ok(self.succeed(value));
                         }
                         Err(errors) => {
@@ -335,13 +342,16 @@ impl<T: Structured> Run<T> {
                                 Message::user(repair),
                             ];
                             let finish = Some(response.finish.clone());
-                            self.record(attempt(
-                                Outcome::Invalid,
-                                response.text,
-                                errors.clone(),
-                                finish,
-                                response.usage,
-                            ));
+                            self.record(Attempt {
+                                forced,
+                                ..attempt(
+                                    Outcome::Invalid,
+                                    response.text,
+                                    errors.clone(),
+                                    finish,
+                                    response.usage,
+                                )
+                            });
                             last_errors = errors;
                             cause = Some(Cause::Invalid { attempts: number });
                         }
@@ -429,6 +439,7 @@ impl<T: Structured> Run<T> {
             outcome = attempt.outcome.as_str(),
             errors = attempt.errors.len(),
             finish_reason = attempt.finish.as_ref().map(Finish::as_str),
+            forced = attempt.forced.as_ref().map(tracing::field::display),
             gen_ai.usage.input_tokens = attempt.usage.input_tokens,
             gen_ai.usage.output_tokens = attempt.usage.output_tokens,
             duration_ms = attempt.duration.as_millis() as u64,
@@ -498,8 +509,31 @@ fn refusal(response: &Response) -> Option<String> {
 
 /// Validates a reply. A number cut off by the token limit can still parse (`12` of `1234`), so a
 /// reply that stopped at the limit while ending in a digit is taken as cut off; an object, array or
-/// string cut short fails to parse anyway.
+/// string cut short fails to parse anyway. A value the backend's budget steering cut short or wrote
+/// (a local model's) parses and may validate, but it is not the model's answer: each such value is
+/// an error, so that the attempt goes to repair rather than passing invented data for real.
 fn read<T: Structured>(response: &Response) -> Result<T, Vec<Error>> {
+    if let Some(forced) = &response.forced {
+        let errors: Vec<Error> = forced
+            .altered()
+            .map(|edit| {
+                let what = match edit.kind {
+                    ForcedKind::Invented => "written by the backend's budget steering",
+                    _ => "cut short by the backend's budget steering",
+                };
+                Error::new(
+                    ErrorKind::Budget,
+                    edit.path.clone(),
+                    "a value the model wrote",
+                    None,
+                    format!("the reply ran out of tokens here: this value was {what}"),
+                )
+            })
+            .collect();
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+    }
     let text = response.text.trim();
     if response.finish == Finish::Length && text.ends_with(|c: char| c.is_ascii_digit()) {
         return Err(vec![Error::new(

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::backend::{BackendError, Finish, Usage};
+use crate::backend::{BackendError, Finish, Forced, Usage};
 use crate::diagnostics::Error;
 
 /// Why a generation ended without a value.
@@ -94,6 +94,9 @@ pub struct Attempt {
     pub usage: Usage,
     /// Wall time, transport retries included.
     pub duration: Duration,
+    /// What the backend's token budget forced on the reply's value (a local model closes it in
+    /// time, and says how); `None` when the model ended it itself.
+    pub forced: Option<Forced>,
 }
 
 /// How one attempt ended.
@@ -141,5 +144,12 @@ impl<T> Generation<T> {
     /// How many attempts it took (1 when the first reply was valid).
     pub fn attempt_count(&self) -> usize {
         self.attempts.len()
+    }
+
+    /// What the token budget forced on the value, if anything: items dropped from an array the
+    /// model was still writing, an item it repeated, objects closed early. (A value cut short or
+    /// written by the steering is never returned as a success: that attempt is invalid.)
+    pub fn forced(&self) -> Option<&Forced> {
+        self.attempts.last().and_then(|a| a.forced.as_ref())
     }
 }
