@@ -4,9 +4,10 @@
 use std::time::Duration;
 
 use outlines::backend::mock::Mock;
-use outlines::backend::{BackendError, Finish, Response, Role};
+use outlines::backend::{BackendError, Finish, Forced, ForcedEdit, ForcedKind, Response, Role};
+use outlines::diagnostics::{Path, Segment};
 use outlines::generate::{Cause, Outcome, SchemaInPrompt};
-use outlines::{Structured, Usage};
+use outlines::{ErrorKind, Structured, Usage};
 
 /// A person mentioned in the text.
 #[derive(Debug, PartialEq, Structured)]
@@ -328,4 +329,73 @@ async fn options_reach_the_request() {
     assert_eq!(sent.temperature, Some(0.2));
     assert_eq!(sent.max_tokens, Some(300));
     assert_eq!(sent.mode, outlines::OutputMode::Tool);
+}
+
+fn forced(edits: &[(ForcedKind, &str)]) -> Forced {
+    Forced::from_edits(
+        edits
+            .iter()
+            .map(|(kind, key)| {
+                ForcedEdit::new(
+                    *kind,
+                    Path::from_segments(vec![Segment::Key((*key).into())]),
+                )
+            })
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn a_value_the_budget_wrote_is_not_a_success() {
+    // A backend that steered its value closed (a local model) and had to write `age` itself: the
+    // text is valid, but the value is not the model's answer. The repair turn asks again.
+    let steered = Response::text(VALID)
+        .with_finish(Finish::Length)
+        .with_forced(forced(&[(ForcedKind::Invented, "age")]));
+    let mock = Mock::new().respond(steered).reply(VALID);
+    let report = Person::generation("Extract: John, 25, admin")
+        .report(&mock)
+        .await
+        .unwrap();
+    assert_eq!(report.attempt_count(), 2);
+    let first = &report.attempts[0];
+    assert_eq!(first.outcome, Outcome::Invalid);
+    assert_eq!(first.errors.len(), 1);
+    assert_eq!(first.errors[0].kind(), ErrorKind::Budget);
+    assert_eq!(first.errors[0].path().to_string(), "age");
+    assert!(
+        first.errors[0]
+            .to_string()
+            .contains("written by the backend's budget steering"),
+        "{}",
+        first.errors[0]
+    );
+    assert!(first.forced.is_some());
+    // The repair turn says the reply was cut off.
+    let repair = &mock.requests()[1].messages[2].content;
+    assert!(repair.starts_with("Your reply was cut off"), "{repair}");
+    assert!(report.forced().is_none());
+}
+
+#[tokio::test]
+async fn items_dropped_by_the_budget_are_reported_with_the_value() {
+    let steered = Response::text(VALID)
+        .with_finish(Finish::Length)
+        .with_forced(Forced::from_edits(vec![
+            forced(&[(ForcedKind::Dropped, "tags")]).edits[0].clone(),
+            ForcedEdit::new(ForcedKind::Closed, Path::root()),
+        ]));
+    let mock = Mock::new().respond(steered);
+    let report = Person::generation("Extract: John, 25, admin")
+        .report(&mock)
+        .await
+        .unwrap();
+    assert_eq!(report.attempt_count(), 1);
+    let forced = report.forced().expect("the record");
+    assert_eq!(forced.edits[0].kind, ForcedKind::Dropped);
+    assert_eq!(
+        forced.to_string(),
+        "closed by the token budget: tags dropped, $ closed"
+    );
+    assert_eq!(report.attempts[0].finish, Some(Finish::Length));
 }

@@ -158,8 +158,17 @@ impl Constraint {
                     }
                 }
                 Plan::Force(bytes) => (Steer::Forced, self.first_token(&grammar, &bytes)),
+                Plan::Close => {
+                    let mut mask = SimpleVob::clone(&grammar);
+                    let closers = &vocab.closing_tiers(false)[0];
+                    let closes = !mask.and_is_zero(closers);
+                    mask.and(closers);
+                    (Steer::Narrowed, closes.then_some(mask))
+                }
             }
         };
+        // A step whose mask the steering did not narrow is the model's own.
+        let mask = mask.filter(|mask| mask.num_set() < grammar.num_set());
         let budget = self.budget_mut();
         budget.steer = mask.as_ref().map(|_| steer);
         Ok(Mask(mask.map_or(grammar, Arc::new)))
@@ -220,12 +229,17 @@ impl Constraint {
             }
         };
         let in_array = !self.shape.open_arrays().is_empty();
-        Ok(if left <= length {
+        let between_values = !self.shape.in_string() && !self.shape.in_bare_scalar();
+        // A token of slack: the ending's tokens, taken one at a time, may split differently from
+        // the ending tokenized whole.
+        Ok(if left <= length + 1 {
             Plan::Force(bytes)
-        } else if left <= length + 3 + length / 4 {
+        } else if left <= length + 4 + length / 4 {
             Plan::Narrow(bytes)
         } else if in_array && left <= 2 * length + 8 {
             Plan::Rewind
+        } else if between_values && left <= 2 * length + 16 {
+            Plan::Close
         } else {
             Plan::Free
         })
@@ -557,6 +571,9 @@ enum Plan {
     Rewind,
     /// Closing tokens only, where some are allowed; else the look-ahead's ending.
     Narrow(Vec<u8>),
+    /// Between values, where an object or array may close: close it, rather than open an optional
+    /// field or another item whose ending might not fit.
+    Close,
     /// The look-ahead's ending, token by token.
     Force(Vec<u8>),
 }

@@ -8,6 +8,10 @@
 //! (`Local::stats`) over ten constrained generations: time in forward passes and in the
 //! constraint, per token.
 //!
+//! The types: a person, an order with line items, and contact details with the patterns people
+//! write (email, phone, a date), the last also within a budget so tight that the look-ahead runs
+//! and steers at every step (the constraint's worst case).
+//!
 //! `cargo bench -p outlines-local --bench local`
 
 use std::hint::black_box;
@@ -61,6 +65,23 @@ struct Item {
     unit_price: f64,
 }
 
+/// Contact details with the patterns people write: the look-ahead must end them from the
+/// patterns' own automata.
+#[derive(Structured)]
+#[allow(dead_code)]
+struct Contact {
+    #[outline(min = 1, max = 80)]
+    name: String,
+    #[outline(min = 0, max = 120)]
+    age: u8,
+    #[outline(pattern = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
+    email: String,
+    #[outline(pattern = r"^\+?[0-9 ()-]{6,20}$")]
+    phone: Option<String>,
+    #[outline(pattern = r"^\d{4}-\d{2}-\d{2}$")]
+    born: Option<String>,
+}
+
 fn request<T: Structured>(text: &str, mode: OutputMode, max_tokens: u32) -> Request {
     let mut request = Request::new(
         "Reply with the JSON value only.",
@@ -73,12 +94,19 @@ fn request<T: Structured>(text: &str, mode: OutputMode, max_tokens: u32) -> Requ
     request
 }
 
-fn bench_type<T: Structured>(c: &mut Criterion, local: &Local, name: &str, text: &str) {
+/// Benchmarks `T` extracted from `text` within `budget` tokens (a tight budget steers every step).
+fn bench_type<T: Structured>(
+    c: &mut Criterion,
+    local: &Local,
+    name: &str,
+    text: &str,
+    budget: u32,
+) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
     let complete = |request: &Request| runtime.block_on(local.complete(request)).unwrap();
-    let constrained = request::<T>(text, OutputMode::JsonSchema, 400);
+    let constrained = request::<T>(text, OutputMode::JsonSchema, budget);
     let reply = complete(&constrained);
     let tokens = reply.usage.output_tokens;
     T::from_json(&reply.text).unwrap_or_else(|e| panic!("{}: {e}", reply.text));
@@ -129,13 +157,19 @@ fn benches(c: &mut Criterion) {
         &local,
         "Person",
         "John Appleseed (25) runs the cluster as an admin; reach him at john@example.io.",
+        400,
     );
     bench_type::<Order>(
         c,
         &local,
         "Order",
         "Invoice for Carla Diaz: 10 USB cables at 4 GBP, 2 chargers at 15 GBP, 1 laptop stand at 30 GBP.",
+        400,
     );
+    let contact = "Maria Lopez, 31, maria.lopez@mail.com, +34 612 345 678, born 1994-03-02.";
+    bench_type::<Contact>(c, &local, "Contact", contact, 400);
+    // So tight that the look-ahead runs at every step, and steers: the worst case.
+    bench_type::<Contact>(c, &local, "Contact within 40 tokens", contact, 40);
 }
 
 criterion_group!(local, benches);

@@ -282,3 +282,62 @@ pub(crate) struct Pats {
     #[outline(pattern = r"^\w+$")]
     pub(crate) word: Option<String>,
 }
+
+/// Contact details with the patterns people write (the common email pattern, a phone number).
+#[derive(Debug, Structured)]
+pub(crate) struct Contact {
+    #[outline(min = 1, max = 80)]
+    pub(crate) name: String,
+    #[outline(min = 0, max = 120)]
+    pub(crate) age: u8,
+    #[outline(pattern = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")]
+    pub(crate) email: String,
+    #[outline(pattern = r"^\+?[0-9 ()-]{6,20}$")]
+    pub(crate) phone: Option<String>,
+}
+
+/// Codes and dates as patterns, an enum with many values, and a list of objects with fields after
+/// it.
+#[derive(Debug, Structured)]
+pub(crate) struct Invoice {
+    #[outline(pattern = r"^INV-[0-9]{4}-[0-9]{3}$")]
+    pub(crate) number: String,
+    #[outline(pattern = r"^\d{4}-\d{2}-\d{2}$")]
+    pub(crate) issued: String,
+    #[outline(max = 30)]
+    pub(crate) items: Vec<InvoiceLine>,
+    #[outline(min = 0.0)]
+    pub(crate) total: f64,
+    pub(crate) country: Country,
+    #[outline(format = "email")]
+    pub(crate) contact: Option<String>,
+}
+
+#[derive(Debug, Structured)]
+pub(crate) struct InvoiceLine {
+    #[outline(pattern = r"^[A-Z]{3}-[0-9]{4}$")]
+    pub(crate) sku: String,
+    #[outline(min = 1, max = 60)]
+    pub(crate) description: String,
+    #[outline(min = 1, max = 1000)]
+    pub(crate) quantity: u32,
+    #[outline(max = 3)]
+    pub(crate) tags: Vec<String>,
+}
+
+#[derive(Debug, Structured)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Country {
+    UnitedStates,
+    UnitedKingdom,
+    Germany,
+    France,
+    Spain,
+    Italy,
+    Japan,
+    Brazil,
+    India,
+    Canada,
+    Mexico,
+    Sweden,
+}
