@@ -7,8 +7,9 @@ use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 
 use outlines::Structured;
-use outlines::backend::Response;
 use outlines::backend::mock::Mock;
+use outlines::backend::{Finish, Forced, ForcedEdit, ForcedKind, Response};
+use outlines::{Path, Segment};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Subscriber};
@@ -177,6 +178,46 @@ fn content_is_recorded_only_on_request() {
             "capture = {capture}"
         );
     }
+}
+
+#[test]
+fn what_the_budget_forced_is_in_the_attempt_event() {
+    let recorded = Recorded::default();
+    let steered = Response::text(r#"{"score": 3}"#)
+        .with_finish(Finish::Length)
+        .with_forced(Forced::from_edits(vec![ForcedEdit::new(
+            ForcedKind::Invented,
+            Path::from_segments(vec![Segment::Key("score".into())]),
+        )]));
+    let mock = Mock::new().respond(steered).reply(r#"{"score": 4}"#);
+    traced(&recorded, async {
+        Answer::generation("Rate it").run(&mock).await.unwrap();
+    });
+    let events = recorded.events.lock().unwrap();
+    let attempts: Vec<(&str, &str, Option<&str>, Option<&str>)> = events
+        .iter()
+        .filter(|e| e.get("message").map(String::as_str) == Some("attempt"))
+        .map(|e| {
+            (
+                e["attempt"].as_str(),
+                e["outcome"].as_str(),
+                e.get("finish_reason").map(String::as_str),
+                e.get("forced").map(String::as_str),
+            )
+        })
+        .collect();
+    assert_eq!(
+        attempts,
+        [
+            (
+                "1",
+                "invalid",
+                Some("length"),
+                Some("closed by the token budget: score invented")
+            ),
+            ("2", "valid", Some("stop"), None),
+        ]
+    );
 }
 
 #[test]

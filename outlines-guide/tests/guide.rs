@@ -1,4 +1,4 @@
-//! The guide against the validator, over 22 types and both tiktoken vocabularies.
+//! The guide against the validator, over 24 types and both tiktoken vocabularies.
 //!
 //! Soundness: random walks that take any token the mask allows (preferring closers now and then, to
 //! keep values short) end in text `T::from_json` accepts; the only errors allowed are those of rules

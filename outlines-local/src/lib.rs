@@ -47,7 +47,11 @@
 //! generator — [`LocalBuilder::seed`] makes replies repeatable. A request's `temperature` and
 //! `max_tokens` override the backend's defaults. Generation stops at the model's end-of-turn token
 //! or when the value is complete, and the constraint steers the value to its end within
-//! `max_tokens` (an array the model would repeat forever is closed in time).
+//! `max_tokens` (`outlines_guide::Guide::constraint_within`): an array the model would repeat
+//! forever is ended after the last item it finished — the engine takes those tokens back, from its
+//! cache too — and the fields after it are left to the model. What the budget forced comes back as
+//! the response's `forced` (finish reason `length`); the generation loop treats a value the
+//! steering cut short or wrote as invalid.
 //!
 //! The constraint follows the request's output mode: `Auto`, `JsonSchema` and `StructuredOutputs`
 //! constrain to the type; `JsonObject` to any JSON object; `Prompt` not at all (the prompt alone,

@@ -1,4 +1,4 @@
-// The test types: 22 derived types covering every shape the schema IR has (ranges of every integer
+// The test types: 24 derived types covering every shape the schema IR has (ranges of every integer
 // width, floats, lengths, patterns, formats, options, nested and recursive types, maps, sets,
 // tuples, all four serde enum representations, flatten, `serde_json::Value`).
 #![allow(dead_code)] // built by the validator, never read

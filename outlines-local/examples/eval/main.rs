@@ -177,7 +177,7 @@ async fn run(name: &str, backend: &dyn Backend, local: Option<&Local>, mode: Out
         total.output_tokens as f64 / total.time.as_secs_f64(),
         total.time.as_secs_f64()
     );
-    if let Some((ratio, i)) = worst {
+    if let Some((ratio, i)) = worst.filter(|(ratio, _)| *ratio > 0.0) {
         println!(
             "  the constraint's costliest request: #{i:02}, {:.1}% of its forward passes",
             100.0 * ratio
