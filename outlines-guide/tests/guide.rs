@@ -9,7 +9,7 @@
 mod support;
 
 use outlines::Structured;
-use outlines_guide::{Constraint, Coverage, Enforcement, Guide, GuideError, Layout, Vocabulary};
+use outlines_guide::{Constraint, Coverage, Enforcement, Guide, GuideError, Vocabulary};
 use support::types::*;
 use support::{Rng, cases, vocabularies};
 
