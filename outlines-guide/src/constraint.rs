@@ -72,6 +72,8 @@ struct Budget {
     /// An item just repeated the one before it: where to end its array, and the item's path.
     repeat: Option<(usize, Path)>,
     rewinds: usize,
+    /// Where arrays could not be ended (too few items): not tried again.
+    unendable: Vec<usize>,
     /// A look-ahead found no ending (logged once).
     lost: bool,
 }
@@ -82,6 +84,9 @@ enum Steer {
     Narrowed,
     /// Only the look-ahead's next token was allowed.
     Forced,
+    /// Nothing that moves on to another field or item was allowed (a value being written could
+    /// still go on: this closes containers, it cuts no value).
+    Held,
     /// A rewound array was being closed.
     Closing,
 }
@@ -128,6 +133,7 @@ impl Constraint {
                 edits: Vec::new(),
                 repeat: None,
                 rewinds: 0,
+                unendable: Vec::new(),
                 lost: false,
             }),
         }
@@ -146,7 +152,7 @@ impl Constraint {
             (Steer::Closing, closing_mask(&grammar, &vocab, &closing))
         } else {
             match self.plan()? {
-                Plan::Free | Plan::Rewind => (Steer::Narrowed, None),
+                Plan::Free => (Steer::Narrowed, None),
                 Plan::Narrow(ending) => {
                     let mut mask = SimpleVob::clone(&grammar);
                     if narrow(&mut mask, &vocab, self.shape.in_string()) {
@@ -158,12 +164,29 @@ impl Constraint {
                     }
                 }
                 Plan::Force(bytes) => (Steer::Forced, self.first_token(&grammar, &bytes)),
-                Plan::Close => {
+                // At a key, the ending's: the required field, not an optional one whose value
+                // might not fit.
+                // A sampler that did not rewind (or an array that cannot end yet) gets what
+                // the margin below it would: nothing that opens more.
+                Plan::Close | Plan::Rewind if self.shape.at_key() => {
+                    let ending = self.budget().last_ending.as_ref().map(|f| f.bytes.clone());
+                    let only = ending.and_then(|ending| self.first_token(&grammar, &ending));
+                    (Steer::Forced, only)
+                }
+                Plan::Close | Plan::Rewind => {
+                    // Where the object or array may close after this value, nothing that moves on
+                    // to another field or item (or, between values, starts one); the value being
+                    // written is the model's to finish.
+                    let in_string = self.shape.in_string();
+                    let closers = &vocab.closing_tiers(in_string)[0];
+                    let closes = !grammar.and_is_zero(closers);
                     let mut mask = SimpleVob::clone(&grammar);
-                    let closers = &vocab.closing_tiers(false)[0];
-                    let closes = !mask.and_is_zero(closers);
-                    mask.and(closers);
-                    (Steer::Narrowed, closes.then_some(mask))
+                    if in_string || self.shape.in_bare_scalar() {
+                        mask.sub(vocab.movers(in_string));
+                    } else {
+                        mask.and(closers);
+                    }
+                    (Steer::Held, closes.then_some(mask))
                 }
             }
         };
@@ -194,6 +217,9 @@ impl Constraint {
             return Ok(None);
         }
         for array in self.shape.open_arrays() {
+            if self.budget().unendable.contains(&array.boundary) {
+                continue;
+            }
             let mut segments = array.path.segments().to_vec();
             segments.push(Segment::Index(array.items));
             let item = Path::from_segments(segments);
@@ -229,7 +255,6 @@ impl Constraint {
             }
         };
         let in_array = !self.shape.open_arrays().is_empty();
-        let between_values = !self.shape.in_string() && !self.shape.in_bare_scalar();
         // A token of slack: the ending's tokens, taken one at a time, may split differently from
         // the ending tokenized whole.
         Ok(if left <= length + 1 {
@@ -238,7 +263,7 @@ impl Constraint {
             Plan::Narrow(bytes)
         } else if in_array && left <= 2 * length + 8 {
             Plan::Rewind
-        } else if between_values && left <= 2 * length + 16 {
+        } else if left <= 2 * length + 16 {
             Plan::Close
         } else {
             Plan::Free
@@ -318,13 +343,17 @@ impl Constraint {
         closing.push(b']');
         let back = self.tokens.len() - keep;
         let undo: Vec<u32> = self.tokens[keep..].to_vec();
+        let steered = self.budget().steered.clone();
         self.rollback(back)?;
         if !self.can_write(&closing) {
             // Put the tokens back: this array cannot end here.
             for token in undo {
                 self.advance(token)?;
             }
-            self.budget_mut().repeat = None;
+            let budget = self.budget_mut();
+            budget.steered = steered;
+            budget.repeat = None;
+            budget.unendable.push(boundary);
             return Ok(None);
         }
         let budget = self.budget_mut();
@@ -466,6 +495,7 @@ impl Constraint {
         if let Some(budget) = &mut self.budget {
             let end = self.text.len();
             budget.steered.retain(|(range, _)| range.end <= end);
+            budget.unendable.retain(|&at| at <= end);
             budget.last_ending = None;
             budget.closing = None;
             budget.repeat = None;
@@ -488,10 +518,12 @@ impl Constraint {
                 .find(|(range, _)| range.contains(&at))
                 .map(|(_, steer)| *steer)
         };
-        let touched = |range: Range<usize>| {
-            range
-                .into_iter()
-                .any(|at| matches!(steer_at(at), Some(Steer::Forced | Steer::Narrowed)))
+        let touched = |range: Range<usize>, held: bool| {
+            range.into_iter().any(|at| match steer_at(at) {
+                Some(Steer::Forced | Steer::Narrowed) => true,
+                Some(Steer::Held) => held,
+                _ => false,
+            })
         };
         let mut edits = budget.edits.clone();
         let mut add = |kind, path: Path| {
@@ -500,24 +532,30 @@ impl Constraint {
             }
         };
         Shape::default().read(&self.text, |event| match event {
-            Event::Scalar { path, range } | Event::Key { path, range } => {
+            Event::Scalar { path, range } => {
                 if steer_at(range.start) == Some(Steer::Forced) {
                     add(ForcedKind::Invented, path);
                 } else {
                     // A number or literal ends at the byte after it.
                     let bare = self.text.get(range.start) != Some(&b'"');
                     let end = range.end + usize::from(bare);
-                    if touched(range.start..end) {
+                    if touched(range.start..end, false) {
                         add(ForcedKind::Cut, path);
                     }
                 }
             }
-            Event::Closed { path, at } => {
-                if touched(at..at + 1) {
+            // An object or array the steering opened, it wrote; one it closed may have been
+            // meant to hold more.
+            Event::Closed { path, open, at } => {
+                if steer_at(open) == Some(Steer::Forced) {
+                    add(ForcedKind::Invented, path);
+                } else if touched(at..at + 1, true) {
                     add(ForcedKind::Closed, path);
                 }
             }
-            Event::Item { .. } => {}
+            // A key the steering wrote names a field; whether its value is the model's is told
+            // by the value.
+            Event::Key { .. } | Event::Item { .. } => {}
         });
         Forced::from_edits(edits)
     }
@@ -571,8 +609,8 @@ enum Plan {
     Rewind,
     /// Closing tokens only, where some are allowed; else the look-ahead's ending.
     Narrow(Vec<u8>),
-    /// Between values, where an object or array may close: close it, rather than open an optional
-    /// field or another item whose ending might not fit.
+    /// Where the object or array may close after the value being written: no token that moves on
+    /// to an optional field or another item, whose own ending might not fit.
     Close,
     /// The look-ahead's ending, token by token.
     Force(Vec<u8>),
@@ -596,9 +634,12 @@ fn longest_prefix(grammar: &SimpleVob, vocab: &Vocabulary, bytes: &[u8]) -> Opti
 }
 
 /// While a rewound array is being closed: the allowed tokens that write the start of `closing`
-/// (the rest of the last item, then `]`), or, once only `]` is left, any that starts with it.
+/// (the rest of the last item, then `]`), or, once only `]` is left, any that starts with it and
+/// does not move on to another field or item (the budget is short).
 fn closing_mask(grammar: &SimpleVob, vocab: &Vocabulary, closing: &[u8]) -> Option<SimpleVob> {
     let trie = vocab.token_env().tok_trie();
+    let mut grammar = SimpleVob::clone(grammar);
+    grammar.sub(vocab.movers(false));
     let mut mask = vocab.empty_set();
     grammar.iter_set_entries(|id| {
         let token = trie.token(id as u32);

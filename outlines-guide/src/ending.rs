@@ -50,8 +50,8 @@ const ALL: &[u8] = &{
 };
 
 /// The shortest text the grammar accepts after the parser's current state that completes the
-/// value (the first `text` bytes are the tokens', and the shape says where
-/// they stand), or `None` when none is found within the bounds.
+/// value (the first `text` bytes are the tokens', and the shape says where they stand), or `None`
+/// when none is found within the bounds.
 pub(crate) fn ending(parser: &TokenParser, text: usize, shape: &Shape) -> Option<Vec<u8>> {
     // On a copy: the search builds lexer states the generation may never need, and spends the
     // lexer's fuel (llguidance's bound on regex work), which a mask computation refills; running
@@ -86,7 +86,8 @@ pub(crate) fn ending(parser: &TokenParser, text: usize, shape: &Shape) -> Option
 struct Walk<'r, 'a> {
     rec: &'r mut ParserRecognizer<'a>,
     shape: Shape,
-    /// The bytes pushed so far (all still on the parser's stack).
+    /// The ending so far: the bytes the parser was ahead of the tokens by, then those the walk
+    /// pushed (still on the parser's stack until the walk ends).
     out: Vec<u8>,
     pushes: usize,
 }

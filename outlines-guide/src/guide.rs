@@ -105,9 +105,9 @@ impl Guide {
     ///   [`Constraint::rewind`] is asked to take back the array item in progress: the innermost
     ///   open array is closed after the last item the model finished, and the fields after it are
     ///   left to the model, with room to write them;
-    /// - between two values, within twice the ending too, only closing tokens where an object or
-    ///   array may close: the model does not open an optional field or another item whose own
-    ///   ending might not fit;
+    /// - within twice the ending too, where an object or array may close after the value being
+    ///   written, no token that moves on to another field or item: the model does not open an
+    ///   optional field or another item whose own ending might not fit;
     /// - within a small margin of the ending, only closing tokens where some are allowed (a string
     ///   or number the model is writing is ended, an object closed);
     /// - when the tokens left are just what the ending needs, the ending's own next token.

@@ -32,6 +32,8 @@ enum Frame {
         /// The key whose value comes or is being written; `None` before the first key and after
         /// each `,`.
         key: Option<String>,
+        /// Where its `{` is.
+        open: usize,
     },
     Array {
         /// The item being written (or to come).
@@ -52,8 +54,8 @@ pub(crate) enum Event {
     Scalar { path: Path, range: Range<usize> },
     /// An object key: the path of its field and the key's bytes (quotes included).
     Key { path: Path, range: Range<usize> },
-    /// An object or array closed by the byte at `at`.
-    Closed { path: Path, at: usize },
+    /// An object or array opened at `open` and closed by the byte at `at`.
+    Closed { path: Path, open: usize, at: usize },
     /// An array item followed by a `,`: the array's path, the item's index and bytes, and the
     /// item before it, if any.
     Item {
@@ -87,9 +89,9 @@ impl Shape {
     /// Reads `text`, reporting what each byte finishes.
     pub(crate) fn read(&mut self, text: &[u8], mut event: impl FnMut(Event)) {
         for &byte in text {
-            if let Some(e) = self.byte(byte) {
-                event(e);
-            }
+            // A byte can end a number and the container around it at once.
+            let (ended, event2) = self.byte(byte);
+            ended.into_iter().chain(event2).for_each(&mut event);
         }
     }
 
@@ -106,6 +108,13 @@ impl Shape {
     /// Whether a number or literal is being written (a structural byte would end it).
     pub(crate) fn in_bare_scalar(&self) -> bool {
         !self.in_string && self.scalar.is_some()
+    }
+
+    /// Whether an object's key is being written or comes next.
+    pub(crate) fn at_key(&self) -> bool {
+        self.key.is_some()
+            || (!self.in_string
+                && matches!(self.stack.last(), Some(Frame::Object { key: None, .. })))
     }
 
     /// Whether nothing but the top-level value is open (no container).
@@ -136,7 +145,8 @@ impl Shape {
         path_of(&self.stack)
     }
 
-    fn byte(&mut self, byte: u8) -> Option<Event> {
+    /// Reads one byte: the scalar it ended, if any, and what else it finished.
+    fn byte(&mut self, byte: u8) -> (Option<Event>, Option<Event>) {
         let at = self.offset;
         self.offset += 1;
         if self.in_string {
@@ -146,12 +156,12 @@ impl Shape {
                 self.escaped = true;
             } else if byte == b'"' {
                 self.in_string = false;
-                return self.end_string(at);
+                return (self.end_string(at), None);
             }
             if let Some(key) = &mut self.key {
                 key.push(byte);
             }
-            return None;
+            return (None, None);
         }
         let mut ended = None;
         if let Some(start) = self.scalar {
@@ -168,7 +178,7 @@ impl Shape {
             b'"' => {
                 self.item_begins(at);
                 self.in_string = true;
-                if matches!(self.stack.last(), Some(Frame::Object { key: None })) {
+                if matches!(self.stack.last(), Some(Frame::Object { key: None, .. })) {
                     self.key = Some(Vec::new());
                 } else {
                     self.scalar = Some(at);
@@ -177,7 +187,10 @@ impl Shape {
             }
             b'{' => {
                 self.item_begins(at);
-                self.stack.push(Frame::Object { key: None });
+                self.stack.push(Frame::Object {
+                    key: None,
+                    open: at,
+                });
                 None
             }
             b'[' => {
@@ -191,16 +204,21 @@ impl Shape {
                 None
             }
             b'}' | b']' => {
-                self.stack.pop();
+                let open = match self.stack.pop() {
+                    Some(Frame::Object { open, .. }) => open,
+                    Some(Frame::Array { open, .. }) => open - 1,
+                    None => at,
+                };
                 let event = Event::Closed {
                     path: self.path(),
+                    open,
                     at,
                 };
                 self.value_done();
                 Some(event)
             }
             b',' => match self.stack.last_mut() {
-                Some(Frame::Object { key }) => {
+                Some(Frame::Object { key, .. }) => {
                     *key = None;
                     None
                 }
@@ -230,7 +248,7 @@ impl Shape {
                 None
             }
         };
-        ended.or(event)
+        (ended, event)
     }
 
     /// Fills in the path of an [`Event::Item`]: the array's own.
@@ -256,7 +274,7 @@ impl Shape {
         if let Some(key) = self.key.take() {
             let start = at - key.len() - 1;
             let name = String::from_utf8_lossy(&key).into_owned();
-            if let Some(Frame::Object { key }) = self.stack.last_mut() {
+            if let Some(Frame::Object { key, .. }) = self.stack.last_mut() {
                 *key = Some(name);
             }
             return Some(Event::Key {
@@ -292,7 +310,7 @@ fn path_of(stack: &[Frame]) -> Path {
     let segments = stack
         .iter()
         .filter_map(|frame| match frame {
-            Frame::Object { key } => key.clone().map(Segment::Key),
+            Frame::Object { key, .. } => key.clone().map(Segment::Key),
             Frame::Array { index, .. } => Some(Segment::Index(*index)),
         })
         .collect();
@@ -357,6 +375,25 @@ mod tests {
             path: Path::from_segments(vec![Segment::Key("c".into())]),
             range: 38..41,
         }));
+    }
+
+    #[test]
+    fn one_byte_ends_a_number_and_its_array() {
+        let events = events("[7]");
+        assert_eq!(
+            events,
+            [
+                Event::Scalar {
+                    path: Path::from_segments(vec![Segment::Index(0)]),
+                    range: 1..2,
+                },
+                Event::Closed {
+                    path: Path::root(),
+                    open: 0,
+                    at: 2,
+                },
+            ]
+        );
     }
 
     #[test]

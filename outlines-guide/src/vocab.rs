@@ -25,6 +25,9 @@ struct Inner {
     /// Closing tokens, with the end-of-sequence tokens: outside a string, `]`, `}` and their runs
     /// (then also with `,`, `:` and spaces); inside one, the same after a `"`.
     closing_tiers: [[SimpleVob; 2]; 2],
+    /// Tokens that move on to another field or item (a `,` outside any string), read from outside
+    /// a string and from inside one.
+    movers: [SimpleVob; 2],
 }
 
 impl fmt::Debug for Vocabulary {
@@ -153,12 +156,34 @@ impl Vocabulary {
             [made_of(false, b"]}"), made_of(false, b"]},: ")],
             [made_of(true, b"]}"), made_of(true, b"]},: ")],
         ];
+        let moves_on = |in_string: bool| {
+            let mut set = trie.alloc_token_set();
+            for token in 0..trie.vocab_size() as u32 {
+                let mut inside = in_string;
+                let mut escaped = false;
+                for &b in trie.token(token) {
+                    match (inside, escaped, b) {
+                        (true, true, _) => escaped = false,
+                        (true, false, b'\\') => escaped = true,
+                        (_, _, b'"') => inside = !inside,
+                        (false, _, b',') => {
+                            set.allow_token(token);
+                            break;
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            set
+        };
+        let movers = [moves_on(false), moves_on(true)];
         Ok(Vocabulary(Arc::new(Inner {
             name,
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             env,
             factory,
             closing_tiers,
+            movers,
         })))
     }
 
@@ -209,6 +234,11 @@ impl Vocabulary {
     /// The closing tokens in order of preference, inside a string or outside.
     pub(crate) fn closing_tiers(&self, in_string: bool) -> &[SimpleVob; 2] {
         &self.0.closing_tiers[usize::from(in_string)]
+    }
+
+    /// The tokens that move on to another field or item, inside a string or outside.
+    pub(crate) fn movers(&self, in_string: bool) -> &SimpleVob {
+        &self.0.movers[usize::from(in_string)]
     }
 
     /// A set of no tokens.

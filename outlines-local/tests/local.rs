@@ -160,19 +160,22 @@ async fn a_list_the_model_would_not_stop_ends_within_the_budget() {
     assert!(attempt.usage.output_tokens <= 40, "{:?}", attempt.usage);
     assert!(!report.value.numbers.is_empty());
     // The budget ended the list at a number the model finished, and says so.
-    assert_eq!(attempt.finish.as_ref().map(|f| f.as_str()), Some("length"));
+    assert_eq!(
+        attempt.finish.as_ref().map(|f| f.as_str()),
+        Some("length"),
+        "{} {:?}",
+        attempt.output,
+        attempt.forced
+    );
     let forced = report.forced().expect("the budget's record");
+    // Ended at a number the model finished (the list closed there, or the item in progress
+    // dropped): no number cut short, none written for it.
+    assert!(forced.altered().next().is_none(), "{forced}");
     assert!(
         forced
             .edits
             .iter()
-            .all(|e| matches!(e.kind, ForcedKind::Dropped | ForcedKind::Repeated)),
-        "{forced}"
-    );
-    let ended = forced.edits[0].path.to_string();
-    assert_eq!(
-        ended,
-        format!("numbers[{}]", report.value.numbers.len()),
+            .any(|e| e.path.to_string().starts_with("numbers")),
         "{forced}"
     );
 }
