@@ -106,6 +106,7 @@ fn steering_changes_nothing_while_the_budget_leaves_room() {
             compared += 1;
         }
     }
+    eprintln!("{compared} walks compared, each the same text with the budget as without");
     assert!(compared >= 100, "only {compared} walks to compare");
 }
 
@@ -139,6 +140,7 @@ fn a_tight_budget_closes_the_value_whenever_its_shortest_value_fits() {
             }
         }
     }
+    eprintln!("{runs} budgeted walks from each type's shortest value up");
     assert!(
         failures.is_empty(),
         "{} of {runs}:\n{}",

@@ -130,6 +130,7 @@ async fn one<T: Structured + Serialize>(
 async fn run(name: &str, backend: &dyn Backend, local: Option<&Local>, mode: OutputMode) {
     let only: Option<Vec<String>> = std::env::var("OUTLINES_EVAL_KINDS")
         .ok()
+        .filter(|kinds| !kinds.is_empty())
         .map(|kinds| kinds.split(',').map(str::to_owned).collect());
     let cases: Vec<Case> = cases::cases()
         .into_iter()
