@@ -97,8 +97,10 @@ impl Guide {
     /// budget forced ([`Constraint::forced`]).
     ///
     /// From time to time (every step once the tokens left come near), a look-ahead finds the
-    /// shortest text that completes the value from where it stands, from the grammar itself (see
-    /// [`Constraint::mask`]). What follows depends on how close the budget is:
+    /// shortest text that completes the value from where it stands, from the grammar itself: the
+    /// fewest bytes after which each value can end, found by a search over the lexer's automata (a
+    /// pattern's, a format's, a number range's, an enum's), so every value the grammar accepts
+    /// can be ended. What follows depends on how close the budget is:
     ///
     /// - with room to spare, the grammar's own mask: the model is not steered at all;
     /// - when the tokens left come within twice that ending, a sampler that calls
