@@ -81,8 +81,7 @@ pub enum Layout {
     #[default]
     Compact,
     /// `{"a": 1, "b": [2, 3]}`: one space after each `,` and `:`, the way JSON is most often
-    /// written in the text models learn from. Small models choose values more accurately in it (see
-    /// the `outlines-local` crate's measurements).
+    /// written in the text models learn from (the `outlines-local` crate's eval compares the two).
     Spaced,
 }
 

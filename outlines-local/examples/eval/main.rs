@@ -13,8 +13,8 @@
 //! checked), the values the budget cut short or wrote (such replies count as invalid) and the
 //! array items it dropped, output tokens and tokens per second (output tokens over the whole
 //! request's time, prompt reading included), then each invalid reply's first error.
-//! `OUTLINES_EVAL_KINDS=invoice,recipe` runs only those kinds; `OUTLINES_THREADS=n` sets the
-//! local model's threads.
+//! `OUTLINES_EVAL_KINDS=invoice,recipe` runs only those kinds; `OUTLINES_EVAL_LAYOUT=compact`
+//! writes the constrained JSON compact; `OUTLINES_THREADS=n` sets the local model's threads.
 
 mod cases;
 
@@ -206,15 +206,27 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let threads: Option<usize> = std::env::var("OUTLINES_THREADS")
         .ok()
         .and_then(|t| t.parse().ok());
-    let builder = Local::builder().seed(0);
+    // OUTLINES_EVAL_LAYOUT=compact: the constrained run in compact JSON instead of the default.
+    let compact = std::env::var("OUTLINES_EVAL_LAYOUT").is_ok_and(|l| l == "compact");
+    let layout = if compact {
+        outlines::guide::Layout::Compact
+    } else {
+        outlines::guide::Layout::Spaced
+    };
+    let builder = Local::builder().seed(0).layout(layout);
     let local = match threads {
         Some(threads) => builder.threads(threads),
         None => builder,
     }
     .build()?;
     println!("backend: {local}");
+    let constrained = if compact {
+        "local, constrained (compact JSON)"
+    } else {
+        "local, constrained (spaced JSON)"
+    };
     for (name, mode) in [
-        ("local, constrained (spaced JSON)", OutputMode::JsonSchema),
+        (constrained, OutputMode::JsonSchema),
         ("local, prompt only (unconstrained)", OutputMode::Prompt),
     ] {
         let before = local.stats();
