@@ -74,8 +74,9 @@ struct Budget {
     rewinds: usize,
     /// Where arrays could not be ended (too few items): not tried again.
     unendable: Vec<usize>,
-    /// A look-ahead found no ending (logged once).
-    lost: bool,
+    /// When a look-ahead last found no ending (logged once): it is not run again for
+    /// [`LOST_RETRY`] tokens.
+    lost: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +95,10 @@ enum Steer {
 /// At most this many rewinds in one generation: each ends an array, so a handful is plenty, and
 /// a bound keeps any oversight from looping.
 const MAX_REWINDS: usize = 16;
+
+/// After a look-ahead that found no ending (a bug, which costs a bounded search), the next runs
+/// this many tokens later.
+const LOST_RETRY: usize = 16;
 
 /// With room to spare in the budget, the look-ahead still runs at least this often (in tokens
 /// taken), in case a token opened something whose ending is far longer than the one before.
@@ -134,7 +139,7 @@ impl Constraint {
                 repeat: None,
                 rewinds: 0,
                 unendable: Vec::new(),
-                lost: false,
+                lost: None,
             }),
         }
     }
@@ -235,7 +240,8 @@ impl Constraint {
         let taken = self.tokens.len();
         let budget = self.budget();
         let left = budget.max_tokens.saturating_sub(taken);
-        if self.room_to_spare(left) {
+        let retry_later = budget.lost.is_some_and(|at| taken < at + LOST_RETRY);
+        if self.room_to_spare(left) || retry_later {
             return Ok(Plan::Free);
         }
         let (bytes, length) = match &budget.last_ending {
@@ -273,10 +279,10 @@ impl Constraint {
     /// The look-ahead found no ending: the budget steers nothing until it finds one again.
     fn lost(&mut self) {
         let text = String::from_utf8_lossy(&self.text).into_owned();
+        let taken = self.tokens.len();
         let budget = self.budget_mut();
         budget.last_ending = None;
-        if !budget.lost {
-            budget.lost = true;
+        if budget.lost.replace(taken).is_none() {
             tracing::warn!(
                 target: "outlines::guide",
                 %text,

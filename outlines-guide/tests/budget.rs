@@ -336,3 +336,31 @@ fn an_item_repeated_verbatim_ends_its_list_before_the_repeat() {
     assert_eq!(forced.edits[0].kind, ForcedKind::Repeated);
     assert_eq!(forced.edits[0].path.to_string(), "items[2]");
 }
+
+/// A value whose shortest ending is beyond the look-ahead's bounds (two thousand characters at
+/// least).
+#[derive(Debug, Structured)]
+#[allow(dead_code)]
+struct Long {
+    #[outline(min = 2000)]
+    text: String,
+}
+
+/// Where the look-ahead finds no ending, the budget steers nothing (it does not narrow "just in
+/// case"), and records nothing.
+#[test]
+fn without_an_ending_the_budget_steers_nothing() {
+    let vocab = Vocabulary::o200k().unwrap();
+    let guide = Guide::of::<Long>(&vocab).unwrap();
+    let mut budgeted = guide.constraint_within(30);
+    let mut free = guide.constraint();
+    let a = vocab.tokenize("a")[0];
+    for _ in 0..40 {
+        let mask = budgeted.mask().unwrap();
+        assert_eq!(mask.tokens(), free.mask().unwrap().tokens());
+        let token = if mask.allows(a) { a } else { mask.tokens()[0] };
+        budgeted.advance(token).unwrap();
+        free.advance(token).unwrap();
+    }
+    assert!(budgeted.forced().is_empty(), "{}", budgeted.forced());
+}
