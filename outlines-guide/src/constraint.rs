@@ -52,6 +52,8 @@ struct Found {
     bytes: Vec<u8>,
     /// Its length in tokens.
     length: usize,
+    /// Its first token, as the text tokenizes (`None` when the text is empty).
+    first: Option<u32>,
 }
 
 /// What budget steering keeps.
@@ -153,53 +155,48 @@ impl Constraint {
             return Ok(Mask(grammar));
         }
         let vocab = self.guide.vocabulary().clone();
-        let (steer, mask) = if let Some(closing) = self.budget().closing.clone() {
-            (Steer::Closing, closing_mask(&grammar, &vocab, &closing))
+        let steered = if let Some(closing) = self.budget().closing.clone() {
+            closing_mask(&grammar, &vocab, &closing).map(|mask| (Steer::Closing, mask))
         } else {
             match self.plan()? {
-                Plan::Free => (Steer::Narrowed, None),
-                Plan::Narrow(ending) => {
+                Plan::Free => None,
+                Plan::Narrow => {
                     let mut mask = SimpleVob::clone(&grammar);
                     if narrow(&mut mask, &vocab, self.shape.in_string()) {
-                        (Steer::Narrowed, Some(mask))
+                        Some((Steer::Narrowed, mask))
                     } else {
                         // Nothing may close here: follow the ending rather than let the model
                         // open something new.
-                        (Steer::Forced, self.first_token(&grammar, &ending))
+                        self.ending_token(&grammar)
                     }
                 }
-                Plan::Force(bytes) => (Steer::Forced, self.first_token(&grammar, &bytes)),
-                // At a key, the ending's: the required field, not an optional one whose value
-                // might not fit.
-                // A sampler that did not rewind (or an array that cannot end yet) gets what
-                // the margin below it would: nothing that opens more.
-                Plan::Close | Plan::Rewind if self.shape.at_key() => {
-                    let ending = self.budget().last_ending.as_ref().map(|f| f.bytes.clone());
-                    let only = ending.and_then(|ending| self.first_token(&grammar, &ending));
-                    (Steer::Forced, only)
-                }
+                Plan::Force => self.ending_token(&grammar),
+                // A sampler that did not rewind (or an array that cannot end yet) gets what the
+                // margin below it would: nothing that opens more. At a key, the ending's: the
+                // required field, not an optional one whose value might not fit.
+                Plan::Close | Plan::Rewind if self.shape.at_key() => self.ending_token(&grammar),
                 Plan::Close | Plan::Rewind => {
                     // Where the object or array may close after this value, nothing that moves on
                     // to another field or item (or, between values, starts one); the value being
                     // written is the model's to finish.
                     let in_string = self.shape.in_string();
                     let closers = &vocab.closing_tiers(in_string)[0];
-                    let closes = !grammar.and_is_zero(closers);
                     let mut mask = SimpleVob::clone(&grammar);
                     if in_string || self.shape.in_bare_scalar() {
                         mask.sub(vocab.movers(in_string));
                     } else {
                         mask.and(closers);
                     }
-                    (Steer::Held, closes.then_some(mask))
+                    let closes = !grammar.and_is_zero(closers);
+                    closes.then_some((Steer::Held, mask))
                 }
             }
         };
         // A step whose mask the steering did not narrow is the model's own.
-        let mask = mask.filter(|mask| mask.num_set() < grammar.num_set());
+        let steered = steered.filter(|(_, mask)| mask.num_set() < grammar.num_set());
         let budget = self.budget_mut();
-        budget.steer = mask.as_ref().map(|_| steer);
-        Ok(Mask(mask.map_or(grammar, Arc::new)))
+        budget.steer = steered.as_ref().map(|(steer, _)| *steer);
+        Ok(Mask(steered.map_or(grammar, |(_, mask)| Arc::new(mask))))
     }
 
     /// Under a budget, before asking for the mask: when the budget calls for ending an array at
@@ -244,29 +241,26 @@ impl Constraint {
         if self.room_to_spare(left) || retry_later {
             return Ok(Plan::Free);
         }
-        let (bytes, length) = match &budget.last_ending {
-            Some(found) if found.at == taken => (found.bytes.clone(), found.length),
+        let length = match &budget.last_ending {
+            Some(found) if found.at == taken => found.length,
             _ => {
                 let Some(bytes) = ending(&self.parser, self.text.len(), &self.shape) else {
                     self.lost();
                     return Ok(Plan::Free);
                 };
-                let length = self.ending_length(&bytes);
-                self.budget_mut().last_ending = Some(Found {
-                    at: taken,
-                    bytes: bytes.clone(),
-                    length,
-                });
-                (bytes, length)
+                let found = self.found(taken, bytes);
+                let length = found.length;
+                self.budget_mut().last_ending = Some(found);
+                length
             }
         };
         let in_array = !self.shape.open_arrays().is_empty();
         // A token of slack: the ending's tokens, taken one at a time, may split differently from
         // the ending tokenized whole.
         Ok(if left <= length + 1 {
-            Plan::Force(bytes)
+            Plan::Force
         } else if left <= length + 4 + length / 4 {
-            Plan::Narrow(bytes)
+            Plan::Narrow
         } else if in_array && left <= 2 * length + 8 {
             Plan::Rewind
         } else if left <= 2 * length + 16 {
@@ -303,34 +297,37 @@ impl Constraint {
         since < LOOK_AHEAD_EVERY && left > 2 * (length + since) + 32 + budget.max_tokens / 16
     }
 
-    /// The tokens `ending` takes: its text tokenized, and the end-of-sequence token when the
-    /// grammar does not stop by itself (a value at the top level that is no object or array).
-    fn ending_length(&self, ending: &[u8]) -> usize {
-        let vocab = self.guide.vocabulary();
-        let tokens = vocab.token_env().tokenize_bytes(ending).len();
-        let top = self.text.first().or(ending.first());
-        tokens + usize::from(!matches!(top, Some(b'{' | b'[')))
+    /// The ending `bytes` found after `taken` tokens: its length in tokens (its text tokenized, and
+    /// the end-of-sequence token when the grammar does not stop by itself, at the top level a value
+    /// that is no object or array) and its first token.
+    fn found(&self, taken: usize, bytes: Vec<u8>) -> Found {
+        let tokens = self.guide.vocabulary().token_env().tokenize_bytes(&bytes);
+        let top = self.text.first().or(bytes.first());
+        Found {
+            at: taken,
+            length: tokens.len() + usize::from(!matches!(top, Some(b'{' | b'['))),
+            first: tokens.first().copied(),
+            bytes,
+        }
     }
 
-    /// The token that starts `ending`: its first token if the grammar allows it, or else the
-    /// longest allowed token the ending starts with. `None` (no steering) if there is none.
-    fn first_token(&self, grammar: &SimpleVob, ending: &[u8]) -> Option<SimpleVob> {
+    /// The look-ahead's next token alone: the ending's first token if the grammar allows it, or
+    /// else the longest allowed token the ending starts with, or the end of the sequence where the
+    /// ending is empty. `None` (no steering) if there is none.
+    fn ending_token(&self, grammar: &SimpleVob) -> Option<(Steer, SimpleVob)> {
+        let found = self.budget().last_ending.as_ref()?;
         let vocab = self.guide.vocabulary();
-        let eos = vocab.eos();
-        let token = if ending.is_empty() {
-            Some(eos).filter(|&eos| grammar.is_allowed(eos))
+        let token = if found.bytes.is_empty() {
+            Some(vocab.eos()).filter(|&eos| grammar.is_allowed(eos))
         } else {
-            vocab
-                .token_env()
-                .tokenize_bytes(ending)
-                .first()
-                .copied()
+            found
+                .first
                 .filter(|&t| allowed(grammar, t))
-                .or_else(|| longest_prefix(grammar, vocab, ending))
+                .or_else(|| longest_prefix(grammar, vocab, &found.bytes))
         }?;
         let mut only = vocab.empty_set();
         only.allow_token(token);
-        Some(only)
+        Some((Steer::Forced, only))
     }
 
     /// Ends the innermost open array at `boundary` (a byte offset where its last finished item, or
@@ -614,12 +611,12 @@ enum Plan {
     /// that does not rewind gets the grammar's mask until the next plans narrow or force.
     Rewind,
     /// Closing tokens only, where some are allowed; else the look-ahead's ending.
-    Narrow(Vec<u8>),
+    Narrow,
     /// Where the object or array may close after the value being written: no token that moves on
     /// to an optional field or another item, whose own ending might not fit.
     Close,
     /// The look-ahead's ending, token by token.
-    Force(Vec<u8>),
+    Force,
 }
 
 fn grammar_error(error: impl fmt::Display) -> GuideError {

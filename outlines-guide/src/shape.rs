@@ -217,28 +217,30 @@ impl Shape {
                 self.value_done();
                 Some(event)
             }
-            b',' => match self.stack.last_mut() {
-                Some(Frame::Object { key, .. }) => {
-                    *key = None;
-                    None
+            b',' => {
+                let parent = path_of(&self.stack[..self.stack.len().saturating_sub(1)]);
+                match self.stack.last_mut() {
+                    Some(Frame::Object { key, .. }) => {
+                        *key = None;
+                        None
+                    }
+                    Some(Frame::Array {
+                        index, start, last, ..
+                    }) => {
+                        let range = start.take().unwrap_or(at)..at;
+                        let previous = last.replace(range.clone());
+                        let item = *index;
+                        *index += 1;
+                        Some(Event::Item {
+                            path: parent,
+                            index: item,
+                            range,
+                            previous,
+                        })
+                    }
+                    None => None,
                 }
-                Some(Frame::Array {
-                    index, start, last, ..
-                }) => {
-                    let range = start.take().unwrap_or(at)..at;
-                    let previous = last.replace(range.clone());
-                    let item = *index;
-                    *index += 1;
-                    Some(Event::Item {
-                        path: Path::root(),
-                        index: item,
-                        range,
-                        previous,
-                    })
-                    .map(|e| self.with_array_path(e))
-                }
-                None => None,
-            },
+            }
             b':' | b' ' => None,
             _ => {
                 if self.scalar.is_none() {
@@ -249,24 +251,6 @@ impl Shape {
             }
         };
         (ended, event)
-    }
-
-    /// Fills in the path of an [`Event::Item`]: the array's own.
-    fn with_array_path(&self, event: Event) -> Event {
-        match event {
-            Event::Item {
-                index,
-                range,
-                previous,
-                ..
-            } => Event::Item {
-                path: path_of(&self.stack[..self.stack.len() - 1]),
-                index,
-                range,
-                previous,
-            },
-            other => other,
-        }
     }
 
     /// A string closed at `at`: a key, or a value.
