@@ -3,8 +3,8 @@
 //!
 //! Run it with `cargo run --example custom_rule`.
 
-use outlines::Structured;
 use outlines::backend::mock::Mock;
+use outlines::{Generate, Structured};
 
 /// A meeting to put in the calendar.
 #[derive(Debug, Structured)]

@@ -4,9 +4,9 @@
 //!
 //! Run it with `cargo run --example extract`.
 
-use outlines::Structured;
 use outlines::backend::Response;
 use outlines::backend::mock::Mock;
+use outlines::{Generate, Structured};
 
 /// An invoice mentioned in the text.
 #[derive(Debug, Structured)]

@@ -19,9 +19,9 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use outlines::Structured;
 use outlines::backend::Backend;
 use outlines::local::Local;
+use outlines::{Generate, Structured};
 
 /// A person mentioned in the text.
 #[derive(Debug, Structured)]

@@ -4,10 +4,10 @@
 //!
 //! Run it with `cargo run --example repair`.
 
-use outlines::Structured;
 use outlines::backend::mock::Mock;
 use outlines::backend::{Finish, Response};
 use outlines::generate::Attempt;
+use outlines::{Generate, Structured};
 
 /// A product review, scored.
 #[derive(Debug, Structured)]

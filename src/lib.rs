@@ -1,8 +1,23 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
-pub use outlines_core::*;
+// Named one by one, so that what the facade offers is a decision, not whatever the runtime exports.
+pub use outlines_core::{
+    Backend, BackendError, Batch, Definition, Diagnostics, Error, ErrorKind, Generate, Generation,
+    MAX_DEPTH, OutputMode, Path, Report, Schema, Segment, Structured, Usage, Violation,
+};
+pub use outlines_core::{backend, batch, diagnostics, generate, rules, schema};
 pub use outlines_derive::Structured;
+
+#[doc(hidden)]
+pub use outlines_core::__private;
+
+/// The traits a program that generates values needs in scope: `use outlines::prelude::*;` brings
+/// `#[derive(Structured)]`, [`Structured`] (`T::from_json`, `T::json_schema`, ...) and [`Generate`]
+/// (`T::generate`, `T::generation`).
+pub mod prelude {
+    pub use crate::{Generate, Structured};
+}
 
 /// Token-level constraints for local models: see [`outlines_guide`].
 #[cfg(feature = "guide")]

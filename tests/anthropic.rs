@@ -8,6 +8,7 @@ mod raw_http;
 
 use std::time::Duration;
 
+use outlines::Generate;
 use outlines::backend::anthropic::Anthropic;
 use outlines::backend::http::RetryPolicy;
 use outlines::backend::mock::Mock as Scripted;
@@ -259,7 +260,7 @@ async fn always_invalid_tells_the_whole_story() {
         .run(&backend(&server.uri()))
         .await
         .unwrap_err();
-    assert_eq!(err.cause(), Some(&Cause::Invalid { attempts: 3 }));
+    assert_eq!(err.cause(), &Cause::Invalid { attempts: 3 });
     assert_eq!(
         err.usage(),
         Usage {
@@ -348,12 +349,12 @@ async fn server_error_is_retried_then_reported_with_the_providers_message() {
         .unwrap_err();
     assert_eq!(server.received_requests().await.unwrap().len(), 3);
     match err.cause() {
-        Some(Cause::Backend(BackendError::Status {
+        Cause::Backend(BackendError::Status {
             status,
             code,
             message,
             ..
-        })) => {
+        }) => {
             assert_eq!(*status, 529);
             assert_eq!(code.as_deref(), Some("overloaded_error"));
             assert_eq!(
@@ -378,7 +379,7 @@ async fn authentication_error_fails_at_once_without_the_key() {
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
     assert_eq!(err.attempts().len(), 1);
     assert_eq!(err.attempts()[0].outcome, Outcome::BackendError);
-    let Some(Cause::Backend(error)) = err.cause() else {
+    let Cause::Backend(error) = err.cause() else {
         panic!("unexpected cause {:?}", err.cause())
     };
     assert_eq!(error.status(), Some(401));
@@ -418,7 +419,7 @@ async fn malformed_bodies_are_reported_with_an_excerpt() {
     // Through the loop: a malformed reply ends the generation as a backend error, without a retry.
     let err = Person::generate(&backend, PROMPT).await.unwrap_err();
     match err.cause() {
-        Some(Cause::Backend(BackendError::Malformed { message, .. })) => {
+        Cause::Backend(BackendError::Malformed { message, .. }) => {
             assert_eq!(message, "the reply has no `content`")
         }
         other => panic!("unexpected cause {other:?}"),
@@ -439,9 +440,9 @@ async fn refusal_ends_the_loop_with_the_models_words() {
         .unwrap_err();
     assert_eq!(
         err.cause(),
-        Some(&Cause::Refused {
+        &Cause::Refused {
             message: "I can't help with extracting personal data from this text.".into()
-        })
+        }
     );
     assert_eq!(err.attempts()[0].finish, Some(Finish::Refusal));
     assert_eq!(
@@ -513,7 +514,7 @@ async fn connection_closed_mid_body_is_a_transport_error() {
     let backend = backend(&server.url());
     let err = Person::generate(&backend, PROMPT).await.unwrap_err();
     match err.cause() {
-        Some(Cause::Backend(BackendError::Transport { provider, message })) => {
+        Cause::Backend(BackendError::Transport { provider, message }) => {
             assert_eq!(provider, "anthropic");
             assert!(message.contains("the connection broke"), "{message}");
         }
@@ -534,10 +535,10 @@ async fn a_server_that_never_answers_times_out() {
         .unwrap_err();
     assert_eq!(
         err.cause(),
-        Some(&Cause::Timeout {
+        &Cause::Timeout {
             attempt: 2,
             after: Duration::from_millis(300)
-        })
+        }
     );
     let outcomes: Vec<Outcome> = err.attempts().iter().map(|a| a.outcome).collect();
     assert_eq!(outcomes, [Outcome::TimedOut, Outcome::TimedOut]);

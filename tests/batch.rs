@@ -11,10 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use outlines::Structured;
 use outlines::backend::{Backend, BackendError, BackendFuture, Request, Response};
 use outlines::batch::{Batch, Progress};
-use outlines::generate::{Cause, Generate};
-use outlines::{Diagnostics, Structured};
+use outlines::generate::{Cause, Generation};
 use tokio::time::Instant;
 
 /// The model's answer: the number in the prompt.
@@ -107,7 +107,7 @@ fn prompts(count: u32) -> impl Iterator<Item = String> + Send {
     (0..count).map(|n| format!("task {n}"))
 }
 
-fn values(results: &[Result<Echo, Diagnostics>]) -> Vec<u32> {
+fn values(results: &[Result<Echo, outlines::Error>]) -> Vec<u32> {
     results
         .iter()
         .map(|r| r.as_ref().map(|e| e.n).unwrap_or(u32::MAX))
@@ -168,7 +168,7 @@ async fn a_failing_or_panicking_task_leaves_the_others_alone() {
         report.results[i]
             .as_ref()
             .err()
-            .and_then(Diagnostics::cause)
+            .map(outlines::Error::cause)
             .map(Cause::kind)
     };
     assert_eq!(cause(3), Some("invalid"));
@@ -219,9 +219,9 @@ async fn the_task_timeout_applies_to_each_task() {
                 assert_eq!(i % 4, 0);
                 assert_eq!(
                     err.cause(),
-                    Some(&Cause::Deadline {
+                    &Cause::Deadline {
                         after: Duration::from_secs(5)
-                    })
+                    }
                 );
             }
         }
@@ -234,8 +234,8 @@ async fn the_task_timeout_applies_to_each_task() {
         ..Counting::default()
     };
     let tasks = vec![
-        Generate::<Echo>::new("task 0"),
-        Generate::new("task 1").deadline(Duration::from_secs(10)),
+        Generation::<Echo>::new("task 0"),
+        Generation::new("task 1").deadline(Duration::from_secs(10)),
     ];
     let results = Batch::new(tasks)
         .task_timeout(Duration::from_secs(2))
@@ -263,9 +263,9 @@ async fn the_batch_deadline_ends_what_runs_and_what_waits() {
     for result in &report.results[10..] {
         assert_eq!(
             result.as_ref().unwrap_err().cause(),
-            Some(&Cause::Deadline {
+            &Cause::Deadline {
                 after: Duration::from_millis(2500)
-            })
+            }
         );
     }
     // The third wave was cut mid-call; the last five were never sent.

@@ -215,7 +215,7 @@ async fn a_task_timeout_closes_its_connection_and_spares_the_others() {
             Err(diagnostics) => {
                 assert_eq!(id, 3, "only task 3 fails: {diagnostics}");
                 assert!(
-                    matches!(diagnostics.cause(), Some(Cause::Deadline { .. })),
+                    matches!(diagnostics.cause(), Cause::Deadline { .. }),
                     "{diagnostics:?}"
                 );
             }

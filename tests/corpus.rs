@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use outlines::{Diagnostics, Error, ErrorKind, Structured};
+use outlines::{Diagnostics, ErrorKind, Structured, Violation};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -68,7 +68,7 @@ fn must_accept(case: &Case) -> bool {
 }
 
 /// A rejection must say where: broken JSON by line and column, anything else by its path.
-fn is_located(e: &Error) -> bool {
+fn is_located(e: &Violation) -> bool {
     let shown = e.to_string();
     let names_path = shown.starts_with(&format!("{}: ", e.path()));
     let names_position = e

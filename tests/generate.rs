@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use outlines::Generate;
 use outlines::backend::mock::Mock;
 use outlines::backend::{BackendError, Finish, Forced, ForcedEdit, ForcedKind, Response, Role};
 use outlines::diagnostics::{Path, Segment};
@@ -181,7 +182,7 @@ async fn always_invalid_tells_the_whole_story() {
         .respond(Response::text(r#"{"name": "", "age": 25, "role": "admin"}"#).with_usage(20, 6))
         .respond(Response::text(INVALID).with_usage(30, 7));
     let err = Person::generation("Extract").run(&mock).await.unwrap_err();
-    assert_eq!(err.cause(), Some(&Cause::Invalid { attempts: 3 }));
+    assert_eq!(err.cause(), &Cause::Invalid { attempts: 3 });
     assert_eq!(
         err.usage(),
         Usage {
@@ -227,9 +228,9 @@ async fn refusal_ends_the_loop_at_once() {
     let err = Person::generation("Extract").run(&mock).await.unwrap_err();
     assert_eq!(
         err.cause(),
-        Some(&Cause::Refused {
+        &Cause::Refused {
             message: "I can't help with that.".into()
-        })
+        }
     );
     assert_eq!(mock.requests().len(), 1);
     assert_eq!(
@@ -248,7 +249,7 @@ async fn backend_errors_end_the_loop() {
     };
     let mock = Mock::always_fail(error.clone());
     let err = Person::generation("Extract").run(&mock).await.unwrap_err();
-    assert_eq!(err.cause(), Some(&Cause::Backend(error)));
+    assert_eq!(err.cause(), &Cause::Backend(error));
     assert_eq!(mock.requests().len(), 1);
     assert_eq!(
         err.to_string(),
@@ -283,10 +284,10 @@ async fn timeouts_on_every_attempt_end_with_a_timeout() {
         .unwrap_err();
     assert_eq!(
         err.cause(),
-        Some(&Cause::Timeout {
+        &Cause::Timeout {
             attempt: 2,
             after: Duration::from_secs(5)
-        })
+        }
     );
 }
 
@@ -302,9 +303,9 @@ async fn the_deadline_bounds_the_whole_generation() {
         .unwrap_err();
     assert_eq!(
         err.cause(),
-        Some(&Cause::Deadline {
+        &Cause::Deadline {
             after: Duration::from_secs(10)
-        })
+        }
     );
     assert_eq!(err.attempts().len(), 2);
 }

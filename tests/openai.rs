@@ -10,13 +10,13 @@ use std::collections::HashMap;
 use std::fmt::Debug;
 use std::time::Duration;
 
-use outlines::Structured;
 use outlines::Usage;
 use outlines::backend::http::RetryPolicy;
 use outlines::backend::openai::OpenAi;
 use outlines::backend::{Backend, BackendError, Finish, Message, OutputMode, Request, SchemaSpec};
 use outlines::generate::{Cause, Outcome};
 use outlines::schema::openai::{NotStrict, strict, strict_violations};
+use outlines::{Generate, Structured};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -154,9 +154,9 @@ async fn bodies(server: &MockServer) -> Vec<Value> {
         .collect()
 }
 
-fn backend_error(cause: Option<&Cause>) -> &BackendError {
+fn backend_error(cause: &Cause) -> &BackendError {
     match cause {
-        Some(Cause::Backend(error)) => error,
+        Cause::Backend(error) => error,
         other => panic!("expected a backend error, got {other:?}"),
     }
 }
@@ -284,7 +284,7 @@ async fn always_invalid_tells_the_whole_story_with_usage_summed() {
         .run(&backend(&server))
         .await
         .unwrap_err();
-    assert_eq!(err.cause(), Some(&Cause::Invalid { attempts: 3 }));
+    assert_eq!(err.cause(), &Cause::Invalid { attempts: 3 });
     assert_eq!(
         err.usage(),
         Usage {
@@ -530,9 +530,9 @@ async fn a_refusal_ends_the_loop() {
         .unwrap_err();
     assert_eq!(
         err.cause(),
-        Some(&Cause::Refused {
+        &Cause::Refused {
             message: "I'm sorry, but I cannot assist with that request.".into()
-        })
+        }
     );
     assert_eq!(err.attempts()[0].outcome, Outcome::Refused);
     assert_eq!(
@@ -609,10 +609,10 @@ async fn a_server_that_never_answers_times_out() {
         .unwrap_err();
     assert_eq!(
         err.cause(),
-        Some(&Cause::Timeout {
+        &Cause::Timeout {
             attempt: 2,
             after: Duration::from_millis(300)
-        })
+        }
     );
     let outcomes: Vec<Outcome> = err.attempts().iter().map(|a| a.outcome).collect();
     assert_eq!(outcomes, [Outcome::TimedOut, Outcome::TimedOut]);

@@ -198,7 +198,7 @@ fn expect_err<T: Debug>(r: Result<T, Diagnostics>, what: &str) -> Diagnostics {
 }
 
 /// Whether an error reports a nesting limit (serde_json's for text, `MAX_DEPTH` for values).
-fn is_nesting_error(e: &outlines::Error) -> bool {
+fn is_nesting_error(e: &outlines::Violation) -> bool {
     e.kind() == ErrorKind::Syntax
         && (e.message().contains("recursion limit") || e.message().contains("nested more than"))
 }

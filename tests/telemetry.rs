@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::sync::{Arc, Mutex};
 
-use outlines::Structured;
 use outlines::backend::mock::Mock;
 use outlines::backend::{Finish, Forced, ForcedEdit, ForcedKind, Response};
+use outlines::{Generate, Structured};
 use outlines::{Path, Segment};
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};

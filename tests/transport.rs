@@ -8,12 +8,12 @@ use std::io;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use outlines::Structured;
 use outlines::backend::BackendError;
 use outlines::backend::anthropic::Anthropic;
 use outlines::backend::http::{MAX_BODY_BYTES, RetryPolicy};
 use outlines::backend::openai::OpenAi;
 use outlines::generate::{Cause, Outcome};
+use outlines::{Generate, Structured};
 use serde_json::json;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -82,9 +82,9 @@ async fn requests(server: &MockServer) -> usize {
     server.received_requests().await.unwrap_or_default().len()
 }
 
-fn backend_error(cause: Option<&Cause>) -> &BackendError {
+fn backend_error(cause: &Cause) -> &BackendError {
     match cause {
-        Some(Cause::Backend(error)) => error,
+        Cause::Backend(error) => error,
         other => panic!("expected a backend error, got {other:?}"),
     }
 }
@@ -381,7 +381,7 @@ async fn a_content_filter_ends_the_loop() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err.cause(), Some(Cause::Refused { message }) if message.contains("content filter")),
+        matches!(err.cause(), Cause::Refused { message } if message.contains("content filter")),
         "{:?}",
         err.cause()
     );

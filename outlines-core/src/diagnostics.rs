@@ -3,8 +3,8 @@
 
 use std::fmt::{self, Write as _};
 
-use crate::backend::Usage;
-pub use crate::generate::report::{Attempt, Cause};
+pub use crate::text::GOT_LIMIT;
+use crate::text::shorten_str;
 
 /// Where in the value an error is: `address.city`, `items[2].name`; the root is displayed as `$`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
@@ -83,7 +83,7 @@ fn write_json_string(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
     f.write_str(&shorten_str(s))
 }
 
-/// The kind of an [`Error`].
+/// The kind of a [`Violation`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -118,9 +118,9 @@ impl ErrorKind {
     }
 }
 
-/// One problem in a value.
+/// One problem in a value: where, what was expected, what was found.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Error {
+pub struct Violation {
     kind: ErrorKind,
     path: Path,
     expected: String,
@@ -129,7 +129,7 @@ pub struct Error {
     location: Option<(usize, usize)>,
 }
 
-impl Error {
+impl Violation {
     /// A new error.
     pub fn new(
         kind: ErrorKind,
@@ -138,7 +138,7 @@ impl Error {
         got: Option<String>,
         message: impl Into<String>,
     ) -> Self {
-        Error {
+        Violation {
             kind,
             path,
             expected: expected.into(),
@@ -185,7 +185,7 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
+impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.path, self.message)?;
         if let Some((line, column)) = self.location {
@@ -200,93 +200,27 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl std::error::Error for Violation {}
 
-/// Every problem found in a value; the error type of validation and of generation.
+/// Every problem found in a value: the error of validation (`T::from_json`, `T::from_value`), and what
+/// a generation sends back to the model in its repair turn.
 ///
-/// From validation it holds the errors found. From generation (`T::generate`) it also tells the whole
-/// story: why the loop ended ([`Diagnostics::cause`]), every attempt's raw output and errors
-/// ([`Diagnostics::attempts`]), the best candidate value ([`Diagnostics::best`]) and the tokens used
-/// ([`Diagnostics::usage`]); [`Diagnostics::errors`] are then the last attempt's errors.
-///
-/// `Display` writes the cause (if any) on its own line, then one error per line, ready to paste into a
-/// repair prompt.
+/// `Display` writes one violation per line, ready to paste into a repair prompt; past
+/// [`Diagnostics::DISPLAY_LIMIT`] violations it ends with a count of the rest (every one stays in
+/// [`Diagnostics::errors`]).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Diagnostics {
-    errors: Vec<Error>,
-    /// Boxed: validation, the hot path, never fills it, and `Result<T, Diagnostics>` stays small.
-    story: Option<Box<Story>>,
-}
-
-/// How a generation went, for [`Diagnostics`] that come from one.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Story {
-    pub(crate) cause: Cause,
-    pub(crate) attempts: Vec<Attempt>,
-    pub(crate) best: Option<serde_json::Value>,
-    pub(crate) usage: Usage,
+    errors: Vec<Violation>,
 }
 
 impl Diagnostics {
     /// Diagnostics holding `errors`.
-    pub fn new(errors: Vec<Error>) -> Self {
-        Diagnostics {
-            errors,
-            story: None,
-        }
-    }
-
-    /// The diagnostics of a generation that ended without a value.
-    pub(crate) fn failed_generation(errors: Vec<Error>, story: Story) -> Self {
-        Diagnostics {
-            errors,
-            story: Some(Box::new(story)),
-        }
-    }
-
-    /// Diagnostics for a generation that ended before any attempt could finish (a batch's deadline
-    /// passed, or the task panicked).
-    pub(crate) fn without_attempts(cause: Cause) -> Self {
-        Diagnostics::failed_generation(
-            Vec::new(),
-            Story {
-                cause,
-                attempts: Vec::new(),
-                best: None,
-                usage: Usage::default(),
-            },
-        )
-    }
-
-    /// Replaces the cause of a generation's diagnostics.
-    pub(crate) fn set_cause(&mut self, cause: Cause) {
-        if let Some(story) = self.story.as_mut() {
-            story.cause = cause;
-        }
-    }
-
-    /// Why a generation ended without a value; `None` for plain validation.
-    pub fn cause(&self) -> Option<&Cause> {
-        self.story.as_ref().map(|s| &s.cause)
-    }
-
-    /// Every attempt of a generation, in order (empty for plain validation).
-    pub fn attempts(&self) -> &[Attempt] {
-        self.story.as_ref().map_or(&[], |s| &s.attempts)
-    }
-
-    /// The best candidate a generation produced: the reply that was valid JSON with the fewest errors.
-    pub fn best(&self) -> Option<&serde_json::Value> {
-        self.story.as_ref().and_then(|s| s.best.as_ref())
-    }
-
-    /// Tokens used by all attempts of a generation.
-    pub fn usage(&self) -> Usage {
-        self.story.as_ref().map(|s| s.usage).unwrap_or_default()
+    pub fn new(errors: Vec<Violation>) -> Self {
+        Diagnostics { errors }
     }
 
     /// Each error, in the order found (document order).
-    pub fn errors(&self) -> &[Error] {
+    pub fn errors(&self) -> &[Violation] {
         &self.errors
     }
 
@@ -301,39 +235,52 @@ impl Diagnostics {
     }
 
     /// Adds an error.
-    pub fn push(&mut self, error: Error) {
+    pub fn push(&mut self, error: Violation) {
         self.errors.push(error);
     }
 
     /// The errors, by value.
-    pub fn into_errors(self) -> Vec<Error> {
+    pub fn into_errors(self) -> Vec<Violation> {
         self.errors
     }
 }
 
+impl Diagnostics {
+    /// At most this many violations are written by `Display`; a line then counts the rest.
+    pub const DISPLAY_LIMIT: usize = 50;
+}
+
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut first = true;
-        if let Some(cause) = self.cause() {
-            write!(f, "{cause}")?;
-            first = false;
-        }
-        for error in &self.errors {
-            if !first {
-                f.write_char('\n')?;
-            }
-            first = false;
-            write!(f, "- {error}")?;
-        }
-        Ok(())
+        write_violations(f, &self.errors)
     }
+}
+
+/// One violation per line, `- ` first, at most [`Diagnostics::DISPLAY_LIMIT`] of them, then a count
+/// of the rest.
+pub(crate) fn write_violations(f: &mut fmt::Formatter<'_>, errors: &[Violation]) -> fmt::Result {
+    for (i, error) in errors.iter().take(Diagnostics::DISPLAY_LIMIT).enumerate() {
+        if i > 0 {
+            f.write_char('\n')?;
+        }
+        write!(f, "- {error}")?;
+    }
+    if let Some(more) = errors
+        .len()
+        .checked_sub(Diagnostics::DISPLAY_LIMIT)
+        .filter(|&n| n > 0)
+    {
+        let s = if more == 1 { "" } else { "s" };
+        write!(f, "\n- … and {more} more violation{s}")?;
+    }
+    Ok(())
 }
 
 impl std::error::Error for Diagnostics {}
 
 impl<'a> IntoIterator for &'a Diagnostics {
-    type Item = &'a Error;
-    type IntoIter = std::slice::Iter<'a, Error>;
+    type Item = &'a Violation;
+    type IntoIter = std::slice::Iter<'a, Violation>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.errors.iter()
@@ -341,87 +288,23 @@ impl<'a> IntoIterator for &'a Diagnostics {
 }
 
 impl IntoIterator for Diagnostics {
-    type Item = Error;
-    type IntoIter = std::vec::IntoIter<Error>;
+    type Item = Violation;
+    type IntoIter = std::vec::IntoIter<Violation>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.errors.into_iter()
     }
 }
 
-impl From<Error> for Diagnostics {
-    fn from(error: Error) -> Self {
+impl From<Violation> for Diagnostics {
+    fn from(error: Violation) -> Self {
         Diagnostics::new(vec![error])
-    }
-}
-
-/// At most this many characters of an offending value are kept in [`Error::got`].
-pub const GOT_LIMIT: usize = 120;
-
-/// Renders a string as a JSON string literal, shortened like [`shorten_json`].
-pub(crate) fn shorten_str(s: &str) -> String {
-    let mut out = Capped::default();
-    out.push_json_str(s);
-    out.finish()
-}
-
-/// Text that stops growing at [`GOT_LIMIT`] characters; writing past it is a no-op, so rendering a
-/// huge value costs no more than rendering its beginning.
-#[derive(Debug, Default)]
-pub(crate) struct Capped {
-    text: String,
-    chars: usize,
-    cut: bool,
-}
-
-impl Capped {
-    pub(crate) fn push_str(&mut self, s: &str) {
-        for c in s.chars() {
-            self.push(c);
-        }
-    }
-
-    fn push(&mut self, c: char) {
-        if self.chars == GOT_LIMIT {
-            self.cut = true;
-            return;
-        }
-        self.text.push(c);
-        self.chars += 1;
-    }
-
-    /// Writes `s` as a JSON string literal (quoted and escaped).
-    pub(crate) fn push_json_str(&mut self, s: &str) {
-        self.push('"');
-        for c in s.chars() {
-            if self.cut {
-                return;
-            }
-            match c {
-                '"' => self.push_str("\\\""),
-                '\\' => self.push_str("\\\\"),
-                '\n' => self.push_str("\\n"),
-                '\r' => self.push_str("\\r"),
-                '\t' => self.push_str("\\t"),
-                c if (c as u32) < 0x20 => self.push_str(&format!("\\u{:04x}", c as u32)),
-                c => self.push(c),
-            }
-        }
-        self.push('"');
-    }
-
-    pub(crate) fn finish(mut self) -> String {
-        if self.cut {
-            self.text.push('…');
-        }
-        self.text
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn paths_display_like_accessors() {
@@ -442,14 +325,14 @@ mod tests {
     #[test]
     fn display_is_one_line_per_error() {
         let d = Diagnostics::new(vec![
-            Error::new(
+            Violation::new(
                 ErrorKind::Constraint,
                 Path::from_segments(vec![Segment::Key("age".into())]),
                 "integer between 0 and 120",
                 Some("150".into()),
                 "value out of range",
             ),
-            Error::new(
+            Violation::new(
                 ErrorKind::Missing,
                 Path::from_segments(vec![Segment::Key("name".into())]),
                 "string",
@@ -462,19 +345,5 @@ mod tests {
             "- age: value out of range (expected integer between 0 and 120, got 150)\n\
              - name: missing required field (expected string)"
         );
-    }
-
-    #[test]
-    fn got_is_shortened() {
-        let long = json!("x".repeat(10_000));
-        let got = crate::validate::buffer::got(&long).unwrap();
-        assert!(got.chars().count() <= GOT_LIMIT + 1, "{got}");
-        assert!(got.ends_with('…'));
-        assert_eq!(
-            crate::validate::buffer::got(&json!({"a": 1})).unwrap(),
-            r#"{"a":1}"#
-        );
-        let multibyte = shorten_str(&"é".repeat(1000));
-        assert_eq!(multibyte.chars().count(), GOT_LIMIT + 1);
     }
 }

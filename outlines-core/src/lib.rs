@@ -15,6 +15,7 @@ mod impls;
 pub mod rules;
 pub mod schema;
 mod structured;
+pub(crate) mod text;
 mod validate;
 
 #[doc(hidden)]
@@ -22,8 +23,8 @@ pub mod __private;
 
 pub use backend::{Backend, BackendError, OutputMode, Usage};
 pub use batch::Batch;
-pub use diagnostics::{Diagnostics, Error, ErrorKind, Path, Segment};
-pub use generate::{Generate, Generation};
+pub use diagnostics::{Diagnostics, ErrorKind, Path, Segment, Violation};
+pub use generate::{Error, Generate, Generation, Report};
 pub use schema::{Definition, Schema};
 pub use structured::Structured;
 pub use validate::MAX_DEPTH;

@@ -1,14 +1,10 @@
 //! The `Structured` trait: a type that can describe itself to an LLM and validate what comes back.
 
-use std::future::Future;
-
 use serde::Deserializer;
 use serde::de::{MapAccess, SeqAccess};
 use serde_json::Value;
 
-use crate::backend::Backend;
 use crate::diagnostics::Diagnostics;
-use crate::generate::Generate;
 use crate::schema::registry::TypeCache;
 use crate::schema::{Constraints, Schema, describe, json_schema};
 use crate::validate::object::{self, Slot};
@@ -104,7 +100,7 @@ pub trait Structured: Sized + 'static {
     /// The JSON Schema (2020-12) of this type: named types under `$defs`, referenced with `$ref`.
     /// Rendered once per type and cached.
     fn json_schema() -> Value {
-        Value::clone(&json_schema::shared::<Self>())
+        Value::clone(&json_schema::shared::<Self>(Self::schema))
     }
 
     /// A compact, TypeScript-like description of this type for prompts, with constraints and
@@ -114,25 +110,6 @@ pub trait Structured: Sized + 'static {
         CACHE
             .get_or_init::<Self>(|| describe::render(&Self::schema()))
             .clone()
-    }
-
-    /// Asks `backend` for a `Self` described by `prompt`: the value, validated, or [`Diagnostics`]
-    /// telling why there is none. Invalid replies are sent back with their errors, up to 3 attempts
-    /// in all; use [`Structured::generation`] to change that and the other options.
-    fn generate<'a, B>(
-        backend: &'a B,
-        prompt: impl Into<String>,
-    ) -> impl Future<Output = Result<Self, Diagnostics>> + Send + 'a
-    where
-        B: Backend + ?Sized,
-    {
-        Generate::<Self>::new(prompt).run(backend)
-    }
-
-    /// A generation of a `Self` from `prompt`, to set options on before running it:
-    /// `Person::generation(text).max_attempts(5).attempt_timeout(secs(30)).run(&backend)`.
-    fn generation(prompt: impl Into<String>) -> Generate<Self> {
-        Generate::new(prompt)
     }
 
     /// Validates a JSON value into `Self`, collecting every error.

@@ -58,7 +58,7 @@ impl Guide {
             return Ok(guide.clone());
         }
         // Compiled without the lock: two threads may both compile, and the first stays.
-        let schema = outlines_core::schema::json_schema::shared::<T>();
+        let schema = outlines_core::schema::json_schema::shared::<T>(T::schema);
         let guide = Guide::from_json_schema_laid_out(&schema, vocab, layout)?;
         Ok(lock().entry(key).or_insert(guide).clone())
     }

@@ -4,7 +4,7 @@
 //! construction — no API, no key, no network once the model is on disk.
 //!
 //! ```no_run
-//! use outlines::Structured;
+//! use outlines::{Generate, Structured};
 //! use outlines::local::Local;
 //!
 //! #[derive(Debug, Structured)]

@@ -6,6 +6,7 @@
 use std::sync::LazyLock;
 use std::time::Duration;
 
+use outlines::Generate;
 use outlines::backend::{
     Backend, BackendError, ForcedKind, Message, OutputMode, Request, SchemaSpec,
 };
@@ -261,10 +262,7 @@ async fn a_dropped_request_stops_its_generation() {
         .await
         .unwrap_err();
     assert!(
-        matches!(
-            err.cause(),
-            Some(Cause::Timeout { .. } | Cause::Deadline { .. })
-        ),
+        matches!(err.cause(), Cause::Timeout { .. } | Cause::Deadline { .. }),
         "{err}"
     );
     // The worker goes on to the next request; the abandoned one never completed (a completed

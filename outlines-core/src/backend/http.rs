@@ -325,7 +325,7 @@ fn status_error(
     let (code, message) = read_error(body);
     let decision = classify(status, headers, code.as_deref());
     let message = message.unwrap_or_else(|| {
-        let text = crate::diagnostics::shorten_str(body.trim());
+        let text = crate::text::shorten_str(body.trim());
         if body.trim().is_empty() {
             "(empty body)".into()
         } else {
@@ -417,7 +417,7 @@ async fn read_body(
 
 /// The start of a body, for [`BackendError::Malformed`].
 pub fn body_excerpt(body: &str) -> String {
-    crate::diagnostics::shorten_str(body)
+    crate::text::shorten_str(body)
 }
 
 #[cfg(test)]

@@ -183,7 +183,7 @@ impl SchemaSpec {
     /// The spec of `T`: its name, its JSON Schema (rendered once per type and shared by every
     /// request) and its description.
     pub fn of<T: Structured>() -> Self {
-        let json_schema = json_schema::shared::<T>();
+        let json_schema = json_schema::shared::<T>(T::schema);
         let description = json_schema
             .get("description")
             .and_then(Value::as_str)

@@ -1,9 +1,9 @@
 //! Many generations against one backend: bounded concurrency, per-task and overall time limits,
 //! results in input order or as they finish, progress, and a summary.
 //!
-//! Each task is a [`Generate`] (a prompt with its own options; a `String` or `&str` is a prompt with
+//! Each task is a [`Generation`] (a prompt with its own options; a `String` or `&str` is a prompt with
 //! the defaults), run by the same loop as `T::generate`. Every task gets exactly one result: a task
-//! that fails, times out or panics ends with [`Diagnostics`] saying so, and the others go on.
+//! that fails, times out or panics ends with an [`Error`] saying so, and the others go on.
 //! Dropping the batch (its future or its stream) sends no new request and cancels those in flight.
 //!
 //! Rate limits are met as a batch, not task by task: when the server answers one request with a 429
@@ -52,8 +52,7 @@ pub use summary::{Progress, Summary};
 use self::pace::Paced;
 use self::summary::Tally;
 use crate::backend::{Backend, Usage};
-use crate::diagnostics::Diagnostics;
-use crate::generate::{Cause, Generate, Generation};
+use crate::generate::{Cause, Error, Generation, Report};
 use crate::structured::Structured;
 
 /// The default cap on tasks in flight at once: enough to hide a model's latency, low enough for the
@@ -67,7 +66,7 @@ type Observer<'a> = Box<dyn Fn(&Progress) + Send + Sync + 'a>;
 /// A batch of generations being set up: `Batch::new(tasks)...run(&backend)`.
 #[must_use = "a batch does nothing until it is run"]
 pub struct Batch<'a, T> {
-    tasks: BoxStream<'a, Generate<T>>,
+    tasks: BoxStream<'a, Generation<T>>,
     total: Option<usize>,
     max_concurrency: usize,
     task_timeout: Option<Duration>,
@@ -89,13 +88,13 @@ impl<T> fmt::Debug for Batch<'_, T> {
 }
 
 impl<'a, T: Structured + Send + 'a> Batch<'a, T> {
-    /// A batch over a list of tasks: prompts (`String`, `&str`) or [`Generate`]s with options of
+    /// A batch over a list of tasks: prompts (`String`, `&str`) or [`Generation`]s with options of
     /// their own. The list is read as tasks start, not all at once.
     pub fn new<I>(tasks: I) -> Self
     where
         I: IntoIterator,
         I::IntoIter: Send + 'a,
-        I::Item: Into<Generate<T>>,
+        I::Item: Into<Generation<T>>,
     {
         let tasks = tasks.into_iter();
         let total = match tasks.size_hint() {
@@ -112,7 +111,7 @@ impl<'a, T: Structured + Send + 'a> Batch<'a, T> {
     pub fn from_stream<S>(tasks: S) -> Self
     where
         S: Stream + Send + 'a,
-        S::Item: Into<Generate<T>>,
+        S::Item: Into<Generation<T>>,
     {
         Batch {
             tasks: tasks.map(Into::into).boxed(),
@@ -132,7 +131,7 @@ impl<'a, T: Structured + Send + 'a> Batch<'a, T> {
     }
 
     /// The time each task may take, all its attempts included, unless the task sets its own
-    /// [`deadline`](Generate::deadline): it is the task's deadline, and a task past it ends with
+    /// [`deadline`](Generation::deadline): it is the task's deadline, and a task past it ends with
     /// [`Cause::Deadline`], its request in flight abandoned (the connection closed).
     pub fn task_timeout(mut self, timeout: Duration) -> Self {
         self.task_timeout = Some(timeout);
@@ -161,7 +160,7 @@ impl<'a, T: Structured + Send + 'a> Batch<'a, T> {
     }
 
     /// Runs every task; the results in input order.
-    pub async fn run<B: Backend + ?Sized>(self, backend: &'a B) -> Vec<Result<T, Diagnostics>> {
+    pub async fn run<B: Backend + ?Sized>(self, backend: &'a B) -> Vec<Result<T, Error>> {
         self.report(backend).await.results
     }
 
@@ -184,7 +183,7 @@ impl<'a, T: Structured + Send + 'a> Batch<'a, T> {
     /// the input). Dropping the stream cancels what is in flight.
     pub fn stream<B: Backend + ?Sized>(self, backend: &'a B) -> BatchStream<'a, T> {
         let backend = Arc::new(Paced::new(backend, self.requests_per_minute));
-        let start: Starter<'a, T> = Box::new(move |task: Generate<T>| {
+        let start: Starter<'a, T> = Box::new(move |task: Generation<T>| {
             let backend = Arc::clone(&backend);
             async move { task.report(&*backend).await }.boxed()
         });
@@ -224,16 +223,16 @@ impl<'a, T: Structured + Send + 'a> Batch<'a, T> {
 #[non_exhaustive]
 pub struct BatchReport<T> {
     /// One result per task, in input order.
-    pub results: Vec<Result<T, Diagnostics>>,
+    pub results: Vec<Result<T, Error>>,
     /// How it went.
     pub summary: Summary,
 }
 
 /// Starts one task's generation.
-type Starter<'a, T> = Box<dyn Fn(Generate<T>) -> BoxFuture<'a, Finished<T>> + Send + Sync + 'a>;
+type Starter<'a, T> = Box<dyn Fn(Generation<T>) -> BoxFuture<'a, Finished<T>> + Send + Sync + 'a>;
 
 /// A task's generation, as it ended.
-type Finished<T> = Result<Generation<T>, Diagnostics>;
+type Finished<T> = Result<Report<T>, Error>;
 
 /// A running task: its index, when it started, and how it ended (`Err` if it panicked).
 type Running<'a, T> = BoxFuture<'a, (usize, Instant, std::thread::Result<Finished<T>>)>;
@@ -242,10 +241,10 @@ type Running<'a, T> = BoxFuture<'a, (usize, Instant, std::thread::Result<Finishe
 #[must_use = "streams do nothing unless polled"]
 pub struct BatchStream<'a, T> {
     /// The tasks not yet started; `None` once all have.
-    tasks: Option<BoxStream<'a, Generate<T>>>,
+    tasks: Option<BoxStream<'a, Generation<T>>>,
     running: FuturesUnordered<Running<'a, T>>,
     /// Results ready to hand out that needed no request (the deadline had passed).
-    finished: VecDeque<(usize, Result<T, Diagnostics>)>,
+    finished: VecDeque<(usize, Result<T, Error>)>,
     next_index: usize,
     max_concurrency: usize,
     task_timeout: Option<Duration>,
@@ -307,9 +306,9 @@ impl<T: Structured + Send> BatchStream<'_, T> {
             if let Some((after, at)) = self.deadline {
                 let left = at.saturating_duration_since(Instant::now());
                 if left.is_zero() {
-                    let diagnostics = Diagnostics::without_attempts(Cause::Deadline { after });
-                    self.record(0, Usage::default(), Duration::ZERO, Some(&diagnostics));
-                    self.finished.push_back((index, Err(diagnostics)));
+                    let error = Error::without_attempts(Cause::Deadline { after });
+                    self.record(0, Usage::default(), Duration::ZERO, Some(&error));
+                    self.finished.push_back((index, Err(error)));
                     // Hand it out before reading more input: an endless input after the deadline
                     // is still answered one task at a time.
                     return;
@@ -330,7 +329,7 @@ impl<T: Structured + Send> BatchStream<'_, T> {
         &mut self,
         began: Instant,
         ended: std::thread::Result<Finished<T>>,
-    ) -> Result<T, Diagnostics> {
+    ) -> Result<T, Error> {
         self.tally.in_flight -= 1;
         let latency = began.elapsed();
         match ended {
@@ -339,22 +338,22 @@ impl<T: Structured + Send> BatchStream<'_, T> {
                 self.record(attempts, generation.usage, latency, None);
                 Ok(generation.value)
             }
-            Ok(Err(mut diagnostics)) => {
+            Ok(Err(mut error)) => {
                 // A task cut short by the batch's deadline says so, not "its own deadline of 1.3s".
                 if let (Some((after, _)), Some(Cause::Deadline { .. })) =
-                    (self.deadline, diagnostics.cause())
+                    (self.deadline, Some(error.cause()))
                 {
-                    diagnostics.set_cause(Cause::Deadline { after });
+                    error.set_cause(Cause::Deadline { after });
                 }
-                let (attempts, usage) = (diagnostics.attempts().len(), diagnostics.usage());
-                self.record(attempts, usage, latency, Some(&diagnostics));
-                Err(diagnostics)
+                let (attempts, usage) = (error.attempts().len(), error.usage());
+                self.record(attempts, usage, latency, Some(&error));
+                Err(error)
             }
             Err(panic) => {
                 let message = panic_message(panic.as_ref());
-                let diagnostics = Diagnostics::without_attempts(Cause::Panicked { message });
-                self.record(0, Usage::default(), latency, Some(&diagnostics));
-                Err(diagnostics)
+                let error = Error::without_attempts(Cause::Panicked { message });
+                self.record(0, Usage::default(), latency, Some(&error));
+                Err(error)
             }
         }
     }
@@ -364,9 +363,9 @@ impl<T: Structured + Send> BatchStream<'_, T> {
         attempts: usize,
         usage: Usage,
         latency: Duration,
-        failure: Option<&Diagnostics>,
+        failure: Option<&Error>,
     ) {
-        let kind = failure.map(|d| d.cause().map_or("invalid", Cause::kind));
+        let kind = failure.map(|e| e.cause().kind());
         self.tally.record(kind, attempts, usage, latency);
         self.notify();
     }
@@ -399,7 +398,7 @@ impl<T: Structured + Send> BatchStream<'_, T> {
 impl<T> Unpin for BatchStream<'_, T> {}
 
 impl<T: Structured + Send> Stream for BatchStream<'_, T> {
-    type Item = (usize, Result<T, Diagnostics>);
+    type Item = (usize, Result<T, Error>);
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();

@@ -1,13 +1,16 @@
 //! The generation loop: prompt → backend → parse and validate → repair → ... → a typed value, or
-//! [`Diagnostics`] that tell the whole story.
+//! an [`Error`] that tells the whole story.
 //!
 //! The loop is the same for every backend. Transport faults are the backend's to retry; the loop
 //! handles what the model said: a valid value ends it, an invalid one is sent back with every error
 //! (only the last reply and its errors, so the conversation stays small), a refusal ends it at once.
 
+mod error;
 mod prompt;
-pub(crate) mod report;
+mod report;
 
+use std::fmt;
+use std::future::Future;
 use std::marker::PhantomData;
 use std::time::Duration;
 
@@ -15,18 +18,52 @@ use tokio::time::Instant;
 
 use tracing::Instrument as _;
 
+pub use error::Error;
 pub use prompt::SchemaInPrompt;
-pub use report::{Attempt, Cause, Generation, Outcome};
+pub use report::{Attempt, Cause, Outcome, Report};
 
 use crate::backend::{
     Backend, Finish, ForcedKind, Message, OutputMode, Request, Response, SchemaSpec, Usage,
 };
-use crate::diagnostics::{Diagnostics, Error, ErrorKind, Path, Story};
+use crate::diagnostics::{Diagnostics, ErrorKind, Path, Violation};
 use crate::schema::{Kind, Schema};
 use crate::structured::Structured;
+use crate::text::{f32_as_written, shorten_str};
 
 /// The default number of attempts, the first one included.
 pub const DEFAULT_MAX_ATTEMPTS: usize = 3;
+
+/// The most of a reply, in bytes, that is sent back to the model in a repair turn or kept in an
+/// [`Attempt`]; a longer reply is cut there (at a character boundary), and the cut says how much is
+/// gone. A reply longer than this is not kept as the best candidate either.
+pub const REPLY_LIMIT: usize = 64 * 1024;
+
+/// `T::generate` and `T::generation`: asking a backend for a value of a [`Structured`] type.
+///
+/// Implemented for every `Structured` type; in scope with `use outlines::prelude::*` (or
+/// `use outlines::Generate`).
+pub trait Generate: Structured {
+    /// Asks `backend` for a `Self` described by `prompt`: the value, validated, or an [`Error`]
+    /// telling why there is none. Invalid replies are sent back with their errors, up to 3 attempts
+    /// in all; use [`Generate::generation`] to change that and the other options.
+    fn generate<'a, B>(
+        backend: &'a B,
+        prompt: impl Into<String>,
+    ) -> impl Future<Output = Result<Self, Error>> + Send + 'a
+    where
+        B: Backend + ?Sized,
+    {
+        Generation::<Self>::new(prompt).run(backend)
+    }
+
+    /// A generation of a `Self` from `prompt`, to set options on before running it:
+    /// `Person::generation(text).max_attempts(5).attempt_timeout(secs(30)).run(&backend)`.
+    fn generation(prompt: impl Into<String>) -> Generation<Self> {
+        Generation::new(prompt)
+    }
+}
+
+impl<T: Structured> Generate for T {}
 
 /// A generation request being set up: `T::generation(prompt)...run(&backend)`.
 ///
@@ -46,9 +83,8 @@ pub const DEFAULT_MAX_ATTEMPTS: usize = 3;
 /// assert_eq!(report.attempt_count(), 2);
 /// # });
 /// ```
-#[derive(Clone, Debug)]
 #[must_use = "a generation does nothing until it is run"]
-pub struct Generate<T> {
+pub struct Generation<T> {
     prompt: String,
     system: Option<String>,
     model: Option<String>,
@@ -63,11 +99,11 @@ pub struct Generate<T> {
     _t: PhantomData<fn() -> T>,
 }
 
-impl<T: Structured> Generate<T> {
+impl<T: Structured> Generation<T> {
     /// A generation of a `T` from `prompt`, with the defaults: 3 attempts, no timeouts, the backend's
     /// model and best output mode, the value described with `T::describe()`.
     pub fn new(prompt: impl Into<String>) -> Self {
-        Generate {
+        Generation {
             prompt: prompt.into(),
             system: None,
             model: None,
@@ -156,18 +192,15 @@ impl<T: Structured> Generate<T> {
     }
 
     /// Runs the generation: the value, or why there is none.
-    pub async fn run<B: Backend + ?Sized>(self, backend: &B) -> Result<T, Diagnostics> {
+    pub async fn run<B: Backend + ?Sized>(self, backend: &B) -> Result<T, Error> {
         self.report(backend)
             .await
             .map(|generation| generation.value)
     }
 
     /// Runs the generation and reports how it went: the value with its attempts and token usage, or
-    /// diagnostics with the same story.
-    pub async fn report<B: Backend + ?Sized>(
-        self,
-        backend: &B,
-    ) -> Result<Generation<T>, Diagnostics> {
+    /// the error with the same story.
+    pub async fn report<B: Backend + ?Sized>(self, backend: &B) -> Result<Report<T>, Error> {
         let model = self
             .model
             .clone()
@@ -179,7 +212,7 @@ impl<T: Structured> Generate<T> {
             gen_ai.operation.name = "chat",
             gen_ai.provider.name = backend.provider(),
             gen_ai.request.model = %model,
-            gen_ai.request.temperature = self.temperature.map(widen),
+            gen_ai.request.temperature = self.temperature.map(f32_as_written),
             gen_ai.request.max_tokens = self.max_tokens,
             gen_ai.response.model = tracing::field::Empty,
             gen_ai.usage.input_tokens = tracing::field::Empty,
@@ -197,27 +230,67 @@ impl<T: Structured> Generate<T> {
 }
 
 /// A generation with the default options, from its prompt: so a batch takes a list of prompts.
-impl<T: Structured> From<String> for Generate<T> {
+impl<T: Structured> From<String> for Generation<T> {
     fn from(prompt: String) -> Self {
-        Generate::new(prompt)
+        Generation::new(prompt)
     }
 }
 
-impl<T: Structured> From<&str> for Generate<T> {
+impl<T: Structured> From<&str> for Generation<T> {
     fn from(prompt: &str) -> Self {
-        Generate::new(prompt)
+        Generation::new(prompt)
     }
 }
 
-impl<T: Structured> From<&String> for Generate<T> {
+impl<T: Structured> From<&String> for Generation<T> {
     fn from(prompt: &String) -> Self {
-        Generate::new(prompt.as_str())
+        Generation::new(prompt.as_str())
+    }
+}
+
+// Written out rather than derived: a derive would ask `T: Clone` and `T: Debug`, which the builder
+// (it holds no `T`) does not need.
+impl<T> Clone for Generation<T> {
+    fn clone(&self) -> Self {
+        Generation {
+            prompt: self.prompt.clone(),
+            system: self.system.clone(),
+            model: self.model.clone(),
+            temperature: self.temperature,
+            max_tokens: self.max_tokens,
+            max_attempts: self.max_attempts,
+            attempt_timeout: self.attempt_timeout,
+            deadline: self.deadline,
+            mode: self.mode,
+            schema_in_prompt: self.schema_in_prompt,
+            capture_content: self.capture_content,
+            _t: PhantomData,
+        }
+    }
+}
+
+impl<T> fmt::Debug for Generation<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Generation")
+            .field("type", &std::any::type_name::<T>())
+            .field("prompt", &self.prompt)
+            .field("system", &self.system)
+            .field("model", &self.model)
+            .field("temperature", &self.temperature)
+            .field("max_tokens", &self.max_tokens)
+            .field("max_attempts", &self.max_attempts)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("deadline", &self.deadline)
+            .field("mode", &self.mode)
+            .field("schema_in_prompt", &self.schema_in_prompt)
+            .field("capture_content", &self.capture_content)
+            .finish()
     }
 }
 
 /// One run of the loop.
 struct Run<T> {
-    options: Generate<T>,
+    options: Generation<T>,
     started: Instant,
     attempts: Vec<Attempt>,
     usage: Usage,
@@ -225,7 +298,7 @@ struct Run<T> {
 }
 
 impl<T: Structured> Run<T> {
-    fn new(options: Generate<T>) -> Self {
+    fn new(options: Generation<T>) -> Self {
         Run {
             options,
             started: Instant::now(),
@@ -235,12 +308,11 @@ impl<T: Structured> Run<T> {
         }
     }
 
-    async fn go<B: Backend + ?Sized>(mut self, backend: &B) -> Result<Generation<T>, Diagnostics> {
+    async fn go<B: Backend + ?Sized>(mut self, backend: &B) -> Result<Report<T>, Error> {
         let mut request = self.first_request();
         if self.options.capture_content {
             tracing::info!(target: "outlines::generate", system = %request.system, prompt = %self.options.prompt, "gen_ai.user.message");
         }
-        let mut last_errors = Vec::new();
         let mut cause = None;
         for number in 1..=self.options.max_attempts {
             let Some(limit) = self.time_left() else {
@@ -261,7 +333,8 @@ impl<T: Structured> Run<T> {
             let attempt = |outcome, output: String, errors, finish, usage| Attempt {
                 number,
                 outcome,
-                output,
+                output_cut: output.len() - cut(&output, REPLY_LIMIT).len(),
+                output: cut(&output, REPLY_LIMIT).to_owned(),
                 errors,
                 finish,
                 usage,
@@ -338,7 +411,7 @@ impl<T: Structured> Run<T> {
                             }
                             request.messages = vec![
                                 Message::user(self.options.prompt.clone()),
-                                Message::assistant(response.text.clone()),
+                                Message::assistant(echo(&response.text)),
                                 Message::user(repair),
                             ];
                             let finish = Some(response.finish.clone());
@@ -347,12 +420,11 @@ impl<T: Structured> Run<T> {
                                 ..attempt(
                                     Outcome::Invalid,
                                     response.text,
-                                    errors.clone(),
+                                    errors,
                                     finish,
                                     response.usage,
                                 )
                             });
-                            last_errors = errors;
                             cause = Some(Cause::Invalid { attempts: number });
                         }
                     }
@@ -362,7 +434,7 @@ impl<T: Structured> Run<T> {
         let cause = cause.unwrap_or(Cause::Invalid {
             attempts: self.attempts.len(),
         });
-        Err(self.fail(cause, last_errors))
+        Err(self.fail(cause))
     }
 
     /// The request of the first attempt: system prompt, the user's prompt, options.
@@ -420,6 +492,9 @@ impl<T: Structured> Run<T> {
 
     /// Keeps the reply as the best candidate if it is JSON with fewer errors than the best so far.
     fn consider_best(&mut self, text: &str, errors: usize) {
+        if text.len() > REPLY_LIMIT {
+            return;
+        }
         if self
             .best
             .as_ref()
@@ -469,28 +544,27 @@ impl<T: Structured> Run<T> {
         );
     }
 
-    fn succeed(self, value: T) -> Generation<T> {
+    fn succeed(self, value: T) -> Report<T> {
         self.close_span("ok");
-        Generation {
+        Report {
             value,
             attempts: self.attempts,
             usage: self.usage,
         }
     }
 
-    fn fail(self, cause: Cause, errors: Vec<Error>) -> Diagnostics {
+    fn fail(self, cause: Cause) -> Error {
         let status = cause.kind();
         self.close_span(status);
         let span = tracing::Span::current();
         span.record("error.type", status);
         span.record("otel.status_code", "ERROR");
-        let story = Story {
+        Error::new(
             cause,
-            attempts: self.attempts,
-            best: self.best.map(|(_, value)| value),
-            usage: self.usage,
-        };
-        Diagnostics::failed_generation(errors, story)
+            self.attempts,
+            self.best.map(|(_, value)| value),
+            self.usage,
+        )
     }
 }
 
@@ -512,16 +586,16 @@ fn refusal(response: &Response) -> Option<String> {
 /// string cut short fails to parse anyway. A value the backend's budget steering cut short or wrote
 /// (a local model's) parses and may validate, but it is not the model's answer: each such value is
 /// an error, so that the attempt goes to repair rather than passing invented data for real.
-fn read<T: Structured>(response: &Response) -> Result<T, Vec<Error>> {
+fn read<T: Structured>(response: &Response) -> Result<T, Vec<Violation>> {
     if let Some(forced) = &response.forced {
-        let errors: Vec<Error> = forced
+        let errors: Vec<Violation> = forced
             .altered()
             .map(|edit| {
                 let what = match edit.kind {
                     ForcedKind::Invented => "written by the backend's budget steering",
                     _ => "cut short by the backend's budget steering",
                 };
-                Error::new(
+                Violation::new(
                     ErrorKind::Budget,
                     edit.path.clone(),
                     "a value the model wrote",
@@ -536,20 +610,41 @@ fn read<T: Structured>(response: &Response) -> Result<T, Vec<Error>> {
     }
     let text = response.text.trim();
     if response.finish == Finish::Length && text.ends_with(|c: char| c.is_ascii_digit()) {
-        return Err(vec![Error::new(
+        return Err(vec![Violation::new(
             ErrorKind::Syntax,
             Path::root(),
             "a complete JSON value",
-            Some(crate::diagnostics::shorten_str(text)),
+            Some(shorten_str(text)),
             "the reply was cut off at the output token limit",
         )]);
     }
     T::from_json(text).map_err(Diagnostics::into_errors)
 }
 
-/// An `f32` as the `f64` its decimal form reads as: `0.2`, not `0.20000000298023224`.
-fn widen(value: f32) -> f64 {
-    value.to_string().parse().unwrap_or(f64::from(value))
+/// The first `limit` bytes of `text`, cut back to a character boundary.
+fn cut(text: &str, limit: usize) -> &str {
+    if text.len() <= limit {
+        return text;
+    }
+    let mut end = limit;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// A reply as it is sent back in a repair turn: whole, or its first [`REPLY_LIMIT`] bytes and a
+/// note of what was cut (a runaway reply would otherwise make every repair request as large).
+fn echo(text: &str) -> String {
+    let kept = cut(text, REPLY_LIMIT);
+    if kept.len() == text.len() {
+        return text.to_owned();
+    }
+    format!(
+        "{kept}
+[… {} more bytes of this reply cut]",
+        text.len() - kept.len()
+    )
 }
 
 /// A name for the value, as providers want schema names: `[A-Za-z0-9_-]{1,64}`.

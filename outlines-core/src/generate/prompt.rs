@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::diagnostics::Error;
+use crate::diagnostics::Violation;
 
 /// How the value is described in the system prompt.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -56,7 +56,7 @@ pub(crate) const MAX_LISTED_ERRORS: usize = 20;
 
 /// The repair turn: every error of the last reply (path, what was expected, what was there, what is
 /// wrong), and whether it was cut off.
-pub(crate) fn repair(errors: &[Error], truncated: bool) -> String {
+pub(crate) fn repair(errors: &[Violation], truncated: bool) -> String {
     let mut out = String::new();
     if truncated {
         out.push_str(
@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn repair_lists_every_error() {
-        let error = Error::new(
+        let error = Violation::new(
             ErrorKind::Constraint,
             Path::from_segments(vec![Segment::Key("age".into())]),
             "integer between 0 and 120",

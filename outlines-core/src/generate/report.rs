@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::backend::{BackendError, Finish, Forced, Usage};
-use crate::diagnostics::Error;
+use crate::diagnostics::Violation;
 
 /// Why a generation ended without a value.
 #[derive(Clone, Debug, PartialEq)]
@@ -84,10 +84,13 @@ pub struct Attempt {
     pub number: usize,
     /// How it ended.
     pub outcome: Outcome,
-    /// The model's raw reply (empty when there was none).
+    /// The model's raw reply (empty when there was none), its first
+    /// [`REPLY_LIMIT`](super::REPLY_LIMIT) bytes when it was longer.
     pub output: String,
+    /// How many bytes of the reply were cut from [`Attempt::output`] (0 when it is whole).
+    pub output_cut: usize,
     /// What was wrong with the reply.
-    pub errors: Vec<Error>,
+    pub errors: Vec<Violation>,
     /// Why the model stopped, when it replied.
     pub finish: Option<Finish>,
     /// Tokens used.
@@ -128,10 +131,11 @@ impl Outcome {
     }
 }
 
-/// A generated value and how it was obtained.
+/// A generated value and how it was obtained: what [`Generation::report`](super::Generation::report)
+/// returns.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
-pub struct Generation<T> {
+pub struct Report<T> {
     /// The value.
     pub value: T,
     /// Every attempt, the successful last one included.
@@ -140,7 +144,7 @@ pub struct Generation<T> {
     pub usage: Usage,
 }
 
-impl<T> Generation<T> {
+impl<T> Report<T> {
     /// How many attempts it took (1 when the first reply was valid).
     pub fn attempt_count(&self) -> usize {
         self.attempts.len()

@@ -6,8 +6,9 @@ use serde_json::Value;
 use crate::rules::{check_str, range};
 use crate::schema::{Constraints, IntRange, Kind, Schema};
 use crate::structured::Structured;
+use crate::text::float_text;
 use crate::validate::Cx;
-use crate::validate::leaf::{Leaf, Outcome, deserialize_leaf, float_text};
+use crate::validate::leaf::{Leaf, Outcome, deserialize_leaf};
 
 macro_rules! leaf_structured {
     ($t:ty, $kind:expr) => {
@@ -127,7 +128,7 @@ fn float_for_integer<T: IntLimits + Structured>(
     let beyond = whole < range.min || whole > range.max || whole <= i128::from(i64::MIN);
     if v.is_finite() && v.fract() == 0.0 && beyond {
         let merged = crate::schema::Merged::of(&[c]);
-        let (min, max) = crate::schema::json_schema::effective_int_range(T::RANGE, &merged);
+        let (min, max) = T::RANGE.narrowed(&merged);
         cx.error(
             crate::diagnostics::ErrorKind::Range,
             crate::schema::expected::numeric_phrase("integer", Some(min), Some(max), &merged),

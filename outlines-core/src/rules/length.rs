@@ -1,9 +1,12 @@
-//! `min`/`max` on strings (length in characters) and on collections and maps (item count).
+//! `min`/`max` on strings: length in characters. (Item counts of collections and maps are the
+//! validator's own: `validate::count`.)
 
 use crate::diagnostics::ErrorKind;
-use crate::schema::expected::{count_phrase, string_phrase};
+use crate::schema::expected::string_phrase;
 use crate::schema::{Constraints, Merged};
+use crate::text::shorten_str;
 use crate::validate::Cx;
+use crate::validate::count::violation;
 
 /// A string's length in characters (Unicode scalar values, as JSON Schema counts them).
 #[inline]
@@ -29,36 +32,8 @@ pub(crate) fn check_chars(s: &str, c: &'static Constraints, cx: &mut Cx<'_>) -> 
     cx.error(
         ErrorKind::Constraint,
         expected,
-        Some(crate::diagnostics::shorten_str(s)),
+        Some(shorten_str(s)),
         format!("{message} ({n} characters)"),
     );
     false
-}
-
-/// An item count (`unit` is "items" or "keys").
-#[inline]
-pub(crate) fn check_count(n: usize, c: &'static Constraints, cx: &mut Cx<'_>, unit: &str) -> bool {
-    let Some(message) = violation(n, c, "few", "many") else {
-        return true;
-    };
-    let count = count_phrase(c.min, c.max).unwrap_or_default();
-    cx.error(
-        ErrorKind::Constraint,
-        format!("{count} {unit}"),
-        Some(format!("{n} {unit}")),
-        format!("{message} {unit}"),
-    );
-    false
-}
-
-/// "too short"/"too long" (or "few"/"many"), if `n` is outside `c`'s bounds.
-fn violation(n: usize, c: &Constraints, small: &str, large: &str) -> Option<String> {
-    let n = n as i128;
-    let below = c.min.is_some_and(|m| m.cmp_i128(n).is_gt());
-    let above = c.max.is_some_and(|m| m.cmp_i128(n).is_lt());
-    match (below, above) {
-        (true, _) => Some(format!("too {small}")),
-        (_, true) => Some(format!("too {large}")),
-        _ => None,
-    }
 }

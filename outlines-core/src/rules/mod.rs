@@ -8,8 +8,9 @@ pub(crate) mod pattern;
 pub(crate) mod range;
 pub mod unique;
 
-use crate::diagnostics::{ErrorKind, shorten_str};
+use crate::diagnostics::ErrorKind;
 use crate::schema::Constraints;
+use crate::text::shorten_str;
 use crate::validate::Cx;
 
 /// Checks a string against every string constraint of `c`; `true` when all hold.

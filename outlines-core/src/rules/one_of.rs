@@ -1,7 +1,8 @@
 //! `one_of = [...]`: the value must equal one of the listed literals.
 
-use crate::diagnostics::{ErrorKind, shorten_str};
+use crate::diagnostics::ErrorKind;
 use crate::schema::{Constraints, Literal, expected};
+use crate::text::shorten_str;
 use crate::validate::Cx;
 
 #[inline]
@@ -39,7 +40,7 @@ pub(crate) fn check_float(v: f64, c: &'static Constraints, cx: &mut Cx<'_>) -> b
     if c.one_of.is_empty() || c.one_of.iter().any(hit) {
         return true;
     }
-    report(c, crate::validate::leaf::float_text(v), cx)
+    report(c, crate::text::float_text(v), cx)
 }
 
 #[cold]

@@ -1,7 +1,8 @@
 //! `pattern = "regex"`: the string must contain a match (JSON Schema semantics: unanchored).
 
-use crate::diagnostics::{ErrorKind, shorten_str};
+use crate::diagnostics::ErrorKind;
 use crate::schema::Constraints;
+use crate::text::shorten_str;
 use crate::validate::Cx;
 
 #[inline]

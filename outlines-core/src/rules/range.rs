@@ -5,10 +5,9 @@ use std::cmp::Ordering;
 
 use crate::diagnostics::ErrorKind;
 use crate::schema::expected::numeric_phrase;
-use crate::schema::json_schema::effective_int_range;
 use crate::schema::{Bound, Constraints, IntRange, Merged};
+use crate::text::float_text;
 use crate::validate::Cx;
-use crate::validate::leaf::float_text;
 
 /// Checks an integer of a type with natural range `range`; `true` when it fits and meets `c`.
 pub(crate) fn check_int(
@@ -19,7 +18,7 @@ pub(crate) fn check_int(
 ) -> bool {
     if v < range.min || v > range.max {
         let merged = Merged::of(&[c]);
-        let (min, max) = effective_int_range(range, &merged);
+        let (min, max) = range.narrowed(&merged);
         cx.error(
             ErrorKind::Range,
             numeric_phrase("integer", Some(min), Some(max), &merged),
@@ -33,7 +32,7 @@ pub(crate) fn check_int(
     }
     let expected = || {
         let merged = Merged::of(&[c]);
-        let (min, max) = effective_int_range(range, &merged);
+        let (min, max) = range.narrowed(&merged);
         numeric_phrase("integer", Some(min), Some(max), &merged)
     };
     let ok = bounds(|b| b.cmp_i128(v), c)

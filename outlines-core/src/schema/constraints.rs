@@ -14,7 +14,7 @@ use regex_automata::dfa::{
     dense::{self, DFA},
 };
 
-use crate::rules::format::Format;
+use super::Format;
 
 /// A numeric bound as written in the attribute: integers stay exact, fractions are `f64`.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -389,7 +389,7 @@ fn integer_notes(range: IntRange, merged: &Merged, notes: &mut Vec<String>) {
     // The natural range is worth stating only when it is small enough to matter to a model.
     let show_min = merged.min.is_some() || range.bits <= 8 || range.min == 0;
     let show_max = merged.max.is_some() || range.bits <= 8;
-    let (min, max) = super::json_schema::effective_int_range(range, merged);
+    let (min, max) = range.narrowed(merged);
     if merged.one_of.is_none() {
         notes.extend(range_note(
             show_min.then_some(min),

@@ -14,7 +14,7 @@ pub fn expected(schema: &Schema) -> String {
         Kind::Null => "null".into(),
         Kind::Bool => "boolean".into(),
         Kind::Integer(range) => {
-            let (min, max) = super::json_schema::effective_int_range(*range, &merged);
+            let (min, max) = range.narrowed(&merged);
             numeric_phrase("integer", Some(min), Some(max), &merged)
         }
         Kind::Number { .. } => numeric_phrase("number", merged.min, merged.max, &merged),

@@ -6,7 +6,6 @@ use std::any::TypeId;
 use std::collections::HashSet;
 use std::fmt;
 
-use super::json_schema::effective_int_range;
 use super::{Body, Definition, Enum, Kind, Merged, Object, Repr, Schema, Shape};
 
 /// One rule, where it applies.
@@ -116,7 +115,7 @@ impl Walk {
             Kind::Null => self.rule(path, RuleKind::JsonType, "null"),
             Kind::Bool => self.rule(path, RuleKind::JsonType, "boolean"),
             Kind::Integer(range) => {
-                let (min, max) = effective_int_range(*range, &merged);
+                let (min, max) = range.narrowed(&merged);
                 self.rule(
                     path,
                     RuleKind::NumberRange,

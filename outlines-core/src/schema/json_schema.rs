@@ -12,16 +12,16 @@ use super::{
     ArrayInfo, Body, Bound, Definition, Enum, Field, IntRange, Kind, Merged, Object, Repr, Schema,
     Shape, Text, TypeRef, flat_fields,
 };
-use crate::structured::Structured;
 
 /// The dialect URI written as `$schema`.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
-/// `T`'s JSON Schema, rendered once per type and shared: what every request for a `T` carries.
-pub fn shared<T: Structured>() -> Arc<Value> {
+/// The JSON Schema of the type `T` whose IR `schema` builds, rendered once per type and shared: what
+/// every request for a `T` carries. Call it as `shared::<T>(T::schema)`.
+pub fn shared<T: 'static>(schema: impl FnOnce() -> Schema) -> Arc<Value> {
     static CACHE: TypeCache<Arc<Value>> = TypeCache::new();
     CACHE
-        .get_or_init::<T>(|| Arc::new(render(&T::schema())))
+        .get_or_init::<T>(|| Arc::new(render(&schema())))
         .clone()
 }
 
@@ -366,24 +366,11 @@ fn numeric(out: &mut Map<String, Value>, merged: &Merged) {
 
 fn integer(range: IntRange, merged: &Merged) -> Map<String, Value> {
     let mut out = type_only("integer");
-    let (min, max) = effective_int_range(range, merged);
+    let (min, max) = range.narrowed(merged);
     out.insert("minimum".into(), min.to_json());
     out.insert("maximum".into(), max.to_json());
     numeric(&mut out, merged);
     out
-}
-
-/// The natural range of an integer type narrowed by the user's `min`/`max`.
-pub(crate) fn effective_int_range(range: IntRange, merged: &Merged) -> (Bound, Bound) {
-    let min = match merged.min {
-        Some(b) if b.cmp_i128(range.min).is_gt() => b,
-        _ => Bound::Int(range.min),
-    };
-    let max = match merged.max {
-        Some(b) if b.cmp_i128(range.max).is_lt() => b,
-        _ => Bound::Int(range.max),
-    };
-    (min, max)
 }
 
 fn number(single: bool, merged: &Merged) -> Map<String, Value> {

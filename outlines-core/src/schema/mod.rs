@@ -10,6 +10,7 @@ pub mod anthropic;
 mod constraints;
 pub mod describe;
 pub mod expected;
+mod format;
 pub mod inventory;
 pub mod json_schema;
 mod names;
@@ -25,6 +26,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 pub use constraints::{Bound, Constraints, Literal, Pattern};
+pub use format::Format;
 
 /// Text that is usually `'static` (from the derive) but may be computed (generic type names).
 pub type Text = Cow<'static, str>;
@@ -552,7 +554,7 @@ pub struct Merged {
     /// Every pattern.
     pub patterns: Vec<&'static Pattern>,
     /// Every format.
-    pub formats: Vec<crate::rules::format::Format>,
+    pub formats: Vec<Format>,
     /// Whether items must be unique.
     pub unique: bool,
     /// Allowed values (intersection of every `one_of`), if any set restricts them.
@@ -602,6 +604,21 @@ pub(crate) fn tighter(
             Some(if ord == prefer { a } else { b })
         }
         (a, b) => a.or(b),
+    }
+}
+
+impl IntRange {
+    /// The natural range of an integer type narrowed by the user's `min`/`max`.
+    pub(crate) fn narrowed(self, merged: &Merged) -> (Bound, Bound) {
+        let min = match merged.min {
+            Some(b) if b.cmp_i128(self.min).is_gt() => b,
+            _ => Bound::Int(self.min),
+        };
+        let max = match merged.max {
+            Some(b) if b.cmp_i128(self.max).is_lt() => b,
+            _ => Bound::Int(self.max),
+        };
+        (min, max)
     }
 }
 

@@ -10,7 +10,8 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
 
-use crate::diagnostics::{Capped, Segment};
+use crate::diagnostics::Segment;
+use crate::text::Capped;
 
 /// A JSON value read ahead, keys in order and repeats kept.
 #[derive(Debug, Clone, PartialEq)]
@@ -454,7 +455,7 @@ impl<'de> Visitor<'de> for Render<'_> {
         Ok(())
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        self.out.push_str(&super::leaf::float_text(v));
+        self.out.push_str(&crate::text::float_text(v));
         Ok(())
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {

@@ -16,10 +16,11 @@ use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess};
 use super::buffer::{Buf, BufMap, Buffered, Got, buffer, got};
 use super::expect::{Container, Expect};
 use super::{Cx, Seg};
-use crate::diagnostics::{Error, ErrorKind, Segment, shorten_str};
+use crate::diagnostics::{ErrorKind, Segment, Violation};
 use crate::schema::Literal;
 use crate::schema::expected::{expected, one_of};
 use crate::structured::Structured;
+use crate::text::shorten_str;
 
 /// The variants of an enum; implemented by `#[derive(Structured)]`.
 pub trait EnumShape: Structured {
@@ -631,7 +632,7 @@ fn untagged_buffered<E: EnumShape>(
     buf: &Buf,
     cx: &mut Cx<'_>,
 ) -> Result<Option<E>, super::buffer::BufError> {
-    let mut closest: Option<Vec<Error>> = None;
+    let mut closest: Option<Vec<Violation>> = None;
     for index in 0..E::VARIANTS.len() as u32 {
         let mut errors = Vec::new();
         let built = match E::unit(index) {
@@ -645,7 +646,7 @@ fn untagged_buffered<E: EnumShape>(
         }
         // The closest variant is one whose overall shape fits (no type error at the enum's own
         // path), then the one with the fewest errors.
-        let score = |errors: &[Error]| {
+        let score = |errors: &[Violation]| {
             let here = cx.path();
             let wrong_shape = errors
                 .iter()

@@ -6,8 +6,8 @@ use std::fmt;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
 use super::buffer::got;
-use crate::diagnostics::shorten_str;
-use crate::validate::leaf::float_text;
+use crate::text::float_text;
+use crate::text::shorten_str;
 
 /// The shape-specific part of a visitor. Unhandled shapes are rejected with the offending value.
 pub(crate) trait Container<'de>: Sized {

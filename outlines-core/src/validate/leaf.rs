@@ -8,9 +8,9 @@ use serde::de::{self, MapAccess, SeqAccess, Visitor};
 
 use super::Cx;
 use super::buffer::got;
-use crate::diagnostics::shorten_str;
 use crate::schema::Constraints;
 use crate::structured::Structured;
+use crate::text::{float_text, shorten_str};
 
 /// What a scalar made of one JSON token turned out to be.
 pub(crate) enum Outcome<T> {
@@ -93,11 +93,6 @@ impl<T: Leaf> LeafVisitor<'_, '_, T> {
 #[cold]
 pub(crate) fn mismatch<T: Structured>(cx: &mut Cx<'_>, c: &'static Constraints, got: String) {
     cx.mismatch(&T::schema().constrain(c), got);
-}
-
-/// Renders a float as JSON would (`30.0`, `1e300`).
-pub(crate) fn float_text(v: f64) -> String {
-    serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string())
 }
 
 impl<'de, T: Leaf> Visitor<'de> for LeafVisitor<'_, '_, T> {

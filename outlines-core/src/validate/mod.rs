@@ -7,6 +7,7 @@
 //! itself: paths are a linked list on the stack and are only rendered when an error is recorded.
 
 pub(crate) mod buffer;
+pub(crate) mod count;
 pub(crate) mod enums;
 pub(crate) mod expect;
 pub(crate) mod leaf;
@@ -15,7 +16,7 @@ pub(crate) mod seq;
 
 use serde_json::Value;
 
-use crate::diagnostics::{Diagnostics, Error, ErrorKind, Path, Segment};
+use crate::diagnostics::{Diagnostics, ErrorKind, Path, Segment, Violation};
 use crate::schema::{Constraints, Schema, expected::expected};
 use crate::structured::Structured;
 
@@ -25,7 +26,7 @@ pub const MAX_DEPTH: u32 = 127;
 
 /// The validation context: where we are, and the errors found so far.
 pub struct Cx<'a> {
-    errors: &'a mut Vec<Error>,
+    errors: &'a mut Vec<Violation>,
     path: Option<&'a PathNode<'a>>,
     depth: u32,
 }
@@ -48,7 +49,7 @@ pub enum Seg<'a> {
 
 impl<'a> Cx<'a> {
     /// A context at the root that records into `errors`.
-    pub fn root(errors: &'a mut Vec<Error>) -> Self {
+    pub fn root(errors: &'a mut Vec<Violation>) -> Self {
         Cx {
             errors,
             path: None,
@@ -98,7 +99,7 @@ impl<'a> Cx<'a> {
         let mut path = self.path().segments().to_vec();
         path.extend(below);
         let message = format!("nested more than {MAX_DEPTH} levels deep");
-        let error = Error::new(
+        let error = Violation::new(
             ErrorKind::Syntax,
             Path::from_segments(path),
             "",
@@ -136,7 +137,7 @@ impl<'a> Cx<'a> {
         got: Option<String>,
         message: impl Into<String>,
     ) {
-        let error = Error::new(kind, self.path(), expected, got, message);
+        let error = Violation::new(kind, self.path(), expected, got, message);
         self.errors.push(error);
     }
 
@@ -167,12 +168,12 @@ impl<'a> Cx<'a> {
     }
 
     /// Appends errors recorded elsewhere (a discarded attempt, such as an untagged variant).
-    pub(crate) fn extend(&mut self, errors: Vec<Error>) {
+    pub(crate) fn extend(&mut self, errors: Vec<Violation>) {
         self.errors.extend(errors);
     }
 
     /// A fresh context at the same path and depth recording into `errors` (for trial walks).
-    pub(crate) fn scratch<'b>(&'b self, errors: &'b mut Vec<Error>) -> Cx<'b> {
+    pub(crate) fn scratch<'b>(&'b self, errors: &'b mut Vec<Violation>) -> Cx<'b> {
         Cx {
             errors,
             path: self.path,
@@ -236,13 +237,13 @@ pub(crate) fn from_value<T: Structured>(value: &Value) -> Result<T, Diagnostics>
 
 fn finish<T>(
     built: Result<Option<T>, serde_json::Error>,
-    mut errors: Vec<Error>,
+    mut errors: Vec<Violation>,
 ) -> Result<T, Diagnostics> {
     match built {
         Ok(Some(value)) if errors.is_empty() => Ok(value),
         Ok(_) if errors.is_empty() => {
             // Every path that gives up records why; should one ever not, still say something.
-            let error = Error::new(
+            let error = Violation::new(
                 ErrorKind::Type,
                 Path::root(),
                 "",
@@ -260,15 +261,22 @@ fn finish<T>(
 }
 
 /// A `serde_json` error (our visitors never raise one themselves) as a diagnostic with its position.
-fn syntax_error(e: &serde_json::Error) -> Error {
+fn syntax_error(e: &serde_json::Error) -> Violation {
     let text = e.to_string();
     // serde_json appends " at line L column C"; the position is kept separately.
     let message = match text.rfind(" at line ") {
         Some(i) if e.line() > 0 => &text[..i],
         _ => &text[..],
     };
-    let message = format!("invalid JSON: {message}");
-    let error = Error::new(ErrorKind::Syntax, Path::root(), "", None, message);
+    // serde_json stops at 128 levels without saying so; name the limit (a value within it but past
+    // MAX_DEPTH gets the validator's own message, which names it too).
+    let message = if message == "recursion limit exceeded" {
+        "invalid JSON: nested more than 128 levels deep (the JSON parser's recursion limit)"
+            .to_owned()
+    } else {
+        format!("invalid JSON: {message}")
+    };
+    let error = Violation::new(ErrorKind::Syntax, Path::root(), "", None, message);
     if e.line() > 0 {
         error.at(e.line(), e.column())
     } else {

@@ -11,11 +11,12 @@ use super::expect::{Container, Expect};
 use super::leaf::mismatch;
 use super::seq::Seed;
 use super::{Cx, Seg};
-use crate::diagnostics::{ErrorKind, shorten_str};
-use crate::rules::length::check_count;
+use crate::diagnostics::ErrorKind;
 use crate::schema::Constraints;
 use crate::schema::expected::expected;
 use crate::structured::Structured;
+use crate::text::shorten_str;
+use crate::validate::count::check_count;
 
 /// Where a key is kept while its value is read, for the few slots that need the key itself (flattened
 /// maps, unknown-field errors). Ordinary fields never fill it, so reading them allocates nothing.

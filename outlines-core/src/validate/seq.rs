@@ -8,9 +8,9 @@ use super::expect::{Container, Expect};
 use super::leaf::mismatch;
 use super::{Cx, Seg};
 use crate::diagnostics::ErrorKind;
-use crate::rules::length::check_count;
 use crate::schema::Constraints;
 use crate::structured::Structured;
+use crate::validate::count::check_count;
 
 /// `T::__deserialize` as a serde seed, so it can read one element or map value.
 pub(crate) struct Seed<'c, 'p, T> {

@@ -20,9 +20,10 @@ mod cases;
 
 use std::time::{Duration, Instant};
 
+use outlines::Generate;
 use outlines::backend::{Backend, ForcedKind, OutputMode};
 use outlines::local::Local;
-use outlines::{Diagnostics, Generation, Structured};
+use outlines::{Report, Structured};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -60,7 +61,7 @@ async fn one<T: Structured + Serialize>(
     mode: OutputMode,
 ) -> Outcome {
     let began = Instant::now();
-    let result: Result<Generation<T>, Diagnostics> = T::generation(format!(
+    let result: Result<Report<T>, outlines::Error> = T::generation(format!(
         "Extract the {} from this text:\n\n{}",
         noun(case.kind),
         case.text
