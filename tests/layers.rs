@@ -59,7 +59,11 @@ fn check(krate: &str, layers: &[&[&str]]) {
         let text = fs::read_to_string(&file).unwrap();
         for to in references(&text) {
             if to != from {
-                *graph.entry(from.clone()).or_default().entry(to).or_default() += 1;
+                *graph
+                    .entry(from.clone())
+                    .or_default()
+                    .entry(to)
+                    .or_default() += 1;
             }
         }
     }
