@@ -104,6 +104,7 @@ pub type ReplyFn = dyn Fn(&Value, u64) -> Reply + Send + Sync;
 #[derive(Clone)]
 pub struct Config {
     latency: Duration,
+    gate: u64,
     reply: Arc<ReplyFn>,
 }
 
@@ -112,6 +113,7 @@ impl Config {
     pub fn new(reply: impl Fn(&Value, u64) -> Reply + Send + Sync + 'static) -> Config {
         Config {
             latency: Duration::ZERO,
+            gate: 0,
             reply: Arc::new(reply),
         }
     }
@@ -143,6 +145,14 @@ impl Config {
     /// Waits `latency` before each reply (`tokio::time::sleep`).
     pub fn latency(mut self, latency: Duration) -> Config {
         self.latency = latency;
+        self
+    }
+
+    /// Holds the replies to the first `n` requests until `n` are in flight at once (or 10 s have
+    /// passed): a client that may run `n` at once is then seen doing so however slowly the machine
+    /// lets it send them.
+    pub fn hold_until_in_flight(mut self, n: usize) -> Config {
+        self.gate = n as u64;
         self
     }
 
@@ -419,6 +429,12 @@ async fn chat(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     });
     if !shared.config.latency.is_zero() {
         tokio::time::sleep(shared.config.latency).await;
+    }
+    if number < shared.config.gate {
+        let give_up = Instant::now() + Duration::from_secs(10);
+        while (stats.peak_in_flight() as u64) < shared.config.gate && Instant::now() < give_up {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
     }
     let response = match reply {
         Reply::Content(content) => Json(completion(&content)).into_response(),
