@@ -19,8 +19,9 @@ pub mod prelude {
     pub use crate::{Generate, Structured};
 }
 
-/// Token-level constraints for local models: see [`outlines_guide`].
-#[cfg(feature = "guide")]
+/// Token-level constraints for local models: see [`outlines_guide`] (with `local` alone, without the
+/// tiktoken vocabularies).
+#[cfg(any(feature = "guide", feature = "local"))]
 pub use outlines_guide as guide;
 
 /// The embedded local model backend: see [`outlines_local`].
