@@ -4,6 +4,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::Ident;
 use syn::spanned::Spanned;
 
 use crate::ast::{Data, Field, Style, Variant};
@@ -105,7 +106,11 @@ fn container_check(g: &Gen<'_>, on_fail: &TokenStream) -> TokenStream {
     match &g.cont.attrs.check {
         Some(path) => {
             let name = path_name(path);
-            let call = quote_spanned!(path.span()=> #path(&__value));
+            // The value is rebound at the path's span: a path from a `macro_rules!` fragment has
+            // that macro's hygiene, under which the derive's `__value` is not visible.
+            let span = path.span();
+            let (value, outer) = (Ident::new("__value", span), format_ident!("__value"));
+            let call = quote_spanned!(span=> { let #value = &#outer; #path(#value) });
             quote! {
                 if !#private::rule(__cx, #name, #call) {
                     #on_fail
@@ -134,7 +139,14 @@ fn field_rules(g: &Gen<'_>, field: &Field) -> Vec<TokenStream> {
     }
     if let Some(path) = &field.attrs.validate {
         let name = path_name(path);
-        out.push(quote_spanned!(path.span()=> #private::rule(__cx, #name, #path(__v))));
+        // Rebound at the path's span, as in `container_check`.
+        let span = path.span();
+        let (cx, v) = (Ident::new("__cx", span), Ident::new("__v", span));
+        let outer = quote!((&mut *__cx, __v));
+        out.push(quote_spanned!(span=> {
+            let (#cx, #v) = #outer;
+            #private::rule(#cx, #name, #path(#v))
+        }));
     }
     out
 }
