@@ -9,7 +9,7 @@ use crate::ast::Field;
 use crate::attr::{LitValue, Num, OneOf, Rules, Spanned};
 use crate::check::numeric_only;
 use crate::codegen::Gen;
-use crate::span::respan;
+use crate::span::{rebind, respan, unbind};
 
 /// The constraints of `field` as a `&'static Constraints` expression, shared by the schema and the
 /// validator: the statics are declared into `items` the first time.
@@ -163,12 +163,12 @@ fn level_checks(g: &Gen<'_>, rules: &Rules) -> TokenStream {
     let mut out = TokenStream::new();
     for (marker, span) in key_checks(rules) {
         let marker = syn::Ident::new(marker, span);
-        out.extend(respan(
-            quote!(let _: &dyn #private::applies::#marker = __v;),
-            span,
-        ));
+        let v = rebind(span, "__v");
+        let check = respan(quote!(let _: &dyn #private::applies::#marker = __v;), span);
+        out.extend(quote!({ #v #check }));
     }
     if let Some(inner) = &rules.inner {
+        let v = rebind(inner.span, "__v");
         let cast = respan(
             quote! {
                 let __items: &dyn #private::applies::Inner<Item = _> = __v;
@@ -176,8 +176,9 @@ fn level_checks(g: &Gen<'_>, rules: &Rules) -> TokenStream {
             },
             inner.span,
         );
+        let item = unbind(inner.span, "__v");
         let items = level_checks(g, &inner.value);
-        out.extend(quote!({ #cast #items }));
+        out.extend(quote!({ #v #cast #item #items }));
     }
     out
 }

@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 use crate::ast::{Data, Field, Style, Variant};
 use crate::codegen::{Gen, path_name, structured_fn};
 use crate::constraints::{self, applicability, literal};
-use crate::span::respan;
+use crate::span::{rebind, respan};
 
 /// The body of `fn schema()`. Constraint statics are declared into `items`.
 pub(crate) fn schema_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStream {
@@ -103,11 +103,12 @@ pub(crate) fn type_checks(g: &Gen<'_>) -> TokenStream {
             .filter(|v| !v.attrs.skip && v.style == Style::Newtype)
         {
             let ty = &v.fields[0].ty;
+            let v = rebind(ty.span(), "__v");
             let check = respan(
                 quote!(let _: &dyn #private::applies::TaggedContent = __v;),
                 ty.span(),
             );
-            out.extend(quote!(let _ = |__v: &#ty| { #check };));
+            out.extend(quote!(let _ = |__v: &#ty| { #v #check };));
         }
     }
     out

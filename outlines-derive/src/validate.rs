@@ -4,14 +4,13 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
-use syn::Ident;
 use syn::spanned::Spanned;
 
 use crate::ast::{Data, Field, Style, Variant};
 use crate::attr;
 use crate::codegen::{Gen, path_name, structured_fn};
 use crate::constraints;
-use crate::span::respan;
+use crate::span::{rebind, rebind_mut, rebind_ref, respan};
 
 /// The body of `fn __deserialize(__de, __cx, __c)`. Helper types and statics go into `items`.
 pub(crate) fn deserialize_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStream {
@@ -106,11 +105,9 @@ fn container_check(g: &Gen<'_>, on_fail: &TokenStream) -> TokenStream {
     match &g.cont.attrs.check {
         Some(path) => {
             let name = path_name(path);
-            // The value is rebound at the path's span: a path from a `macro_rules!` fragment has
-            // that macro's hygiene, under which the derive's `__value` is not visible.
             let span = path.span();
-            let (value, outer) = (Ident::new("__value", span), format_ident!("__value"));
-            let call = quote_spanned!(span=> { let #value = &#outer; #path(#value) });
+            let value = rebind_ref(span, "__value");
+            let call = quote_spanned!(span=> { #value #path(__value) });
             quote! {
                 if !#private::rule(__cx, #name, #call) {
                     #on_fail
@@ -135,18 +132,15 @@ fn field_rules(g: &Gen<'_>, field: &Field) -> Vec<TokenStream> {
     let mut out = Vec::new();
     if let Some(span) = field.attrs.rules.unique {
         // All at the key: a field type without `Unique` is one error there.
-        out.push(respan(quote!(#private::check_unique(__v, __cx)), span));
+        let (cx, v) = (rebind_mut(span, "__cx"), rebind(span, "__v"));
+        let check = respan(quote!(#private::check_unique(__v, __cx)), span);
+        out.push(quote!({ #cx #v #check }));
     }
     if let Some(path) = &field.attrs.validate {
         let name = path_name(path);
-        // Rebound at the path's span, as in `container_check`.
         let span = path.span();
-        let (cx, v) = (Ident::new("__cx", span), Ident::new("__v", span));
-        let outer = quote!((&mut *__cx, __v));
-        out.push(quote_spanned!(span=> {
-            let (#cx, #v) = #outer;
-            #private::rule(#cx, #name, #path(#v))
-        }));
+        let (cx, v) = (rebind_mut(span, "__cx"), rebind(span, "__v"));
+        out.push(quote_spanned!(span=> { #cx #v #private::rule(__cx, #name, #path(__v)) }));
     }
     out
 }

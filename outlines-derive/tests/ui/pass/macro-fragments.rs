@@ -70,6 +70,34 @@ macro_rules! person {
     };
 }
 
+// Whole items forwarded: the keys, paths and types come from outside the macro, the derive from
+// inside it, so the derive's own bindings must still be visible to the code placed at them.
+macro_rules! forward {
+    ($($item:item)*) => {
+        $(#[derive(Structured)] $item)*
+    };
+}
+
+forward! {
+    #[outline(check = tagged)]
+    struct Tagged {
+        #[outline(min = 1, validate = not_blank)]
+        name: String,
+        #[outline(unique, inner(min = 1, max = 3))]
+        tags: Vec<String>,
+    }
+
+    #[serde(tag = "type")]
+    enum Message {
+        Tagged(Tagged),
+        Empty,
+    }
+}
+
+fn tagged(value: &Tagged) -> Result<(), &'static str> {
+    if value.tags.is_empty() { Err("needs a tag") } else { Ok(()) }
+}
+
 range!(Range, "A closed range.", "Span", "ordered", 1, 10, 0.5, 0.25, [2, 4, 8]);
 person!(
     Person, "Their handle", "^[a-z]+$", "email", "not_blank", "admin", "guest", true, "mail",
@@ -77,6 +105,13 @@ person!(
 );
 
 fn main() {
+    assert!(Tagged::from_json(r#"{"name": "a", "tags": ["x", "yz"]}"#).is_ok());
+    assert!(Tagged::from_json(r#"{"name": "a", "tags": []}"#).is_err());
+    assert!(Tagged::from_json(r#"{"name": " ", "tags": ["x"]}"#).is_err());
+    assert!(Tagged::from_json(r#"{"name": "a", "tags": ["x", "x"]}"#).is_err());
+    assert!(Tagged::from_json(r#"{"name": "a", "tags": ["wxyz"]}"#).is_err());
+    assert!(Message::from_json(r#"{"type": "Tagged", "name": "a", "tags": ["x"]}"#).is_ok());
+
     assert!(Range::from_json(r#"{"low": 1, "high": 10, "ratio": 0.25, "size": 4}"#).is_ok());
     assert!(Range::from_json(r#"{"low": 0, "high": 10, "ratio": 0.25, "size": 4}"#).is_err());
     assert!(Range::from_json(r#"{"low": 5, "high": 2, "ratio": 0.25, "size": 4}"#).is_err());
