@@ -5,7 +5,9 @@ use syn::visit_mut::{self, VisitMut};
 use syn::{Ident, Member, Type};
 
 use crate::attr;
+use crate::case::RenameRule;
 use crate::ctxt::Ctxt;
+use crate::span::respan;
 
 pub(crate) struct Container<'a> {
     pub(crate) ident: &'a Ident,
@@ -135,11 +137,7 @@ impl<'a> Variant<'a> {
 }
 
 impl Fields<'_> {
-    fn read(
-        &mut self,
-        fields: &syn::Fields,
-        rule: Option<crate::case::RenameRule>,
-    ) -> (Style, Vec<Field>) {
+    fn read(&mut self, fields: &syn::Fields, rule: Option<RenameRule>) -> (Style, Vec<Field>) {
         let style = match fields {
             syn::Fields::Named(_) => Style::Struct,
             syn::Fields::Unnamed(f) if f.unnamed.len() == 1 => Style::Newtype,
@@ -188,7 +186,7 @@ impl VisitMut for ReplaceSelf<'_> {
             if path.qself.is_none() && path.path.is_ident("Self") {
                 // Spanned at the `Self` it replaces, so errors about it point there.
                 let span = path.path.segments[0].ident.span();
-                let tokens = crate::expand::respan(quote::ToTokens::to_token_stream(self.0), span);
+                let tokens = respan(quote::ToTokens::to_token_stream(self.0), span);
                 *ty = syn::parse2(tokens).unwrap_or_else(|_| self.0.clone());
                 return;
             }

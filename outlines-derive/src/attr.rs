@@ -448,7 +448,7 @@ fn value_expr(
     example: &str,
 ) -> syn::Result<Option<Expr>> {
     if meta.input.peek(Token![=]) {
-        return Ok(Some(meta.value()?.parse()?));
+        return Ok(Some(ungroup(meta.value()?.parse()?)));
     }
     cx.error_spanned_by(
         &meta.path,
@@ -456,6 +456,16 @@ fn value_expr(
     );
     skip_value(meta)?;
     Ok(None)
+}
+
+/// A value that came through a `macro_rules!` fragment (`$v:literal`, `$v:expr`) is wrapped in an
+/// invisible group; it means what it would mean written in place. Values inside it (`-$n`,
+/// `[$a, $b]`) are unwrapped where they are read.
+fn ungroup(expr: Expr) -> Expr {
+    match expr {
+        Expr::Group(group) => ungroup(*group.expr),
+        expr => expr,
+    }
 }
 
 /// `key = <number>`. A value that parses but is not a number is reported and skipped, so the rest of
@@ -880,7 +890,7 @@ pub(crate) fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
         if let syn::Meta::NameValue(nv) = &attr.meta {
             if let Expr::Lit(ExprLit {
                 lit: Lit::Str(s), ..
-            }) = &nv.value
+            }) = ungroup(nv.value.clone())
             {
                 let line = s.value();
                 lines.push(

@@ -3,7 +3,7 @@
 use syn::spanned::Spanned as _;
 
 use crate::ast::{Container, Data, Field, Style};
-use crate::attr::{Num, Rules};
+use crate::attr::{Num, Rules, Spanned};
 use crate::ctxt::Ctxt;
 use crate::symbol::{DESCRIPTION, EXAMPLE, VALIDATE};
 
@@ -172,7 +172,7 @@ fn check_field(cx: &Ctxt, cont: &Container<'_>, field: &Field) {
 /// Literal checks on one constraint level: bounds that leave no valid value, steps that are not
 /// positive, and `unique` inside `inner(...)` (the validator checks uniqueness on the field only).
 fn check_rules(cx: &Ctxt, rules: &Rules, nested: bool) {
-    let lower = |n: &Option<crate::attr::Spanned<Num>>| n.as_ref().map(|s| s.value.as_f64());
+    let lower = |n: &Option<Spanned<Num>>| n.as_ref().map(|s| s.value.as_f64());
     if let (Some(min), Some(max)) = (&rules.min, &rules.max) {
         if min.value.as_f64() > max.value.as_f64() {
             cx.error_at(

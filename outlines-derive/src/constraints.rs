@@ -5,13 +5,21 @@
 use proc_macro2::{Literal, Span, TokenStream};
 use quote::quote;
 
-use crate::attr::{LitValue, Num, OneOf, Rules};
+use crate::ast::Field;
+use crate::attr::{LitValue, Num, OneOf, Rules, Spanned};
 use crate::check::numeric_only;
-use crate::expand::{Gen, respan};
+use crate::codegen::Gen;
+use crate::span::{rebind, respan, unbind};
+
+/// The constraints of `field` as a `&'static Constraints` expression, shared by the schema and the
+/// validator: the statics are declared into `items` the first time.
+pub(crate) fn for_field(g: &Gen<'_>, field: &Field, items: &mut TokenStream) -> TokenStream {
+    g.shared_constraints(field.id, || constraints_ref(g, &field.attrs.rules, items))
+}
 
 /// Declares the statics for `rules` into `items`; returns an expression of type
 /// `&'static Constraints`.
-pub(crate) fn constraints_ref(g: &Gen<'_>, rules: &Rules, items: &mut TokenStream) -> TokenStream {
+fn constraints_ref(g: &Gen<'_>, rules: &Rules, items: &mut TokenStream) -> TokenStream {
     let private = &g.private;
     if rules.is_empty() {
         return quote!(#private::Constraints::none());
@@ -24,7 +32,7 @@ fn declare(g: &Gen<'_>, rules: &Rules, items: &mut TokenStream) -> syn::Ident {
     let private = &g.private;
     let name = g.fresh("C");
     let mut keys = Vec::new();
-    let bound = |key: &str, n: &Option<crate::attr::Spanned<Num>>| {
+    let bound = |key: &str, n: &Option<Spanned<Num>>| {
         n.as_ref().map(|n| {
             let key = syn::Ident::new(key, Span::call_site());
             let value = bound(private, n.value);
@@ -155,12 +163,12 @@ fn level_checks(g: &Gen<'_>, rules: &Rules) -> TokenStream {
     let mut out = TokenStream::new();
     for (marker, span) in key_checks(rules) {
         let marker = syn::Ident::new(marker, span);
-        out.extend(respan(
-            quote!(let _: &dyn #private::applies::#marker = __v;),
-            span,
-        ));
+        let v = rebind(span, "__v");
+        let check = respan(quote!(let _: &dyn #private::applies::#marker = __v;), span);
+        out.extend(quote!({ #v #check }));
     }
     if let Some(inner) = &rules.inner {
+        let v = rebind(inner.span, "__v");
         let cast = respan(
             quote! {
                 let __items: &dyn #private::applies::Inner<Item = _> = __v;
@@ -168,8 +176,9 @@ fn level_checks(g: &Gen<'_>, rules: &Rules) -> TokenStream {
             },
             inner.span,
         );
+        let item = unbind(inner.span, "__v");
         let items = level_checks(g, &inner.value);
-        out.extend(quote!({ #cast #items }));
+        out.extend(quote!({ #v #cast #item #items }));
     }
     out
 }

@@ -9,7 +9,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::ast::Container;
-use crate::expand::{Gen, bounded_generics, private_path};
+use crate::codegen::{Gen, bounded_generics, private_path};
+use crate::schema;
 
 pub(crate) fn emit(
     input: &syn::DeriveInput,
@@ -27,7 +28,7 @@ pub(crate) fn emit(
     let (_, ty_generics, _) = input.generics.split_for_impl();
     let ident = &input.ident;
     let checks = cont
-        .map(|cont| crate::schema::type_checks(&Gen::new(cont)))
+        .map(|cont| schema::type_checks(&Gen::new(cont)))
         .unwrap_or_default();
     quote! {
         #errors

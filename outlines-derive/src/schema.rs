@@ -5,8 +5,9 @@ use quote::quote;
 use syn::spanned::Spanned;
 
 use crate::ast::{Data, Field, Style, Variant};
-use crate::constraints::{applicability, literal};
-use crate::expand::{Gen, respan};
+use crate::codegen::{Gen, path_name, structured_fn};
+use crate::constraints::{self, applicability, literal};
+use crate::span::{rebind, respan};
 
 /// The body of `fn schema()`. Constraint statics are declared into `items`.
 pub(crate) fn schema_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStream {
@@ -15,7 +16,7 @@ pub(crate) fn schema_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStrea
     let checks = type_checks(g);
     let description = with_description(cont.attrs.description.as_deref());
     // The container's cross-field rule: on the definition, or on an inlined schema as its rule.
-    let check = cont.attrs.check.as_ref().map(crate::validate::path_name);
+    let check = cont.attrs.check.as_ref().map(path_name);
     let inline_check = check.as_ref().map(|path| quote!(.with_rule(#path)));
     let definition_check = check.as_ref().map(|path| quote!(.with_check(#path)));
 
@@ -89,7 +90,7 @@ pub(crate) fn type_checks(g: &Gen<'_>) -> TokenStream {
                 quote!(let _: ::core::option::Option<#shape> = ::core::option::Option::None;),
             );
         } else {
-            let schema = crate::validate::structured_fn(g, ty, "schema");
+            let schema = structured_fn(g, ty, "schema");
             out.extend(quote!(let _ = #schema;));
             out.extend(applicability(g, quote!(#ty), &field.attrs.rules));
         }
@@ -102,11 +103,12 @@ pub(crate) fn type_checks(g: &Gen<'_>) -> TokenStream {
             .filter(|v| !v.attrs.skip && v.style == Style::Newtype)
         {
             let ty = &v.fields[0].ty;
+            let v = rebind(ty.span(), "__v");
             let check = respan(
                 quote!(let _: &dyn #private::applies::TaggedContent = __v;),
                 ty.span(),
             );
-            out.extend(quote!(let _ = |__v: &#ty| { #check };));
+            out.extend(quote!(let _ = |__v: &#ty| { #v #check };));
         }
     }
     out
@@ -116,17 +118,17 @@ pub(crate) fn type_checks(g: &Gen<'_>) -> TokenStream {
 fn field_schema(g: &Gen<'_>, field: &Field, items: &mut TokenStream) -> TokenStream {
     let private = &g.private;
     let ty = &field.ty;
-    let schema_fn = crate::validate::structured_fn(g, ty, "schema");
+    let schema_fn = structured_fn(g, ty, "schema");
     let mut schema = quote!(#schema_fn());
     if !field.attrs.rules.is_empty() {
-        let c = g.constraints(field, items);
+        let c = constraints::for_field(g, field, items);
         schema = quote!(#schema.constrain(#c));
     }
     if let Some(text) = &field.attrs.description {
         schema = quote!(#schema.with_description(#text));
     }
     if let Some(path) = &field.attrs.validate {
-        let path = crate::validate::path_name(path);
+        let path = path_name(path);
         schema = quote!(#schema.with_rule(#path));
     }
     if !field.attrs.examples.is_empty() {
@@ -142,11 +144,11 @@ fn object(g: &Gen<'_>, fields: &[Field], deny: bool, items: &mut TokenStream) ->
         let name = &field.name;
         let ty = &field.ty;
         if field.attrs.flatten.is_some() {
-            let schema = crate::validate::structured_fn(g, ty, "schema");
+            let schema = structured_fn(g, ty, "schema");
             return quote!(#private::Field::new(#name, #schema()).flattened());
         }
         let schema = field_schema(g, field, items);
-        let missing = crate::validate::structured_fn(g, ty, "__missing");
+        let missing = structured_fn(g, ty, "__missing");
         let mut expr = quote! {
             #private::Field::new(#name, #schema).with_required(#missing().is_none())
         };

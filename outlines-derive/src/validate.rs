@@ -8,7 +8,9 @@ use syn::spanned::Spanned;
 
 use crate::ast::{Data, Field, Style, Variant};
 use crate::attr;
-use crate::expand::{Gen, respan};
+use crate::codegen::{Gen, path_name, structured_fn};
+use crate::constraints;
+use crate::span::{rebind, rebind_mut, rebind_ref, respan};
 
 /// The body of `fn __deserialize(__de, __cx, __c)`. Helper types and statics go into `items`.
 pub(crate) fn deserialize_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStream {
@@ -34,7 +36,7 @@ pub(crate) fn deserialize_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> Token
                 return quote!(::core::result::Result::Ok(::core::option::Option::None));
             };
             let deserialize = structured_fn(g, &field.ty, "__deserialize");
-            let c = g.constraints(field, items);
+            let c = constraints::for_field(g, field, items);
             let after = field_rules(g, field);
             let build = construct(quote!(Self), fields, &[quote!(__f)], None);
             quote! {
@@ -97,21 +99,15 @@ fn unskipped(fields: &[Field]) -> usize {
     fields.iter().filter(|f| !f.skipped()).count()
 }
 
-/// `<FieldType as Structured>::name`, spanned at the field's type: if the type is not `Structured`,
-/// every such use fails with the same error at the type, reported once.
-pub(crate) fn structured_fn(g: &Gen<'_>, ty: &syn::Type, name: &str) -> TokenStream {
-    let private = &g.private;
-    let name = syn::Ident::new(name, ty.span());
-    respan(quote!(<#ty as #private::Structured>::#name), ty.span())
-}
-
 /// `if !rule(__cx, "check", check(&__value)) { <on_fail> }` for `#[outline(check = ...)]`.
 fn container_check(g: &Gen<'_>, on_fail: &TokenStream) -> TokenStream {
     let private = &g.private;
     match &g.cont.attrs.check {
         Some(path) => {
             let name = path_name(path);
-            let call = quote_spanned!(path.span()=> #path(&__value));
+            let span = path.span();
+            let value = rebind_ref(span, "__value");
+            let call = quote_spanned!(span=> { #value #path(__value) });
             quote! {
                 if !#private::rule(__cx, #name, #call) {
                     #on_fail
@@ -130,21 +126,21 @@ fn return_none() -> TokenStream {
     quote!(return ::core::option::Option::None;)
 }
 
-pub(crate) fn path_name(path: &syn::Path) -> String {
-    quote!(#path).to_string().replace(' ', "")
-}
-
 /// Boolean expressions (over `__v: &FieldType` and `__cx`) for a field's own rules.
 fn field_rules(g: &Gen<'_>, field: &Field) -> Vec<TokenStream> {
     let private = &g.private;
     let mut out = Vec::new();
     if let Some(span) = field.attrs.rules.unique {
         // All at the key: a field type without `Unique` is one error there.
-        out.push(respan(quote!(#private::check_unique(__v, __cx)), span));
+        let (cx, v) = (rebind_mut(span, "__cx"), rebind(span, "__v"));
+        let check = respan(quote!(#private::check_unique(__v, __cx)), span);
+        out.push(quote!({ #cx #v #check }));
     }
     if let Some(path) = &field.attrs.validate {
         let name = path_name(path);
-        out.push(quote_spanned!(path.span()=> #private::rule(__cx, #name, #path(__v))));
+        let span = path.span();
+        let (cx, v) = (rebind_mut(span, "__cx"), rebind(span, "__v"));
+        out.push(quote_spanned!(span=> { #cx #v #private::rule(__cx, #name, #path(__v)) }));
     }
     out
 }
@@ -263,7 +259,10 @@ fn object_shape(
             }
         }
     });
-    let crefs: Vec<TokenStream> = read.iter().map(|f| g.constraints(f, items)).collect();
+    let crefs: Vec<TokenStream> = read
+        .iter()
+        .map(|f| constraints::for_field(g, f, items))
+        .collect();
     let takes = read.iter().enumerate().map(|(i, f)| {
         let (name_slot, name, c) = (slot(i), &f.name, &crefs[i]);
         let i = i as u32;
@@ -440,7 +439,7 @@ fn tuple_shape(
     let names: Vec<syn::Ident> = (0..len).map(|i| format_ident!("__f{}", i)).collect();
     let reads = read.iter().zip(&names).map(|(f, name)| {
         let ty = &f.ty;
-        let c = g.constraints(f, items);
+        let c = constraints::for_field(g, f, items);
         let after = rules_closure(g, f);
         let next = structured_fn(g, ty, "__next_element");
         quote!(let #name = #next(__r, #c, #after)?;)
@@ -638,7 +637,7 @@ fn newtype_variant(g: &Gen<'_>, v: &Variant<'_>, items: &mut TokenStream) -> Tok
     let field = &v.fields[0];
     let deserialize = structured_fn(g, &field.ty, "__deserialize");
     let ident = v.ident;
-    let c = g.constraints(field, items);
+    let c = constraints::for_field(g, field, items);
     let after = field_rules(g, field);
     quote! {
         let ::core::option::Option::Some(__f) = #deserialize(__de, __cx, #c)? else {

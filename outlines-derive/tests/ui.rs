@@ -7,6 +7,9 @@
 
 /// The compile-fail cases, whose `.stderr` files only match the compiler they were written with; on
 /// any other compiler the test is reported as ignored, with the reason.
+///
+/// Apart from the pass cases on purpose: trybuild checks the compile-fail cases of a run in one
+/// `cargo check` only when the run has no pass case; with one, it builds every case alone.
 #[rustversion::attr(
     not(stable(1.95)),
     ignore = "the .stderr files were written with rustc 1.95 and only match its output"
