@@ -513,7 +513,9 @@ async fn connection_closed_mid_body_is_a_transport_error() {
     let backend = backend(&server.url());
     let err = Person::generate(&backend, PROMPT).await.unwrap_err();
     match err.cause() {
-        Some(Cause::Backend(BackendError::Transport { provider, message })) => {
+        Some(Cause::Backend(BackendError::Transport {
+            provider, message, ..
+        })) => {
             assert_eq!(provider, "anthropic");
             assert!(message.contains("the connection broke"), "{message}");
         }

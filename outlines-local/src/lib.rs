@@ -410,7 +410,7 @@ impl Backend for Local {
                 },
                 reply,
             };
-            let stopped = || BackendError::Engine("the model's worker has stopped".into());
+            let stopped = || BackendError::other("local", "the model's worker has stopped");
             self.0.jobs.send(job).map_err(|_| stopped())?;
             answer.await.map_err(|_| stopped())?
         })

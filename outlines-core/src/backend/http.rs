@@ -356,6 +356,7 @@ fn transport_error(provider: &str, error: &reqwest::Error) -> BackendError {
     BackendError::Transport {
         provider: provider.to_owned(),
         message,
+        source: None,
     }
 }
 

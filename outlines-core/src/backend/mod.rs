@@ -349,8 +349,14 @@ impl AddAssign for Usage {
     }
 }
 
+/// A backend's own fault, kept as the `source()` of [`BackendError::Other`] and
+/// [`BackendError::Transport`]: shared, so the error stays `Clone`.
+pub type ErrorSource = Arc<dyn std::error::Error + Send + Sync>;
+
 /// Why a backend could not produce a reply. API keys never appear in it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+///
+/// Two errors are equal when they say the same: a source is compared by its message.
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BackendError {
     /// The provider answered with an error status (after any retries).
@@ -366,12 +372,17 @@ pub enum BackendError {
         message: String,
     },
     /// The provider could not be reached, or the connection failed mid-reply.
-    #[error("could not reach {provider}: {message}")]
+    #[error("{provider}: {message}")]
     Transport {
         /// The provider.
         provider: String,
-        /// What went wrong.
+        /// What happened and where: `the connection to http://127.0.0.1:8080/v1/chat/completions
+        /// closed after the request was sent, before a response` (the URL without query or
+        /// credentials).
         message: String,
+        /// The HTTP library's own error, if there is one.
+        #[source]
+        source: Option<ErrorSource>,
     },
     /// The provider answered, but not in its own format.
     #[error("{provider} sent a reply that could not be read: {message}")]
@@ -386,15 +397,37 @@ pub enum BackendError {
     /// The backend is not set up to make this request.
     #[error("{0}")]
     Config(String),
-    /// A scripted failure (the mock backend).
-    #[error("{0}")]
-    Scripted(String),
-    /// An in-process model failed while generating (the local backend's inference engine).
-    #[error("the local model failed: {0}")]
-    Engine(String),
+    /// Any other fault of a backend: a scripted failure of the [`Mock`](mock::Mock), an in-process
+    /// model's engine, a backend written outside this crate. Made with [`BackendError::other`].
+    #[error("{provider} failed: {source}")]
+    Other {
+        /// The backend ([`Backend::provider`]).
+        provider: String,
+        /// What went wrong.
+        #[source]
+        source: ErrorSource,
+    },
 }
 
 impl BackendError {
+    /// A fault of `provider`'s own: `source` is an error, or a message (`&str`, `String`).
+    ///
+    /// ```
+    /// use outlines_core::BackendError;
+    ///
+    /// let error = BackendError::other("local", "the model's worker has stopped");
+    /// assert_eq!(error.to_string(), "local failed: the model's worker has stopped");
+    /// ```
+    pub fn other(
+        provider: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        BackendError::Other {
+            provider: provider.into(),
+            source: Arc::from(source.into()),
+        }
+    }
+
     /// The HTTP status, for errors that carry one.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -403,3 +436,63 @@ impl BackendError {
         }
     }
 }
+
+impl PartialEq for BackendError {
+    fn eq(&self, other: &Self) -> bool {
+        use BackendError::*;
+        let same = |a: &Option<ErrorSource>, b: &Option<ErrorSource>| {
+            a.as_ref().map(ToString::to_string) == b.as_ref().map(ToString::to_string)
+        };
+        match (self, other) {
+            (
+                Status {
+                    provider,
+                    status,
+                    code,
+                    message,
+                },
+                Status {
+                    provider: p,
+                    status: s,
+                    code: c,
+                    message: m,
+                },
+            ) => provider == p && status == s && code == c && message == m,
+            (
+                Transport {
+                    provider,
+                    message,
+                    source,
+                },
+                Transport {
+                    provider: p,
+                    message: m,
+                    source: s,
+                },
+            ) => provider == p && message == m && same(source, s),
+            (
+                Malformed {
+                    provider,
+                    message,
+                    body,
+                },
+                Malformed {
+                    provider: p,
+                    message: m,
+                    body: b,
+                },
+            ) => provider == p && message == m && body == b,
+            (Config(a), Config(b)) => a == b,
+            (
+                Other { provider, source },
+                Other {
+                    provider: p,
+                    source: s,
+                },
+            ) => provider == p && source.to_string() == s.to_string(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for BackendError {}
