@@ -27,6 +27,7 @@ use super::{
     Usage,
 };
 use crate::schema::anthropic::{WRAP_KEY, object_root, structured};
+use crate::schema::names::provider_name;
 
 /// The provider's name, in errors and telemetry.
 const PROVIDER: &str = "anthropic";
@@ -245,7 +246,7 @@ impl Anthropic {
                 ));
             }
         };
-        let tool = (read == Read::Tool).then(|| tool_name(&request.schema.name));
+        let tool = (read == Read::Tool).then(|| provider_name(&request.schema.name));
         if let Some(name) = &tool {
             let mut description = format!("Return the {} value.", request.schema.name);
             if let Some(d) = request
@@ -370,25 +371,6 @@ fn temperature(t: f32) -> Result<Value, BackendError> {
         .and_then(serde_json::Number::from_f64)
         .map(Value::Number)
         .ok_or_else(|| BackendError::Config(format!("temperature {t} is not a finite number")))
-}
-
-/// A tool name the API accepts (`[A-Za-z0-9_-]{1,64}`).
-fn tool_name(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(64)
-        .collect();
-    if out.trim_matches('_').is_empty() {
-        out = WRAP_KEY.into();
-    }
-    out
 }
 
 /// A Messages API reply, read leniently: unknown fields and block types are ignored.
@@ -619,14 +601,6 @@ mod tests {
             )
         );
         assert_eq!(read_error("<html>bad gateway</html>"), (None, None));
-    }
-
-    #[test]
-    fn tool_names_are_safe() {
-        assert_eq!(tool_name("Page_Person"), "Page_Person");
-        assert_eq!(tool_name("a b"), "a_b");
-        assert_eq!(tool_name(""), "value");
-        assert_eq!(tool_name(&"x".repeat(80)).len(), 64);
     }
 
     #[test]

@@ -23,8 +23,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::generate::schema_name;
 use crate::schema::json_schema;
+use crate::schema::names::schema_name;
 use crate::structured::Structured;
 
 #[cfg(any(feature = "openai", feature = "anthropic"))]

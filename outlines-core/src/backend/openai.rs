@@ -18,6 +18,7 @@ use super::{
     ApiKey, Backend, BackendError, BackendFuture, Finish, OutputMode, Request, Response,
     SchemaSpec, Usage,
 };
+use crate::schema::names::provider_name;
 use crate::schema::openai::{self as strict_schema, Limits};
 
 /// The provider name in telemetry and errors.
@@ -240,7 +241,7 @@ impl OpenAi {
             },
         };
         let spec = &request.schema;
-        let name = schema_name(&spec.name);
+        let name = provider_name(&spec.name);
         let mut body = wire::Body {
             model: request.model.as_deref().unwrap_or(&self.model),
             messages: wire::messages(request, mode == OutputMode::JsonObject),
@@ -518,25 +519,6 @@ mod wire {
     }
 }
 
-/// A schema or function name as OpenAI accepts it: `[A-Za-z0-9_-]{1,64}`.
-fn schema_name(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(64)
-        .collect();
-    if out.is_empty() {
-        out.push_str("value");
-    }
-    out
-}
-
 /// Reads a Chat Completions reply.
 fn parse_reply(body: &str, plan: Plan) -> Result<Response, BackendError> {
     let malformed = |message: String| BackendError::Malformed {
@@ -797,14 +779,6 @@ mod tests {
         );
         let (body, _) = OpenAi::new("m").body_json(&request(OutputMode::JsonObject, person()));
         assert_eq!(body["messages"][0]["content"], "Reply with JSON.");
-    }
-
-    #[test]
-    fn names_are_made_acceptable() {
-        assert_eq!(schema_name("Page_Person"), "Page_Person");
-        assert_eq!(schema_name("Page<Person>"), "Page_Person_");
-        assert_eq!(schema_name(""), "value");
-        assert_eq!(schema_name(&"x".repeat(100)).len(), 64);
     }
 
     #[test]

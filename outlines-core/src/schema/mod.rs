@@ -12,7 +12,7 @@ pub mod describe;
 pub mod expected;
 pub mod inventory;
 pub mod json_schema;
-mod names;
+pub(crate) mod names;
 #[cfg(feature = "openai")]
 pub mod openai;
 pub mod registry;
