@@ -9,7 +9,7 @@ use std::hint::black_box;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use outlines::Structured;
 use outlines::backend::mock::Mock;
-use outlines::schema::{anthropic, openai};
+use outlines::backend::{anthropic::schema as anthropic, openai::schema as openai};
 
 #[path = "support/order.rs"]
 mod order;

@@ -9,11 +9,11 @@ mod raw_http;
 use std::time::Duration;
 
 use outlines::backend::anthropic::Anthropic;
+use outlines::backend::anthropic::schema::{object_root, structured, subset_violations};
 use outlines::backend::http::RetryPolicy;
 use outlines::backend::mock::Mock as Scripted;
 use outlines::backend::{Backend, BackendError, Finish, Message, Request, SchemaSpec};
 use outlines::generate::{Cause, Outcome};
-use outlines::schema::anthropic::{object_root, structured, subset_violations};
 use outlines::{OutputMode, Structured, Usage};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -517,7 +517,10 @@ async fn connection_closed_mid_body_is_a_transport_error() {
             provider, message, ..
         })) => {
             assert_eq!(provider, "anthropic");
-            assert!(message.contains("the connection broke"), "{message}");
+            assert!(
+                message.contains("broke while the reply was being read"),
+                "{message}"
+            );
         }
         other => panic!("unexpected cause {other:?}"),
     }

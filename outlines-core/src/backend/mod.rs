@@ -1,6 +1,10 @@
 //! Backends move bytes: they send a [`Request`] to a model in the provider's wire format and hand back
 //! its [`Response`], retrying transport faults on the way. Everything about prompting, validation and
 //! repair lives in the generation loop, the same for every backend.
+//!
+//! Each HTTP provider lives in a folder of its own ([`openai`], [`anthropic`]): its configuration,
+//! its wire format as typed structs, and its schema transform. What they share — configuration,
+//! sending with retries — is in [`http`].
 
 #[cfg(feature = "anthropic")]
 pub mod anthropic;
@@ -14,6 +18,9 @@ pub mod mock;
 #[cfg(feature = "openai")]
 pub mod openai;
 mod secret;
+#[cfg(any(feature = "openai", feature = "anthropic"))]
+#[cfg_attr(not(all(feature = "openai", feature = "anthropic")), allow(dead_code))]
+mod transform;
 
 use std::fmt;
 use std::future::Future;
@@ -349,6 +356,17 @@ impl AddAssign for Usage {
     }
 }
 
+/// An `f32` as the `f64` its decimal form reads as (`0.2`, not `0.20000000298023224`): how a
+/// temperature is sent and reported. `None` for a value that is not finite.
+#[cfg_attr(not(any(feature = "openai", feature = "anthropic")), allow(dead_code))]
+pub(crate) fn f32_as_written(value: f32) -> Option<f64> {
+    value
+        .to_string()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+}
+
 /// A backend's own fault, kept as the `source()` of [`BackendError::Other`] and
 /// [`BackendError::Transport`]: shared, so the error stays `Clone`.
 pub type ErrorSource = Arc<dyn std::error::Error + Send + Sync>;
@@ -496,3 +514,27 @@ impl PartialEq for BackendError {
 }
 
 impl Eq for BackendError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_f32_reads_as_written() {
+        assert_eq!(f32_as_written(0.2), Some(0.2));
+        assert_eq!(f32_as_written(1.0), Some(1.0));
+        assert_eq!(f32_as_written(f32::NAN), None);
+        assert_eq!(f32_as_written(f32::INFINITY), None);
+    }
+
+    #[test]
+    fn other_errors_chain_their_source() {
+        let io = std::io::Error::other("the worker stopped");
+        let error = BackendError::other("local", io);
+        assert_eq!(error.to_string(), "local failed: the worker stopped");
+        let source = std::error::Error::source(&error).expect("a source");
+        assert_eq!(source.to_string(), "the worker stopped");
+        assert_eq!(error.clone(), error);
+        assert_ne!(error, BackendError::other("local", "something else"));
+    }
+}
