@@ -669,19 +669,6 @@ async fn options_reach_the_body() {
     }
 }
 
-#[tokio::test]
-async fn structured_outputs_mode_is_a_configuration_error() {
-    let server = serve(vec![text_reply("{}", "end_turn", (1, 1))]).await;
-    let result = backend(&server.uri())
-        .complete(&person_request(OutputMode::StructuredOutputs))
-        .await;
-    assert!(
-        matches!(result, Err(BackendError::Config(ref m)) if m.contains("StructuredOutputs")),
-        "{result:?}"
-    );
-    assert_eq!(server.received_requests().await.unwrap().len(), 0);
-}
-
 fn person_request(mode: OutputMode) -> Request {
     let schema = SchemaSpec {
         name: "Person".into(),

@@ -13,8 +13,8 @@ use std::time::Duration;
 use outlines::Structured;
 use outlines::Usage;
 use outlines::backend::http::RetryPolicy;
-use outlines::backend::openai::OpenAi;
 use outlines::backend::openai::schema::{NotStrict, strict, strict_violations};
+use outlines::backend::openai::{OpenAi, SchemaParameter};
 use outlines::backend::{Backend, BackendError, Finish, Message, OutputMode, Request, SchemaSpec};
 use outlines::generate::{Cause, Outcome};
 use serde_json::{Value, json};
@@ -719,7 +719,7 @@ async fn vllm_gets_structured_outputs_and_null_usage_counts_are_zeros() {
     reply["usage"] = json!({"prompt_tokens": 42, "completion_tokens": null, "total_tokens": null});
     reply["model"] = "Qwen/Qwen2.5-7B-Instruct".into();
     always(&server, ResponseTemplate::new(200).set_body_json(reply)).await;
-    let backend = backend(&server).mode(OutputMode::StructuredOutputs);
+    let backend = backend(&server).schema_parameter(SchemaParameter::StructuredOutputs);
     let report = Person::generation("Extract")
         .report(&backend)
         .await

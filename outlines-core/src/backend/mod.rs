@@ -210,15 +210,14 @@ pub enum OutputMode {
     /// The backend's best native mode.
     #[default]
     Auto,
-    /// The provider's JSON Schema mode (OpenAI `response_format` `json_schema`, Anthropic
-    /// `output_config.format`), strict where the provider supports it.
+    /// The provider's JSON Schema mode (OpenAI `response_format` `json_schema`, or vLLM's
+    /// `structured_outputs` when the backend is configured so; Anthropic `output_config.format`),
+    /// strict where the provider supports it.
     JsonSchema,
     /// JSON syntax only (OpenAI `json_object`); the schema is in the prompt.
     JsonObject,
     /// A forced tool call whose arguments are the value.
     Tool,
-    /// vLLM's `structured_outputs` parameter (guided decoding).
-    StructuredOutputs,
     /// No native support: the prompt alone describes the value.
     Prompt,
 }

@@ -201,13 +201,6 @@ impl Anthropic {
             },
             // Nothing native: the value is the reply's text as the prompt asked for it.
             OutputMode::Prompt | OutputMode::JsonObject => (Read::Text, false),
-            OutputMode::StructuredOutputs => {
-                return Err(BackendError::Config(
-                    "the Anthropic backend has no StructuredOutputs mode (that is vLLM's); \
-                     use Tool, JsonSchema or Prompt"
-                        .into(),
-                ));
-            }
         };
         let tool = (read == Read::Tool).then(|| provider_name(&request.schema.name));
         if let Some(name) = &tool {

@@ -3,7 +3,8 @@
 //!
 //! The output mode decides how the schema travels: `response_format` `json_schema` (always the nested
 //! form, strict-transformed when possible: see [`schema`]), `json_object`, a forced
-//! function tool, vLLM's `structured_outputs`, or the prompt alone. When the strict transform wrapped a
+//! function tool, or the prompt alone; vLLM's `structured_outputs` instead of `response_format` when
+//! the backend is built with [`SchemaParameter::StructuredOutputs`]. When the strict transform wrapped a
 //! non-object root as `{"value": ...}`, the reply is unwrapped before the loop validates it.
 
 pub mod schema;
@@ -32,6 +33,20 @@ pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 /// The model used when none is set: `gpt-4o-mini`, small, inexpensive and able to follow strict
 /// schemas. Override with [`OpenAi::new`] or `OUTLINES_MODEL`.
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
+
+/// The request parameter that carries the schema in [`OutputMode::JsonSchema`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SchemaParameter {
+    /// `response_format: {"type": "json_schema", "json_schema": {...}}`, strict-transformed where
+    /// possible: what OpenAI and every compatible server read (the default).
+    #[default]
+    ResponseFormat,
+    /// vLLM's `structured_outputs: {"json": <schema>}`: guided decoding with the full JSON Schema as
+    /// `Structured::json_schema` renders it, no strict transform. vLLM reads `response_format` too;
+    /// this is its own parameter (vLLM ≥ 0.12 removed the older `guided_json`).
+    StructuredOutputs,
+}
 
 /// The field that carries the output token limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -64,6 +79,7 @@ pub struct OpenAi {
     model: String,
     mode: OutputMode,
     strict: bool,
+    schema_parameter: SchemaParameter,
     max_tokens_field: Option<MaxTokensField>,
     limits: Limits,
     /// The schema as sent, per request schema and tool-or-not; made by [`OpenAi::native_schema`]
@@ -91,6 +107,7 @@ impl OpenAi {
             model: model.into(),
             mode: OutputMode::JsonSchema,
             strict: true,
+            schema_parameter: SchemaParameter::ResponseFormat,
             max_tokens_field: None,
             limits: Limits::default(),
             schemas: Arc::default(),
@@ -150,6 +167,21 @@ impl OpenAi {
     pub fn strict_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
         self.schemas = Arc::default();
+        self
+    }
+
+    /// The parameter that carries the schema in [`OutputMode::JsonSchema`] (and `Auto`): OpenAI's
+    /// `response_format` by default, or vLLM's `structured_outputs`.
+    ///
+    /// ```
+    /// use outlines_core::backend::openai::{OpenAi, SchemaParameter};
+    ///
+    /// let vllm = OpenAi::new("Qwen/Qwen2.5-7B-Instruct")
+    ///     .base_url("http://localhost:8000/v1")
+    ///     .schema_parameter(SchemaParameter::StructuredOutputs);
+    /// ```
+    pub fn schema_parameter(mut self, parameter: SchemaParameter) -> Self {
+        self.schema_parameter = parameter;
         self
     }
 
@@ -224,6 +256,13 @@ impl OpenAi {
         // Kept here so the body can borrow it.
         let native;
         match mode {
+            OutputMode::Auto | OutputMode::JsonSchema
+                if self.schema_parameter == SchemaParameter::StructuredOutputs =>
+            {
+                body.structured_outputs = Some(wire::StructuredOutputs {
+                    json: &spec.json_schema,
+                });
+            }
             OutputMode::Auto | OutputMode::JsonSchema => {
                 native = self.native_schema(spec, false)?;
                 plan.wrapped = native.wrapped;
@@ -253,11 +292,6 @@ impl OpenAi {
                     function: wire::Named { name: &name },
                 });
                 body.parallel_tool_calls = native.strict.then_some(false);
-            }
-            OutputMode::StructuredOutputs => {
-                body.structured_outputs = Some(wire::StructuredOutputs {
-                    json: &spec.json_schema,
-                });
             }
             OutputMode::Prompt => {}
         }
@@ -454,6 +488,23 @@ mod tests {
             .max_tokens_field(MaxTokensField::MaxCompletionTokens)
             .body_json(&r);
         assert_eq!(forced["max_completion_tokens"], 100);
+    }
+
+    #[test]
+    fn structured_outputs_carry_the_schema_in_json_schema_mode_only() {
+        let vllm = OpenAi::new("m").schema_parameter(SchemaParameter::StructuredOutputs);
+        for mode in [OutputMode::Auto, OutputMode::JsonSchema] {
+            let (body, plan) = vllm.body_json(&request(mode, person()));
+            assert_eq!(body["structured_outputs"], json!({"json": person()}));
+            assert!(body.get("response_format").is_none());
+            assert!(!plan.wrapped && !plan.tool);
+        }
+        // The other modes are what they are on any server.
+        let (body, plan) = vllm.body_json(&request(OutputMode::Tool, person()));
+        assert!(body.get("structured_outputs").is_none());
+        assert!(plan.tool);
+        let (body, _) = vllm.body_json(&request(OutputMode::Prompt, person()));
+        assert!(body.get("structured_outputs").is_none());
     }
 
     #[test]
