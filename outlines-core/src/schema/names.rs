@@ -65,12 +65,13 @@ fn identifier(name: &str) -> String {
     }
 }
 
-/// The rule: ASCII letters, digits and `-` kept, every run of other characters (`_` included) one
-/// `_`, none at either end. Empty when nothing is left.
+/// The rule: ASCII letters and digits kept, every run of other characters (`_` and `-` included)
+/// one `_`, none at either end — a name for JSON Pointers, type descriptions and providers alike.
+/// Empty when nothing is left.
 fn plain(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
     for c in name.chars() {
-        if c.is_ascii_alphanumeric() || c == '-' {
+        if c.is_ascii_alphanumeric() {
             out.push(c);
         } else if !out.is_empty() && !out.ends_with('_') {
             out.push('_');
@@ -99,7 +100,7 @@ mod tests {
         assert_eq!(provider_name("Page_Person"), "Page_Person");
         assert_eq!(provider_name("Page<Person>"), "Page_Person");
         assert_eq!(provider_name("Pair<u8, Vec<string>>"), "Pair_u8_Vec_string");
-        assert_eq!(provider_name("my-schema"), "my-schema");
+        assert_eq!(provider_name("my-schema"), "my_schema");
         assert_eq!(provider_name("a b"), "a_b");
         assert_eq!(provider_name(""), "value");
         assert_eq!(provider_name("<>"), "value");
