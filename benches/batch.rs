@@ -248,7 +248,7 @@ async fn batch(base_url: &str, prompts: Vec<String>, c: usize) -> Measured {
 async fn bare(base_url: &str, prompts: Vec<String>, c: usize) -> Measured {
     let client = reqwest::Client::new();
     let url = format!("{base_url}/chat/completions");
-    let schema = outlines::schema::openai::strict(&Lead::json_schema())
+    let schema = outlines::backend::openai::schema::strict(&Lead::json_schema())
         .expect("a strict form")
         .schema;
     let system = format!(

@@ -8,7 +8,7 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use outlines::backend::mock::Mock;
-use outlines::schema::{anthropic, openai};
+use outlines::backend::{anthropic::schema as anthropic, openai::schema as openai};
 use outlines::{Generate, Structured};
 
 #[path = "support/order.rs"]

@@ -1,20 +1,27 @@
 //! The Anthropic backend against HTTP servers on 127.0.0.1 that speak the Messages API's wire format:
-//! what it sends, how it reads replies and errors, how the generation loop uses it; and the
+//! the conformance scenarios every HTTP backend passes (`support/conformance.rs`), then what is
+//! Anthropic's own (what it sends, how it reads its replies and errors); and the
 //! structured-output subset checked against Anthropic's documented rules for derived types.
 
 #[allow(unreachable_pub)] // the helpers are `pub` for every test binary that shares them
 #[path = "support/raw_http.rs"]
 mod raw_http;
 
+#[macro_use]
+#[path = "support/conformance.rs"]
+mod conformance;
+
+conformance_tests!(Provider::Anthropic);
+
 use std::time::Duration;
 
 use outlines::Generate;
 use outlines::backend::anthropic::Anthropic;
+use outlines::backend::anthropic::schema::{object_root, structured, subset_violations};
 use outlines::backend::http::RetryPolicy;
 use outlines::backend::mock::Mock as Scripted;
 use outlines::backend::{Backend, BackendError, Finish, Message, Request, SchemaSpec};
-use outlines::generate::{Cause, Outcome};
-use outlines::schema::anthropic::{object_root, structured, subset_violations};
+use outlines::generate::Cause;
 use outlines::{OutputMode, Structured, Usage};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -50,10 +57,6 @@ struct Tree {
 
 fn valid() -> Value {
     json!({"name": "John", "age": 25, "email": "john@example.com", "role": "admin"})
-}
-
-fn invalid() -> Value {
-    json!({"name": "", "age": 150, "role": "boss"})
 }
 
 fn fast() -> RetryPolicy {
@@ -94,14 +97,6 @@ fn tool_reply(tool: &str, input: Value, stop_reason: &str, usage: (u64, u64)) ->
 fn text_reply(text: &str, stop_reason: &str, usage: (u64, u64)) -> ResponseTemplate {
     let content = json!([{"type": "text", "text": text}]);
     ResponseTemplate::new(200).set_body_json(message(content, stop_reason, usage))
-}
-
-fn error_reply(status: u16, kind: &str, text: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_json(json!({
-        "type": "error",
-        "error": {"type": kind, "message": text},
-        "request_id": "req_011CSHoEeqs5C35K2UUqR7Fy"
-    }))
 }
 
 /// Serves `replies` in order, one request each; the last one answers every later request.
@@ -200,201 +195,6 @@ async fn valid_first_time_by_forced_tool_use() {
 }
 
 #[tokio::test]
-async fn invalid_then_valid_sends_the_reply_and_its_errors_back() {
-    let server = serve(vec![
-        tool_reply("Person", invalid(), "tool_use", (100, 20)),
-        tool_reply("Person", valid(), "tool_use", (150, 25)),
-    ])
-    .await;
-    let report = Person::generation(PROMPT)
-        .report(&backend(&server.uri()))
-        .await
-        .unwrap();
-    assert_eq!(report.attempt_count(), 2);
-    assert_eq!(report.attempts[0].outcome, Outcome::Invalid);
-    assert_eq!(
-        report.usage,
-        Usage {
-            input_tokens: 250,
-            output_tokens: 45
-        }
-    );
-
-    let sent = bodies(&server).await;
-    assert_eq!(sent.len(), 2);
-    let messages = sent[1]["messages"].as_array().unwrap();
-    assert_eq!(messages.len(), 3);
-    assert_eq!(messages[0], json!({"role": "user", "content": PROMPT}));
-    assert_eq!(
-        messages[1],
-        json!({"role": "assistant", "content": r#"{"name":"","age":150,"role":"boss"}"#})
-    );
-    assert_eq!(messages[2]["role"], "user");
-    let repair = messages[2]["content"].as_str().unwrap();
-    for needle in [
-        "- name: too short (0 characters) (expected string of 1 to 80 characters, got \"\")",
-        "- age: above the maximum (expected integer between 0 and 120, got 150)",
-        "- role: unknown variant \"boss\" (expected one of: user, admin, got \"boss\")",
-    ] {
-        assert!(repair.contains(needle), "missing {needle:?} in:\n{repair}");
-    }
-    // Everything else stays as it was.
-    assert_eq!(sent[1]["tools"], sent[0]["tools"]);
-    assert_eq!(sent[1]["system"], sent[0]["system"]);
-}
-
-#[tokio::test]
-async fn always_invalid_tells_the_whole_story() {
-    let server = serve(vec![
-        text_reply("Sorry, here it is: {", "end_turn", (10, 5)),
-        tool_reply(
-            "Person",
-            json!({"name": "", "age": 25, "role": "admin"}),
-            "tool_use",
-            (20, 6),
-        ),
-        tool_reply("Person", invalid(), "tool_use", (30, 7)),
-    ])
-    .await;
-    let err = Person::generation(PROMPT)
-        .run(&backend(&server.uri()))
-        .await
-        .unwrap_err();
-    assert_eq!(err.cause(), &Cause::Invalid { attempts: 3 });
-    assert_eq!(
-        err.usage(),
-        Usage {
-            input_tokens: 60,
-            output_tokens: 18
-        }
-    );
-    let attempts = err.attempts();
-    assert_eq!(attempts.len(), 3);
-    // No tool call: the reply's text is what the model said, and it is not JSON.
-    assert_eq!(attempts[0].output, "Sorry, here it is: {");
-    assert_eq!(attempts[0].errors[0].kind(), outlines::ErrorKind::Syntax);
-    assert_eq!(attempts[1].output, r#"{"name":"","age":25,"role":"admin"}"#);
-    assert_eq!(attempts[2].output, r#"{"name":"","age":150,"role":"boss"}"#);
-    assert_eq!(
-        attempts[2].usage,
-        Usage {
-            input_tokens: 30,
-            output_tokens: 7
-        }
-    );
-    assert_eq!(
-        err.best(),
-        Some(&json!({"name": "", "age": 25, "role": "admin"}))
-    );
-    assert_eq!(err.errors().len(), 3);
-    let text = err.to_string();
-    assert!(
-        text.starts_with("no valid value after 3 attempts:\n- name: too short"),
-        "{text}"
-    );
-    assert_eq!(server.received_requests().await.unwrap().len(), 3);
-}
-
-#[tokio::test]
-async fn rate_limit_with_retry_after_seconds_is_retried() {
-    let server = serve(vec![
-        error_reply(
-            429,
-            "rate_limit_error",
-            "Number of request tokens has exceeded your per-minute rate limit",
-        )
-        .insert_header("retry-after", "1"),
-        tool_reply("Person", valid(), "tool_use", (10, 5)),
-    ])
-    .await;
-    let person = Person::generate(&backend(&server.uri()), PROMPT)
-        .await
-        .unwrap();
-    assert_eq!(person.age, 25);
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
-}
-
-#[tokio::test]
-async fn overloaded_529_is_retried() {
-    let server = serve(vec![
-        error_reply(529, "overloaded_error", "Overloaded").insert_header("retry-after-ms", "10"),
-        tool_reply("Person", valid(), "tool_use", (10, 5)),
-    ])
-    .await;
-    let report = Person::generation(PROMPT)
-        .report(&backend(&server.uri()))
-        .await
-        .unwrap();
-    // Transport retries happen inside one attempt.
-    assert_eq!(report.attempt_count(), 1);
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
-}
-
-#[tokio::test]
-async fn server_error_is_retried_then_reported_with_the_providers_message() {
-    let server = serve(vec![
-        error_reply(500, "api_error", "Internal server error"),
-        tool_reply("Person", valid(), "tool_use", (10, 5)),
-    ])
-    .await;
-    Person::generate(&backend(&server.uri()), PROMPT)
-        .await
-        .unwrap();
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
-
-    // When every retry fails: the first try and 2 retries, then the provider's words.
-    let server = serve(vec![error_reply(529, "overloaded_error", "Overloaded")]).await;
-    let err = Person::generate(&backend(&server.uri()), PROMPT)
-        .await
-        .unwrap_err();
-    assert_eq!(server.received_requests().await.unwrap().len(), 3);
-    match err.cause() {
-        Cause::Backend(BackendError::Status {
-            status,
-            code,
-            message,
-            ..
-        }) => {
-            assert_eq!(*status, 529);
-            assert_eq!(code.as_deref(), Some("overloaded_error"));
-            assert_eq!(
-                message,
-                "Overloaded (request_id: req_011CSHoEeqs5C35K2UUqR7Fy)"
-            );
-        }
-        other => panic!("unexpected cause {other:?}"),
-    }
-}
-
-#[tokio::test]
-async fn authentication_error_fails_at_once_without_the_key() {
-    let server = serve(vec![error_reply(
-        401,
-        "authentication_error",
-        &format!("invalid x-api-key {KEY}"), // a server that echoes the key back
-    )])
-    .await;
-    let backend = backend(&server.uri());
-    let err = Person::generate(&backend, PROMPT).await.unwrap_err();
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
-    assert_eq!(err.attempts().len(), 1);
-    assert_eq!(err.attempts()[0].outcome, Outcome::BackendError);
-    let Cause::Backend(error) = err.cause() else {
-        panic!("unexpected cause {:?}", err.cause())
-    };
-    assert_eq!(error.status(), Some(401));
-    assert_eq!(
-        err.to_string(),
-        "the backend failed: anthropic answered HTTP 401: invalid x-api-key *** \
-         (request_id: req_011CSHoEeqs5C35K2UUqR7Fy)"
-    );
-    for shown in [err.to_string(), format!("{err:?}"), format!("{backend:?}")] {
-        assert!(!shown.contains(KEY), "the key leaked: {shown}");
-    }
-    assert!(format!("{backend:?}").contains("ApiKey(***)"));
-}
-
-#[tokio::test]
 async fn malformed_bodies_are_reported_with_an_excerpt() {
     let server = serve(vec![
         ResponseTemplate::new(200).set_body_raw("<html>upstream gateway</html>", "text/html"),
@@ -428,33 +228,7 @@ async fn malformed_bodies_are_reported_with_an_excerpt() {
 }
 
 #[tokio::test]
-async fn refusal_ends_the_loop_with_the_models_words() {
-    let server = serve(vec![text_reply(
-        "I can't help with extracting personal data from this text.",
-        "refusal",
-        (40, 12),
-    )])
-    .await;
-    let err = Person::generate(&backend(&server.uri()), PROMPT)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.cause(),
-        &Cause::Refused {
-            message: "I can't help with extracting personal data from this text.".into()
-        }
-    );
-    assert_eq!(err.attempts()[0].finish, Some(Finish::Refusal));
-    assert_eq!(
-        err.usage(),
-        Usage {
-            input_tokens: 40,
-            output_tokens: 12
-        }
-    );
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
-
-    // With nothing said, a fixed phrase.
+async fn a_refusal_with_nothing_said_gets_a_fixed_phrase() {
     let server = serve(vec![ResponseTemplate::new(200).set_body_json(message(
         json!([]),
         "refusal",
@@ -473,26 +247,6 @@ async fn refusal_ends_the_loop_with_the_models_words() {
 }
 
 #[tokio::test]
-async fn truncation_is_repaired_with_the_fact_stated() {
-    let server = serve(vec![
-        tool_reply("Person", json!({"name": "Jo"}), "max_tokens", (50, 64)),
-        tool_reply("Person", valid(), "tool_use", (60, 20)),
-    ])
-    .await;
-    let report = Person::generation(PROMPT)
-        .max_tokens(64)
-        .report(&backend(&server.uri()))
-        .await
-        .unwrap();
-    assert_eq!(report.attempts[0].finish, Some(Finish::Length));
-    let sent = bodies(&server).await;
-    assert_eq!(sent[0]["max_tokens"], 64);
-    let repair = sent[1]["messages"][2]["content"].as_str().unwrap();
-    assert!(repair.starts_with("Your reply was cut off"), "{repair}");
-    assert!(repair.contains("- age: missing"), "{repair}");
-}
-
-#[tokio::test]
 async fn unknown_stop_reasons_are_kept() {
     let server = serve(vec![tool_reply("Person", valid(), "pause_turn", (1, 1))]).await;
     let response = backend(&server.uri())
@@ -501,47 +255,6 @@ async fn unknown_stop_reasons_are_kept() {
         .unwrap();
     assert_eq!(response.finish, Finish::Other("pause_turn".into()));
     assert_eq!(response.model.as_deref(), Some("claude-test-20250929"));
-}
-
-#[tokio::test]
-async fn connection_closed_mid_body_is_a_transport_error() {
-    let server = raw_http::start(raw_http::Misbehaviour::CloseMidBody {
-        status: 200,
-        partial: r#"{"id":"msg_01","type":"message","content":[{"type":"tool_use","#.into(),
-        declared: 400,
-    })
-    .await;
-    let backend = backend(&server.url());
-    let err = Person::generate(&backend, PROMPT).await.unwrap_err();
-    match err.cause() {
-        Cause::Backend(BackendError::Transport { provider, message }) => {
-            assert_eq!(provider, "anthropic");
-            assert!(message.contains("the connection broke"), "{message}");
-        }
-        other => panic!("unexpected cause {other:?}"),
-    }
-    // Retried on a new connection each time: the first try and two retries.
-    assert_eq!(server.connections(), 3);
-}
-
-#[tokio::test]
-async fn a_server_that_never_answers_times_out() {
-    let server = raw_http::start(raw_http::Misbehaviour::NeverAnswer).await;
-    let err = Person::generation(PROMPT)
-        .attempt_timeout(Duration::from_millis(300))
-        .max_attempts(2)
-        .run(&backend(&server.url()))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.cause(),
-        &Cause::Timeout {
-            attempt: 2,
-            after: Duration::from_millis(300)
-        }
-    );
-    let outcomes: Vec<Outcome> = err.attempts().iter().map(|a| a.outcome).collect();
-    assert_eq!(outcomes, [Outcome::TimedOut, Outcome::TimedOut]);
 }
 
 #[tokio::test]
@@ -663,19 +376,6 @@ async fn options_reach_the_body() {
     for absent in ["tools", "tool_choice", "output_config"] {
         assert!(body.get(absent).is_none(), "{absent} in {body:#}");
     }
-}
-
-#[tokio::test]
-async fn structured_outputs_mode_is_a_configuration_error() {
-    let server = serve(vec![text_reply("{}", "end_turn", (1, 1))]).await;
-    let result = backend(&server.uri())
-        .complete(&person_request(OutputMode::StructuredOutputs))
-        .await;
-    assert!(
-        matches!(result, Err(BackendError::Config(ref m)) if m.contains("StructuredOutputs")),
-        "{result:?}"
-    );
-    assert_eq!(server.received_requests().await.unwrap().len(), 0);
 }
 
 fn person_request(mode: OutputMode) -> Request {

@@ -155,7 +155,7 @@ async fn a_failing_or_panicking_task_leaves_the_others_alone() {
         latency: Some(|_| Duration::from_millis(10)),
         reply: Some(|n| match n {
             3 => Ok(r#"{"n": "three"}"#.to_owned()),
-            5 => Err(BackendError::Scripted("the server is on fire".into())),
+            5 => Err(BackendError::other("mock", "the server is on fire")),
             n => Ok(format!(r#"{{"n": {n}}}"#)),
         }),
         ..Counting::default()

@@ -1,10 +1,18 @@
 //! The OpenAI-compatible backend against real HTTP servers on 127.0.0.1 answering in Chat Completions'
-//! exact wire format, driven through the generation loop; and the strict-schema transform checked
-//! against OpenAI's strict-mode rules for many derived types.
+//! exact wire format, driven through the generation loop: the conformance scenarios every HTTP backend
+//! passes (`support/conformance.rs`), then what is OpenAI's own (the body sent, output modes, wrapped
+//! roots); and the strict-schema transform checked against OpenAI's strict-mode rules for many
+//! derived types.
 
 #[allow(unreachable_pub)] // the helpers are `pub` for every test binary that shares them
 #[path = "support/raw_http.rs"]
 mod raw_http;
+
+#[macro_use]
+#[path = "support/conformance.rs"]
+mod conformance;
+
+conformance_tests!(Provider::OpenAi);
 
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -12,10 +20,10 @@ use std::time::Duration;
 
 use outlines::Usage;
 use outlines::backend::http::RetryPolicy;
-use outlines::backend::openai::OpenAi;
+use outlines::backend::openai::schema::{NotStrict, strict, strict_violations};
+use outlines::backend::openai::{OpenAi, SchemaParameter};
 use outlines::backend::{Backend, BackendError, Finish, Message, OutputMode, Request, SchemaSpec};
 use outlines::generate::{Cause, Outcome};
-use outlines::schema::openai::{NotStrict, strict, strict_violations};
 use outlines::{Generate, Structured};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -45,7 +53,6 @@ enum Role {
 }
 
 const VALID: &str = r#"{"name": "John", "age": 25, "role": "admin", "nickname": null}"#;
-const INVALID: &str = r#"{"name": "", "age": 150, "role": "boss", "nickname": null}"#;
 
 fn john() -> Person {
     Person {
@@ -236,116 +243,6 @@ async fn the_key_goes_in_the_authorization_header_and_nowhere_else() {
 }
 
 #[tokio::test]
-async fn invalid_then_valid_sends_the_reply_and_its_errors_back() {
-    let server = MockServer::start().await;
-    once(&server, ok(INVALID)).await;
-    always(&server, ok(VALID)).await;
-    let report = Person::generation("Extract")
-        .report(&backend(&server))
-        .await
-        .unwrap();
-    assert_eq!(report.value, john());
-    assert_eq!(report.attempt_count(), 2);
-    assert_eq!(report.attempts[0].outcome, Outcome::Invalid);
-    assert_eq!(report.attempts[0].errors.len(), 3);
-
-    let sent = bodies(&server).await;
-    assert_eq!(sent.len(), 2);
-    let messages = sent[1]["messages"].as_array().unwrap();
-    let roles: Vec<&str> = messages
-        .iter()
-        .map(|m| m["role"].as_str().unwrap())
-        .collect();
-    assert_eq!(roles, ["system", "user", "assistant", "user"]);
-    assert_eq!(messages[0], sent[0]["messages"][0]);
-    assert_eq!(messages[1]["content"], "Extract");
-    assert_eq!(messages[2]["content"], INVALID);
-    let repair = messages[3]["content"].as_str().unwrap();
-    for needle in [
-        "- name: too short (0 characters) (expected string of 1 to 80 characters, got \"\")",
-        "- age: above the maximum (expected integer between 0 and 120, got 150)",
-        "- role: unknown variant \"boss\" (expected one of: user, admin, got \"boss\")",
-    ] {
-        assert!(repair.contains(needle), "missing {needle:?} in:\n{repair}");
-    }
-    // The schema is sent again, unchanged.
-    assert_eq!(sent[1]["response_format"], sent[0]["response_format"]);
-}
-
-#[tokio::test]
-async fn always_invalid_tells_the_whole_story_with_usage_summed() {
-    let server = MockServer::start().await;
-    let partly = r#"{"name": "", "age": 25, "role": "admin", "nickname": null}"#;
-    for (content, usage) in [("not json", (10, 5)), (partly, (20, 6)), (INVALID, (30, 7))] {
-        let reply = completion(content.into(), "stop", usage);
-        once(&server, ResponseTemplate::new(200).set_body_json(reply)).await;
-    }
-    let err = Person::generation("Extract")
-        .run(&backend(&server))
-        .await
-        .unwrap_err();
-    assert_eq!(err.cause(), &Cause::Invalid { attempts: 3 });
-    assert_eq!(
-        err.usage(),
-        Usage {
-            input_tokens: 60,
-            output_tokens: 18
-        }
-    );
-    let outputs: Vec<&str> = err.attempts().iter().map(|a| a.output.as_str()).collect();
-    assert_eq!(outputs, ["not json", partly, INVALID]);
-    assert_eq!(
-        err.attempts()[0].errors[0].kind(),
-        outlines::ErrorKind::Syntax
-    );
-    assert_eq!(err.attempts()[1].errors.len(), 1);
-    assert_eq!(
-        err.attempts()[2].usage,
-        Usage {
-            input_tokens: 30,
-            output_tokens: 7
-        }
-    );
-    assert_eq!(
-        err.best(),
-        Some(&serde_json::from_str::<Value>(partly).unwrap())
-    );
-    assert_eq!(err.errors().len(), 3);
-    assert!(
-        err.to_string()
-            .starts_with("no valid value after 3 attempts:\n- name: too short"),
-        "{err}"
-    );
-    assert_eq!(bodies(&server).await.len(), 3);
-}
-
-#[tokio::test]
-async fn a_429_with_retry_after_in_seconds_is_waited_out() {
-    let server = MockServer::start().await;
-    once(
-        &server,
-        openai_error(
-            429,
-            "Rate limit reached for gpt-4o-mini on requests per min (RPM): Limit 3, Used 3, Requested 1.",
-            "requests",
-            Some("rate_limit_exceeded"),
-        )
-        .insert_header("retry-after", "1")
-        .insert_header("x-ratelimit-reset-requests", "1s"),
-    )
-    .await;
-    always(&server, ok(VALID)).await;
-    let report = Person::generation("Extract")
-        .report(&backend(&server))
-        .await
-        .unwrap();
-    assert_eq!(report.value, john());
-    // The transport retry happened inside the one attempt.
-    assert_eq!(report.attempt_count(), 1);
-    assert_eq!(bodies(&server).await.len(), 2);
-}
-
-#[tokio::test]
 async fn an_exhausted_quota_is_not_retried() {
     let server = MockServer::start().await;
     always(
@@ -377,125 +274,6 @@ async fn an_exhausted_quota_is_not_retried() {
 }
 
 #[tokio::test]
-async fn a_500_and_a_503_are_retried_then_the_reply_is_read() {
-    let server = MockServer::start().await;
-    once(
-        &server,
-        openai_error(
-            500,
-            "The server had an error while processing your request. Sorry about that!",
-            "server_error",
-            None,
-        ),
-    )
-    .await;
-    once(
-        &server,
-        openai_error(
-            503,
-            "The engine is currently overloaded, please try again later.",
-            "server_error",
-            None,
-        )
-        .insert_header("retry-after-ms", "10"),
-    )
-    .await;
-    always(&server, ok(VALID)).await;
-    let report = Person::generation("Extract")
-        .report(&backend(&server))
-        .await
-        .unwrap();
-    assert_eq!(report.value, john());
-    assert_eq!(report.attempt_count(), 1);
-    assert_eq!(report.attempts[0].outcome, Outcome::Valid);
-    assert_eq!(bodies(&server).await.len(), 3);
-}
-
-#[tokio::test]
-async fn server_errors_past_the_retry_budget_fail_with_the_last_status() {
-    let server = MockServer::start().await;
-    always(
-        &server,
-        openai_error(503, "Service Unavailable", "server_error", None),
-    )
-    .await;
-    let err = Person::generation("Extract")
-        .run(&backend(&server))
-        .await
-        .unwrap_err();
-    let error = backend_error(err.cause());
-    assert_eq!(error.status(), Some(503));
-    assert_eq!(
-        error.to_string(),
-        "openai answered HTTP 503: Service Unavailable"
-    );
-    // The first try and the policy's 2 retries; the loop does not start another attempt.
-    assert_eq!(bodies(&server).await.len(), 3);
-    assert_eq!(err.attempts().len(), 1);
-}
-
-#[tokio::test]
-async fn a_401_fails_at_once_with_the_providers_message_and_without_the_key() {
-    let server = MockServer::start().await;
-    // A server that echoes the whole key: it must not reach the error.
-    always(
-        &server,
-        openai_error(
-            401,
-            &format!("Incorrect API key provided: {KEY}. You can find your API key at https://platform.openai.com/account/api-keys."),
-            "invalid_request_error",
-            Some("invalid_api_key"),
-        ),
-    )
-    .await;
-    let err = Person::generation("Extract")
-        .run(&backend(&server).api_key(KEY))
-        .await
-        .unwrap_err();
-    let error = backend_error(err.cause());
-    assert!(matches!(
-        error,
-        BackendError::Status { status: 401, code: Some(code), .. } if code == "invalid_api_key"
-    ));
-    let text = err.to_string();
-    assert!(
-        text.starts_with(
-            "the backend failed: openai answered HTTP 401: Incorrect API key provided: ***."
-        ),
-        "{text}"
-    );
-    assert!(!text.contains(KEY));
-    assert!(!format!("{err:?}").contains(KEY));
-    assert_eq!(bodies(&server).await.len(), 1);
-}
-
-#[tokio::test]
-async fn a_body_that_is_not_json_is_malformed_with_an_excerpt() {
-    let server = MockServer::start().await;
-    always(
-        &server,
-        ResponseTemplate::new(200)
-            .set_body_raw("<html><body>Bad gateway</body></html>", "text/html"),
-    )
-    .await;
-    let err = Person::generation("Extract")
-        .run(&backend(&server))
-        .await
-        .unwrap_err();
-    match backend_error(err.cause()) {
-        BackendError::Malformed { message, body, .. } => {
-            assert!(message.starts_with("the body is not JSON"), "{message}");
-            assert!(
-                body.contains("<html><body>Bad gateway</body></html>"),
-                "{body}"
-            );
-        }
-        other => panic!("expected Malformed, got {other:?}"),
-    }
-    assert_eq!(bodies(&server).await.len(), 1);
-}
-
-#[tokio::test]
 async fn a_reply_without_choices_is_malformed() {
     let server = MockServer::start().await;
     always(
@@ -515,107 +293,6 @@ async fn a_reply_without_choices_is_malformed() {
             if message == "the reply has no choices" && body.contains("chatcmpl-1")),
         "{error:?}"
     );
-}
-
-#[tokio::test]
-async fn a_refusal_ends_the_loop() {
-    let server = MockServer::start().await;
-    let mut reply = completion(Value::Null, "stop", (50, 10));
-    reply["choices"][0]["message"]["refusal"] =
-        "I'm sorry, but I cannot assist with that request.".into();
-    always(&server, ResponseTemplate::new(200).set_body_json(reply)).await;
-    let err = Person::generation("Extract")
-        .run(&backend(&server))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.cause(),
-        &Cause::Refused {
-            message: "I'm sorry, but I cannot assist with that request.".into()
-        }
-    );
-    assert_eq!(err.attempts()[0].outcome, Outcome::Refused);
-    assert_eq!(
-        err.usage(),
-        Usage {
-            input_tokens: 50,
-            output_tokens: 10
-        }
-    );
-    assert_eq!(bodies(&server).await.len(), 1);
-}
-
-#[tokio::test]
-async fn a_reply_cut_off_by_length_is_repaired_saying_so() {
-    let server = MockServer::start().await;
-    let cut = r#"{"name": "John", "ag"#;
-    once(
-        &server,
-        ResponseTemplate::new(200).set_body_json(completion(cut.into(), "length", (100, 16))),
-    )
-    .await;
-    always(&server, ok(VALID)).await;
-    let report = Person::generation("Extract")
-        .max_tokens(16)
-        .report(&backend(&server))
-        .await
-        .unwrap();
-    assert_eq!(report.attempts[0].finish, Some(Finish::Length));
-    assert_eq!(report.attempts[0].output, cut);
-    let sent = bodies(&server).await;
-    // A local server (127.0.0.1) gets `max_tokens`; OpenAI's own API `max_completion_tokens`.
-    assert_eq!(sent[0]["max_tokens"], 16);
-    assert_eq!(sent[1]["messages"][2]["content"], cut);
-    let repair = sent[1]["messages"][3]["content"].as_str().unwrap();
-    assert!(repair.starts_with("Your reply was cut off"), "{repair}");
-}
-
-#[tokio::test]
-async fn a_connection_closed_mid_body_is_a_transport_error() {
-    let server = raw_http::start(raw_http::Misbehaviour::CloseMidBody {
-        status: 200,
-        partial: r#"{"id":"chatcmpl-1","choices":[{"index":0,"mess"#.into(),
-        declared: 4096,
-    })
-    .await;
-    let backend = OpenAi::new("gpt-test")
-        .base_url(format!("{}/v1", server.url()))
-        .retry_policy(fast());
-    let err = Person::generation("Extract")
-        .run(&backend)
-        .await
-        .unwrap_err();
-    let error = backend_error(err.cause());
-    assert!(
-        matches!(error, BackendError::Transport { provider, .. } if provider == "openai"),
-        "{error:?}"
-    );
-    assert_eq!(err.attempts().len(), 1);
-    // Retried on a new connection each time: the first try and two retries.
-    assert_eq!(server.connections(), 3);
-}
-
-#[tokio::test]
-async fn a_server_that_never_answers_times_out() {
-    let server = raw_http::start(raw_http::Misbehaviour::NeverAnswer).await;
-    let backend = OpenAi::new("gpt-test")
-        .base_url(format!("{}/v1", server.url()))
-        .retry_policy(fast());
-    let err = Person::generation("Extract")
-        .max_attempts(2)
-        .attempt_timeout(Duration::from_millis(300))
-        .run(&backend)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        err.cause(),
-        &Cause::Timeout {
-            attempt: 2,
-            after: Duration::from_millis(300)
-        }
-    );
-    let outcomes: Vec<Outcome> = err.attempts().iter().map(|a| a.outcome).collect();
-    assert_eq!(outcomes, [Outcome::TimedOut, Outcome::TimedOut]);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -719,7 +396,7 @@ async fn vllm_gets_structured_outputs_and_null_usage_counts_are_zeros() {
     reply["usage"] = json!({"prompt_tokens": 42, "completion_tokens": null, "total_tokens": null});
     reply["model"] = "Qwen/Qwen2.5-7B-Instruct".into();
     always(&server, ResponseTemplate::new(200).set_body_json(reply)).await;
-    let backend = backend(&server).mode(OutputMode::StructuredOutputs);
+    let backend = backend(&server).schema_parameter(SchemaParameter::StructuredOutputs);
     let report = Person::generation("Extract")
         .report(&backend)
         .await

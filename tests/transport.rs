@@ -10,7 +10,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use outlines::backend::BackendError;
 use outlines::backend::anthropic::Anthropic;
-use outlines::backend::http::{MAX_BODY_BYTES, RetryPolicy};
+use outlines::backend::http::RetryPolicy;
 use outlines::backend::openai::OpenAi;
 use outlines::generate::{Cause, Outcome};
 use outlines::{Generate, Structured};
@@ -27,6 +27,9 @@ struct Score {
 
 const VALID: &str = r#"{"score": 7}"#;
 const KEY: &str = "sk-test-TRANSPORT-0123456789";
+
+/// The most of a reply body the backends read (16 MiB).
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
 /// Retries that would be over in milliseconds if a server's wait were ignored.
 fn fast() -> RetryPolicy {

@@ -68,10 +68,14 @@ pub(crate) fn float_text(v: f64) -> String {
     serde_json::Number::from_f64(v).map_or_else(|| v.to_string(), |n| n.to_string())
 }
 
-/// An `f32` as the `f64` its decimal form reads as: `0.2`, not `0.20000000298023224` (a temperature
-/// set as `0.2` is sent and recorded as `0.2`).
-pub(crate) fn f32_as_written(value: f32) -> f64 {
-    value.to_string().parse().unwrap_or(f64::from(value))
+/// An `f32` as the `f64` its decimal form reads as (`0.2`, not `0.20000000298023224`): how a
+/// temperature is sent and reported. `None` for a value that is not finite.
+pub(crate) fn f32_as_written(value: f32) -> Option<f64> {
+    value
+        .to_string()
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
 }
 
 #[cfg(test)]
@@ -89,7 +93,9 @@ mod tests {
     #[test]
     fn numbers_read_as_written() {
         assert_eq!(float_text(2.5), "2.5");
-        assert_eq!(f32_as_written(0.2), 0.2);
-        assert_eq!(f32_as_written(1.0), 1.0);
+        assert_eq!(f32_as_written(0.2), Some(0.2));
+        assert_eq!(f32_as_written(1.0), Some(1.0));
+        assert_eq!(f32_as_written(f32::NAN), None);
+        assert_eq!(f32_as_written(f32::INFINITY), None);
     }
 }

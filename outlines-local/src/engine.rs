@@ -110,7 +110,10 @@ fn serve(
                     .map(|s| (*s).to_owned())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
                     .unwrap_or_default();
-                Err(BackendError::Engine(format!("inference panicked: {what}")))
+                Err(BackendError::other(
+                    "local",
+                    format!("inference panicked: {what}"),
+                ))
             }
         };
         let _ = job.reply.send(result);
@@ -133,7 +136,7 @@ struct Engine<'m> {
 }
 
 fn engine_error(what: &str, error: impl std::fmt::Display) -> BackendError {
-    BackendError::Engine(format!("{what}: {error}"))
+    BackendError::other("local", format!("{what}: {error}"))
 }
 
 impl Engine<'_> {
@@ -172,8 +175,9 @@ impl Engine<'_> {
         let mut finish = Finish::Length;
         while out.len() < job.max_tokens {
             if job.reply.is_closed() {
-                return Err(BackendError::Engine(
-                    "the request was dropped mid-generation".into(),
+                return Err(BackendError::other(
+                    "local",
+                    "the request was dropped mid-generation",
                 ));
             }
             let step = Instant::now();
@@ -205,7 +209,10 @@ impl Engine<'_> {
             }
             run.constraint += step.elapsed();
             let token = sampler.pick(&self.logits).ok_or_else(|| {
-                BackendError::Engine("no token is allowed next (the logits are not numbers)".into())
+                BackendError::other(
+                    "local",
+                    "no token is allowed next (the logits are not numbers)",
+                )
             })?;
             let llama_token = LlamaToken(token as i32);
             if self.model.ends(llama_token) {

@@ -53,8 +53,8 @@
 //! the response's `forced` (finish reason `length`); the generation loop treats a value the
 //! steering cut short or wrote as invalid.
 //!
-//! The constraint follows the request's output mode: `Auto`, `JsonSchema` and `StructuredOutputs`
-//! constrain to the type; `JsonObject` to any JSON object; `Prompt` not at all (the prompt alone,
+//! The constraint follows the request's output mode: `Auto` and `JsonSchema` constrain to the
+//! type; `JsonObject` to any JSON object; `Prompt` not at all (the prompt alone,
 //! as with a server without structured output). `Tool` is a configuration error.
 //!
 //! # Why llama.cpp
@@ -62,8 +62,8 @@
 //! On this project's 2-core reference machine, SmolLM2-135M (Q4_1) generates ~74 tokens/s on one
 //! thread and ~108 on two through llama.cpp, against ~25 for candle's pure-Rust quantized llama:
 //! three to four times faster, on every GGUF architecture llama.cpp supports, with its own
-//! tokenizer and chat templates. The cost is a C++ build (cmake and libclang, from the system's
-//! packages). Build with `RUSTFLAGS="-C target-cpu=native"` (this workspace's `.cargo/config.toml`
+//! tokenizer and chat templates. The cost is a C++ build (cmake and libclang: the system's, or
+//! fetched from PyPI by `cargo xtask`, see the README's set-up). Build with `RUSTFLAGS="-C target-cpu=native"` (this workspace's `.cargo/config.toml`
 //! does) so llama.cpp uses the machine's vector instructions.
 //!
 //! # Concurrency
@@ -410,7 +410,7 @@ impl Backend for Local {
                 },
                 reply,
             };
-            let stopped = || BackendError::Engine("the model's worker has stopped".into());
+            let stopped = || BackendError::other("local", "the model's worker has stopped");
             self.0.jobs.send(job).map_err(|_| stopped())?;
             answer.await.map_err(|_| stopped())?
         })

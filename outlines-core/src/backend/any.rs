@@ -4,6 +4,7 @@ use std::fmt;
 
 #[cfg(feature = "anthropic")]
 use super::anthropic::Anthropic;
+use super::http::public_url;
 #[cfg(feature = "openai")]
 use super::openai::OpenAi;
 use super::{Backend, BackendError, BackendFuture, Request};
@@ -45,25 +46,18 @@ impl Backend for AnyBackend {
 }
 
 /// `openai · gpt-4o-mini · https://api.openai.com/v1/chat/completions`: provider, model, endpoint
-/// (without any user name or password the URL carries).
+/// (without any user name, password or query the URL carries).
 impl fmt::Display for AnyBackend {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let endpoint = match self {
             #[cfg(feature = "openai")]
-            AnyBackend::OpenAi(backend) => backend.endpoint().ok().map(public),
+            AnyBackend::OpenAi(backend) => backend.endpoint().ok(),
             #[cfg(feature = "anthropic")]
-            AnyBackend::Anthropic(backend) => reqwest::Url::parse(&backend.url()).ok().map(public),
+            AnyBackend::Anthropic(backend) => reqwest::Url::parse(&backend.url()).ok(),
         };
-        let endpoint = endpoint.unwrap_or_else(|| "(an invalid URL)".into());
+        let endpoint = endpoint.map_or_else(|| "(an invalid URL)".into(), |url| public_url(&url));
         write!(f, "{} · {} · {endpoint}", self.provider(), self.model())
     }
-}
-
-/// A URL without its credentials.
-fn public(mut url: reqwest::Url) -> String {
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    url.into()
 }
 
 #[cfg(feature = "openai")]

@@ -159,8 +159,9 @@ impl Mock {
         scripted
             .or_else(|| self.fallback.clone())
             .unwrap_or_else(|| {
-                Step::Fail(BackendError::Scripted(
-                    "the mock's script is exhausted".into(),
+                Step::Fail(BackendError::other(
+                    "mock",
+                    "the mock's script is exhausted",
                 ))
             })
     }

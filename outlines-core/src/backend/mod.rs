@@ -1,6 +1,10 @@
 //! Backends move bytes: they send a [`Request`] to a model in the provider's wire format and hand back
 //! its [`Response`], retrying transport faults on the way. Everything about prompting, validation and
 //! repair lives in the generation loop, the same for every backend.
+//!
+//! Each HTTP provider lives in a folder of its own ([`openai`], [`anthropic`]): its configuration,
+//! its wire format as typed structs, and its schema transform. What they share — configuration,
+//! sending with retries — is in [`http`].
 
 #[cfg(feature = "anthropic")]
 pub mod anthropic;
@@ -14,6 +18,9 @@ pub mod mock;
 #[cfg(feature = "openai")]
 pub mod openai;
 mod secret;
+#[cfg(any(feature = "openai", feature = "anthropic"))]
+#[cfg_attr(not(all(feature = "openai", feature = "anthropic")), allow(dead_code))]
+mod transform;
 
 use std::fmt;
 use std::future::Future;
@@ -23,8 +30,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::generate::schema_name;
 use crate::schema::json_schema;
+use crate::schema::names::schema_name;
 use crate::structured::Structured;
 
 #[cfg(any(feature = "openai", feature = "anthropic"))]
@@ -203,15 +210,14 @@ pub enum OutputMode {
     /// The backend's best native mode.
     #[default]
     Auto,
-    /// The provider's JSON Schema mode (OpenAI `response_format` `json_schema`, Anthropic
-    /// `output_config.format`), strict where the provider supports it.
+    /// The provider's JSON Schema mode (OpenAI `response_format` `json_schema`, or vLLM's
+    /// `structured_outputs` when the backend is configured so; Anthropic `output_config.format`),
+    /// strict where the provider supports it.
     JsonSchema,
     /// JSON syntax only (OpenAI `json_object`); the schema is in the prompt.
     JsonObject,
     /// A forced tool call whose arguments are the value.
     Tool,
-    /// vLLM's `structured_outputs` parameter (guided decoding).
-    StructuredOutputs,
     /// No native support: the prompt alone describes the value.
     Prompt,
 }
@@ -349,8 +355,14 @@ impl AddAssign for Usage {
     }
 }
 
+/// A backend's own fault, kept as the `source()` of [`BackendError::Other`] and
+/// [`BackendError::Transport`]: shared, so the error stays `Clone`.
+pub type ErrorSource = Arc<dyn std::error::Error + Send + Sync>;
+
 /// Why a backend could not produce a reply. API keys never appear in it.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+///
+/// Two errors are equal when they say the same: a source is compared by its message.
+#[derive(Clone, Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BackendError {
     /// The provider answered with an error status (after any retries).
@@ -366,12 +378,17 @@ pub enum BackendError {
         message: String,
     },
     /// The provider could not be reached, or the connection failed mid-reply.
-    #[error("could not reach {provider}: {message}")]
+    #[error("{provider}: {message}")]
     Transport {
         /// The provider.
         provider: String,
-        /// What went wrong.
+        /// What happened and where: `the connection to http://127.0.0.1:8080/v1/chat/completions
+        /// closed after the request was sent, before a response` (the URL without query or
+        /// credentials).
         message: String,
+        /// The HTTP library's own error, if there is one.
+        #[source]
+        source: Option<ErrorSource>,
     },
     /// The provider answered, but not in its own format.
     #[error("{provider} sent a reply that could not be read: {message}")]
@@ -386,20 +403,121 @@ pub enum BackendError {
     /// The backend is not set up to make this request.
     #[error("{0}")]
     Config(String),
-    /// A scripted failure (the mock backend).
-    #[error("{0}")]
-    Scripted(String),
-    /// An in-process model failed while generating (the local backend's inference engine).
-    #[error("the local model failed: {0}")]
-    Engine(String),
+    /// Any other fault of a backend: a scripted failure of the [`Mock`](mock::Mock), an in-process
+    /// model's engine, a backend written outside this crate. Made with [`BackendError::other`].
+    #[error("{provider} failed: {source}")]
+    Other {
+        /// The backend ([`Backend::provider`]).
+        provider: String,
+        /// What went wrong.
+        #[source]
+        source: ErrorSource,
+    },
 }
 
 impl BackendError {
+    /// A fault of `provider`'s own: `source` is an error, or a message (`&str`, `String`).
+    ///
+    /// ```
+    /// use outlines_core::BackendError;
+    ///
+    /// let error = BackendError::other("local", "the model's worker has stopped");
+    /// assert_eq!(error.to_string(), "local failed: the model's worker has stopped");
+    /// ```
+    pub fn other(
+        provider: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        BackendError::Other {
+            provider: provider.into(),
+            source: Arc::from(source.into()),
+        }
+    }
+
     /// The HTTP status, for errors that carry one.
     pub fn status(&self) -> Option<u16> {
         match self {
             BackendError::Status { status, .. } => Some(*status),
             _ => None,
         }
+    }
+}
+
+impl PartialEq for BackendError {
+    fn eq(&self, other: &Self) -> bool {
+        use BackendError::*;
+        let same = |a: &Option<ErrorSource>, b: &Option<ErrorSource>| {
+            a.as_ref().map(ToString::to_string) == b.as_ref().map(ToString::to_string)
+        };
+        match (self, other) {
+            (
+                Status {
+                    provider,
+                    status,
+                    code,
+                    message,
+                },
+                Status {
+                    provider: p,
+                    status: s,
+                    code: c,
+                    message: m,
+                },
+            ) => provider == p && status == s && code == c && message == m,
+            (
+                Transport {
+                    provider,
+                    message,
+                    source,
+                },
+                Transport {
+                    provider: p,
+                    message: m,
+                    source: s,
+                },
+            ) => provider == p && message == m && same(source, s),
+            (
+                Malformed {
+                    provider,
+                    message,
+                    body,
+                },
+                Malformed {
+                    provider: p,
+                    message: m,
+                    body: b,
+                },
+            ) => provider == p && message == m && body == b,
+            (Config(a), Config(b)) => a == b,
+            (
+                Other { provider, source },
+                Other {
+                    provider: p,
+                    source: s,
+                },
+            ) => provider == p && source.to_string() == s.to_string(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for BackendError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_f32_reads_as_written() {}
+
+    #[test]
+    fn other_errors_chain_their_source() {
+        let io = std::io::Error::other("the worker stopped");
+        let error = BackendError::other("local", io);
+        assert_eq!(error.to_string(), "local failed: the worker stopped");
+        let source = std::error::Error::source(&error).expect("a source");
+        assert_eq!(source.to_string(), "the worker stopped");
+        assert_eq!(error.clone(), error);
+        assert_ne!(error, BackendError::other("local", "something else"));
     }
 }

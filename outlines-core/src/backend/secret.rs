@@ -77,9 +77,14 @@ impl super::BackendError {
                 code: code.map(mask),
                 message: mask(message),
             },
-            Self::Transport { provider, message } => Self::Transport {
+            Self::Transport {
+                provider,
+                message,
+                source,
+            } => Self::Transport {
                 provider,
                 message: mask(message),
+                source,
             },
             Self::Malformed {
                 provider,
@@ -91,8 +96,8 @@ impl super::BackendError {
                 body: mask(body),
             },
             Self::Config(message) => Self::Config(mask(message)),
-            Self::Scripted(message) => Self::Scripted(mask(message)),
-            Self::Engine(message) => Self::Engine(mask(message)),
+            // Not an HTTP backend's: it never saw the key.
+            other @ Self::Other { .. } => other,
         }
     }
 }

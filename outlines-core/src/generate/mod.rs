@@ -26,7 +26,7 @@ use crate::backend::{
     Backend, Finish, ForcedKind, Message, OutputMode, Request, Response, SchemaSpec, Usage,
 };
 use crate::diagnostics::{Diagnostics, ErrorKind, Path, Violation};
-use crate::schema::{Kind, Schema};
+use crate::schema::names::schema_name;
 use crate::structured::Structured;
 use crate::text::{f32_as_written, shorten_str};
 
@@ -212,7 +212,7 @@ impl<T: Structured> Generation<T> {
             gen_ai.operation.name = "chat",
             gen_ai.provider.name = backend.provider(),
             gen_ai.request.model = %model,
-            gen_ai.request.temperature = self.temperature.map(f32_as_written),
+            gen_ai.request.temperature = self.temperature.and_then(f32_as_written),
             gen_ai.request.max_tokens = self.max_tokens,
             gen_ai.response.model = tracing::field::Empty,
             gen_ai.usage.input_tokens = tracing::field::Empty,
@@ -645,29 +645,4 @@ fn echo(text: &str) -> String {
 [… {} more bytes of this reply cut]",
         text.len() - kept.len()
     )
-}
-
-/// A name for the value, as providers want schema names: `[A-Za-z0-9_-]{1,64}`.
-pub(crate) fn schema_name(schema: &Schema) -> String {
-    let raw = match &schema.kind {
-        Kind::Ref(r) => r.definition().name.to_string(),
-        _ => "value".to_owned(),
-    };
-    let mut name: String = raw
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    name = name.trim_matches('_').to_owned();
-    name.truncate(64);
-    if name.is_empty() {
-        "value".into()
-    } else {
-        name
-    }
 }

@@ -5,21 +5,14 @@
 //! ([`json_schema`], [`describe`], [`expected`]) walk this IR; the validator checks values against the
 //! same [`Constraints`] statics the IR points to.
 
-#[cfg(feature = "anthropic")]
-pub mod anthropic;
 mod constraints;
 pub mod describe;
 pub mod expected;
 mod format;
 pub mod inventory;
 pub mod json_schema;
-mod names;
-#[cfg(feature = "openai")]
-pub mod openai;
+pub(crate) mod names;
 pub mod registry;
-#[cfg(any(feature = "openai", feature = "anthropic"))]
-#[cfg_attr(not(all(feature = "openai", feature = "anthropic")), allow(dead_code))]
-mod transform;
 
 use std::any::TypeId;
 use std::borrow::Cow;

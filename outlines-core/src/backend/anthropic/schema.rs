@@ -1,5 +1,5 @@
 //! Anthropic's rendering of a JSON Schema, a pure function of what
-//! [`json_schema::render`](super::json_schema::render) emits.
+//! [`json_schema::render`](crate::schema::json_schema::render) emits.
 //!
 //! - [`structured`]: the subset Anthropic's structured outputs accept (`output_config.format`, strict
 //!   tools). Supported keywords stay; every object is closed with `additionalProperties: false`;
@@ -18,7 +18,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use super::transform::{
+use crate::backend::transform::{
     self, RootRefs, Rules, def_name, def_ref, escape, into_defs, into_root, refs_at, tuple_items,
 };
 
@@ -65,7 +65,7 @@ impl std::error::Error for Unsupported {}
 /// The schema in Anthropic's structured-output subset, or what it cannot express.
 ///
 /// ```
-/// use outlines_core::schema::anthropic::structured;
+/// use outlines_core::backend::anthropic::schema::structured;
 /// use serde_json::json;
 ///
 /// let schema = json!({

@@ -2,9 +2,13 @@
 //! OpenAI and by Ollama, vLLM, llama.cpp's server and LM Studio.
 //!
 //! The output mode decides how the schema travels: `response_format` `json_schema` (always the nested
-//! form, strict-transformed when possible: see [`crate::schema::openai`]), `json_object`, a forced
-//! function tool, vLLM's `structured_outputs`, or the prompt alone. When the strict transform wrapped a
+//! form, strict-transformed when possible: see [`schema`]), `json_object`, a forced
+//! function tool, or the prompt alone; vLLM's `structured_outputs` instead of `response_format` when
+//! the backend is built with [`SchemaParameter::StructuredOutputs`]. When the strict transform wrapped a
 //! non-object root as `{"value": ...}`, the reply is unwrapped before the loop validates it.
+
+pub mod schema;
+mod wire;
 
 use std::sync::Arc;
 
@@ -12,13 +16,12 @@ use reqwest::header::CONTENT_TYPE;
 use serde_json::Value;
 use serde_json::value::RawValue;
 
-use super::http::{self, RetryPolicy};
+use self::schema::Limits;
+use super::http::{self, HttpConfig, http_setters};
 use super::memo::SchemaMemo;
-use super::{
-    ApiKey, Backend, BackendError, BackendFuture, Finish, OutputMode, Request, Response,
-    SchemaSpec, Usage,
-};
-use crate::schema::openai::{self as strict_schema, Limits};
+use super::{Backend, BackendError, BackendFuture, OutputMode, Request, SchemaSpec};
+use crate::schema::names::provider_name;
+use crate::text::f32_as_written;
 
 /// The provider name in telemetry and errors.
 const PROVIDER: &str = "openai";
@@ -29,6 +32,20 @@ pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 /// The model used when none is set: `gpt-4o-mini`, small, inexpensive and able to follow strict
 /// schemas. Override with [`OpenAi::new`] or `OUTLINES_MODEL`.
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
+
+/// The request parameter that carries the schema in [`OutputMode::JsonSchema`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SchemaParameter {
+    /// `response_format: {"type": "json_schema", "json_schema": {...}}`, strict-transformed where
+    /// possible: what OpenAI and every compatible server read (the default).
+    #[default]
+    ResponseFormat,
+    /// vLLM's `structured_outputs: {"json": <schema>}`: guided decoding with the full JSON Schema as
+    /// `Structured::json_schema` renders it, no strict transform. vLLM reads `response_format` too;
+    /// this is its own parameter (vLLM ≥ 0.12 removed the older `guided_json`).
+    StructuredOutputs,
+}
 
 /// The field that carries the output token limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -56,17 +73,12 @@ pub enum MaxTokensField {
 /// ```
 #[derive(Clone, Debug)]
 pub struct OpenAi {
-    /// `None`: the shared [`http::default_client`].
-    client: Option<reqwest::Client>,
-    /// Shared by clones: a rate limit met by one request holds back the others.
-    pacer: Arc<http::Pacer>,
-    base_url: String,
-    /// `Debug` prints it as `ApiKey(***)`.
-    api_key: Option<ApiKey>,
+    /// Base URL, key, retries, client.
+    http: HttpConfig,
     model: String,
     mode: OutputMode,
     strict: bool,
-    retry: RetryPolicy,
+    schema_parameter: SchemaParameter,
     max_tokens_field: Option<MaxTokensField>,
     limits: Limits,
     /// The schema as sent, per request schema and tool-or-not; made by [`OpenAi::native_schema`]
@@ -90,14 +102,11 @@ impl OpenAi {
     /// strict JSON Schema output, with the SDKs' retry policy.
     pub fn new(model: impl Into<String>) -> Self {
         OpenAi {
-            client: None,
-            pacer: Arc::default(),
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            api_key: None,
+            http: HttpConfig::new(DEFAULT_BASE_URL),
             model: model.into(),
             mode: OutputMode::JsonSchema,
             strict: true,
-            retry: RetryPolicy::default(),
+            schema_parameter: SchemaParameter::ResponseFormat,
             max_tokens_field: None,
             limits: Limits::default(),
             schemas: Arc::default(),
@@ -137,20 +146,6 @@ impl OpenAi {
         }
     }
 
-    /// The API's base URL, `/v1` included: `https://api.openai.com/v1`, `http://localhost:11434/v1`
-    /// (Ollama), `http://localhost:8000/v1` (vLLM), `http://localhost:8080/v1` (llama.cpp),
-    /// `http://localhost:1234/v1` (LM Studio).
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// The API key, sent as `Authorization: Bearer ...` (local servers need none).
-    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
-        self.api_key = Some(key.into());
-        self
-    }
-
     /// The output mode used when a request asks for [`OutputMode::Auto`] (default
     /// [`OutputMode::JsonSchema`]).
     pub fn mode(mut self, mode: OutputMode) -> Self {
@@ -174,18 +169,18 @@ impl OpenAi {
         self
     }
 
-    /// How transport faults are retried (default: the SDKs' policy, 2 retries).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// The HTTP client (for proxies, TLS settings or timeouts of your own), instead of the shared
-    /// [`default`](crate::backend::http::REQUEST_TIMEOUT) one. Its redirect policy applies: reqwest's
-    /// default follows redirects and keeps custom headers such as `x-api-key` across hosts, so build
-    /// it with `.redirect(reqwest::redirect::Policy::none())` unless you trust every hop.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.client = Some(client);
+    /// The parameter that carries the schema in [`OutputMode::JsonSchema`] (and `Auto`): OpenAI's
+    /// `response_format` by default, or vLLM's `structured_outputs`.
+    ///
+    /// ```
+    /// use outlines_core::backend::openai::{OpenAi, SchemaParameter};
+    ///
+    /// let vllm = OpenAi::new("Qwen/Qwen2.5-7B-Instruct")
+    ///     .base_url("http://localhost:8000/v1")
+    ///     .schema_parameter(SchemaParameter::StructuredOutputs);
+    /// ```
+    pub fn schema_parameter(mut self, parameter: SchemaParameter) -> Self {
+        self.schema_parameter = parameter;
         self
     }
 
@@ -198,7 +193,7 @@ impl OpenAi {
 
     /// The URL requests go to: the base URL with `/chat/completions`.
     pub fn endpoint(&self) -> Result<reqwest::Url, BackendError> {
-        let base = self.base_url.trim().trim_end_matches('/');
+        let base = self.http.base_url.trim().trim_end_matches('/');
         let base = base.strip_suffix("/chat/completions").unwrap_or(base);
         let url = reqwest::Url::parse(&format!("{base}/chat/completions"))
             .map_err(|e| BackendError::Config(format!("invalid OpenAI base URL {base:?}: {e}")))?;
@@ -240,11 +235,11 @@ impl OpenAi {
             },
         };
         let spec = &request.schema;
-        let name = schema_name(&spec.name);
+        let name = provider_name(&spec.name);
         let mut body = wire::Body {
             model: request.model.as_deref().unwrap_or(&self.model),
             messages: wire::messages(request, mode == OutputMode::JsonObject),
-            temperature: request.temperature.and_then(temperature),
+            temperature: request.temperature.and_then(f32_as_written),
             max_tokens,
             max_completion_tokens,
             response_format: None,
@@ -260,6 +255,13 @@ impl OpenAi {
         // Kept here so the body can borrow it.
         let native;
         match mode {
+            OutputMode::Auto | OutputMode::JsonSchema
+                if self.schema_parameter == SchemaParameter::StructuredOutputs =>
+            {
+                body.structured_outputs = Some(wire::StructuredOutputs {
+                    json: &spec.json_schema,
+                });
+            }
             OutputMode::Auto | OutputMode::JsonSchema => {
                 native = self.native_schema(spec, false)?;
                 plan.wrapped = native.wrapped;
@@ -289,11 +291,6 @@ impl OpenAi {
                     function: wire::Named { name: &name },
                 });
                 body.parallel_tool_calls = native.strict.then_some(false);
-            }
-            OutputMode::StructuredOutputs => {
-                body.structured_outputs = Some(wire::StructuredOutputs {
-                    json: &spec.json_schema,
-                });
             }
             OutputMode::Prompt => {}
         }
@@ -326,7 +323,7 @@ impl OpenAi {
     fn make_native_schema(&self, spec: &SchemaSpec, tool: bool) -> (Value, bool, bool) {
         let schema = &*spec.json_schema;
         if self.strict {
-            match strict_schema::strict_with(schema, &self.limits) {
+            match schema::strict_with(schema, &self.limits) {
                 Ok(s) => return (s.schema, true, s.wrapped),
                 Err(reason) => tracing::debug!(
                     target: "outlines::backend",
@@ -337,8 +334,8 @@ impl OpenAi {
                 ),
             }
         }
-        if tool && !strict_schema::is_object_root(schema) {
-            return (strict_schema::wrap(schema), false, true);
+        if tool && !schema::is_object_root(schema) {
+            return (schema::wrap(schema), false, true);
         }
         (schema.clone(), false, false)
     }
@@ -357,31 +354,36 @@ impl Backend for OpenAi {
         Box::pin(async move {
             let url = self.endpoint()?;
             let (bytes, plan) = self.body(request)?;
-            let client = http::client(self.client.as_ref())?;
-            let call = http::Call {
-                provider: PROVIDER,
-                policy: &self.retry,
-                pacer: &self.pacer,
-                key: self.api_key.as_ref(),
-                time_limit: request.time_limit,
-                read_error,
-            };
+            let client = self.http.client()?;
+            let shown = http::public_url(&url);
+            let call = self
+                .http
+                .call(PROVIDER, &shown, request.time_limit, wire::read_error);
             let reply = http::send(call, || {
                 let builder = client
                     .post(url.clone())
                     .header(CONTENT_TYPE, "application/json")
                     .body(bytes.clone());
-                match &self.api_key {
+                match &self.http.api_key {
                     // `bearer_auth` marks the header sensitive: it is never printed.
                     Some(key) => builder.bearer_auth(key.expose()),
                     None => builder,
                 }
             })
             .await?;
-            parse_reply(&reply, plan).map_err(|e| e.without_key(self.api_key.as_ref()))
+            wire::parse_reply(&reply, plan).map_err(|e| e.without_key(self.http.api_key.as_ref()))
         })
     }
 }
+
+http_setters!(
+    OpenAi,
+    key = "Authorization: Bearer ...",
+    base_url = "The API's base URL, `/v1` included: `https://api.openai.com/v1`, \
+        `http://localhost:11434/v1` (Ollama), `http://localhost:8000/v1` (vLLM), \
+        `http://localhost:8080/v1` (llama.cpp), `http://localhost:1234/v1` (LM Studio). A trailing \
+        `/chat/completions` is ignored.",
+);
 
 /// What reading a reply needs to know about its request.
 #[derive(Clone, Copy, Debug)]
@@ -392,279 +394,10 @@ struct Plan {
     wrapped: bool,
 }
 
-/// The temperature as written (`0.2`, not `0.20000000298023224`).
-fn temperature(t: f32) -> Option<f64> {
-    t.to_string().parse::<f64>().ok().filter(|t| t.is_finite())
-}
-
-/// The request body as Chat Completions takes it, borrowing from the request and the backend.
-mod wire {
-    use serde::Serialize;
-    use serde_json::Value;
-    use serde_json::value::RawValue;
-
-    use crate::backend::{Request, Role};
-
-    #[derive(Serialize)]
-    pub(super) struct Body<'a> {
-        pub(super) model: &'a str,
-        pub(super) messages: Vec<Message<'a>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) temperature: Option<f64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) max_tokens: Option<u32>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) max_completion_tokens: Option<u32>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) response_format: Option<ResponseFormat<'a>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) tools: Option<[Tool<'a>; 1]>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) tool_choice: Option<ToolChoice<'a>>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) parallel_tool_calls: Option<bool>,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) structured_outputs: Option<StructuredOutputs<'a>>,
-    }
-
-    #[derive(Serialize)]
-    pub(super) struct Message<'a> {
-        role: &'static str,
-        content: std::borrow::Cow<'a, str>,
-    }
-
-    #[derive(Serialize)]
-    #[serde(tag = "type", rename_all = "snake_case")]
-    pub(super) enum ResponseFormat<'a> {
-        /// Always the nested form: llama.cpp's server ignores `{"type": "json_schema", "schema":
-        /// ...}` and answers unconstrained.
-        JsonSchema {
-            json_schema: JsonSchemaFormat<'a>,
-        },
-        JsonObject,
-    }
-
-    #[derive(Serialize)]
-    pub(super) struct JsonSchemaFormat<'a> {
-        pub(super) name: &'a str,
-        pub(super) strict: bool,
-        pub(super) schema: &'a RawValue,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) description: Option<&'a str>,
-    }
-
-    #[derive(Serialize)]
-    #[serde(tag = "type", rename_all = "snake_case")]
-    pub(super) enum Tool<'a> {
-        Function { function: Function<'a> },
-    }
-
-    #[derive(Serialize)]
-    pub(super) struct Function<'a> {
-        pub(super) name: &'a str,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        pub(super) description: Option<&'a str>,
-        pub(super) parameters: &'a RawValue,
-        pub(super) strict: bool,
-    }
-
-    #[derive(Serialize)]
-    #[serde(tag = "type", rename_all = "snake_case")]
-    pub(super) enum ToolChoice<'a> {
-        Function { function: Named<'a> },
-    }
-
-    #[derive(Serialize)]
-    pub(super) struct Named<'a> {
-        pub(super) name: &'a str,
-    }
-
-    /// vLLM's guided decoding parameter.
-    #[derive(Serialize)]
-    pub(super) struct StructuredOutputs<'a> {
-        pub(super) json: &'a Value,
-    }
-
-    /// The system prompt, then the conversation. JSON mode requires the word "JSON" in the
-    /// messages; the loop's prompt has it, and a hand-built request gets a line saying so.
-    pub(super) fn messages(request: &Request, json_mode: bool) -> Vec<Message<'_>> {
-        let mentions_json = |text: &str| text.to_ascii_lowercase().contains("json");
-        let mut system = std::borrow::Cow::Borrowed(request.system.as_str());
-        if json_mode
-            && !mentions_json(&system)
-            && !request.messages.iter().any(|m| mentions_json(&m.content))
-        {
-            let system = system.to_mut();
-            if !system.is_empty() {
-                system.push_str("\n\n");
-            }
-            system.push_str("Reply with JSON.");
-        }
-        let mut out = Vec::with_capacity(request.messages.len() + 1);
-        if !system.is_empty() {
-            out.push(Message {
-                role: "system",
-                content: system,
-            });
-        }
-        out.extend(request.messages.iter().map(|message| Message {
-            role: match message.role {
-                Role::User => "user",
-                Role::Assistant => "assistant",
-            },
-            content: message.content.as_str().into(),
-        }));
-        out
-    }
-}
-
-/// A schema or function name as OpenAI accepts it: `[A-Za-z0-9_-]{1,64}`.
-fn schema_name(name: &str) -> String {
-    let mut out: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(64)
-        .collect();
-    if out.is_empty() {
-        out.push_str("value");
-    }
-    out
-}
-
-/// Reads a Chat Completions reply.
-fn parse_reply(body: &str, plan: Plan) -> Result<Response, BackendError> {
-    let malformed = |message: String| BackendError::Malformed {
-        provider: PROVIDER.to_owned(),
-        message,
-        body: http::body_excerpt(body),
-    };
-    let reply: Value =
-        serde_json::from_str(body).map_err(|e| malformed(format!("the body is not JSON ({e})")))?;
-    if let Some(error) = reply.get("error").filter(|e| !e.is_null()) {
-        let message = error
-            .get("message")
-            .and_then(Value::as_str)
-            .or_else(|| error.as_str())
-            .unwrap_or("no message");
-        return Err(malformed(format!(
-            "an error in a successful reply: {message}"
-        )));
-    }
-    let choice = reply
-        .get("choices")
-        .and_then(Value::as_array)
-        .and_then(|choices| choices.first())
-        .ok_or_else(|| malformed("the reply has no choices".into()))?;
-    let message = choice
-        .get("message")
-        .filter(|m| m.is_object())
-        .ok_or_else(|| malformed("the first choice has no message".into()))?;
-
-    let arguments = if plan.tool {
-        message
-            .get("tool_calls")
-            .and_then(Value::as_array)
-            .and_then(|calls| calls.first())
-            .and_then(|call| call.get("function"))
-            .and_then(|function| function.get("arguments"))
-            .and_then(|arguments| match arguments {
-                Value::String(text) => Some(text.clone()),
-                Value::Null => None,
-                // Some servers send the arguments as an object rather than its text.
-                other => Some(other.to_string()),
-            })
-    } else {
-        None
-    };
-    // Without the tool call it was told to make, the model's text is the next best thing to check.
-    let text = arguments.or_else(|| content(message)).unwrap_or_default();
-    let text = if plan.wrapped {
-        strict_schema::unwrap_reply(&text).into_owned()
-    } else {
-        text
-    };
-    let refusal = message
-        .get("refusal")
-        .and_then(Value::as_str)
-        .filter(|r| !r.trim().is_empty())
-        .map(str::to_owned);
-    let finish = match choice.get("finish_reason").and_then(Value::as_str) {
-        None | Some("stop") => Finish::Stop,
-        Some("length") => Finish::Length,
-        Some("content_filter") => Finish::ContentFilter,
-        Some(other) => Finish::Other(other.to_owned()),
-    };
-    // vLLM may send `null` counts, and some servers no usage at all.
-    let count = |key: &str| {
-        reply
-            .get("usage")
-            .and_then(|u| u.get(key))
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-    };
-    Ok(Response {
-        text,
-        finish,
-        refusal,
-        usage: Usage {
-            input_tokens: count("prompt_tokens"),
-            output_tokens: count("completion_tokens"),
-        },
-        model: reply
-            .get("model")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        forced: None,
-    })
-}
-
-/// `message.content`: a string, `null`, or (some servers) a list of text parts.
-fn content(message: &Value) -> Option<String> {
-    match message.get("content")? {
-        Value::String(text) => Some(text.clone()),
-        Value::Array(parts) => Some(
-            parts
-                .iter()
-                .filter_map(|p| p.get("text").and_then(Value::as_str).or_else(|| p.as_str()))
-                .collect(),
-        ),
-        _ => None,
-    }
-}
-
-/// The code (or type) and message of an error body: OpenAI's `{"error": {"message", "type", "param",
-/// "code"}}`, Ollama's `{"error": "..."}`, or a bare `{"message"}` / `{"detail"}`.
-fn read_error(body: &str) -> (Option<String>, Option<String>) {
-    let Ok(value) = serde_json::from_str::<Value>(body) else {
-        return (None, None);
-    };
-    let text = |v: Option<&Value>| match v? {
-        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    };
-    match value.get("error") {
-        Some(error @ Value::Object(_)) => (
-            text(error.get("code")).or_else(|| text(error.get("type"))),
-            text(error.get("message")),
-        ),
-        Some(Value::String(message)) => (None, Some(message.clone())),
-        _ => (
-            None,
-            text(value.get("message")).or_else(|| text(value.get("detail"))),
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::{ApiKey, Finish, Usage};
 
     impl OpenAi {
         /// The body as JSON, to look into.
@@ -757,6 +490,23 @@ mod tests {
     }
 
     #[test]
+    fn structured_outputs_carry_the_schema_in_json_schema_mode_only() {
+        let vllm = OpenAi::new("m").schema_parameter(SchemaParameter::StructuredOutputs);
+        for mode in [OutputMode::Auto, OutputMode::JsonSchema] {
+            let (body, plan) = vllm.body_json(&request(mode, person()));
+            assert_eq!(body["structured_outputs"], json!({"json": person()}));
+            assert!(body.get("response_format").is_none());
+            assert!(!plan.wrapped && !plan.tool);
+        }
+        // The other modes are what they are on any server.
+        let (body, plan) = vllm.body_json(&request(OutputMode::Tool, person()));
+        assert!(body.get("structured_outputs").is_none());
+        assert!(plan.tool);
+        let (body, _) = vllm.body_json(&request(OutputMode::Prompt, person()));
+        assert!(body.get("structured_outputs").is_none());
+    }
+
+    #[test]
     fn strict_off_sends_the_plain_schema() {
         let (body, plan) = OpenAi::new("m").strict(false).body_json(&request(
             OutputMode::JsonSchema,
@@ -800,20 +550,12 @@ mod tests {
     }
 
     #[test]
-    fn names_are_made_acceptable() {
-        assert_eq!(schema_name("Page_Person"), "Page_Person");
-        assert_eq!(schema_name("Page<Person>"), "Page_Person_");
-        assert_eq!(schema_name(""), "value");
-        assert_eq!(schema_name(&"x".repeat(100)).len(), 64);
-    }
-
-    #[test]
     fn replies_are_read_defensively() {
         let plan = Plan {
             tool: false,
             wrapped: false,
         };
-        let reply = parse_reply(
+        let reply = wire::parse_reply(
             r#"{"choices":[{"message":{"content":"{}"},"finish_reason":null}],"usage":{"prompt_tokens":null,"completion_tokens":3}}"#,
             plan,
         )
@@ -826,24 +568,24 @@ mod tests {
                 output_tokens: 3
             }
         );
-        let parts = parse_reply(
+        let parts = wire::parse_reply(
             r#"{"choices":[{"message":{"content":[{"type":"text","text":"{\"a\""},{"type":"text","text":":1}"}]}}]}"#,
             plan,
         )
         .unwrap();
         assert_eq!(parts.text, r#"{"a":1}"#);
-        let err = parse_reply(r#"{"choices":[]}"#, plan).unwrap_err();
+        let err = wire::parse_reply(r#"{"choices":[]}"#, plan).unwrap_err();
         assert!(
             err.to_string().ends_with("the reply has no choices"),
             "{err}"
         );
-        let err = parse_reply(r#"{"error":{"message":"overloaded"}}"#, plan).unwrap_err();
+        let err = wire::parse_reply(r#"{"error":{"message":"overloaded"}}"#, plan).unwrap_err();
         assert!(err.to_string().contains("overloaded"), "{err}");
         let tool = Plan {
             tool: true,
             wrapped: true,
         };
-        let reply = parse_reply(
+        let reply = wire::parse_reply(
             r#"{"choices":[{"message":{"content":null,"tool_calls":[{"type":"function","function":{"name":"x","arguments":{"value":[1]}}}]},"finish_reason":"tool_calls"}]}"#,
             tool,
         )
@@ -855,7 +597,7 @@ mod tests {
     #[test]
     fn error_bodies_of_every_server_are_read() {
         assert_eq!(
-            read_error(
+            wire::read_error(
                 r#"{"error":{"message":"Bad schema","type":"invalid_request_error","param":"response_format","code":null}}"#
             ),
             (
@@ -864,24 +606,24 @@ mod tests {
             )
         );
         assert_eq!(
-            read_error(
+            wire::read_error(
                 r#"{"error":{"message":"Quota","type":"insufficient_quota","code":"insufficient_quota"}}"#
             ),
             (Some("insufficient_quota".into()), Some("Quota".into()))
         );
         assert_eq!(
-            read_error(r#"{"error":{"message":"bad","type":"BadRequestError","code":400}}"#),
+            wire::read_error(r#"{"error":{"message":"bad","type":"BadRequestError","code":400}}"#),
             (Some("400".into()), Some("bad".into()))
         );
         assert_eq!(
-            read_error(r#"{"error":"model \"x\" not found"}"#),
+            wire::read_error(r#"{"error":"model \"x\" not found"}"#),
             (None, Some("model \"x\" not found".into()))
         );
         assert_eq!(
-            read_error(r#"{"detail":"Not Found"}"#),
+            wire::read_error(r#"{"detail":"Not Found"}"#),
             (None, Some("Not Found".into()))
         );
-        assert_eq!(read_error("<html>"), (None, None));
+        assert_eq!(wire::read_error("<html>"), (None, None));
     }
 
     #[test]
@@ -902,7 +644,7 @@ mod tests {
         let openai = OpenAi::from_lookup(env(&[("OPENAI_API_KEY", " sk-env-secret ")])).unwrap();
         assert_eq!(openai.model(), DEFAULT_MODEL);
         assert_eq!(
-            openai.api_key.as_ref().map(ApiKey::expose),
+            openai.http.api_key.as_ref().map(ApiKey::expose),
             Some("sk-env-secret")
         );
         assert!(!format!("{openai:?}").contains("sk-env-secret"));
@@ -916,7 +658,7 @@ mod tests {
             ollama.endpoint().unwrap().as_str(),
             "http://localhost:11434/v1/chat/completions"
         );
-        assert!(ollama.api_key.is_none());
+        assert!(ollama.http.api_key.is_none());
         let err = OpenAi::from_lookup(env(&[("OPENAI_BASE_URL", "localhost:11434")])).unwrap_err();
         assert!(matches!(err, BackendError::Config(_)), "{err}");
     }

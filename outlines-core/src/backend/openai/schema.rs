@@ -22,7 +22,7 @@ use serde_json::{Map, Value, json};
 pub use check::{Limits, strict_violations};
 pub use reply::unwrap_reply;
 
-use super::transform::{
+use crate::backend::transform::{
     self, RootRefs, Rules, def_name, def_ref, escape, refs, subschemas_mut, tuple_items,
 };
 
@@ -133,7 +133,7 @@ pub enum NotStrict {
 ///
 /// ```
 /// use serde_json::json;
-/// use outlines_core::schema::openai::strict;
+/// use outlines_core::backend::openai::schema::strict;
 ///
 /// let schema = json!({
 ///     "type": "object",

@@ -1,4 +1,4 @@
-//! What the provider transforms ([`openai`](super::openai), [`anthropic`](super::anthropic)) share:
+//! What the provider transforms ([`openai`](super::openai::schema), [`anthropic`](super::anthropic::schema)) share:
 //! JSON Pointer tokens, walking a node's subschemas, finding and repointing `$ref`s, wrapping a
 //! non-object root as `{"value": …}`, and ([`rules`]) stating in the description the rules a
 //! provider does not take, in one phrasing whichever provider it is.

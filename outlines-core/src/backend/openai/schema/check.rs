@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 use serde_json::{Map, Value};
 
 use super::{NotStrict, STRICT_FORMATS, is_object};
-use crate::schema::transform::{JSON_TYPES, def_name, def_ref, escape, subschemas};
+use crate::backend::transform::{JSON_TYPES, def_name, def_ref, escape, subschemas};
 
 /// Keywords a strict schema node may carry (`$defs` only at the root).
 const STRICT_KEYWORDS: &[&str] = &[
@@ -374,7 +374,7 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::schema::openai::{strict, strict_with};
+    use crate::backend::openai::schema::{strict, strict_with};
 
     fn ok(schema: Value) {
         let out = strict(&schema).unwrap_or_else(|e| panic!("not strict: {e}"));
