@@ -198,6 +198,20 @@ impl Tool {
                     .map_err(|e| io_error(&path, &e))?;
             }
         }
+        // The program must run here (a wheel built for another libc would not) and be the one pinned.
+        if self.companion.is_some() {
+            let version = Command::new(&file).arg("--version").output();
+            let stdout = version.as_ref().map(|o| String::from_utf8_lossy(&o.stdout));
+            if !stdout.as_ref().is_ok_and(|out| out.contains(self.version)) {
+                return Err(format!(
+                    "the fetched {} does not run here or is not {}: `{} --version` gave {:?}",
+                    self.name,
+                    self.version,
+                    file.display(),
+                    version.map(|o| o.status)
+                ));
+            }
+        }
         let wheel_name = wheel.file_name().unwrap_or_default().to_string_lossy();
         let marker = unpacked.join(MARKER);
         std::fs::write(&marker, format!("{} {wheel_name}\n", self.requirement()))
