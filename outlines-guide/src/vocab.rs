@@ -2,8 +2,8 @@
 //! llguidance needs to turn a grammar into token masks.
 
 use std::fmt;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
 
 use llguidance::ParserFactory;
 use toktrie::{ApproximateTokEnv, SimpleVob, TokEnv, TokRxInfo, TokTrie, TokenId};
@@ -109,7 +109,8 @@ impl Vocabulary {
     /// once per process; EOS is `<|endoftext|>`.
     #[cfg(feature = "tiktoken")]
     pub fn o200k() -> Result<Self, GuideError> {
-        static CACHE: OnceLock<Result<Vocabulary, GuideError>> = OnceLock::new();
+        static CACHE: std::sync::OnceLock<Result<Vocabulary, GuideError>> =
+            std::sync::OnceLock::new();
         CACHE
             .get_or_init(|| tiktoken::vocabulary("o200k_base", tiktoken_rs::o200k_base_singleton()))
             .clone()
@@ -119,7 +120,8 @@ impl Vocabulary {
     /// once per process; EOS is `<|endoftext|>`.
     #[cfg(feature = "tiktoken")]
     pub fn cl100k() -> Result<Self, GuideError> {
-        static CACHE: OnceLock<Result<Vocabulary, GuideError>> = OnceLock::new();
+        static CACHE: std::sync::OnceLock<Result<Vocabulary, GuideError>> =
+            std::sync::OnceLock::new();
         CACHE
             .get_or_init(|| {
                 tiktoken::vocabulary("cl100k_base", tiktoken_rs::cl100k_base_singleton())

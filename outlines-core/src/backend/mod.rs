@@ -8,17 +8,17 @@
 
 #[cfg(feature = "anthropic")]
 pub mod anthropic;
-#[cfg(any(feature = "openai", feature = "anthropic"))]
+#[cfg(feature = "http")]
 mod any;
 mod forced;
-#[cfg(any(feature = "openai", feature = "anthropic"))]
+#[cfg(feature = "http")]
 pub mod http;
 mod memo;
 pub mod mock;
 #[cfg(feature = "openai")]
 pub mod openai;
 mod secret;
-#[cfg(any(feature = "openai", feature = "anthropic"))]
+#[cfg(feature = "http")]
 #[cfg_attr(not(all(feature = "openai", feature = "anthropic")), allow(dead_code))]
 mod transform;
 
@@ -34,7 +34,7 @@ use crate::schema::json_schema;
 use crate::schema::names::schema_name;
 use crate::structured::Structured;
 
-#[cfg(any(feature = "openai", feature = "anthropic"))]
+#[cfg(feature = "http")]
 pub use any::{AnyBackend, from_env, from_env_if_set};
 pub use forced::{Forced, ForcedEdit, ForcedKind};
 pub use memo::SchemaMemo;

@@ -51,7 +51,7 @@ impl From<String> for ApiKey {
     }
 }
 
-#[cfg(any(feature = "openai", feature = "anthropic"))]
+#[cfg(feature = "http")]
 impl super::BackendError {
     /// The error with every occurrence of `key` masked, in case a server echoes it back.
     pub(crate) fn without_key(self, key: Option<&ApiKey>) -> Self {
@@ -105,7 +105,7 @@ impl super::BackendError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    #[cfg(any(feature = "openai", feature = "anthropic"))]
+    #[cfg(feature = "http")]
     use crate::backend::BackendError;
 
     #[test]
@@ -118,7 +118,7 @@ mod tests {
     }
 
     #[test]
-    #[cfg(any(feature = "openai", feature = "anthropic"))]
+    #[cfg(feature = "http")]
     fn an_echoed_key_is_masked() {
         let key = ApiKey::new("sk-echoed-123");
         let error = BackendError::Status {

@@ -40,6 +40,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lenient<T> {
 }
 
 /// Text a server may send as a string or as a number (an error `code` of `400`); blank is none.
+/// (Only OpenAI-compatible servers do.)
+#[cfg(feature = "openai")]
 #[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
 #[serde(untagged)]
 pub(crate) enum Text {
@@ -49,6 +51,7 @@ pub(crate) enum Text {
     Number(serde_json::Number),
 }
 
+#[cfg(feature = "openai")]
 impl Text {
     /// The text, unless blank.
     pub(crate) fn into_text(self) -> Option<String> {
@@ -60,6 +63,7 @@ impl Text {
     }
 }
 
+#[cfg(feature = "openai")]
 impl Lenient<Text> {
     /// The text, unless absent, blank, or neither a string nor a number.
     pub(crate) fn text(self) -> Option<String> {

@@ -17,7 +17,9 @@ use tokio::time::Instant;
 
 use super::{ApiKey, BackendError};
 
-pub(crate) use lenient::{Lenient, Text};
+pub(crate) use lenient::Lenient;
+#[cfg(feature = "openai")]
+pub(crate) use lenient::Text;
 pub use retry::RetryPolicy;
 
 /// How long a connection may take to open, with the default client.
