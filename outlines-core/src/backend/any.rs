@@ -92,7 +92,7 @@ const NOTHING_SET: &str = "no backend configured: set OPENAI_API_KEY (OpenAI), O
 /// [`BackendError::Config`] naming the variables to set when none is, or when a value is unusable.
 ///
 /// ```no_run
-/// use outlines_core::Structured;
+/// use outlines_core::Generate;
 /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
 /// let backend = outlines_core::backend::from_env()?;
 /// println!("using {backend}"); // openai · gpt-4o-mini · https://api.openai.com/v1/chat/completions

@@ -68,7 +68,7 @@ impl<T: Structured> Generate for T {}
 /// A generation request being set up: `T::generation(prompt)...run(&backend)`.
 ///
 /// ```
-/// use outlines_core::Structured;
+/// use outlines_core::Generate;
 /// use outlines_core::backend::mock::Mock;
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
