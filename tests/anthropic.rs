@@ -3,6 +3,8 @@
 //! Anthropic's own (what it sends, how it reads its replies and errors); and the
 //! structured-output subset checked against Anthropic's documented rules for derived types.
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
 #[allow(unreachable_pub)] // the helpers are `pub` for every test binary that shares them
 #[path = "support/raw_http.rs"]
 mod raw_http;
@@ -13,12 +15,11 @@ mod conformance;
 
 conformance_tests!(Provider::Anthropic);
 
-use std::time::Duration;
+use fixtures::fast;
 
 use outlines::Generate;
 use outlines::backend::anthropic::Anthropic;
 use outlines::backend::anthropic::schema::{object_root, structured, subset_violations};
-use outlines::backend::http::RetryPolicy;
 use outlines::backend::mock::Mock as Scripted;
 use outlines::backend::{Backend, BackendError, Finish, Message, Request, SchemaSpec};
 use outlines::generate::Cause;
@@ -57,10 +58,6 @@ struct Tree {
 
 fn valid() -> Value {
     json!({"name": "John", "age": 25, "email": "john@example.com", "role": "admin"})
-}
-
-fn fast() -> RetryPolicy {
-    RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5))
 }
 
 fn backend(url: &str) -> Anthropic {

@@ -3,29 +3,16 @@
 
 use std::time::Duration;
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+
+use fixtures::Person;
 use outlines::Generate;
 use outlines::backend::mock::Mock;
 use outlines::backend::{BackendError, Finish, Forced, ForcedEdit, ForcedKind, Response, Role};
 use outlines::diagnostics::{Path, Segment};
 use outlines::generate::{Cause, Outcome, SchemaInPrompt};
 use outlines::{ErrorKind, Structured, Usage};
-
-/// A person mentioned in the text.
-#[derive(Debug, PartialEq, Structured)]
-struct Person {
-    #[outline(min = 1, max = 80)]
-    name: String,
-    #[outline(min = 0, max = 120)]
-    age: u8,
-    role: Role2,
-}
-
-#[derive(Debug, PartialEq, Structured)]
-#[serde(rename_all = "lowercase")]
-enum Role2 {
-    User,
-    Admin,
-}
 
 const VALID: &str = r#"{"name": "John", "age": 25, "role": "admin"}"#;
 const INVALID: &str = r#"{"name": "", "age": 150, "role": "boss"}"#;

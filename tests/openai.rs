@@ -4,6 +4,8 @@
 //! roots); and the strict-schema transform checked against OpenAI's strict-mode rules for many
 //! derived types.
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
 #[allow(unreachable_pub)] // the helpers are `pub` for every test binary that shares them
 #[path = "support/raw_http.rs"]
 mod raw_http;
@@ -14,16 +16,15 @@ mod conformance;
 
 conformance_tests!(Provider::OpenAi);
 
+use fixtures::{backend_error, fast};
 use std::collections::HashMap;
 use std::fmt::Debug;
-use std::time::Duration;
 
 use outlines::Usage;
-use outlines::backend::http::RetryPolicy;
 use outlines::backend::openai::schema::{NotStrict, strict, strict_violations};
 use outlines::backend::openai::{OpenAi, SchemaParameter};
 use outlines::backend::{Backend, BackendError, Finish, Message, OutputMode, Request, SchemaSpec};
-use outlines::generate::{Cause, Outcome};
+use outlines::generate::Outcome;
 use outlines::{Generate, Structured};
 use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
@@ -86,10 +87,6 @@ fn person_strict() -> Value {
 // Harness
 
 const KEY: &str = "sk-test-secret-4f9a";
-
-fn fast() -> RetryPolicy {
-    RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-}
 
 fn backend(server: &MockServer) -> OpenAi {
     OpenAi::new("gpt-test")
@@ -159,13 +156,6 @@ async fn bodies(server: &MockServer) -> Vec<Value> {
         .iter()
         .map(|r| r.body_json().expect("request body is JSON"))
         .collect()
-}
-
-fn backend_error(cause: &Cause) -> &BackendError {
-    match cause {
-        Cause::Backend(error) => error,
-        other => panic!("expected a backend error, got {other:?}"),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------------

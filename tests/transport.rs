@@ -4,13 +4,15 @@
 //! UTF-8, the body size cap, redirects (never followed: they would carry the key), requests that
 //! cannot be built, and the key kept out of the debug log of a retry.
 
+#[path = "support/fixtures.rs"]
+mod fixtures;
+use fixtures::{backend_error, fast};
 use std::io;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use outlines::backend::BackendError;
 use outlines::backend::anthropic::Anthropic;
-use outlines::backend::http::RetryPolicy;
 use outlines::backend::openai::OpenAi;
 use outlines::generate::{Cause, Outcome};
 use outlines::{Generate, Structured};
@@ -30,11 +32,6 @@ const KEY: &str = "sk-test-TRANSPORT-0123456789";
 
 /// The most of a reply body the backends read (16 MiB).
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-
-/// Retries that would be over in milliseconds if a server's wait were ignored.
-fn fast() -> RetryPolicy {
-    RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-}
 
 fn openai(server: &MockServer) -> OpenAi {
     OpenAi::new("gpt-test")
@@ -83,13 +80,6 @@ async fn then(server: &MockServer, template: ResponseTemplate) {
 
 async fn requests(server: &MockServer) -> usize {
     server.received_requests().await.unwrap_or_default().len()
-}
-
-fn backend_error(cause: &Cause) -> &BackendError {
-    match cause {
-        Cause::Backend(error) => error,
-        other => panic!("expected a backend error, got {other:?}"),
-    }
 }
 
 #[tokio::test]

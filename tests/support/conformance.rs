@@ -2,10 +2,12 @@
 //! providers — the path, how a reply, a refusal, a cut-off reply and an error look on the wire, where
 //! the key goes — is [`Provider`]'s; what every backend must do with them is [`scenarios`]'.
 //!
-//! A test binary includes this file (and `raw_http.rs`, as `raw_http`) and runs the whole list
-//! against its provider with one line:
+//! A test binary includes this file (and `raw_http.rs`, as `raw_http`, and `fixtures.rs`, as
+//! `fixtures`) and runs the whole list against its provider with one line:
 //!
 //! ```ignore
+//! #[path = "support/fixtures.rs"]
+//! mod fixtures;
 //! #[macro_use]
 //! #[path = "support/conformance.rs"]
 //! mod conformance;
@@ -15,15 +17,13 @@
 #![allow(dead_code)] // each test binary uses what it needs
 #![allow(unreachable_pub)] // `pub` for every binary that includes this file
 
-use std::time::Duration;
-
-use outlines::Structured;
+use outlines::backend::AnyBackend;
 use outlines::backend::anthropic::Anthropic;
 use outlines::backend::http::RetryPolicy;
 use outlines::backend::openai::OpenAi;
-use outlines::backend::{AnyBackend, BackendError};
-use outlines::generate::Cause;
 use serde_json::{Value, json};
+
+use crate::fixtures::{Person, backend_error, fast, invalid, john, sources, valid};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -32,45 +32,6 @@ pub const KEY: &str = "sk-conformance-0123456789-secret";
 
 /// The `request_id` of every Anthropic error body.
 const REQUEST_ID: &str = "req_011CSHoEeqs5C35K2UUqR7Fy";
-
-/// A person mentioned in the text.
-#[derive(Debug, PartialEq, Structured)]
-pub struct Person {
-    #[outline(min = 1, max = 80)]
-    pub name: String,
-    #[outline(min = 0, max = 120)]
-    pub age: u8,
-    pub role: Role,
-}
-
-/// What the person may do.
-#[derive(Debug, PartialEq, Structured)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    User,
-    Admin,
-}
-
-pub fn valid() -> Value {
-    json!({"name": "John", "age": 25, "role": "admin"})
-}
-
-pub fn invalid() -> Value {
-    json!({"name": "", "age": 150, "role": "boss"})
-}
-
-pub fn john() -> Person {
-    Person {
-        name: "John".into(),
-        age: 25,
-        role: Role::Admin,
-    }
-}
-
-/// Retries that take milliseconds, unless a server asks for a wait.
-pub fn fast() -> RetryPolicy {
-    RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5))
-}
 
 /// A provider, as far as the scenarios need to tell them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -273,14 +234,6 @@ pub async fn bodies(server: &MockServer) -> Vec<Value> {
         .collect()
 }
 
-/// The backend error a generation ended with.
-pub fn backend_error(cause: &Cause) -> &BackendError {
-    match cause {
-        Cause::Backend(error) => error,
-        other => panic!("expected a backend error, got {other:?}"),
-    }
-}
-
 /// The last message of a request body (the repair request, in a repair).
 pub fn last_message(body: &Value) -> &str {
     body["messages"]
@@ -288,13 +241,6 @@ pub fn last_message(body: &Value) -> &str {
         .and_then(|m| m.last())
         .and_then(|m| m["content"].as_str())
         .expect("a last message")
-}
-
-/// Every error in `error`'s `source()` chain, outermost first.
-pub fn sources(error: &dyn std::error::Error) -> Vec<String> {
-    std::iter::successors(error.source(), |e| e.source())
-        .map(ToString::to_string)
-        .collect()
 }
 
 /// Runs every scenario of [`scenarios`] against `$provider`, one test each.
