@@ -4,8 +4,6 @@
 #![allow(dead_code)] // each test binary uses what it needs
 #![allow(unreachable_pub)] // `pub` for every binary that includes this file
 
-use std::time::Duration;
-
 use outlines::Structured;
 use outlines::backend::BackendError;
 #[cfg(any(feature = "openai", feature = "anthropic"))]
@@ -50,6 +48,7 @@ pub fn john() -> Person {
 /// Retries that take milliseconds, unless a server asks for a wait.
 #[cfg(any(feature = "openai", feature = "anthropic"))]
 pub fn fast() -> RetryPolicy {
+    use std::time::Duration;
     RetryPolicy::default().with_backoff(Duration::from_millis(1), Duration::from_millis(5))
 }
 
