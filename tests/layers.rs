@@ -45,10 +45,6 @@ fn outlines_derive_is_layered() {
             Some(vec![rest.split('`').next()?.to_owned()])
         })
         .collect();
-    assert!(
-        layers.len() > 5,
-        "the list in outlines-derive/src/lib.rs: {layers:?}"
-    );
     check("outlines-derive", layers);
 }
 
@@ -101,7 +97,7 @@ fn check(krate: &str, layers: Vec<Vec<String>>) {
     println!("{krate}, {}:\n{report}", src.display());
     assert!(
         unplaced.is_empty(),
-        "{krate}: modules in no layer (add them to the table in tests/layers.rs): {unplaced:?}"
+        "{krate}: modules in no layer (add them to its list of layers): {unplaced:?}"
     );
     assert!(
         upward.is_empty(),
