@@ -15,6 +15,7 @@ mod conformance;
 
 conformance_tests!(Provider::Anthropic);
 
+use conformance::message_body;
 use fixtures::fast;
 
 use outlines::Generate;
@@ -67,33 +68,15 @@ fn backend(url: &str) -> Anthropic {
         .retry_policy(fast())
 }
 
-fn message(content: Value, stop_reason: &str, usage: (u64, u64)) -> Value {
-    json!({
-        "id": "msg_01XFDUDYJgAACzvnptvVoYEL",
-        "type": "message",
-        "role": "assistant",
-        "model": "claude-test-20250929",
-        "content": content,
-        "stop_reason": stop_reason,
-        "stop_sequence": null,
-        "usage": {
-            "input_tokens": usage.0,
-            "output_tokens": usage.1,
-            "cache_creation_input_tokens": 0,
-            "cache_read_input_tokens": 0
-        }
-    })
-}
-
 /// A forced tool call's reply.
 fn tool_reply(tool: &str, input: Value, stop_reason: &str, usage: (u64, u64)) -> ResponseTemplate {
     let content = json!([{"type": "tool_use", "id": "toolu_01A09q90qw90lq917835lq9", "name": tool, "input": input}]);
-    ResponseTemplate::new(200).set_body_json(message(content, stop_reason, usage))
+    ResponseTemplate::new(200).set_body_json(message_body(content, stop_reason, usage))
 }
 
 fn text_reply(text: &str, stop_reason: &str, usage: (u64, u64)) -> ResponseTemplate {
     let content = json!([{"type": "text", "text": text}]);
-    ResponseTemplate::new(200).set_body_json(message(content, stop_reason, usage))
+    ResponseTemplate::new(200).set_body_json(message_body(content, stop_reason, usage))
 }
 
 /// Serves `replies` in order, one request each; the last one answers every later request.
@@ -143,7 +126,7 @@ fn without_dialect(mut schema: Value) -> Value {
 
 #[tokio::test]
 async fn valid_first_time_by_forced_tool_use() {
-    let mut reply = message(
+    let mut reply = message_body(
         json!([{"type": "tool_use", "id": "toolu_01", "name": "Person", "input": valid()}]),
         "tool_use",
         (120, 30),
@@ -226,11 +209,9 @@ async fn malformed_bodies_are_reported_with_an_excerpt() {
 
 #[tokio::test]
 async fn a_refusal_with_nothing_said_gets_a_fixed_phrase() {
-    let server = serve(vec![ResponseTemplate::new(200).set_body_json(message(
-        json!([]),
-        "refusal",
-        (4, 0),
-    ))])
+    let server = serve(vec![
+        ResponseTemplate::new(200).set_body_json(message_body(json!([]), "refusal", (4, 0))),
+    ])
     .await;
     let response = backend(&server.uri())
         .complete(&person_request(OutputMode::Tool))

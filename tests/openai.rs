@@ -16,6 +16,7 @@ mod conformance;
 
 conformance_tests!(Provider::OpenAi);
 
+use conformance::completion_body;
 use fixtures::{backend_error, fast};
 use std::collections::HashMap;
 use std::fmt::Debug;
@@ -94,34 +95,8 @@ fn backend(server: &MockServer) -> OpenAi {
         .retry_policy(fast())
 }
 
-/// A Chat Completions reply as OpenAI sends it.
-fn completion(content: Value, finish: &str, usage: (u64, u64)) -> Value {
-    json!({
-        "id": "chatcmpl-AB1cDeFgHiJ",
-        "object": "chat.completion",
-        "created": 1_728_933_352,
-        "model": "gpt-4o-2024-08-06",
-        "choices": [{
-            "index": 0,
-            "message": {"role": "assistant", "content": content, "refusal": null, "annotations": []},
-            "logprobs": null,
-            "finish_reason": finish,
-        }],
-        "usage": {
-            "prompt_tokens": usage.0,
-            "completion_tokens": usage.1,
-            "total_tokens": usage.0 + usage.1,
-            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
-                "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
-        },
-        "service_tier": "default",
-        "system_fingerprint": "fp_6b68a8204b",
-    })
-}
-
 fn ok(content: &str) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(completion(content.into(), "stop", (100, 20)))
+    ResponseTemplate::new(200).set_body_json(completion_body(content.into(), "stop", (100, 20)))
 }
 
 fn openai_error(status: u16, message: &str, kind: &str, code: Option<&str>) -> ResponseTemplate {
@@ -291,7 +266,7 @@ async fn a_reply_without_choices_is_malformed() {
 #[tokio::test]
 async fn tool_mode_forces_a_strict_function_and_reads_its_arguments() {
     let server = MockServer::start().await;
-    let mut reply = completion(Value::Null, "tool_calls", (80, 30));
+    let mut reply = completion_body(Value::Null, "tool_calls", (80, 30));
     reply["choices"][0]["message"]["tool_calls"] = json!([{
         "id": "call_abc123",
         "type": "function",
@@ -382,7 +357,7 @@ async fn prompt_mode_sends_no_schema_parameter() {
 #[tokio::test]
 async fn vllm_gets_structured_outputs_and_null_usage_counts_are_zeros() {
     let server = MockServer::start().await;
-    let mut reply = completion(VALID.into(), "stop", (0, 0));
+    let mut reply = completion_body(VALID.into(), "stop", (0, 0));
     reply["usage"] = json!({"prompt_tokens": 42, "completion_tokens": null, "total_tokens": null});
     reply["model"] = "Qwen/Qwen2.5-7B-Instruct".into();
     always(&server, ResponseTemplate::new(200).set_body_json(reply)).await;
@@ -481,7 +456,7 @@ async fn direct_calls_read_model_usage_and_other_servers_errors() {
             .set_body_json(json!({"error": "model \"llama9\" not found, try pulling it first"})),
     )
     .await;
-    let mut reply = completion(r#"{"n": 1}"#.into(), "stop", (0, 0));
+    let mut reply = completion_body(r#"{"n": 1}"#.into(), "stop", (0, 0));
     reply.as_object_mut().unwrap().remove("usage");
     reply["model"] = "llama3.2:latest".into();
     always(&server, ResponseTemplate::new(200).set_body_json(reply)).await;

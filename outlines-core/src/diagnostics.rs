@@ -214,6 +214,9 @@ pub struct Diagnostics {
 }
 
 impl Diagnostics {
+    /// At most this many violations are written by `Display`; a line then counts the rest.
+    pub const DISPLAY_LIMIT: usize = 50;
+
     /// Diagnostics holding `errors`.
     pub fn new(errors: Vec<Violation>) -> Self {
         Diagnostics { errors }
@@ -243,11 +246,6 @@ impl Diagnostics {
     pub fn into_errors(self) -> Vec<Violation> {
         self.errors
     }
-}
-
-impl Diagnostics {
-    /// At most this many violations are written by `Display`; a line then counts the rest.
-    pub const DISPLAY_LIMIT: usize = 50;
 }
 
 impl fmt::Display for Diagnostics {

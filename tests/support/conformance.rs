@@ -161,8 +161,8 @@ impl Provider {
     }
 }
 
-/// A Chat Completions reply.
-fn completion_body(content: Value, finish: &str, usage: (u64, u64)) -> Value {
+/// A Chat Completions reply as OpenAI sends it.
+pub fn completion_body(content: Value, finish: &str, usage: (u64, u64)) -> Value {
     json!({
         "id": "chatcmpl-AB1cDeFgHiJ",
         "object": "chat.completion",
@@ -178,7 +178,12 @@ fn completion_body(content: Value, finish: &str, usage: (u64, u64)) -> Value {
             "prompt_tokens": usage.0,
             "completion_tokens": usage.1,
             "total_tokens": usage.0 + usage.1,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
+                "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0},
         },
+        "service_tier": "default",
+        "system_fingerprint": "fp_6b68a8204b",
     })
 }
 
@@ -187,8 +192,8 @@ fn completion(content: Value, finish: &str, usage: (u64, u64)) -> ResponseTempla
 }
 
 /// A Messages API reply.
-fn message(content: Value, stop_reason: &str, usage: (u64, u64)) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_json(json!({
+pub fn message_body(content: Value, stop_reason: &str, usage: (u64, u64)) -> Value {
+    json!({
         "id": "msg_01XFDUDYJgAACzvnptvVoYEL",
         "type": "message",
         "role": "assistant",
@@ -202,7 +207,11 @@ fn message(content: Value, stop_reason: &str, usage: (u64, u64)) -> ResponseTemp
             "cache_creation_input_tokens": 0,
             "cache_read_input_tokens": 0,
         },
-    }))
+    })
+}
+
+fn message(content: Value, stop_reason: &str, usage: (u64, u64)) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(message_body(content, stop_reason, usage))
 }
 
 /// A server answering `replies` in order, one request each; the last answers every later request.

@@ -330,16 +330,21 @@ impl<T: Structured> Run<T> {
                 None => Some(backend.complete(&request).await),
             };
             let duration = began.elapsed();
-            let attempt = |outcome, output: String, errors, finish, usage| Attempt {
-                number,
-                outcome,
-                output_cut: output.len() - cut(&output, REPLY_LIMIT).len(),
-                output: cut(&output, REPLY_LIMIT).to_owned(),
-                errors,
-                finish,
-                usage,
-                duration,
-                forced: None,
+            let attempt = |outcome, mut output: String, errors, finish, usage| {
+                let kept = cut(&output, REPLY_LIMIT).len();
+                let output_cut = output.len() - kept;
+                output.truncate(kept);
+                Attempt {
+                    number,
+                    outcome,
+                    output,
+                    output_cut,
+                    errors,
+                    finish,
+                    usage,
+                    duration,
+                    forced: None,
+                }
             };
             match result {
                 None => {

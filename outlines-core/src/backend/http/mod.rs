@@ -1,6 +1,7 @@
 //! What the HTTP backends share: their configuration (the base URL, key, retries and client, with
-//! the setters every builder has, written once), sending a request with transport retries ([`RetryPolicy`], the one thing here a user
-//! configures), reading a bounded body, and describing what went wrong.
+//! the setters every builder has, written once), sending a request with transport retries
+//! ([`RetryPolicy`], the one thing here a user configures), reading a bounded body, and describing
+//! what went wrong.
 //!
 //! The retry *decision* (`retry::classify`) is separate from the retry *mechanics*
 //! (`retry::retrying`) and from the transport (`transport`); each retry rebuilds the request rather
