@@ -110,7 +110,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!(
         "Sent natively as well, when the backend supports it: the JSON Schema named `{}`.",
-        request.schema.name
+        request
+            .output
+            .json()
+            .map_or("(not JSON)", |s| s.name.as_str())
     );
     Ok(())
 }

@@ -3,10 +3,11 @@
 
 // Named one by one, so that what the facade offers is a decision, not whatever the runtime exports.
 pub use outlines_core::{
-    Backend, BackendError, Batch, Definition, Diagnostics, Error, ErrorKind, Generate, Generation,
-    MAX_DEPTH, OutputMode, Path, Report, Schema, Segment, Structured, Usage, Violation,
+    Backend, BackendError, Batch, Definition, Diagnostics, Error, ErrorKind, Generate,
+    GenerateOutput, Generation, MAX_DEPTH, Output, OutputMode, Path, Report, Schema, Segment,
+    Structured, Usage, Violation,
 };
-pub use outlines_core::{backend, batch, diagnostics, generate, rules, schema};
+pub use outlines_core::{backend, batch, diagnostics, generate, output, rules, schema};
 pub use outlines_derive::Structured;
 
 #[doc(hidden)]
@@ -14,9 +15,10 @@ pub use outlines_core::__private;
 
 /// The traits a program that generates values needs in scope: `use outlines::prelude::*;` brings
 /// `#[derive(Structured)]`, [`Structured`] (`T::from_json`, `T::json_schema`, ...) and [`Generate`]
-/// (`T::generate`, `T::generation`).
+/// (`T::generate`, `T::generation`), and [`GenerateOutput`] (`output.generate`, for outputs chosen at
+/// run time).
 pub mod prelude {
-    pub use crate::{Generate, Structured};
+    pub use crate::{Generate, GenerateOutput, Structured};
 }
 
 /// Token-level constraints for local models: see [`outlines_guide`] (with `local` alone, without the

@@ -108,7 +108,7 @@ async fn bodies(server: &MockServer) -> Vec<Value> {
 }
 
 /// The system prompt the loop builds for `T` with default options.
-async fn system_prompt<T: Structured + std::fmt::Debug>(reply: &str) -> String {
+async fn system_prompt<T: Structured + Send + std::fmt::Debug>(reply: &str) -> String {
     let mock = Scripted::always(reply);
     T::generation(PROMPT)
         .run(&mock)

@@ -40,8 +40,11 @@ async fn valid_first_time() {
         "{}",
         sent[0].system
     );
-    assert_eq!(sent[0].schema.name, "Person");
-    assert_eq!(*sent[0].schema.json_schema, Person::json_schema());
+    assert_eq!(sent[0].output.json().unwrap().name, "Person");
+    assert_eq!(
+        *sent[0].output.json().unwrap().json_schema,
+        Person::json_schema()
+    );
     assert_eq!(sent[0].messages.len(), 1);
     assert_eq!(sent[0].messages[0].content, "Extract: John, 25, admin");
 }

@@ -18,6 +18,7 @@ const CORE: &[&[&str]] = &[
     &["rules"],
     &["impls", "__private"],
     &["backend"],
+    &["output"],
     &["generate"],
     &["batch"],
 ];

@@ -348,6 +348,12 @@ impl Local {
         let shared = &*self.0;
         let vocab = &shared.model.vocab;
         let layout = shared.options.layout;
+        let Some(spec) = request.output.json() else {
+            return Err(BackendError::Config(format!(
+                "the local backend does not yet constrain a {} output",
+                request.output.kind()
+            )));
+        };
         let compiled = match request.mode {
             OutputMode::Prompt => return Ok(None),
             OutputMode::Tool => {
@@ -364,11 +370,9 @@ impl Local {
                     Guide::from_json_schema_laid_out(&any_object, vocab, layout)
                 })
                 .clone(),
-            _ => shared
-                .guides
-                .get_or_make(&request.schema.json_schema, (), || {
-                    Guide::from_json_schema_laid_out(&request.schema.json_schema, vocab, layout)
-                }),
+            _ => shared.guides.get_or_make(&spec.json_schema, (), || {
+                Guide::from_json_schema_laid_out(&spec.json_schema, vocab, layout)
+            }),
         };
         compiled
             .map(Some)

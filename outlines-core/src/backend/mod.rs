@@ -96,7 +96,7 @@ impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
     }
 }
 
-/// One call to a model: the conversation, the schema of the value wanted, and sampling options.
+/// One call to a model: the conversation, what the reply must be, and sampling options.
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Request {
@@ -104,8 +104,9 @@ pub struct Request {
     pub system: String,
     /// The conversation: the user's prompt, then (when repairing) the last reply and the repair request.
     pub messages: Vec<Message>,
-    /// The value wanted.
-    pub schema: SchemaSpec,
+    /// What the reply must be: a JSON value of a schema, text a regex or a grammar matches, one of
+    /// several strings, or free text.
+    pub output: Constraint,
     /// How the backend should ask for structured output.
     pub mode: OutputMode,
     /// The model, if not the backend's default.
@@ -121,12 +122,17 @@ pub struct Request {
 }
 
 impl Request {
-    /// A request for `schema` with the given system prompt and conversation, options unset.
-    pub fn new(system: impl Into<String>, messages: Vec<Message>, schema: SchemaSpec) -> Self {
+    /// A request for `output` (a [`SchemaSpec`] or any other [`Constraint`]) with the given system
+    /// prompt and conversation, options unset.
+    pub fn new(
+        system: impl Into<String>,
+        messages: Vec<Message>,
+        output: impl Into<Constraint>,
+    ) -> Self {
         Request {
             system: system.into(),
             messages,
-            schema,
+            output: output.into(),
             mode: OutputMode::Auto,
             model: None,
             temperature: None,
@@ -200,6 +206,53 @@ impl SchemaSpec {
             json_schema,
             description,
         }
+    }
+}
+
+/// What a reply must be. A backend enforces it natively where the provider can (a JSON Schema mode,
+/// vLLM's `structured_outputs`, a local model's token mask) and otherwise sends the request with the
+/// constraint stated in the prompt alone; the generation loop checks every reply either way.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Constraint {
+    /// One JSON value of this schema.
+    Json(SchemaSpec),
+    /// Text that this regular expression matches as a whole (the `regex` crate's syntax, anchored
+    /// at both ends).
+    Regex(String),
+    /// Exactly one of these strings.
+    Choice(Vec<String>),
+    /// Text of this context-free grammar, in the Lark syntax llguidance reads.
+    Grammar(String),
+    /// Any text, within the request's `max_tokens`.
+    Text,
+}
+
+impl Constraint {
+    /// The schema, for a JSON value.
+    pub fn json(&self) -> Option<&SchemaSpec> {
+        match self {
+            Constraint::Json(spec) => Some(spec),
+            _ => None,
+        }
+    }
+
+    /// A short word for the kind of constraint, for messages: `json`, `regex`, `choice`,
+    /// `grammar` or `text`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Constraint::Json(_) => "json",
+            Constraint::Regex(_) => "regex",
+            Constraint::Choice(_) => "choice",
+            Constraint::Grammar(_) => "grammar",
+            Constraint::Text => "text",
+        }
+    }
+}
+
+impl From<SchemaSpec> for Constraint {
+    fn from(spec: SchemaSpec) -> Self {
+        Constraint::Json(spec)
     }
 }
 

@@ -53,7 +53,6 @@ use self::pace::Paced;
 use self::summary::Tally;
 use crate::backend::{Backend, Usage};
 use crate::generate::{Cause, Error, Generation, Report};
-use crate::structured::Structured;
 
 /// The default cap on tasks in flight at once: enough to hide a model's latency, low enough for the
 /// rate limits of a new API account (16 tasks of ~2 s each is ~500 requests a minute). Local servers
@@ -87,7 +86,7 @@ impl<T> fmt::Debug for Batch<'_, T> {
     }
 }
 
-impl<'a, T: Structured + Send + 'a> Batch<'a, T> {
+impl<'a, T: Send + 'static> Batch<'a, T> {
     /// A batch over a list of tasks: prompts (`String`, `&str`) or [`Generation`]s with options of
     /// their own. The list is read as tasks start, not all at once.
     pub fn new<I>(tasks: I) -> Self
@@ -268,7 +267,7 @@ impl<T> fmt::Debug for BatchStream<'_, T> {
     }
 }
 
-impl<T: Structured + Send> BatchStream<'_, T> {
+impl<T: Send + 'static> BatchStream<'_, T> {
     /// How the batch has gone so far (all of it, once the stream has ended).
     pub fn summary(&self) -> Summary {
         self.tally.summary(self.elapsed())
@@ -397,7 +396,7 @@ impl<T: Structured + Send> BatchStream<'_, T> {
 // No field is pinned structurally: the futures in flight are boxed, results are plain values.
 impl<T> Unpin for BatchStream<'_, T> {}
 
-impl<T: Structured + Send> Stream for BatchStream<'_, T> {
+impl<T: Send + 'static> Stream for BatchStream<'_, T> {
     type Item = (usize, Result<T, Error>);
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {

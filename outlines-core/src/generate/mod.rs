@@ -11,24 +11,22 @@ mod report;
 
 use std::fmt;
 use std::future::Future;
-use std::marker::PhantomData;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
 use tracing::Instrument as _;
 
+pub use crate::output::SchemaInPrompt;
 pub use error::Error;
-pub use prompt::SchemaInPrompt;
 pub use report::{Attempt, Cause, Outcome, Report};
 
-use crate::backend::{
-    Backend, Finish, ForcedKind, Message, OutputMode, Request, Response, SchemaSpec, Usage,
-};
-use crate::diagnostics::{Diagnostics, ErrorKind, Path, Violation};
-use crate::schema::names::schema_name;
+use crate::backend::{Backend, Finish, ForcedKind, Message, OutputMode, Request, Response, Usage};
+use crate::diagnostics::{ErrorKind, Violation};
+use crate::output::{Output, Typed};
 use crate::structured::Structured;
-use crate::text::{f32_as_written, shorten_str};
+use crate::text::f32_as_written;
 
 /// The default number of attempts, the first one included.
 pub const DEFAULT_MAX_ATTEMPTS: usize = 3;
@@ -42,7 +40,7 @@ pub const REPLY_LIMIT: usize = 64 * 1024;
 ///
 /// Implemented for every `Structured` type; in scope with `use outlines::prelude::*` (or
 /// `use outlines::Generate`).
-pub trait Generate: Structured {
+pub trait Generate: Structured + Send {
     /// Asks `backend` for a `Self` described by `prompt`: the value, validated, or an [`Error`]
     /// telling why there is none. Invalid replies are sent back with their errors, up to 3 attempts
     /// in all; use [`Generate::generation`] to change that and the other options.
@@ -63,7 +61,35 @@ pub trait Generate: Structured {
     }
 }
 
-impl<T: Structured> Generate for T {}
+impl<T: Structured + Send> Generate for T {}
+
+/// `output.generate` and `output.generation`: asking a backend for the value of an [`Output`] chosen
+/// at run time (a compiled JSON Schema, a regex, a choice, a grammar, free text), as
+/// [`Generate`] does for a type.
+///
+/// Implemented for every `Output` that is `Clone` (they are cheap to clone: what they compile is
+/// shared); in scope with `use outlines::prelude::*`.
+pub trait GenerateOutput: Output + Clone {
+    /// Asks `backend` for this output's value, described by `prompt`: the value, checked, or an
+    /// [`Error`] telling why there is none (3 attempts in all).
+    fn generate<'a, B>(
+        &self,
+        backend: &'a B,
+        prompt: impl Into<String>,
+    ) -> impl Future<Output = Result<Self::Value, Error>> + Send + 'a
+    where
+        B: Backend + ?Sized,
+    {
+        self.generation(prompt).run(backend)
+    }
+
+    /// A generation of this output from `prompt`, to set options on before running it.
+    fn generation(&self, prompt: impl Into<String>) -> Generation<Self::Value> {
+        Generation::with_output(self.clone(), prompt)
+    }
+}
+
+impl<O: Output + Clone> GenerateOutput for O {}
 
 /// A generation request being set up: `T::generation(prompt)...run(&backend)`.
 ///
@@ -85,6 +111,7 @@ impl<T: Structured> Generate for T {}
 /// ```
 #[must_use = "a generation does nothing until it is run"]
 pub struct Generation<T> {
+    output: Arc<dyn Output<Value = T>>,
     prompt: String,
     system: Option<String>,
     model: Option<String>,
@@ -96,14 +123,28 @@ pub struct Generation<T> {
     mode: OutputMode,
     schema_in_prompt: SchemaInPrompt,
     capture_content: bool,
-    _t: PhantomData<fn() -> T>,
 }
 
-impl<T: Structured> Generation<T> {
+impl<T: Structured + Send> Generation<T> {
     /// A generation of a `T` from `prompt`, with the defaults: 3 attempts, no timeouts, the backend's
     /// model and best output mode, the value described with `T::describe()`.
     pub fn new(prompt: impl Into<String>) -> Self {
+        Generation::with_output(Typed::<T>::new(), prompt)
+    }
+}
+
+impl<T: Send + 'static> Generation<T> {
+    /// A generation of `output` (a runtime JSON Schema, a regex, a choice, a grammar, free text, or
+    /// any other [`Output`]) from `prompt`, with the same defaults as [`Generation::new`].
+    pub fn with_output(output: impl Output<Value = T>, prompt: impl Into<String>) -> Self {
+        Generation::from_shared(Arc::new(output), prompt)
+    }
+
+    /// Like [`Generation::with_output`], for an output already shared (one compiled schema used by
+    /// many generations).
+    pub fn from_shared(output: Arc<dyn Output<Value = T>>, prompt: impl Into<String>) -> Self {
         Generation {
+            output,
             prompt: prompt.into(),
             system: None,
             model: None,
@@ -115,8 +156,17 @@ impl<T: Structured> Generation<T> {
             mode: OutputMode::Auto,
             schema_in_prompt: SchemaInPrompt::Describe,
             capture_content: false,
-            _t: PhantomData,
         }
+    }
+
+    /// The output this generation asks for.
+    pub fn output(&self) -> &dyn Output<Value = T> {
+        &*self.output
+    }
+
+    /// The prompt.
+    pub fn prompt(&self) -> &str {
+        &self.prompt
     }
 
     /// Instructions placed before the description of the value in the system prompt.
@@ -167,7 +217,8 @@ impl<T: Structured> Generation<T> {
         self
     }
 
-    /// How the value is described in the system prompt (default: `T::describe()`).
+    /// How the value is described in the system prompt (default: the output's description,
+    /// `T::describe()` for a type).
     pub fn schema_in_prompt(mut self, form: SchemaInPrompt) -> Self {
         self.schema_in_prompt = form;
         self
@@ -218,7 +269,7 @@ impl<T: Structured> Generation<T> {
             gen_ai.usage.input_tokens = tracing::field::Empty,
             gen_ai.usage.output_tokens = tracing::field::Empty,
             gen_ai.response.finish_reasons = tracing::field::Empty,
-            outlines.type = %schema_name(&T::schema()),
+            outlines.type = %self.output.name(),
             outlines.attempts = tracing::field::Empty,
             outlines.status = tracing::field::Empty,
             outlines.duration_ms = tracing::field::Empty,
@@ -230,19 +281,19 @@ impl<T: Structured> Generation<T> {
 }
 
 /// A generation with the default options, from its prompt: so a batch takes a list of prompts.
-impl<T: Structured> From<String> for Generation<T> {
+impl<T: Structured + Send> From<String> for Generation<T> {
     fn from(prompt: String) -> Self {
         Generation::new(prompt)
     }
 }
 
-impl<T: Structured> From<&str> for Generation<T> {
+impl<T: Structured + Send> From<&str> for Generation<T> {
     fn from(prompt: &str) -> Self {
         Generation::new(prompt)
     }
 }
 
-impl<T: Structured> From<&String> for Generation<T> {
+impl<T: Structured + Send> From<&String> for Generation<T> {
     fn from(prompt: &String) -> Self {
         Generation::new(prompt.as_str())
     }
@@ -253,6 +304,7 @@ impl<T: Structured> From<&String> for Generation<T> {
 impl<T> Clone for Generation<T> {
     fn clone(&self) -> Self {
         Generation {
+            output: Arc::clone(&self.output),
             prompt: self.prompt.clone(),
             system: self.system.clone(),
             model: self.model.clone(),
@@ -264,15 +316,14 @@ impl<T> Clone for Generation<T> {
             mode: self.mode,
             schema_in_prompt: self.schema_in_prompt,
             capture_content: self.capture_content,
-            _t: PhantomData,
         }
     }
 }
 
-impl<T> fmt::Debug for Generation<T> {
+impl<T: Send + 'static> fmt::Debug for Generation<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Generation")
-            .field("type", &std::any::type_name::<T>())
+            .field("output", &self.output.name())
             .field("prompt", &self.prompt)
             .field("system", &self.system)
             .field("model", &self.model)
@@ -297,7 +348,7 @@ struct Run<T> {
     best: Option<(usize, serde_json::Value)>,
 }
 
-impl<T: Structured> Run<T> {
+impl<T: Send + 'static> Run<T> {
     fn new(options: Generation<T>) -> Self {
         Run {
             options,
@@ -392,7 +443,7 @@ impl<T: Structured> Run<T> {
                         break;
                     }
                     let forced = response.forced.clone();
-                    match read::<T>(&response) {
+                    match read(&*self.options.output, &response) {
                         Ok(value) => {
                             let finish = Some(response.finish.clone());
                             self.record(Attempt {
@@ -410,7 +461,11 @@ impl<T: Structured> Run<T> {
                         Err(errors) => {
                             self.consider_best(&response.text, errors.len());
                             let truncated = response.finish == Finish::Length;
-                            let repair = prompt::repair(&errors, truncated);
+                            let repair = prompt::repair(
+                                &errors,
+                                truncated,
+                                self.options.output.reply_kind(),
+                            );
                             if self.options.capture_content {
                                 tracing::info!(target: "outlines::generate", attempt = number, content = %repair, "gen_ai.user.message");
                             }
@@ -444,23 +499,13 @@ impl<T: Structured> Run<T> {
 
     /// The request of the first attempt: system prompt, the user's prompt, options.
     fn first_request(&self) -> Request {
-        let spec = SchemaSpec::of::<T>();
-        let schema_text = match self.options.schema_in_prompt {
-            SchemaInPrompt::Describe => T::describe(),
-            SchemaInPrompt::JsonSchema => {
-                serde_json::to_string_pretty(&*spec.json_schema).unwrap_or_default()
-            }
-        };
-        let system = prompt::system(
-            self.options.system.as_deref(),
-            &spec.name,
-            &schema_text,
-            self.options.schema_in_prompt,
-        );
+        let output = &*self.options.output;
+        let reply_with = output.instructions(self.options.schema_in_prompt);
+        let system = prompt::system(self.options.system.as_deref(), &reply_with);
         let mut request = Request::new(
             system,
             vec![Message::user(self.options.prompt.clone())],
-            spec,
+            output.constraint(),
         );
         request.mode = self.options.mode;
         request.model = self.options.model.clone();
@@ -495,7 +540,8 @@ impl<T: Structured> Run<T> {
         }
     }
 
-    /// Keeps the reply as the best candidate if it is JSON with fewer errors than the best so far.
+    /// Keeps the reply as the best candidate if it is one (JSON, for a JSON value) with fewer errors
+    /// than the best so far.
     fn consider_best(&mut self, text: &str, errors: usize) {
         if text.len() > REPLY_LIMIT {
             return;
@@ -507,7 +553,7 @@ impl<T: Structured> Run<T> {
         {
             return;
         }
-        if let Ok(value) = serde_json::from_str::<serde_json::Value>(text.trim()) {
+        if let Some(value) = self.options.output.candidate(text) {
             self.best = Some((errors, value));
         }
     }
@@ -586,12 +632,13 @@ fn refusal(response: &Response) -> Option<String> {
     }
 }
 
-/// Validates a reply. A number cut off by the token limit can still parse (`12` of `1234`), so a
-/// reply that stopped at the limit while ending in a digit is taken as cut off; an object, array or
-/// string cut short fails to parse anyway. A value the backend's budget steering cut short or wrote
-/// (a local model's) parses and may validate, but it is not the model's answer: each such value is
-/// an error, so that the attempt goes to repair rather than passing invented data for real.
-fn read<T: Structured>(response: &Response) -> Result<T, Vec<Violation>> {
+/// Reads a reply with its output. A value the backend's budget steering cut short or wrote (a local
+/// model's) parses and may validate, but it is not the model's answer: each such value is an error,
+/// so that the attempt goes to repair rather than passing invented data for real.
+fn read<T: Send + 'static>(
+    output: &dyn Output<Value = T>,
+    response: &Response,
+) -> Result<T, Vec<Violation>> {
     if let Some(forced) = &response.forced {
         let errors: Vec<Violation> = forced
             .altered()
@@ -613,17 +660,7 @@ fn read<T: Structured>(response: &Response) -> Result<T, Vec<Violation>> {
             return Err(errors);
         }
     }
-    let text = response.text.trim();
-    if response.finish == Finish::Length && text.ends_with(|c: char| c.is_ascii_digit()) {
-        return Err(vec![Violation::new(
-            ErrorKind::Syntax,
-            Path::root(),
-            "a complete JSON value",
-            Some(shorten_str(text)),
-            "the reply was cut off at the output token limit",
-        )]);
-    }
-    T::from_json(text).map_err(Diagnostics::into_errors)
+    output.read(&response.text, &response.finish)
 }
 
 /// The first `limit` bytes of `text`, cut back to a character boundary.

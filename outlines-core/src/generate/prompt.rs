@@ -4,49 +4,17 @@
 use std::fmt::Write as _;
 
 use crate::diagnostics::Violation;
+use crate::output::ReplyKind;
 
-/// How the value is described in the system prompt.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SchemaInPrompt {
-    /// `T::describe()`: compact, TypeScript-like, constraints as comments (the default).
-    #[default]
-    Describe,
-    /// `T::json_schema()` as JSON.
-    JsonSchema,
-}
-
-/// The system prompt: the caller's own instructions, then what to reply with.
-pub(crate) fn system(
-    instructions: Option<&str>,
-    type_name: &str,
-    schema_text: &str,
-    form: SchemaInPrompt,
-) -> String {
+/// The system prompt: the caller's own instructions, then what to reply with (the output's
+/// [`instructions`](crate::output::Output::instructions)).
+pub(crate) fn system(instructions: Option<&str>, reply_with: &str) -> String {
     let mut out = String::new();
     if let Some(text) = instructions.map(str::trim).filter(|t| !t.is_empty()) {
         out.push_str(text);
         out.push_str("\n\n");
     }
-    match form {
-        SchemaInPrompt::Describe => {
-            let _ = write!(
-                out,
-                "Reply with one JSON value of type `{type_name}`, described below in TypeScript notation; \
-                 comments state the rules each field must follow.\n\n{schema_text}"
-            );
-        }
-        SchemaInPrompt::JsonSchema => {
-            let _ = write!(
-                out,
-                "Reply with one JSON value that validates against this JSON Schema:\n\n{schema_text}"
-            );
-        }
-    }
-    if !out.ends_with('\n') {
-        out.push('\n');
-    }
-    out.push_str("\nReply with the JSON value only: no prose, no code fences.");
+    out.push_str(reply_with);
     out
 }
 
@@ -56,16 +24,17 @@ pub(crate) const MAX_LISTED_ERRORS: usize = 20;
 
 /// The repair turn: every error of the last reply (path, what was expected, what was there, what is
 /// wrong), and whether it was cut off.
-pub(crate) fn repair(errors: &[Violation], truncated: bool) -> String {
+pub(crate) fn repair(errors: &[Violation], truncated: bool, kind: ReplyKind) -> String {
+    let noun = kind.noun();
     let mut out = String::new();
     if truncated {
-        out.push_str(
-            "Your reply was cut off: it reached the output token limit before the JSON value was complete. \
-             Reply with a complete value, shorter if need be.\n",
-        );
+        out.push_str(&format!(
+            "Your reply was cut off: it reached the output token limit before the {noun} was \
+                 complete. Reply with a complete {noun}, shorter if need be.\n"
+        ));
     }
     if !errors.is_empty() {
-        out.push_str("Your reply is not a valid value:\n");
+        let _ = writeln!(out, "Your reply is not a valid {noun}:");
         for error in errors.iter().take(MAX_LISTED_ERRORS) {
             let _ = writeln!(out, "- {error}");
         }
@@ -81,27 +50,37 @@ pub(crate) fn repair(errors: &[Violation], truncated: bool) -> String {
             );
         }
     }
-    out.push_str("Reply with the corrected JSON value only.");
+    let _ = write!(out, "Reply with the corrected {noun} only.");
     out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::Constraint;
     use crate::diagnostics::{ErrorKind, Path, Segment};
+    use crate::output::{SchemaInPrompt, json_instructions};
 
     #[test]
     fn system_prompt_states_the_type_and_keeps_instructions_first() {
-        let text = system(
-            Some("Extract people."),
+        let spec = crate::backend::SchemaSpec {
+            name: "Person".into(),
+            json_schema: serde_json::json!({"type": "object"}).into(),
+            description: None,
+        };
+        let constraint = Constraint::Json(spec);
+        let reply_with = json_instructions(
             "Person",
             "type Person = {};",
+            &constraint,
             SchemaInPrompt::Describe,
         );
+        let text = system(Some("Extract people."), &reply_with);
         assert!(text.starts_with("Extract people.\n\nReply with one JSON value of type `Person`"));
         assert!(text.contains("type Person = {};"));
         assert!(text.ends_with("no code fences."));
-        let bare = system(None, "Person", "{}", SchemaInPrompt::JsonSchema);
+        let reply_with = json_instructions("Person", "", &constraint, SchemaInPrompt::JsonSchema);
+        let bare = system(None, &reply_with);
         assert!(
             bare.starts_with("Reply with one JSON value that validates against this JSON Schema")
         );
@@ -116,7 +95,7 @@ mod tests {
             Some("150".into()),
             "above the maximum",
         );
-        let text = repair(&[error], true);
+        let text = repair(&[error], true, ReplyKind::Json);
         assert!(text.starts_with("Your reply was cut off"));
         assert!(
             text.contains("- age: above the maximum (expected integer between 0 and 120, got 150)")

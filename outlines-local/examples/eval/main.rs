@@ -55,7 +55,7 @@ struct Outcome {
     note: String,
 }
 
-async fn one<T: Structured + Serialize>(
+async fn one<T: Structured + Serialize + Send>(
     backend: &dyn Backend,
     case: &Case,
     mode: OutputMode,

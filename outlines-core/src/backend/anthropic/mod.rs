@@ -175,11 +175,14 @@ impl Anthropic {
             (OutputMode::Auto, configured) => configured,
             (asked, _) => asked,
         };
-        let native = self
-            .schemas
-            .get_or_make(&request.schema.json_schema, (), || {
-                Arc::new(NativeSchema::of(&request.schema.json_schema))
-            });
+        // A regex, a choice, a grammar or free text has no native form here: the prompt states it
+        // and the reply's text is read as it is.
+        let Some(spec) = request.output.json() else {
+            return encode(&body, Read::Text, None, false);
+        };
+        let native = self.schemas.get_or_make(&spec.json_schema, (), || {
+            Arc::new(NativeSchema::of(&spec.json_schema))
+        });
         let wrapped = native.wrapped;
         let (read, wrapped) = match mode {
             OutputMode::Auto | OutputMode::Tool => (Read::Tool, wrapped),
@@ -203,15 +206,10 @@ impl Anthropic {
             // Nothing native: the value is the reply's text as the prompt asked for it.
             OutputMode::Prompt | OutputMode::JsonObject => (Read::Text, false),
         };
-        let tool = (read == Read::Tool).then(|| provider_name(&request.schema.name));
+        let tool = (read == Read::Tool).then(|| provider_name(&spec.name));
         if let Some(name) = &tool {
-            let mut description = format!("Return the {} value.", request.schema.name);
-            if let Some(d) = request
-                .schema
-                .description
-                .as_deref()
-                .filter(|d| !d.trim().is_empty())
-            {
+            let mut description = format!("Return the {} value.", spec.name);
+            if let Some(d) = spec.description.as_deref().filter(|d| !d.trim().is_empty()) {
                 description.push(' ');
                 description.push_str(d.trim());
             }
@@ -225,16 +223,7 @@ impl Anthropic {
                 disable_parallel_tool_use: true,
             });
         }
-        let bytes = serde_json::to_vec(&body)
-            .map_err(|e| BackendError::Config(format!("the request cannot be encoded: {e}")))?;
-        Ok((
-            bytes,
-            Plan {
-                read,
-                tool,
-                wrapped,
-            },
-        ))
+        encode(&body, read, tool.clone(), wrapped)
     }
 
     /// The key as the `x-api-key` header value, marked sensitive so that it is never printed.
@@ -256,6 +245,25 @@ http_setters!(
     base_url = "The API's address, e.g. a proxy or a test server (`http://127.0.0.1:8080`). A \
         trailing `/` or `/v1` is ignored: the path `/v1/messages` is always appended.",
 );
+
+/// The request's bytes and how to read its reply.
+fn encode(
+    body: &wire::Body<'_>,
+    read: Read,
+    tool: Option<String>,
+    wrapped: bool,
+) -> Result<(Vec<u8>, Plan), BackendError> {
+    let bytes = serde_json::to_vec(body)
+        .map_err(|e| BackendError::Config(format!("the request cannot be encoded: {e}")))?;
+    Ok((
+        bytes,
+        Plan {
+            read,
+            tool,
+            wrapped,
+        },
+    ))
+}
 
 /// How to read a request's reply.
 struct Plan {

@@ -234,7 +234,26 @@ impl OpenAi {
                 MaxTokensField::MaxCompletionTokens => (None, Some(n)),
             },
         };
-        let spec = &request.schema;
+        // A regex, a choice, a grammar or free text: stated in the prompt, the reply read as text.
+        let Some(spec) = request.output.json() else {
+            let body = wire::Body {
+                model: request.model.as_deref().unwrap_or(&self.model),
+                messages: wire::messages(request, false),
+                temperature: request.temperature.and_then(f32_as_written),
+                max_tokens,
+                max_completion_tokens,
+                response_format: None,
+                tools: None,
+                tool_choice: None,
+                parallel_tool_calls: None,
+                structured_outputs: None,
+            };
+            let plan = Plan {
+                tool: false,
+                wrapped: false,
+            };
+            return encode(&body, plan);
+        };
         let name = provider_name(&spec.name);
         let mut body = wire::Body {
             model: request.model.as_deref().unwrap_or(&self.model),
@@ -294,9 +313,7 @@ impl OpenAi {
             }
             OutputMode::Prompt => {}
         }
-        let bytes = serde_json::to_vec(&body)
-            .map_err(|e| BackendError::Config(format!("could not encode the request: {e}")))?;
-        Ok((bytes, plan))
+        encode(&body, plan)
     }
 
     /// The schema to send (encoded), whether it is strict, and whether its root was wrapped. Tool
@@ -394,6 +411,13 @@ struct Plan {
     wrapped: bool,
 }
 
+/// The request's bytes.
+fn encode(body: &wire::Body<'_>, plan: Plan) -> Result<(Vec<u8>, Plan), BackendError> {
+    let bytes = serde_json::to_vec(body)
+        .map_err(|e| BackendError::Config(format!("could not encode the request: {e}")))?;
+    Ok((bytes, plan))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,17 +475,27 @@ mod tests {
     fn the_schema_is_transformed_once_per_type_and_variant() {
         let backend = OpenAi::new("m");
         let r = request(OutputMode::JsonSchema, person());
-        let first = backend.native_schema(&r.schema, false).unwrap();
-        let again = backend.native_schema(&r.clone().schema, false).unwrap();
+        let first = backend
+            .native_schema(r.output.json().unwrap(), false)
+            .unwrap();
+        let again = backend
+            .native_schema(r.clone().output.json().unwrap(), false)
+            .unwrap();
         assert!(
             Arc::ptr_eq(&first, &again),
             "the same schema is not transformed again"
         );
-        let tool = backend.native_schema(&r.schema, true).unwrap();
+        let tool = backend
+            .native_schema(r.output.json().unwrap(), true)
+            .unwrap();
         assert!(!Arc::ptr_eq(&first, &tool));
         // Changing strictness starts afresh: the strict form is not reused for `strict: false`.
         let lax = backend.strict(false);
-        assert!(!lax.native_schema(&r.schema, false).unwrap().strict);
+        assert!(
+            !lax.native_schema(r.output.json().unwrap(), false)
+                .unwrap()
+                .strict
+        );
         assert!(first.strict);
     }
 

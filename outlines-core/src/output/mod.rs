@@ -1,0 +1,199 @@
+//! What a generation asks for and how a reply becomes its value: an [`Output`].
+//!
+//! A `#[derive(Structured)]` type is one ([`Typed`]); so are the outputs chosen at run time — a JSON
+//! Schema received as data, a regular expression, a list of choices, a grammar, free text. Each says
+//! what the request carries (a [`Constraint`] the backend enforces where it can), how the system
+//! prompt states it, and how a reply is read: the value, or every reason it is not one. The
+//! generation loop, batches and telemetry are the same for all of them.
+
+use std::fmt::Write as _;
+use std::marker::PhantomData;
+
+use serde_json::Value;
+
+use crate::backend::{Constraint, Finish, SchemaSpec};
+use crate::diagnostics::{Diagnostics, ErrorKind, Path, Violation};
+use crate::schema::names::schema_name;
+use crate::structured::Structured;
+use crate::text::shorten_str;
+
+/// How the value is described in the system prompt.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SchemaInPrompt {
+    /// The output's own description ([`Output::describe`]): for a JSON value, compact and
+    /// TypeScript-like, with constraints as comments (the default).
+    #[default]
+    Describe,
+    /// The JSON Schema as JSON (outputs that are not JSON values describe themselves as usual).
+    JsonSchema,
+}
+
+/// What a reply is: a JSON value or text. It decides the words of the prompt and the repair turn,
+/// and how a failed reply is kept as the best candidate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ReplyKind {
+    /// One JSON value.
+    Json,
+    /// Text, taken as it is.
+    Text,
+}
+
+impl ReplyKind {
+    /// How the prompt and the repair turn name a reply: `JSON value` or `text`.
+    pub fn noun(self) -> &'static str {
+        match self {
+            ReplyKind::Json => "JSON value",
+            ReplyKind::Text => "text",
+        }
+    }
+}
+
+/// An output a generation can ask for: what the request carries, what the prompt says, how a reply
+/// is read.
+///
+/// Object safe: a [`Generation`](crate::generate::Generation) holds its output as
+/// `Arc<dyn Output<Value = T>>`, so an output chosen at run time needs no type of its own.
+pub trait Output: Send + Sync + 'static {
+    /// The value a valid reply gives.
+    type Value: Send + 'static;
+
+    /// A name for the output: the type's name for a JSON value (the schema name providers ask
+    /// for), `regex`, `choice`, ... It is telemetry's `outlines.type`.
+    fn name(&self) -> String;
+
+    /// What the request asks the backend to enforce.
+    fn constraint(&self) -> Constraint;
+
+    /// What a reply is.
+    fn reply_kind(&self) -> ReplyKind {
+        ReplyKind::Json
+    }
+
+    /// A description of the value for prompts, bounded in length: for a JSON value the compact
+    /// TypeScript-like rendering; for a regex or a grammar a readable statement with examples.
+    fn describe(&self) -> String;
+
+    /// Example values, as JSON (strings for text outputs): for templates and few-shot prompts.
+    fn examples(&self) -> Vec<Value> {
+        Vec::new()
+    }
+
+    /// The part of the system prompt that says what to reply with (the caller's own instructions
+    /// come before it).
+    fn instructions(&self, form: SchemaInPrompt) -> String {
+        json_instructions(&self.name(), &self.describe(), &self.constraint(), form)
+    }
+
+    /// Reads a reply that stopped for `finish`: the value, or every reason it is not one, each with
+    /// its path (for text, the position where the reply stops matching).
+    fn read(&self, text: &str, finish: &Finish) -> Result<Self::Value, Vec<Violation>>;
+
+    /// The reply kept as the best candidate when no attempt gives a value: for a JSON value, the
+    /// reply if it is JSON at all; for text, the text.
+    fn candidate(&self, text: &str) -> Option<Value> {
+        match self.reply_kind() {
+            ReplyKind::Json => serde_json::from_str(text.trim()).ok(),
+            ReplyKind::Text => Some(Value::String(text.to_owned())),
+        }
+    }
+}
+
+/// The instructions for a JSON value: its description (or JSON Schema) and the reminder to reply
+/// with the value alone.
+pub fn json_instructions(
+    name: &str,
+    description: &str,
+    constraint: &Constraint,
+    form: SchemaInPrompt,
+) -> String {
+    let mut out = String::new();
+    match (form, constraint.json()) {
+        (SchemaInPrompt::JsonSchema, Some(spec)) => {
+            let schema = serde_json::to_string_pretty(&*spec.json_schema).unwrap_or_default();
+            let _ = write!(
+                out,
+                "Reply with one JSON value that validates against this JSON Schema:\n\n{schema}"
+            );
+        }
+        _ => {
+            let _ = write!(
+                out,
+                "Reply with one JSON value of type `{name}`, described below in TypeScript notation; \
+                 comments state the rules each field must follow.\n\n{description}"
+            );
+        }
+    }
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out.push_str("\nReply with the JSON value only: no prose, no code fences.");
+    out
+}
+
+/// The output of a [`Structured`] type `T`: its JSON Schema, its description, its typed validator.
+pub struct Typed<T>(PhantomData<fn() -> T>);
+
+impl<T> Typed<T> {
+    /// The output of `T`.
+    pub fn new() -> Self {
+        Typed(PhantomData)
+    }
+}
+
+impl<T> Default for Typed<T> {
+    fn default() -> Self {
+        Typed::new()
+    }
+}
+
+impl<T> Clone for Typed<T> {
+    fn clone(&self) -> Self {
+        Typed::new()
+    }
+}
+
+impl<T> std::fmt::Debug for Typed<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Typed<{}>", std::any::type_name::<T>())
+    }
+}
+
+impl<T: Structured + Send> Output for Typed<T> {
+    type Value = T;
+
+    fn name(&self) -> String {
+        schema_name(&T::schema())
+    }
+
+    fn constraint(&self) -> Constraint {
+        Constraint::Json(SchemaSpec::of::<T>())
+    }
+
+    fn describe(&self) -> String {
+        T::describe()
+    }
+
+    fn read(&self, text: &str, finish: &Finish) -> Result<T, Vec<Violation>> {
+        let text = text.trim();
+        cut_off_number(text, finish)?;
+        T::from_json(text).map_err(Diagnostics::into_errors)
+    }
+}
+
+/// A number cut off by the token limit can still parse (`12` of `1234`), so a JSON reply that
+/// stopped at the limit while ending in a digit is taken as cut off; an object, array or string cut
+/// short fails to parse anyway.
+pub fn cut_off_number(text: &str, finish: &Finish) -> Result<(), Vec<Violation>> {
+    if *finish == Finish::Length && text.ends_with(|c: char| c.is_ascii_digit()) {
+        return Err(vec![Violation::new(
+            ErrorKind::Syntax,
+            Path::root(),
+            "a complete JSON value",
+            Some(shorten_str(text)),
+            "the reply was cut off at the output token limit",
+        )]);
+    }
+    Ok(())
+}
