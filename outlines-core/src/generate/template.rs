@@ -183,26 +183,19 @@ impl Template {
     /// One generation of a `T` per context, in order: one template over many rows, for a
     /// [`Batch`](crate::batch::Batch). Every prompt is rendered before any is sent, so a template
     /// that fails on some row is reported (with the row's position) before any request is made.
-    pub fn generations<T, I>(&self, contexts: I) -> Result<Vec<Generation<T>>, TemplateError>
-    where
-        T: Structured + Send,
-        I: IntoIterator,
-        I::Item: Serialize,
-    {
+    pub fn generations<T: Structured + Send>(
+        &self,
+        contexts: impl IntoIterator<Item = impl Serialize>,
+    ) -> Result<Vec<Generation<T>>, TemplateError> {
         self.generations_for(&Typed::<T>::new(), contexts)
     }
 
     /// [`Template::generations`] for any output: the generations share one copy of it.
-    pub fn generations_for<O, I>(
+    pub fn generations_for<O: Output + Clone>(
         &self,
         output: &O,
-        contexts: I,
-    ) -> Result<Vec<Generation<O::Value>>, TemplateError>
-    where
-        O: Output + Clone,
-        I: IntoIterator,
-        I::Item: Serialize,
-    {
+        contexts: impl IntoIterator<Item = impl Serialize>,
+    ) -> Result<Vec<Generation<O::Value>>, TemplateError> {
         let shared: Arc<dyn Output<Value = O::Value>> = Arc::new(output.clone());
         let fields = output_fields(output);
         contexts
