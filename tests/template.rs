@@ -62,6 +62,45 @@ struct Partial {
     b: u32,
 }
 
+/// A recursive type: the children are an empty list in an example (no `Node` is invented inside one).
+#[derive(Debug, PartialEq, Structured)]
+struct Node {
+    #[outline(example = "root")]
+    name: String,
+    children: Vec<Node>,
+}
+
+/// An internally tagged enum: its first variant that can be assembled, with its tag.
+#[derive(Debug, PartialEq, Structured)]
+#[serde(tag = "kind")]
+enum Shape {
+    Circle {
+        #[outline(example = 1.5, example = 2.0)]
+        radius: f64,
+    },
+    Square {
+        side: f64,
+    },
+}
+
+/// A cross-field rule the assembled combinations must pass too.
+#[derive(Debug, PartialEq, Structured)]
+#[outline(check = ordered)]
+struct Span {
+    #[outline(example = 1, example = 9)]
+    start: u32,
+    #[outline(example = 5, example = 2)]
+    end: u32,
+}
+
+fn ordered(span: &Span) -> Result<(), String> {
+    if span.start <= span.end {
+        Ok(())
+    } else {
+        Err("start after end".into())
+    }
+}
+
 /// An output that is not a derived type: yes or no, as text.
 #[derive(Clone)]
 struct YesNo;
@@ -172,6 +211,32 @@ fn examples_are_whole_values_assembled_from_field_examples_and_validated() {
         Contact::from_value(example).unwrap();
     }
     assert!(Typed::<Partial>::new().examples().is_empty());
+    assert_eq!(
+        Typed::<Node>::new().examples(),
+        [json!({"name": "root", "children": []})]
+    );
+    let shapes = Typed::<Shape>::new().examples();
+    assert_eq!(
+        serde_json::to_string(&shapes[0]).unwrap(),
+        r#"{"kind":"Circle","radius":1.5}"#
+    );
+    assert_eq!(
+        shapes,
+        [
+            json!({"kind": "Circle", "radius": 1.5}),
+            json!({"kind": "Circle", "radius": 2.0})
+        ]
+    );
+    // {start: 9, end: 2} fails the type's check: only the first combination is an example.
+    assert_eq!(
+        Typed::<Span>::new().examples(),
+        [json!({"start": 1, "end": 5})]
+    );
+    // A list of a type with examples: one item.
+    assert_eq!(
+        Typed::<Vec<Span>>::new().examples(),
+        [json!([{"start": 1, "end": 5}])]
+    );
     assert!(Typed::<Person>::new().examples().is_empty());
 }
 

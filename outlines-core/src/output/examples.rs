@@ -184,9 +184,12 @@ impl Builder {
                 (Repr::External, None) => name,
                 (Repr::External, Some(content)) => single(variant.name, content),
                 (Repr::Internal { tag }, None) => single(tag, name),
-                (Repr::Internal { tag }, Some(Value::Object(mut fields))) => {
-                    fields.insert(tag.to_owned(), name);
-                    Value::Object(fields)
+                (Repr::Internal { tag }, Some(Value::Object(fields))) => {
+                    // The tag first, as serde writes it.
+                    let mut out = Map::new();
+                    out.insert(tag.to_owned(), name);
+                    out.extend(fields);
+                    Value::Object(out)
                 }
                 // A tuple or a scalar cannot carry an internal tag.
                 (Repr::Internal { .. }, Some(_)) => return None,
