@@ -4,6 +4,9 @@
 //! The loop is the same for every backend. Transport faults are the backend's to retry; the loop
 //! handles what the model said: a valid value ends it, an invalid one is sent back with every error
 //! (only the last reply and its errors, so the conversation stays small), a refusal ends it at once.
+//!
+//! Prompts can be Jinja templates with the output's description, schema and examples in their
+//! context: see [`Template`].
 
 mod error;
 mod prompt;

@@ -1,61 +1,7 @@
 //! Prompt templates: Jinja (on [minijinja](https://docs.rs/minijinja)) for the system and user
 //! prompts, with the output's description, JSON Schema and examples in the context.
 //!
-//! A [`Template`] is compiled once, when it is made (a syntax error is reported then, with its
-//! line), and rendered any number of times, from any thread. Rendering is strict: a variable the
-//! context does not have is an error naming the template, the line and the variable, never an
-//! empty string in a prompt. Nothing is HTML-escaped: `<`, `&` and quotes reach the model as
-//! written. Block tags take their own line out of the result (`trim_blocks`, `lstrip_blocks`), the
-//! source's common indentation is removed (line numbers stay those of the source), and the result is
-//! trimmed: a template can be an indented raw string in Rust code.
-//!
-//! # The context
-//!
-//! The context is any [`Serialize`] value that is a map of names: a struct, a map,
-//! `serde_json::json!({...})`, or `()` for none. Rendered for an output ([`Template::render_for`],
-//! and every way a template becomes a [`Generation`]), the context also has `output`:
-//!
-//! | name | what it is |
-//! | --- | --- |
-//! | `output.name` | the output's name: the type's name for a derived type ([`Output::name`]) |
-//! | `output.description` | its description for prompts, TypeScript-like for a JSON value ([`Output::describe`]) |
-//! | `output.examples` | example values, as data: `{% for e in output.examples %}{{ e \| tojson }}{% endfor %}` ([`Output::examples`]; for a derived type, assembled from `#[outline(example = …)]`) |
-//! | `output.schema` | the JSON Schema, as data (`output.schema.properties`); only for an output that is a JSON value |
-//! | `output.schema_json` | the same JSON Schema as indented JSON text; only for a JSON value |
-//!
-//! `output` is the library's: a context that has its own `output` is an error, not silently hidden
-//! either way. `output.schema` is absent (so an error when used, strict as the rest) for a regex, a
-//! choice or a grammar; test it with `{% if output.schema is defined %}`.
-//!
-//! Filters and tests are Jinja's (minijinja's builtins: `trim`, `indent`, `join`, `default`, ...),
-//! and `tojson` writes JSON as a model should read it: unescaped, compact, or indented with
-//! `tojson(indent=2)`.
-//!
-//! # Prompts from templates
-//!
-//! The user prompt: [`Template::generation`] (a derived type), [`Template::generation_for`] (any
-//! output), and for a batch, one template over many contexts, [`Template::generations`]. The system
-//! prompt: [`Generation::system_template`]. A system template is the caller's part of the system
-//! prompt, as [`Generation::system`]: the loop still appends what to reply with (the output's
-//! instructions, with its description), and the repair turn after an invalid reply is always the
-//! loop's own.
-//!
-//! ```
-//! use outlines_core::backend::mock::Mock;
-//! use outlines_core::generate::Template;
-//!
-//! # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
-//! let user = Template::new("user", "Rate this review from 1 to 5: {{ review }}")?;
-//! let backend = Mock::new().reply("4");
-//! let stars: u8 = user
-//!     .generation::<u8>(serde_json::json!({ "review": "Good, but slow to ship." }))?
-//!     .run(&backend)
-//!     .await?;
-//! assert_eq!(stars, 4);
-//! assert_eq!(backend.requests()[0].messages[0].content, "Rate this review from 1 to 5: Good, but slow to ship.");
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! # }).unwrap();
-//! ```
+//! The public items are re-exported from [`generate`](super): [`Template`] documents them.
 
 use std::fmt;
 use std::path::Path;
@@ -80,9 +26,64 @@ const EXCERPT_LIMIT: usize = 120;
 /// At most this many of the context's names are listed when a variable is undefined.
 const LISTED_NAMES: usize = 20;
 
-/// A Jinja prompt template, compiled once: `Template::new(name, source)` or
-/// `Template::from_file(path)`, then rendered as often as needed. Cheap to clone (the compiled
-/// template is shared). See the [module documentation](self) for what the context holds.
+/// A Jinja prompt template (on [minijinja](https://docs.rs/minijinja)): `Template::new(name,
+/// source)` or `Template::from_file(path)`. Cheap to clone: the compiled template is shared.
+///
+/// A template is compiled once, when it is made (a syntax error is reported then, with its
+/// line), and rendered any number of times, from any thread. Rendering is strict: a variable the
+/// context does not have is an error naming the template, the line and the variable, never an
+/// empty string in a prompt. Nothing is HTML-escaped: `<`, `&` and quotes reach the model as
+/// written. Block tags take their own line out of the result (`trim_blocks`, `lstrip_blocks`), the
+/// source's common indentation is removed (line numbers stay those of the source), and the result is
+/// trimmed: a template can be an indented raw string in Rust code.
+///
+/// # The context
+///
+/// The context is any [`Serialize`] value that is a map of names: a struct, a map,
+/// `serde_json::json!({...})`, or `()` for none. Rendered for an output ([`Template::render_for`],
+/// and every way a template becomes a [`Generation`]), the context also has `output`:
+///
+/// | name | what it is |
+/// | --- | --- |
+/// | `output.name` | the output's name: the type's name for a derived type ([`Output::name`]) |
+/// | `output.description` | its description for prompts, TypeScript-like for a JSON value ([`Output::describe`]) |
+/// | `output.examples` | example values, as data: `{% for e in output.examples %}{{ e \| tojson }}{% endfor %}` ([`Output::examples`]; for a derived type, assembled from `#[outline(example = …)]`) |
+/// | `output.schema` | the JSON Schema, as data (`output.schema.properties`); only for an output that is a JSON value |
+/// | `output.schema_json` | the same JSON Schema as indented JSON text; only for a JSON value |
+///
+/// `output` is the library's: a context that has its own `output` is an error, not silently hidden
+/// either way. `output.schema` is absent (so an error when used, strict as the rest) for a regex, a
+/// choice or a grammar; test it with `{% if output.schema is defined %}`.
+///
+/// Filters and tests are Jinja's (minijinja's builtins: `trim`, `indent`, `join`, `default`, ...),
+/// and `tojson` writes JSON as a model should read it: unescaped, compact, or indented with
+/// `tojson(indent=2)`.
+///
+/// # Prompts from templates
+///
+/// The user prompt: [`Template::generation`] (a derived type), [`Template::generation_for`] (any
+/// output), and for a batch, one template over many contexts, [`Template::generations`]. The system
+/// prompt: [`Generation::system_template`]. A system template is the caller's part of the system
+/// prompt, as [`Generation::system`]: the loop still appends what to reply with (the output's
+/// instructions, with its description), and the repair turn after an invalid reply is always the
+/// loop's own.
+///
+/// ```
+/// use outlines_core::backend::mock::Mock;
+/// use outlines_core::generate::Template;
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+/// let user = Template::new("user", "Rate this review from 1 to 5: {{ review }}")?;
+/// let backend = Mock::new().reply("4");
+/// let stars: u8 = user
+///     .generation::<u8>(serde_json::json!({ "review": "Good, but slow to ship." }))?
+///     .run(&backend)
+///     .await?;
+/// assert_eq!(stars, 4);
+/// assert_eq!(backend.requests()[0].messages[0].content, "Rate this review from 1 to 5: Good, but slow to ship.");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
 #[derive(Clone)]
 pub struct Template(Arc<Compiled>);
 
