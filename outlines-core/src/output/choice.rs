@@ -153,6 +153,9 @@ impl Choice {
                 head(c, 60)
             ));
         }
+        if let Some(c) = self.longer(trimmed).filter(|_| !trimmed.is_empty()) {
+            return Some(format!("it is only the start of {}", head(c, 60)));
+        }
         let reply: Vec<char> = lower.chars().take(COMPARED).collect();
         let (distance, best) = self
             .choices

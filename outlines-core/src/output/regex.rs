@@ -53,6 +53,15 @@ const EXCERPT: usize = 24;
 /// cache is bounded, so even a pattern whose full DFA would be exponential reads a reply in time
 /// linear in its length.
 ///
+/// # Where it is enforced
+///
+/// vLLM receives the pattern as `structured_outputs: {"regex": ...}`, llama.cpp's server as a GBNF
+/// grammar where GBNF says exactly the same, the local model as llguidance's token mask (see the
+/// OpenAI-compatible backend's `SchemaParameter` for the HTTP side); every other backend gets it
+/// in the system prompt alone, with up to three examples made from the pattern (each checked to
+/// match): a small model copies an example's shape more reliably than it reads a pattern. Every
+/// reply is checked here either way, and a wrong one repaired.
+///
 /// # Reading a reply
 ///
 /// The reply as it came, or, if that does not match, the reply without surrounding ASCII whitespace
@@ -120,6 +129,9 @@ pub enum RegexError {
         /// The character offset in the pattern where the problem starts.
         offset: usize,
     },
+    /// The pattern matches no text at all (`[^\s\S]`): no reply could be valid.
+    #[error("the regular expression matches no text at all")]
+    MatchesNothing,
     /// The pattern compiles to more than the size limit.
     #[error("the regular expression is too large to compile: {0}")]
     TooLarge(String),
@@ -158,6 +170,9 @@ impl Regex {
             });
         }
         let hir = parse(pattern)?;
+        if hir.properties().minimum_len().is_none() {
+            return Err(RegexError::MatchesNothing);
+        }
         let automaton = Automaton::new(&hir).map_err(RegexError::TooLarge)?;
         let mut cache = automaton.cache();
         let samples = sample::candidates(&hir, 4 * GENERATED_EXAMPLES)
@@ -261,7 +276,7 @@ impl Regex {
                     "the reply ends too early"
                 };
                 (
-                    format!("{how}, after {} characters{}", at(trimmed), after(trimmed)),
+                    format!("{how}, after {}{}", characters(at(trimmed)), after(trimmed)),
                     expected(&mut cache, trimmed),
                     None,
                     Some(trimmed),
@@ -273,8 +288,8 @@ impl Regex {
                     "the reply does not match the pattern from its first character".to_owned()
                 } else {
                     format!(
-                        "the reply stops matching the pattern after {} characters{}",
-                        at(prefix),
+                        "the reply stops matching the pattern after {}{}",
+                        characters(at(prefix)),
                         after(prefix)
                     )
                 };
@@ -319,9 +334,9 @@ impl Regex {
             expected,
             None,
             format!(
-                "the reply was cut off at the output token limit after {} characters ({}): it \
-                 matches so far, but the pattern allows more",
-                text.chars().count(),
+                "the reply was cut off at the output token limit after {} ({}): it matches so \
+                 far, but the pattern allows more",
+                characters(text.chars().count()),
                 tail(text, EXCERPT)
             ),
         )
@@ -455,6 +470,15 @@ fn parse(pattern: &str) -> Result<Hir, RegexError> {
         ),
         offset,
     })
+}
+
+/// `1 character`, `2 characters`.
+fn characters(n: usize) -> String {
+    if n == 1 {
+        "1 character".to_owned()
+    } else {
+        format!("{n} characters")
+    }
 }
 
 fn quote_excerpt(s: &str) -> String {
