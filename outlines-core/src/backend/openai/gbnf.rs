@@ -6,9 +6,9 @@
 //! multi-line mode too (the reply is matched whole anyway). There is no translation for other
 //! look-around (`\b`, a `^` after the start), for a class that matches nothing, for a repetition
 //! bound above [`MAX_COUNT`] (llama.cpp writes out one rule per optional repetition), or for an
-//! unbounded repetition of something that can be empty (`(a?)*`: llama.cpp refuses the left
-//! recursion it becomes). Classes become rules of their
-//! own, one per distinct class, so `\w` is written once however often it is used.
+//! unbounded repetition of something that can be empty (`(a?)*` would be left recursion, which
+//! llama.cpp's grammars do not support). Classes become rules of their own, one per distinct
+//! class, so `\w` is written once however often it is used.
 //!
 //! Escapes follow llama.cpp's grammar parser (`src/llama-grammar.cpp`, `parse_char`): inside a
 //! literal `\"`, `\\`, `\n`, `\r`, `\t` and `\xHH`; inside a class every character that is not an
@@ -108,13 +108,19 @@ impl Grammar {
                 if min > MAX_COUNT || max.is_some_and(|max| max > MAX_COUNT) {
                     return None;
                 }
-                // An unbounded repetition becomes a rule that calls itself first when its item
-                // can be empty: llama.cpp refuses that left recursion.
+                let (item, kind) = self.expr(&repetition.sub, false, false)?;
+                // Repeating what only matches the empty text matches the empty text (and
+                // llama.cpp has no item to repeat in `""?`).
+                if repetition.sub.properties().maximum_len() == Some(0) {
+                    return Some(("\"\"".to_owned(), Item::Atom));
+                }
+                // An unbounded repetition becomes a rule that reaches itself before reading a
+                // character when its item can be empty: left recursion, which llama.cpp's
+                // grammars do not support.
                 let nullable = repetition.sub.properties().minimum_len() == Some(0);
                 if max.is_none() && nullable {
                     return None;
                 }
-                let (item, kind) = self.expr(&repetition.sub, false, false)?;
                 let operator = match (min, max) {
                     (0, Some(1)) => "?".to_owned(),
                     (0, None) => "*".to_owned(),
@@ -311,6 +317,8 @@ mod tests {
         assert_eq!(regex(r"a^b"), None);
         assert_eq!(regex(r"a{1001}"), None);
         assert_eq!(regex(r"(a?)*"), None);
+        // What matches only the empty text, repeated, is the empty text (llama.cpp refuses `""?`).
+        assert_eq!(regex(r"(?:)?a").unwrap(), "root ::= (\"\" \"a\")\n");
         assert_eq!(regex(r"(a?){0,5}").unwrap(), "root ::= (\"a\"?){0,5}\n");
         assert_eq!(regex(r"(ab|c)*").unwrap(), "root ::= (\"ab\" | \"c\")*\n");
         assert_eq!(regex(r"[^\s\S]"), None);
