@@ -640,3 +640,14 @@ fn a_batch_of_regex_generations() {
         assert_eq!(backend.requests().len(), 4);
     });
 }
+
+#[test]
+fn hostile_choices_and_replies_are_read_in_bounded_time() {
+    let many = Choice::new((0..200_000).map(|i| format!("option number {i}"))).unwrap();
+    let reply = "x".repeat(1 << 20);
+    let started = Instant::now();
+    let error = violation(&many, &reply, Finish::Stop);
+    assert!(error.to_string().len() < 1000);
+    // Generous: this is about quadratic work, not speed.
+    assert!(started.elapsed() < Duration::from_secs(60));
+}

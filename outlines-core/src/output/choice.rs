@@ -29,6 +29,10 @@ const PROMPT_CHARS: usize = 8000;
 /// How many characters of each string the closest-choice search compares.
 const COMPARED: usize = 64;
 
+/// How many choices, and how many bytes of the reply, the closest-choice search looks at.
+const HINTED: usize = 10_000;
+const HINT_REPLY: usize = 4096;
+
 /// Exactly one of several strings: the value is the choice.
 ///
 /// ```
@@ -135,16 +139,17 @@ impl Choice {
     }
 
     /// What the reply most likely meant: a choice it equals but for letter case, the longest
-    /// choice it contains, or the choice fewest edits away (when that is less than half of it).
+    /// choice it contains, a choice it starts, or the choice fewest edits away (when that is less
+    /// than half of it).
     fn closest(&self, text: &str) -> Option<String> {
-        let trimmed = text.trim();
+        // Bounded work for a huge reply or list: its first few thousand bytes, the first choices.
+        let trimmed = cut(text.trim(), HINT_REPLY);
         let lower = trimmed.to_lowercase();
-        if let Some(c) = self.choices.iter().find(|c| c.to_lowercase() == lower) {
+        let choices = || self.choices.iter().take(HINTED);
+        if let Some(c) = choices().find(|c| c.to_lowercase() == lower) {
             return Some(format!("it differs from {} only in letter case", quote(c)));
         }
-        if let Some(c) = self
-            .choices
-            .iter()
+        if let Some(c) = choices()
             .filter(|c| !c.trim().is_empty() && trimmed.contains(c.as_str()))
             .max_by_key(|c| c.len())
         {
@@ -157,9 +162,7 @@ impl Choice {
             return Some(format!("it is only the start of {}", head(c, 60)));
         }
         let reply: Vec<char> = lower.chars().take(COMPARED).collect();
-        let (distance, best) = self
-            .choices
-            .iter()
+        let (distance, best) = choices()
             .map(|c| {
                 let choice: Vec<char> = c.to_lowercase().chars().take(COMPARED).collect();
                 (edits(&reply, &choice), c)
@@ -260,6 +263,18 @@ impl Output for Choice {
             message,
         )])
     }
+}
+
+/// The first `limit` bytes of `s`, cut back to a character boundary.
+fn cut(s: &str, limit: usize) -> &str {
+    if s.len() <= limit {
+        return s;
+    }
+    let mut end = limit;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// The Levenshtein distance between `a` and `b`.

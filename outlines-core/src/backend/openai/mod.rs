@@ -56,10 +56,10 @@ pub enum SchemaParameter {
     /// reads `response_format` too; this is its own parameter (vLLM ≥ 0.12 removed the older
     /// `guided_json`, `guided_regex`, ...).
     ///
-    /// vLLM's default structured-output backend (xgrammar) reads a regex in its own, close syntax
-    /// and converts only simple Lark grammars to its EBNF; start vLLM with the `guidance` backend
-    /// (`--structured-outputs-config '{"backend": "guidance"}'`) to have llguidance read both exactly
-    /// as the local model and the reply check do (the `regex` crate's syntax, llguidance's Lark).
+    /// vLLM's default structured-output backend (`auto`) prefers xgrammar, which reads a regex in
+    /// its own, close syntax and converts only simple Lark grammars to its EBNF; start vLLM with
+    /// `--structured-outputs-config.backend guidance` to have llguidance read both exactly as the
+    /// local model and the reply check do (the `regex` crate's syntax, llguidance's Lark).
     StructuredOutputs,
     /// llama.cpp's server (`llama-server`): a JSON Schema as `response_format` (as
     /// [`ResponseFormat`](SchemaParameter::ResponseFormat)), and a choice or a regex as a GBNF
