@@ -8,6 +8,7 @@
 mod error;
 mod prompt;
 mod report;
+mod template;
 
 use std::fmt;
 use std::future::Future;
@@ -21,6 +22,7 @@ use tracing::Instrument as _;
 pub use crate::output::SchemaInPrompt;
 pub use error::Error;
 pub use report::{Attempt, Cause, Outcome, Report};
+pub use template::{OUTPUT_KEY, Template, TemplateError, TemplateErrorKind};
 
 use crate::backend::{Backend, Finish, ForcedKind, Message, OutputMode, Request, Response, Usage};
 use crate::diagnostics::{ErrorKind, Violation};

@@ -7,6 +7,7 @@
 //! generation loop, batches and telemetry are the same for all of them.
 
 mod choice;
+mod examples;
 mod regex;
 mod text;
 mod words;
@@ -182,6 +183,13 @@ impl<T: Structured + Send> Output for Typed<T> {
 
     fn describe(&self) -> String {
         T::describe()
+    }
+
+    /// Whole values put together from the fields' `#[outline(example = …)]` values (the `k`-th
+    /// example takes each field's `k`-th), each validated as a `T`; none when a required field has
+    /// no example. Assembled once per type.
+    fn examples(&self) -> Vec<Value> {
+        examples::of::<T>()
     }
 
     fn read(&self, text: &str, finish: &Finish) -> Result<T, Vec<Violation>> {
