@@ -797,7 +797,8 @@ impl<'a> Compiler<'a> {
     }
 
     /// Names for the `$ref` targets other than the root: a `$defs` (or `definitions`) key as it is,
-    /// made an identifier; any other pointer its segments joined; repeats numbered.
+    /// made an identifier; any other pointer its segments joined (less a leading `$defs`); repeats
+    /// numbered.
     fn names(&self, root: NodeId) -> Vec<(NodeId, String)> {
         let mut out: Vec<(NodeId, String)> = Vec::new();
         for (id, pointer) in &self.targets {
@@ -805,10 +806,10 @@ impl<'a> Compiler<'a> {
                 continue;
             }
             let segments: Vec<String> = pointer.split('/').skip(1).map(unescape).collect();
+            let is_defs = |s: &String| s == "$defs" || s == "definitions";
             let base = match segments.as_slice() {
-                [.., container, name] if container == "$defs" || container == "definitions" => {
-                    identifier(name)
-                }
+                [.., container, name] if is_defs(container) => identifier(name),
+                [container, rest @ ..] if is_defs(container) => identifier(&rest.join("_")),
                 all => identifier(&all.join("_")),
             };
             let taken = |name: &str| out.iter().any(|(_, n)| n == name);
