@@ -53,6 +53,117 @@ pub(super) fn compile(doc: &Value) -> Result<Output, SchemaError> {
     Ok((c.nodes, root, defs))
 }
 
+/// What one schema object's keywords leave for [`Compiler::finish`].
+#[derive(Default)]
+struct Pending {
+    legacy_items: bool,
+    additional_items: Option<NodeId>,
+    test: Option<NodeId>,
+    then: Option<NodeId>,
+    otherwise: Option<NodeId>,
+}
+
+/// Where an applicator keyword is compiled: its node, the keyword, the nesting depth.
+struct At<'n> {
+    node: &'n mut Node,
+    pending: &'n mut Pending,
+    id: NodeId,
+    keyword: &'n str,
+    depth: u32,
+}
+
+type Apply = for<'a, 'n> fn(&mut Compiler<'a>, &mut At<'n>, &'a Value) -> Result<(), SchemaError>;
+
+/// The keywords that hold subschemas, each compiled by its own function.
+const APPLICATORS: &[(&str, Apply)] = &[
+    ("items", |c, at, v| {
+        match v {
+            Value::Array(schemas) => {
+                at.pending.legacy_items = true;
+                arrays_of(at.node).prefix = c.schemas(at.keyword, at.id, schemas, at.depth)?;
+            }
+            _ => arrays_of(at.node).items = Some(c.child(v, at)?),
+        }
+        Ok(())
+    }),
+    ("prefixItems", |c, at, v| {
+        let schemas = c.array_of_schemas(at.keyword, at.id, v, false)?;
+        arrays_of(at.node).prefix = c.schemas(at.keyword, at.id, schemas, at.depth)?;
+        Ok(())
+    }),
+    ("additionalItems", |c, at, v| {
+        at.pending.additional_items = Some(c.child(v, at)?);
+        Ok(())
+    }),
+    ("contains", |c, at, v| {
+        arrays_of(at.node).contains = Some(c.child(v, at)?);
+        Ok(())
+    }),
+    ("properties", |c, at, v| {
+        objects_of(at.node).properties = c.schema_map(at.keyword, at.id, v, at.depth)?;
+        Ok(())
+    }),
+    ("patternProperties", |c, at, v| {
+        objects_of(at.node).patterns = c.pattern_map(at.keyword, at.id, v, at.depth)?;
+        Ok(())
+    }),
+    ("additionalProperties", |c, at, v| {
+        objects_of(at.node).additional = Some(c.child(v, at)?);
+        Ok(())
+    }),
+    ("propertyNames", |c, at, v| {
+        objects_of(at.node).names = Some(c.child(v, at)?);
+        Ok(())
+    }),
+    ("dependentSchemas", |c, at, v| {
+        objects_of(at.node).dependent_schemas = c.schema_map(at.keyword, at.id, v, at.depth)?;
+        Ok(())
+    }),
+    ("allOf", |c, at, v| {
+        logic_of(at.node).all_of = c.branches(at, v)?;
+        Ok(())
+    }),
+    ("anyOf", |c, at, v| {
+        logic_of(at.node).any_of = c.branches(at, v)?;
+        Ok(())
+    }),
+    ("oneOf", |c, at, v| {
+        logic_of(at.node).one_of = c.branches(at, v)?;
+        Ok(())
+    }),
+    ("not", |c, at, v| {
+        logic_of(at.node).not = Some(c.child(v, at)?);
+        Ok(())
+    }),
+    ("if", |c, at, v| {
+        at.pending.test = Some(c.child(v, at)?);
+        Ok(())
+    }),
+    // Compiled even without `if` (where they mean nothing), so their errors show.
+    ("then", |c, at, v| {
+        at.pending.then = Some(c.child(v, at)?);
+        Ok(())
+    }),
+    ("else", |c, at, v| {
+        at.pending.otherwise = Some(c.child(v, at)?);
+        Ok(())
+    }),
+    ("$ref", |c, at, v| {
+        let Value::String(target) = v else {
+            return Err(c.invalid(at.keyword, at.id, "must be a string"));
+        };
+        logic_of(at.node).reference = Some(c.reference(at.id, target)?);
+        Ok(())
+    }),
+    // Compiled for their errors; they apply only where a `$ref` names them.
+    ("$defs", |c, at, v| {
+        c.schema_map(at.keyword, at.id, v, at.depth).map(drop)
+    }),
+    ("definitions", |c, at, v| {
+        c.schema_map(at.keyword, at.id, v, at.depth).map(drop)
+    }),
+];
+
 struct Compiler<'a> {
     doc: &'a Value,
     /// The root's `$id` without its fragment: references may start with it.
@@ -184,35 +295,44 @@ impl<'a> Compiler<'a> {
                 never: true,
                 ..Node::default()
             },
-            Value::Object(map) if depth >= MAX_SCHEMA_DEPTH => {
-                let keyword = map.keys().next().map_or("", String::as_str);
-                return Err(self.error(
-                    Kind::Limit,
-                    keyword,
-                    id,
-                    format!("subschemas nest more than {MAX_SCHEMA_DEPTH} deep"),
-                ));
-            }
+            Value::Object(map) if depth >= MAX_SCHEMA_DEPTH => return Err(self.too_deep(id, map)),
             Value::Object(map) => self.object(id, map, depth)?,
-            other => {
-                let (parent, tail) = &self.origins[id as usize];
-                let keyword = tail.split('/').nth(1).unwrap_or("").to_owned();
-                let at = parent.map_or_else(|| self.pointer(id), |p| self.pointer(p));
-                return Err(SchemaError::new(
-                    Kind::Invalid,
-                    keyword,
-                    at,
-                    format!(
-                        "a schema is an object or a boolean, not {}",
-                        super::value::shorten(other)
-                    ),
-                ));
-            }
+            other => return Err(self.not_a_schema(id, other)),
         };
         self.nodes[id as usize] = node;
         Ok(())
     }
 
+    #[cold]
+    fn too_deep(&self, id: NodeId, map: &Map<String, Value>) -> SchemaError {
+        let keyword = map.keys().next().map_or("", String::as_str);
+        self.error(
+            Kind::Limit,
+            keyword,
+            id,
+            format!("subschemas nest more than {MAX_SCHEMA_DEPTH} deep"),
+        )
+    }
+
+    #[cold]
+    fn not_a_schema(&self, id: NodeId, v: &Value) -> SchemaError {
+        let (parent, tail) = &self.origins[id as usize];
+        let keyword = tail.split('/').nth(1).unwrap_or("").to_owned();
+        let at = parent.map_or_else(|| self.pointer(id), |p| self.pointer(p));
+        SchemaError::new(
+            Kind::Invalid,
+            keyword,
+            at,
+            format!(
+                "a schema is an object or a boolean, not {}",
+                super::value::shorten(v)
+            ),
+        )
+    }
+
+    /// The keywords of one schema object. Keywords holding subschemas ([`Compiler::applicator`])
+    /// are on the recursion's path and kept apart from the others ([`Compiler::assertion`]), so each
+    /// level of nesting costs a small stack frame, even in debug builds.
     fn object(
         &mut self,
         id: NodeId,
@@ -220,280 +340,207 @@ impl<'a> Compiler<'a> {
         depth: u32,
     ) -> Result<Node, SchemaError> {
         let mut node = Node::default();
-        let mut legacy_items = false;
-        let mut additional_items = None;
-        let mut then_else: [Option<NodeId>; 2] = [None, None];
-        let depth = depth + 1;
+        let mut pending = Pending::default();
         for (keyword, v) in map {
-            let k = keyword.as_str();
-            match k {
-                "type" => node.types = Some(self.types(id, v)?),
-                "enum" => {
-                    let Value::Array(values) = v else {
-                        return Err(self.invalid(k, id, "must be an array"));
-                    };
-                    for value in values {
-                        self.literal(k, id, value)?;
-                    }
-                    values_of(&mut node).allowed = Some(ValueSet::new(values.clone()));
-                }
-                "const" => {
-                    self.literal(k, id, v)?;
-                    values_of(&mut node).constant = Some(v.clone());
-                }
-                "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => {
-                    let Value::Number(n) = v else {
-                        return Err(self.invalid(k, id, "must be a number"));
-                    };
-                    let bound = bound(n);
-                    let numbers = node.number.get_or_insert_with(Box::default);
-                    match k {
-                        "minimum" => numbers.minimum = Some(bound),
-                        "maximum" => numbers.maximum = Some(bound),
-                        "exclusiveMinimum" => numbers.exclusive_minimum = Some(bound),
-                        "exclusiveMaximum" => numbers.exclusive_maximum = Some(bound),
-                        _ if bound.as_f64() > 0.0 => numbers.multiple_of = Some(bound),
-                        _ => return Err(self.invalid(k, id, "must be greater than 0")),
-                    }
-                }
-                "minLength" | "maxLength" => {
-                    let count = self.count(k, id, v)?;
-                    let strings = strings_of(&mut node);
-                    if k == "minLength" {
-                        strings.min_length = Some(count);
-                    } else {
-                        strings.max_length = Some(count);
-                    }
-                }
-                "pattern" => {
-                    let Value::String(source) = v else {
-                        return Err(self.invalid(k, id, "must be a string"));
-                    };
-                    strings_of(&mut node).pattern = Some(self.pattern(k, id, source)?);
-                }
-                "format" => {
-                    let Value::String(name) = v else {
-                        return Err(self.invalid(k, id, "must be a string"));
-                    };
-                    let Some(format) = Format::from_name(name) else {
-                        let known: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
-                        return Err(self.error(
-                            Kind::Unsupported,
-                            k,
-                            id,
-                            format!(
-                                "format {} is not one the validator enforces ({})",
-                                super::value::shorten(v),
-                                known.join(", ")
-                            ),
-                        ));
-                    };
-                    strings_of(&mut node).format = Some(format);
-                }
-                "items" => match v {
-                    Value::Array(schemas) => {
-                        legacy_items = true;
-                        let prefix = self.schemas(k, id, schemas, depth)?;
-                        arrays_of(&mut node).prefix = prefix;
-                    }
-                    _ => {
-                        let items = self.subschema(v, id, format!("/{k}"), depth)?;
-                        arrays_of(&mut node).items = Some(items);
-                    }
-                },
-                "prefixItems" => {
-                    let Value::Array(schemas) = v else {
-                        return Err(self.invalid(k, id, "must be an array of schemas"));
-                    };
-                    let prefix = self.schemas(k, id, schemas, depth)?;
-                    arrays_of(&mut node).prefix = prefix;
-                }
-                "additionalItems" => {
-                    additional_items = Some(self.subschema(v, id, format!("/{k}"), depth)?);
-                }
-                "minItems" | "maxItems" | "minContains" | "maxContains" => {
-                    let count = self.count(k, id, v)?;
-                    let arrays = arrays_of(&mut node);
-                    match k {
-                        "minItems" => arrays.min_items = Some(count),
-                        "maxItems" => arrays.max_items = Some(count),
-                        "minContains" => arrays.min_contains = Some(count),
-                        _ => arrays.max_contains = Some(count),
-                    }
-                }
-                "uniqueItems" => {
-                    let Value::Bool(unique) = v else {
-                        return Err(self.invalid(k, id, "must be a boolean"));
-                    };
-                    arrays_of(&mut node).unique = *unique;
-                }
-                "contains" => {
-                    let contains = self.subschema(v, id, format!("/{k}"), depth)?;
-                    arrays_of(&mut node).contains = Some(contains);
-                }
-                "properties" => {
-                    let properties = self.schema_map(k, id, v, depth)?;
-                    objects_of(&mut node).properties = properties;
-                }
-                "patternProperties" => {
-                    let Value::Object(entries) = v else {
-                        return Err(self.invalid(k, id, "must be an object of schemas"));
-                    };
-                    let mut patterns = Vec::with_capacity(entries.len());
-                    for (source, schema) in entries {
-                        let pattern = self.pattern(k, id, source)?;
-                        let tail = format!("/{k}/{}", escape(source));
-                        patterns.push((pattern, self.subschema(schema, id, tail, depth)?));
-                    }
-                    objects_of(&mut node).patterns = patterns;
-                }
-                "additionalProperties" | "propertyNames" => {
-                    let schema = self.subschema(v, id, format!("/{k}"), depth)?;
-                    let objects = objects_of(&mut node);
-                    if k == "additionalProperties" {
-                        objects.additional = Some(schema);
-                    } else {
-                        objects.names = Some(schema);
-                    }
-                }
-                "required" => {
-                    let names = self.names_list(k, id, v)?;
-                    objects_of(&mut node).required = names;
-                }
-                "minProperties" | "maxProperties" => {
-                    let count = self.count(k, id, v)?;
-                    let objects = objects_of(&mut node);
-                    if k == "minProperties" {
-                        objects.min_properties = Some(count);
-                    } else {
-                        objects.max_properties = Some(count);
-                    }
-                }
-                "dependentRequired" => {
-                    let Value::Object(entries) = v else {
-                        return Err(self.invalid(k, id, "must be an object of arrays of names"));
-                    };
-                    let mut dependent = Vec::with_capacity(entries.len());
-                    for (name, needs) in entries {
-                        dependent.push((name.as_str().into(), self.names_list(k, id, needs)?));
-                    }
-                    objects_of(&mut node).dependent_required = dependent;
-                }
-                "dependentSchemas" => {
-                    let dependent = self.schema_map(k, id, v, depth)?;
-                    objects_of(&mut node).dependent_schemas = dependent;
-                }
-                "allOf" | "anyOf" | "oneOf" => {
-                    let schemas = match v {
-                        Value::Array(schemas) if !schemas.is_empty() => schemas,
-                        _ => {
-                            return Err(self.invalid(
-                                k,
-                                id,
-                                "must be a non-empty array of schemas",
-                            ));
-                        }
-                    };
-                    let schemas = self.schemas(k, id, schemas, depth)?;
-                    let logic = logic_of(&mut node);
-                    match k {
-                        "allOf" => logic.all_of = schemas,
-                        "anyOf" => logic.any_of = schemas,
-                        _ => logic.one_of = schemas,
-                    }
-                }
-                "not" => {
-                    let not = self.subschema(v, id, format!("/{k}"), depth)?;
-                    logic_of(&mut node).not = Some(not);
-                }
-                "if" => {
-                    let test = self.subschema(v, id, format!("/{k}"), depth)?;
-                    logic_of(&mut node).condition = Some(Condition {
-                        test,
-                        then: None,
-                        otherwise: None,
-                    });
-                }
-                "then" | "else" => {
-                    // Compiled even without `if` (where they mean nothing), so their errors show.
-                    let schema = self.subschema(v, id, format!("/{k}"), depth)?;
-                    then_else[usize::from(k == "else")] = Some(schema);
-                }
-                "$ref" => {
-                    let Value::String(target) = v else {
-                        return Err(self.invalid(k, id, "must be a string"));
-                    };
-                    let target = self.reference(id, target)?;
-                    logic_of(&mut node).reference = Some(target);
-                }
-                "$defs" | "definitions" => {
-                    // Compiled for their errors; they apply only where a `$ref` names them.
-                    self.schema_map(k, id, v, depth)?;
-                }
-                "title" | "description" => {
-                    let Value::String(text) = v else {
-                        return Err(self.invalid(k, id, "must be a string"));
-                    };
-                    let notes = notes_of(&mut node);
-                    if k == "title" {
-                        notes.title = Some(text.clone());
-                    } else {
-                        notes.description = Some(text.clone());
-                    }
-                }
-                "examples" => {
-                    let Value::Array(examples) = v else {
-                        return Err(self.invalid(k, id, "must be an array"));
-                    };
-                    for example in examples {
-                        self.literal(k, id, example)?;
-                    }
-                    notes_of(&mut node).examples = examples.clone();
-                }
-                "default" => {
-                    self.literal(k, id, v)?;
-                    notes_of(&mut node).default = Some(v.clone());
-                }
-                "deprecated" | "readOnly" | "writeOnly" => {
-                    let Value::Bool(flag) = v else {
-                        return Err(self.invalid(k, id, "must be a boolean"));
-                    };
-                    let notes = notes_of(&mut node);
-                    match k {
-                        "deprecated" => notes.deprecated = *flag,
-                        "readOnly" => notes.read_only = *flag,
-                        _ => notes.write_only = *flag,
-                    }
-                }
-                "$schema" | "$comment" => {
-                    if !v.is_string() {
-                        return Err(self.invalid(k, id, "must be a string"));
-                    }
-                }
-                "$id" => {
-                    if !v.is_string() {
-                        return Err(self.invalid(k, id, "must be a string"));
-                    }
-                    if !std::ptr::eq(map, root_map(self.doc)) {
-                        return Err(self.error(
-                            Kind::Unsupported,
-                            k,
-                            id,
-                            "not supported below the root: an embedded schema resource changes what references mean",
-                        ));
-                    }
-                }
-                _ => {
-                    let message = UNSUPPORTED.iter().find(|(name, _)| *name == k).map_or(
-                        "unknown keyword: the validator would ignore it",
-                        |(_, why)| why,
-                    );
-                    return Err(self.error(Kind::Unsupported, k, id, message));
-                }
+            if !self.applicator(&mut node, &mut pending, id, keyword, v, depth + 1)? {
+                self.assertion(&mut node, id, keyword, v)?;
             }
         }
-        if let Some(additional) = additional_items {
-            if !legacy_items {
+        self.finish(&mut node, pending, id, map)?;
+        Ok(node)
+    }
+
+    /// A keyword holding subschemas; `false` when `keyword` is not one. Each is its own small
+    /// function ([`APPLICATORS`]): a big `match` would make one big frame at every level.
+    fn applicator(
+        &mut self,
+        node: &mut Node,
+        pending: &mut Pending,
+        id: NodeId,
+        keyword: &'a str,
+        v: &'a Value,
+        depth: u32,
+    ) -> Result<bool, SchemaError> {
+        let Some((_, apply)) = APPLICATORS.iter().find(|(name, _)| *name == keyword) else {
+            return Ok(false);
+        };
+        let mut at = At {
+            node,
+            pending,
+            id,
+            keyword,
+            depth,
+        };
+        apply(self, &mut at, v)?;
+        Ok(true)
+    }
+
+    /// A keyword without subschemas: an assertion about the value, or an annotation.
+    fn assertion(
+        &mut self,
+        node: &mut Node,
+        id: NodeId,
+        keyword: &'a str,
+        v: &'a Value,
+    ) -> Result<(), SchemaError> {
+        let k = keyword;
+        match k {
+            "type" => node.types = Some(self.types(id, v)?),
+            "enum" => {
+                let Value::Array(values) = v else {
+                    return Err(self.invalid(k, id, "must be an array"));
+                };
+                for value in values {
+                    self.literal(k, id, value)?;
+                }
+                values_of(node).allowed = Some(ValueSet::new(values.clone()));
+            }
+            "const" => {
+                self.literal(k, id, v)?;
+                values_of(node).constant = Some(v.clone());
+            }
+            "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => {
+                let Value::Number(n) = v else {
+                    return Err(self.invalid(k, id, "must be a number"));
+                };
+                let bound = bound(n);
+                let numbers = node.number.get_or_insert_with(Box::default);
+                match k {
+                    "minimum" => numbers.minimum = Some(bound),
+                    "maximum" => numbers.maximum = Some(bound),
+                    "exclusiveMinimum" => numbers.exclusive_minimum = Some(bound),
+                    "exclusiveMaximum" => numbers.exclusive_maximum = Some(bound),
+                    _ if bound.as_f64() > 0.0 => numbers.multiple_of = Some(bound),
+                    _ => return Err(self.invalid(k, id, "must be greater than 0")),
+                }
+            }
+            "minLength" | "maxLength" => {
+                let count = self.count(k, id, v)?;
+                let strings = strings_of(node);
+                if k == "minLength" {
+                    strings.min_length = Some(count);
+                } else {
+                    strings.max_length = Some(count);
+                }
+            }
+            "pattern" => {
+                let Value::String(source) = v else {
+                    return Err(self.invalid(k, id, "must be a string"));
+                };
+                strings_of(node).pattern = Some(self.pattern(k, id, source)?);
+            }
+            "format" => strings_of(node).format = Some(self.format(id, v)?),
+            "minItems" | "maxItems" | "minContains" | "maxContains" => {
+                let count = self.count(k, id, v)?;
+                let arrays = arrays_of(node);
+                match k {
+                    "minItems" => arrays.min_items = Some(count),
+                    "maxItems" => arrays.max_items = Some(count),
+                    "minContains" => arrays.min_contains = Some(count),
+                    _ => arrays.max_contains = Some(count),
+                }
+            }
+            "uniqueItems" => {
+                let Value::Bool(unique) = v else {
+                    return Err(self.invalid(k, id, "must be a boolean"));
+                };
+                arrays_of(node).unique = *unique;
+            }
+            "required" => objects_of(node).required = self.names_list(k, id, v)?,
+            "minProperties" | "maxProperties" => {
+                let count = self.count(k, id, v)?;
+                let objects = objects_of(node);
+                if k == "minProperties" {
+                    objects.min_properties = Some(count);
+                } else {
+                    objects.max_properties = Some(count);
+                }
+            }
+            "dependentRequired" => {
+                let Value::Object(entries) = v else {
+                    return Err(self.invalid(k, id, "must be an object of arrays of names"));
+                };
+                let mut dependent = Vec::with_capacity(entries.len());
+                for (name, needs) in entries {
+                    dependent.push((name.as_str().into(), self.names_list(k, id, needs)?));
+                }
+                objects_of(node).dependent_required = dependent;
+            }
+            "title" | "description" => {
+                let Value::String(text) = v else {
+                    return Err(self.invalid(k, id, "must be a string"));
+                };
+                let notes = notes_of(node);
+                if k == "title" {
+                    notes.title = Some(text.clone());
+                } else {
+                    notes.description = Some(text.clone());
+                }
+            }
+            "examples" => {
+                let Value::Array(examples) = v else {
+                    return Err(self.invalid(k, id, "must be an array"));
+                };
+                for example in examples {
+                    self.literal(k, id, example)?;
+                }
+                notes_of(node).examples = examples.clone();
+            }
+            "default" => {
+                self.literal(k, id, v)?;
+                notes_of(node).default = Some(v.clone());
+            }
+            "deprecated" | "readOnly" | "writeOnly" => {
+                let Value::Bool(flag) = v else {
+                    return Err(self.invalid(k, id, "must be a boolean"));
+                };
+                let notes = notes_of(node);
+                match k {
+                    "deprecated" => notes.deprecated = *flag,
+                    "readOnly" => notes.read_only = *flag,
+                    _ => notes.write_only = *flag,
+                }
+            }
+            "$schema" | "$comment" => {
+                if !v.is_string() {
+                    return Err(self.invalid(k, id, "must be a string"));
+                }
+            }
+            "$id" => {
+                if !v.is_string() {
+                    return Err(self.invalid(k, id, "must be a string"));
+                }
+                if id != 0 {
+                    return Err(self.error(
+                        Kind::Unsupported,
+                        k,
+                        id,
+                        "not supported below the root: an embedded schema resource changes what references mean",
+                    ));
+                }
+            }
+            _ => {
+                let message = UNSUPPORTED.iter().find(|(name, _)| *name == k).map_or(
+                    "unknown keyword: the validator would ignore it",
+                    |(_, why)| why,
+                );
+                return Err(self.error(Kind::Unsupported, k, id, message));
+            }
+        }
+        Ok(())
+    }
+
+    /// What needs the whole object: `if` with its `then` and `else`, draft 7's `additionalItems`,
+    /// the property index.
+    fn finish(
+        &self,
+        node: &mut Node,
+        pending: Pending,
+        id: NodeId,
+        map: &Map<String, Value>,
+    ) -> Result<(), SchemaError> {
+        if let Some(additional) = pending.additional_items {
+            if !pending.legacy_items {
                 return Err(self.error(
                     Kind::Unsupported,
                     "additionalItems",
@@ -501,23 +548,91 @@ impl<'a> Compiler<'a> {
                     "means something only next to an array `items` (draft 7); write `prefixItems` and `items`",
                 ));
             }
-            arrays_of(&mut node).items = Some(additional);
+            arrays_of(node).items = Some(additional);
         }
-        if legacy_items && map.contains_key("prefixItems") {
+        if pending.legacy_items && map.contains_key("prefixItems") {
             return Err(self.invalid(
                 "items",
                 id,
                 "an array `items` (draft 7) and `prefixItems` (2020-12) cannot be combined",
             ));
         }
-        if let Some(condition) = node.logic.as_mut().and_then(|l| l.condition.as_mut()) {
-            condition.then = then_else[0];
-            condition.otherwise = then_else[1];
+        if let Some(test) = pending.test {
+            logic_of(node).condition = Some(Condition {
+                test,
+                then: pending.then,
+                otherwise: pending.otherwise,
+            });
         }
         if let Some(objects) = node.object.as_mut() {
             index_properties(objects);
         }
-        Ok(node)
+        Ok(())
+    }
+
+    /// The subschema under the keyword.
+    fn child(&mut self, v: &'a Value, at: &At<'_>) -> Result<NodeId, SchemaError> {
+        self.subschema(v, at.id, format!("/{}", at.keyword), at.depth)
+    }
+
+    /// The subschemas of `allOf`, `anyOf` or `oneOf`.
+    fn branches(&mut self, at: &At<'_>, v: &'a Value) -> Result<Vec<NodeId>, SchemaError> {
+        let schemas = self.array_of_schemas(at.keyword, at.id, v, true)?;
+        self.schemas(at.keyword, at.id, schemas, at.depth)
+    }
+
+    fn array_of_schemas(
+        &self,
+        keyword: &str,
+        id: NodeId,
+        v: &'a Value,
+        non_empty: bool,
+    ) -> Result<&'a [Value], SchemaError> {
+        match v {
+            Value::Array(schemas) if !(non_empty && schemas.is_empty()) => Ok(schemas),
+            _ if non_empty => {
+                Err(self.invalid(keyword, id, "must be a non-empty array of schemas"))
+            }
+            _ => Err(self.invalid(keyword, id, "must be an array of schemas")),
+        }
+    }
+
+    fn format(&self, id: NodeId, v: &Value) -> Result<Format, SchemaError> {
+        let Value::String(name) = v else {
+            return Err(self.invalid("format", id, "must be a string"));
+        };
+        Format::from_name(name).ok_or_else(|| {
+            let known: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+            self.error(
+                Kind::Unsupported,
+                "format",
+                id,
+                format!(
+                    "format {} is not one the validator enforces ({})",
+                    super::value::shorten(v),
+                    known.join(", ")
+                ),
+            )
+        })
+    }
+
+    fn pattern_map(
+        &mut self,
+        keyword: &str,
+        id: NodeId,
+        v: &'a Value,
+        depth: u32,
+    ) -> Result<Vec<(Arc<Pattern>, NodeId)>, SchemaError> {
+        let Value::Object(entries) = v else {
+            return Err(self.invalid(keyword, id, "must be an object of schemas"));
+        };
+        let mut patterns = Vec::with_capacity(entries.len());
+        for (source, schema) in entries {
+            let pattern = self.pattern(keyword, id, source)?;
+            let tail = format!("/{keyword}/{}", escape(source));
+            patterns.push((pattern, self.subschema(schema, id, tail, depth)?));
+        }
+        Ok(patterns)
     }
 
     fn types(&self, id: NodeId, v: &Value) -> Result<Types, SchemaError> {
@@ -862,13 +977,6 @@ fn edge_keyword(node: &Node, child: NodeId) -> &'static str {
 
 fn address(v: &Value) -> usize {
     v as *const Value as usize
-}
-
-fn root_map(doc: &Value) -> *const Map<String, Value> {
-    match doc {
-        Value::Object(map) => map,
-        _ => std::ptr::null(),
-    }
 }
 
 fn bound(n: &Number) -> Bound {
