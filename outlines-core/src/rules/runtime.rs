@@ -483,6 +483,32 @@ impl<'s> Walk<'s> {
     /// alternatives cost no more than one path through them.
     #[cold]
     fn explain(&mut self, branches: &[NodeId], keyword: &str, v: &Value, cx: &mut Cx<'_>) {
+        // A tag every branch pins (`{"type": {"const": "click"}}`): a missing or unknown one is
+        // the error, at the tag, as the derive reports an internally tagged enum's.
+        if let (Value::Object(map), Some((name, tags))) = (v, discriminator(self.s, branches)) {
+            let known = |x: &Value| tags.iter().any(|t| json_eq(t, x, MAX_DEPTH) == Some(true));
+            match map.get(name) {
+                None => {
+                    let message = "missing required field".to_owned();
+                    cx.at(Seg::Key(name), |cx| {
+                        cx.error(ErrorKind::Missing, listed(&tags), None, message);
+                    });
+                    return;
+                }
+                Some(tag) if !known(tag) => {
+                    cx.at(Seg::Key(name), |cx| {
+                        cx.error(
+                            ErrorKind::Variant,
+                            listed(&tags),
+                            Some(shorten(tag)),
+                            format!("no schema under `{keyword}` has this {}", shorten_str(name)),
+                        );
+                    });
+                    return;
+                }
+                Some(_) => {}
+            }
+        }
         let fits: Vec<(NodeId, Fit)> = branches
             .iter()
             .map(|b| (*b, fit(self.s, *b, v, 4)))
@@ -510,6 +536,49 @@ impl<'s> Walk<'s> {
             ),
         }
     }
+}
+
+/// The property every branch pins to a constant (`const`, or a one-value `enum`), with the
+/// constants: the tag of a tagged union.
+fn discriminator<'s>(s: &'s Compiled, branches: &[NodeId]) -> Option<(&'s str, Vec<Value>)> {
+    let objects: Vec<&Objects> = branches
+        .iter()
+        .map(|b| object_of(s, *b, 4))
+        .collect::<Option<_>>()?;
+    let (first, rest) = objects.split_first()?;
+    'names: for (name, _) in &first.properties {
+        let mut tags = Vec::with_capacity(objects.len());
+        for o in std::iter::once(first).chain(rest) {
+            let Some(tag) = o.property(name).and_then(|i| pinned(s, o.properties[i].1)) else {
+                continue 'names;
+            };
+            tags.push(tag.clone());
+        }
+        return Some((name, tags));
+    }
+    None
+}
+
+/// The object keywords of a branch, through `$ref`s.
+fn object_of(s: &Compiled, id: NodeId, hops: u32) -> Option<&Objects> {
+    let node = s.node(id);
+    match (&node.object, &node.logic) {
+        (Some(o), _) => Some(o),
+        (None, Some(logic)) if hops > 0 => object_of(s, logic.reference?, hops - 1),
+        _ => None,
+    }
+}
+
+/// The one value a subschema allows, if it pins one.
+fn pinned(s: &Compiled, id: NodeId) -> Option<&Value> {
+    let values = s.node(id).values.as_ref()?;
+    values
+        .constant
+        .as_ref()
+        .or_else(|| match values.allowed.as_ref()?.values() {
+            [one] => Some(one),
+            _ => None,
+        })
 }
 
 /// How well a value's shape fits a branch, judged without validating it.
