@@ -8,6 +8,7 @@
 
 mod choice;
 mod examples;
+mod json;
 mod regex;
 mod text;
 mod words;
@@ -23,6 +24,7 @@ use crate::schema::names::schema_name;
 use crate::structured::Structured;
 use crate::text::shorten_str;
 
+pub use json::{JsonSchema, MAX_SCHEMA_FILE, SchemaError, SchemaErrorKind, TypedSchema};
 pub use self::choice::{Choice, ChoiceError};
 pub use self::regex::{Regex, RegexError};
 pub use self::text::Text;
