@@ -24,10 +24,10 @@ use crate::schema::names::schema_name;
 use crate::structured::Structured;
 use crate::text::shorten_str;
 
-pub use json::{JsonSchema, MAX_SCHEMA_FILE, SchemaError, SchemaErrorKind, TypedSchema};
 pub use self::choice::{Choice, ChoiceError};
 pub use self::regex::{Regex, RegexError};
 pub use self::text::Text;
+pub use json::{JsonSchema, MAX_SCHEMA_FILE, SchemaError, SchemaErrorKind, TypedSchema};
 
 /// How the value is described in the system prompt.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
