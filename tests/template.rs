@@ -347,6 +347,18 @@ fn the_common_indentation_goes_and_line_numbers_stay_the_sources() {
     assert_eq!(error.line(), Some(4));
     let fine = Template::new("fine", "\n    Line two.\n      Indented.\n").unwrap();
     assert_eq!(fine.render(()).unwrap(), "Line two.\n  Indented.");
+    // The first line follows the opening quote: its indentation does not count.
+    let first =
+        Template::new("first", "Line one.\n        Line two.\n          Indented.").unwrap();
+    assert_eq!(
+        first.render(()).unwrap(),
+        "Line one.\nLine two.\n  Indented."
+    );
+    // A file is compiled as written.
+    let path = temp_file("indented.j2", "Line one.\n    Line two.\n");
+    let file = Template::from_file(&path).unwrap();
+    assert_eq!(file.source(), "Line one.\n    Line two.\n");
+    assert_eq!(file.render(()).unwrap(), "Line one.\n    Line two.");
 }
 
 #[test]
@@ -544,6 +556,48 @@ fn a_template_for_an_output_chosen_at_run_time() {
     let prompt = user.render_for(&YesNo, json!({"claim": "1 > 2"})).unwrap();
     let answer = block_on(YesNo.generation(prompt).run(&Mock::always("no"))).unwrap();
     assert_eq!(answer, "no");
+}
+
+#[test]
+fn runtime_outputs_in_the_context() {
+    use outlines::output::{JsonSchema, Regex};
+
+    let schema = JsonSchema::compile(&json!({
+        "title": "Point",
+        "type": "object",
+        "properties": {"x": {"type": "integer"}, "y": {"type": "integer"}},
+        "required": ["x", "y"],
+        "examples": [{"x": 1, "y": 2}]
+    }))
+    .unwrap();
+    let template = Template::new(
+        "point",
+        "{{ output.schema.required | join(',') }} {{ output.examples | map('tojson') | join(' ') }}
+         {% if output.schema_json is string %}text{% endif %}",
+    )
+    .unwrap();
+    let text = template.render_for(&schema, ()).unwrap();
+    assert_eq!(text, "x,y {\"x\":1,\"y\":2}\ntext", "{text}");
+
+    let phone = Regex::new(r"\d{3}-\d{4}").unwrap();
+    let template = Template::new(
+        "phone",
+        "{% if output.schema is defined %}schema{% else %}like {{ output.examples | first }}{% endif %}",
+    )
+    .unwrap();
+    let text = template.render_for(&phone, ()).unwrap();
+    let example = text.strip_prefix("like ").unwrap();
+    assert_eq!(phone.examples()[0], example);
+
+    // One template over many rows, for a runtime schema: the generations share it.
+    let rows = [json!({"n": 1}), json!({"n": 2})];
+    let ask = Template::new("ask", "Point number {{ n }}").unwrap();
+    let mock = Mock::always(r#"{"x": 3, "y": 4}"#);
+    let points = block_on(Batch::new(ask.generations_for(&schema, &rows).unwrap()).run(&mock));
+    assert_eq!(points.len(), 2);
+    for point in points {
+        assert_eq!(point.unwrap(), json!({"x": 3, "y": 4}));
+    }
 }
 
 #[test]

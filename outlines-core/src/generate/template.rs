@@ -33,9 +33,11 @@ const LISTED_NAMES: usize = 20;
 /// line), and rendered any number of times, from any thread. Rendering is strict: a variable the
 /// context does not have is an error naming the template, the line and the variable, never an
 /// empty string in a prompt. Nothing is HTML-escaped: `<`, `&` and quotes reach the model as
-/// written. Block tags take their own line out of the result (`trim_blocks`, `lstrip_blocks`), the
-/// source's common indentation is removed (line numbers stay those of the source), and the result is
-/// trimmed: a template can be an indented raw string in Rust code.
+/// written. Block tags take their own line out of the result (`trim_blocks`, `lstrip_blocks`) and
+/// the result is trimmed. A template made from a string loses its indentation as Python's
+/// `inspect.cleandoc` does it (the first line's leading whitespace, and the margin the other lines
+/// share; line numbers stay those of the source), so it can be an indented raw string in Rust code;
+/// a file is compiled as written.
 ///
 /// # The context
 ///
@@ -89,13 +91,14 @@ pub struct Template(Arc<Compiled>);
 
 struct Compiled {
     name: String,
-    /// The source as compiled (its common indentation removed): what error excerpts quote.
+    /// The source as compiled (a string's indentation removed): what error excerpts quote.
     source: String,
     env: Environment<'static>,
 }
 
 impl Template {
-    /// Compiles `source` as a template called `name` (the name errors give).
+    /// Compiles `source` as a template called `name` (the name errors give), less its indentation
+    /// (see above).
     ///
     /// The error is a [`TemplateErrorKind::Syntax`] with the line, when the source is not a valid
     /// template.
@@ -103,8 +106,24 @@ impl Template {
         name: impl Into<String>,
         source: impl AsRef<str>,
     ) -> Result<Template, TemplateError> {
-        let name = name.into();
-        let source = dedent(source.as_ref());
+        Template::compile(name.into(), dedent(source.as_ref()))
+    }
+
+    /// Reads and compiles the template in the file at `path`, as written, named by its path.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Template, TemplateError> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        match std::fs::read_to_string(path) {
+            Ok(source) => Template::compile(name, source),
+            Err(error) => Err(TemplateError::new(
+                name,
+                TemplateErrorKind::Read,
+                format!("cannot read the file: {error}"),
+            )),
+        }
+    }
+
+    fn compile(name: String, source: String) -> Result<Template, TemplateError> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_auto_escape_callback(|_| AutoEscape::None);
@@ -122,26 +141,12 @@ impl Template {
         Ok(Template(Arc::new(Compiled { name, source, env })))
     }
 
-    /// Reads and compiles the template in the file at `path`, named by its path.
-    pub fn from_file(path: impl AsRef<Path>) -> Result<Template, TemplateError> {
-        let path = path.as_ref();
-        let name = path.display().to_string();
-        match std::fs::read_to_string(path) {
-            Ok(source) => Template::new(name, source),
-            Err(error) => Err(TemplateError::new(
-                name,
-                TemplateErrorKind::Read,
-                format!("cannot read the file: {error}"),
-            )),
-        }
-    }
-
     /// The template's name: the one it was given, or its file's path.
     pub fn name(&self) -> &str {
         &self.0.name
     }
 
-    /// The source as compiled: as given, less the indentation common to its lines.
+    /// The source as compiled: a file's as written, a string's less its indentation.
     pub fn source(&self) -> &str {
         &self.0.source
     }
@@ -338,12 +343,14 @@ fn tojson(
     Ok(text.into())
 }
 
-/// `source` less the indentation its non-blank lines share; blank lines become empty. Lines are
+/// `source` less its indentation, as `inspect.cleandoc` takes it: the first line's leading
+/// whitespace, and the margin the other non-blank lines share; blank lines become empty. Lines are
 /// kept, so an error's line number is the source's.
 fn dedent(source: &str) -> String {
     let indent_of = |line: &str| line.len() - line.trim_start_matches([' ', '\t']).len();
     let margin = source
         .split('\n')
+        .skip(1)
         .filter(|line| !line.trim().is_empty())
         .map(|line| &line[..indent_of(line)])
         .reduce(|shared, other| {
@@ -357,9 +364,12 @@ fn dedent(source: &str) -> String {
         .unwrap_or("");
     source
         .split('\n')
-        .map(|line| {
+        .enumerate()
+        .map(|(number, line)| {
             if line.trim().is_empty() {
                 ""
+            } else if number == 0 {
+                line.trim_start_matches([' ', '\t'])
             } else {
                 line.strip_prefix(margin).unwrap_or(line)
             }
@@ -576,7 +586,9 @@ mod tests {
     fn dedent_removes_the_shared_margin_and_keeps_lines() {
         let source = "\n    Hello {{ name }}\n\n      indented\n    bye\n  ";
         assert_eq!(dedent(source), "\nHello {{ name }}\n\n  indented\nbye\n");
-        assert_eq!(dedent("a\n  b"), "a\n  b");
+        // The first line does not count: it follows the opening quote.
+        assert_eq!(dedent("a\n    b\n      c"), "a\nb\n  c");
+        assert_eq!(dedent("  a\n  b"), "a\nb");
         assert_eq!(dedent("\t\tx\n\t\ty"), "x\ny");
         assert_eq!(dedent(""), "");
     }
