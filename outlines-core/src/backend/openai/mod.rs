@@ -257,47 +257,10 @@ impl OpenAi {
                 MaxTokensField::MaxCompletionTokens => (None, Some(n)),
             },
         };
-        // A regex, a choice, a grammar or free text: the reply is read as text, and the constraint
-        // travels natively where the server takes it (any mode but `Prompt`: the JSON modes have
-        // no meaning for text).
-        let Some(spec) = request.output.json() else {
-            let native = mode != OutputMode::Prompt;
-            let grammar = match self.schema_parameter {
-                SchemaParameter::LlamaCpp if native => self.gbnf(&request.output),
-                _ => None,
-            };
-            let structured_outputs = match self.schema_parameter {
-                SchemaParameter::StructuredOutputs if native => match &request.output {
-                    Constraint::Regex(pattern) => Some(wire::StructuredOutputs::Regex(pattern)),
-                    Constraint::Choice(choices) => Some(wire::StructuredOutputs::Choice(choices)),
-                    Constraint::Grammar(lark) => Some(wire::StructuredOutputs::Grammar(lark)),
-                    _ => None,
-                },
-                _ => None,
-            };
-            let body = wire::Body {
-                model: request.model.as_deref().unwrap_or(&self.model),
-                messages: wire::messages(request, false),
-                temperature: request.temperature.and_then(f32_as_written),
-                max_tokens,
-                max_completion_tokens,
-                response_format: None,
-                tools: None,
-                tool_choice: None,
-                parallel_tool_calls: None,
-                structured_outputs,
-                grammar: grammar.as_deref(),
-            };
-            let plan = Plan {
-                tool: false,
-                wrapped: false,
-            };
-            return encode(&body, plan);
-        };
-        let name = provider_name(&spec.name);
-        let mut body = wire::Body {
+        // Everything but the constraint; the JSON modes add theirs below.
+        let base = |json_mode: bool| wire::Body {
             model: request.model.as_deref().unwrap_or(&self.model),
-            messages: wire::messages(request, mode == OutputMode::JsonObject),
+            messages: wire::messages(request, json_mode),
             temperature: request.temperature.and_then(f32_as_written),
             max_tokens,
             max_completion_tokens,
@@ -308,6 +271,34 @@ impl OpenAi {
             structured_outputs: None,
             grammar: None,
         };
+        // A regex, a choice, a grammar or free text: the reply is read as text, and the constraint
+        // travels natively where the server takes it (any mode but `Prompt`: the JSON modes have
+        // no meaning for text).
+        let Some(spec) = request.output.json() else {
+            let native = mode != OutputMode::Prompt;
+            let grammar = match self.schema_parameter {
+                SchemaParameter::LlamaCpp if native => self.gbnf(&request.output),
+                _ => None,
+            };
+            let mut body = base(false);
+            body.grammar = grammar.as_deref();
+            body.structured_outputs = match self.schema_parameter {
+                SchemaParameter::StructuredOutputs if native => match &request.output {
+                    Constraint::Regex(pattern) => Some(wire::StructuredOutputs::Regex(pattern)),
+                    Constraint::Choice(choices) => Some(wire::StructuredOutputs::Choice(choices)),
+                    Constraint::Grammar(lark) => Some(wire::StructuredOutputs::Grammar(lark)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let plan = Plan {
+                tool: false,
+                wrapped: false,
+            };
+            return encode(&body, plan);
+        };
+        let name = provider_name(&spec.name);
+        let mut body = base(mode == OutputMode::JsonObject);
         let mut plan = Plan {
             tool: false,
             wrapped: false,
