@@ -773,6 +773,22 @@ fn schemas_from_text_and_files() {
 // Names, rendering, description
 
 #[test]
+fn schemas_are_shared_across_threads() {
+    fn shared<T: Send + Sync + Clone + std::fmt::Debug>() {}
+    shared::<JsonSchema>();
+    shared::<outlines::output::TypedSchema<Person>>();
+    let schema = compile(json!({"title": "N", "type": "integer"}));
+    assert_eq!(
+        format!("{schema:?}"),
+        "JsonSchema { name: \"N\", nodes: 1 }"
+    );
+    let clone = schema.clone();
+    std::thread::spawn(move || assert!(clone.validate(&json!(1)).is_ok()))
+        .join()
+        .unwrap();
+}
+
+#[test]
 fn names_come_from_the_caller_the_title_or_a_default() {
     assert_eq!(compile(json!({})).name(), "Value");
     assert_eq!(

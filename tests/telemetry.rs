@@ -150,6 +150,37 @@ fn one_span_per_generation_with_gen_ai_attributes() {
 }
 
 #[test]
+fn runtime_schemas_are_traced_like_derived_types() {
+    use outlines::GenerateOutput;
+    let recorded = Recorded::default();
+    let schema = outlines::output::JsonSchema::from_str(
+        r#"{"title": "Score", "type": "integer", "minimum": 0, "maximum": 10}"#,
+    )
+    .unwrap();
+    let mock = Mock::new().reply("11").reply("7");
+    traced(&recorded, async {
+        assert_eq!(schema.generate(&mock, "Rate it").await.unwrap(), 7);
+    });
+    let spans = recorded.spans.lock().unwrap();
+    let (_, fields) = spans
+        .iter()
+        .find(|(n, _)| n == "chat")
+        .expect("a chat span");
+    assert_eq!(
+        fields.get("outlines.type").map(String::as_str),
+        Some("Score")
+    );
+    assert_eq!(
+        fields.get("outlines.attempts").map(String::as_str),
+        Some("2")
+    );
+    assert_eq!(
+        fields.get("outlines.status").map(String::as_str),
+        Some("ok")
+    );
+}
+
+#[test]
 fn content_is_recorded_only_on_request() {
     let secret_prompt = "Rate the text of patient 4711";
     for capture in [false, true] {

@@ -29,14 +29,10 @@ use crate::schema::runtime::phrase::{
 };
 use crate::schema::runtime::value::{Num, ValueSet, json_eq, json_hash, shorten};
 use crate::schema::runtime::{
-    Arrays, Compiled, Logic, Node, NodeId, Numbers, Objects, Strings, Types, Values,
+    Arrays, Compiled, Logic, MAX_FRAMES, Node, NodeId, Numbers, Objects, Strings, Types, Values,
 };
 use crate::text::shorten_str;
 use crate::validate::{Cx, MAX_DEPTH, Seg, syntax_error};
-
-/// How deep subschemas may apply inside one another while checking one value (a `$ref` to an
-/// `anyOf` whose branch is an object whose property is a `$ref`... is four).
-pub(crate) const MAX_FRAMES: u32 = 512;
 
 /// Validates `value` against `schema`: every violation, in document order (empty when valid).
 pub(crate) fn validate(schema: &Compiled, value: &Value) -> Vec<Violation> {
@@ -288,12 +284,20 @@ impl<'s> Walk<'s> {
         }
         let mut ok = true;
         let mut seen = Seen::new(o.properties.len());
+        // Values are mostly written in the schema's order: the property after the last one found
+        // is tried first, before a lookup.
+        let mut next = 0;
         for (key, value) in map {
             if let Some(names) = o.names {
                 ok &= self.property_name::<R>(names, key, cx);
             }
             let mut matched = false;
-            if let Some(i) = o.property(key) {
+            let found = match o.properties.get(next) {
+                Some((name, _)) if **name == **key => Some(next),
+                _ => o.property(key),
+            };
+            if let Some(i) = found {
+                next = i + 1;
                 matched = true;
                 seen.set(i);
                 let schema = o.properties[i].1;

@@ -221,7 +221,7 @@ impl Pattern {
 
     /// A pattern known only at run time, compiled now: the reason it cannot be compiled (not
     /// ECMA-262 the engine can run, such as look-around or backreferences; or larger than
-    /// [`RUNTIME_PATTERN_SIZE_LIMIT`] compiled) is the error.
+    /// 1 MiB compiled) is the error.
     pub fn compile(source: impl Into<Text>) -> Result<Self, String> {
         let source = source.into();
         let matcher = Matcher::compile(&source, Some(RUNTIME_PATTERN_SIZE_LIMIT))?;

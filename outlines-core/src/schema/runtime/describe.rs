@@ -263,6 +263,8 @@ impl Describer<'_> {
     }
 
     fn array(&mut self, a: &Arrays, pad: &str, notes: &mut Vec<String>) -> String {
+        // The items' own notes come after the array's, as the derive writes them.
+        let mut items_notes = Vec::new();
         let rest = a.items.map(|items| {
             let closed = self.c.node(items).never;
             (closed, self.child(items, pad))
@@ -274,7 +276,7 @@ impl Describer<'_> {
                 None => ("any".into(), String::new()),
             };
             if !item_note.is_empty() {
-                notes.push(format!("each: {item_note}"));
+                items_notes.push(format!("each: {item_note}"));
             }
             if item.contains(' ') && !item.starts_with('{') {
                 format!("({item})[]")
@@ -286,7 +288,7 @@ impl Describer<'_> {
             for (i, id) in a.prefix.iter().enumerate() {
                 let (ty, note) = self.child(*id, pad);
                 if !note.is_empty() {
-                    notes.push(format!("[{i}]: {note}"));
+                    items_notes.push(format!("[{i}]: {note}"));
                 }
                 parts.push(ty);
             }
@@ -294,7 +296,7 @@ impl Describer<'_> {
                 Some((true, _)) => {}
                 Some((false, (ty, note))) => {
                     if !note.is_empty() {
-                        notes.push(format!("each after: {note}"));
+                        items_notes.push(format!("each after: {note}"));
                     }
                     parts.push(format!("...{}[]", parenthesized(&ty)));
                 }
@@ -324,6 +326,7 @@ impl Describer<'_> {
             };
             notes.push(format!("contains {}{count}", one_line(&item)));
         }
+        notes.append(&mut items_notes);
         ty
     }
 

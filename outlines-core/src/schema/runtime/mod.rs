@@ -52,9 +52,22 @@
 //!
 //! Compiling costs time linear in the schema's size and a stack bounded by [`MAX_SCHEMA_DEPTH`],
 //! whatever the input: subschemas nest at most [`MAX_SCHEMA_DEPTH`] deep, chains of in-place
-//! keywords are at most [`MAX_CHAIN`] long, the patterns' compiled size is bounded in total, and a
-//! value in `enum`, `const`, `default` or `examples` nests at most [`MAX_VALUE_DEPTH`] deep. `enum` is looked up by hash, so a huge one costs no more
-//! per value than a small one; descriptions list its first values only.
+//! keywords are at most [`MAX_CHAIN`] long, the patterns' compiled size is at most
+//! [`MAX_PATTERN_BYTES`] in total, and a value in `enum`, `const`, `default` or `examples` nests
+//! at most [`MAX_VALUE_DEPTH`] deep. `enum` is looked up by hash, so a huge one costs no more per
+//! value than a small one; descriptions list its first values only, and a description stops at
+//! [`DESCRIBE_LIMIT`] characters.
+//!
+//! Validating is bounded too. Values nest at most [`MAX_DEPTH`](crate::MAX_DEPTH) containers deep
+//! where the schema looks into them (deeper is a violation, as for a derived type), and subschemas
+//! apply inside one another at most [`MAX_FRAMES`] deep while checking one value (a violation says
+//! so). Nested
+//! `anyOf`/`oneOf`/`not`/`if` over recursive schemas, exponential for a naive validator, are
+//! checked in time bounded by the schema's size times the value's: a shared subschema's verdict on
+//! a value is computed once, and a failed alternative is explained by one branch only.
+//!
+//! `then` and `else` without `if` mean nothing: they are compiled (so their errors show) and left
+//! out of the rendering.
 
 mod compile;
 mod describe;
@@ -84,6 +97,11 @@ pub const MAX_CHAIN: u32 = 32;
 /// How deep a value in `enum`, `const`, `default` or `examples` may nest: the validator's
 /// [`MAX_DEPTH`](crate::MAX_DEPTH), so comparing with one never goes deeper than a value may.
 pub const MAX_VALUE_DEPTH: u32 = 127;
+
+/// How deep subschemas may apply inside one another while one value is checked (a `$ref` to an
+/// `anyOf` whose branch is an object whose property is a `$ref`... is four). Past it the value is
+/// refused with a violation that says so: this bounds the validator's stack.
+pub const MAX_FRAMES: u32 = 512;
 
 /// The compiled size all of a schema's patterns may take together.
 pub const MAX_PATTERN_BYTES: usize = 64 * 1024 * 1024;
