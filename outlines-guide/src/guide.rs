@@ -1,5 +1,5 @@
-//! A type's grammar compiled for a vocabulary ([`Guide`]), and the set of tokens allowed at a step
-//! ([`Mask`]).
+//! A grammar compiled for a vocabulary ([`Guide`]) — a type's, a JSON Schema's, a regex's, a choice
+//! list's or a Lark grammar's — and the set of tokens allowed at a step ([`Mask`]).
 
 use std::any::TypeId;
 use std::collections::HashMap;
@@ -14,24 +14,35 @@ use toktrie::SimpleVob;
 
 use crate::Constraint;
 
+use crate::lark::{self, SourceKind};
 use crate::transform::for_llguidance;
 use crate::{GuideError, Layout, Vocabulary};
 
-/// The grammar of a value for one vocabulary: compiled once (about 1–3 ms for a realistic type), then
-/// each generation takes a [`Constraint`] from it.
+/// The grammar of a value for one vocabulary: compiled once (about 1–3 ms for a realistic type or
+/// grammar), then each generation takes a [`Constraint`] from it.
 #[derive(Clone)]
 pub struct Guide(Arc<Inner>);
 
 struct Inner {
     parser: TokenParser,
     vocab: Vocabulary,
+    /// The JSON Schema compiled, or `Null` for a text guide.
     grammar: Value,
+    /// For a guide made from a regex, choices or a Lark grammar: what it was made from (the
+    /// choices one per line).
+    text: Option<(SourceKind, String)>,
 }
 
 impl fmt::Debug for Guide {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = self.0.text.as_ref().map_or("json", |(kind, _)| match kind {
+            SourceKind::Regex => "regex",
+            SourceKind::Choices => "choices",
+            SourceKind::Grammar => "grammar",
+        });
         f.debug_struct("Guide")
             .field("vocabulary", &self.0.vocab.name())
+            .field("kind", &kind)
             .finish_non_exhaustive()
     }
 }
@@ -84,6 +95,49 @@ impl Guide {
             parser,
             vocab: vocab.clone(),
             grammar,
+            text: None,
+        })))
+    }
+
+    /// The guide for text that `pattern` matches as a whole (the `regex` crate's syntax; `^` and
+    /// `$` are allowed at its very start and end, where they change nothing). Look-around
+    /// assertions such as `\b` cannot be enforced token by token: they are an error, as is a
+    /// pattern past [`MAX_SOURCE_BYTES`](crate::MAX_SOURCE_BYTES).
+    pub fn from_regex(pattern: &str, vocab: &Vocabulary) -> Result<Guide, GuideError> {
+        let grammar = lark::regex(pattern)?;
+        Guide::from_text(grammar, SourceKind::Regex, pattern.to_owned(), vocab)
+    }
+
+    /// The guide for exactly one of `choices` (byte for byte). An empty list is an error, as are
+    /// more than [`MAX_CHOICES`](crate::MAX_CHOICES) choices or more than
+    /// [`MAX_SOURCE_BYTES`](crate::MAX_SOURCE_BYTES) of them.
+    pub fn from_choices(choices: &[String], vocab: &Vocabulary) -> Result<Guide, GuideError> {
+        let grammar = lark::choices(choices)?;
+        Guide::from_text(grammar, SourceKind::Choices, choices.join("\n"), vocab)
+    }
+
+    /// The guide for text of a Lark grammar, in the syntax llguidance reads (its `start` rule is
+    /// the whole text; see the crate documentation). An invalid grammar is an error naming the
+    /// problem and, where the compiler gives it, its line and column; so is one past
+    /// [`MAX_SOURCE_BYTES`](crate::MAX_SOURCE_BYTES) or with more than
+    /// [`MAX_DEFINITIONS`](crate::MAX_DEFINITIONS) `:`.
+    pub fn from_lark(source: &str, vocab: &Vocabulary) -> Result<Guide, GuideError> {
+        let grammar = lark::lark(source)?;
+        Guide::from_text(grammar, SourceKind::Grammar, source.to_owned(), vocab)
+    }
+
+    fn from_text(
+        grammar: TopLevelGrammar,
+        kind: SourceKind,
+        source: String,
+        vocab: &Vocabulary,
+    ) -> Result<Guide, GuideError> {
+        let parser = lark::compile(vocab.factory(), grammar, kind)?;
+        Ok(Guide(Arc::new(Inner {
+            parser,
+            vocab: vocab.clone(),
+            grammar: Value::Null,
+            text: Some((kind, source)),
         })))
     }
 
@@ -117,8 +171,13 @@ impl Guide {
     /// An array item written twice over in a row (as small models loop) ends its array too, the
     /// same way. If the look-ahead finds no ending, the model is not steered (that would be a bug:
     /// it is logged as a warning on `outlines::guide`).
+    ///
+    /// A guide made from a regex, choices or a Lark grammar is not steered (the look-ahead reads
+    /// JSON): its constraint is [`constraint`](Guide::constraint)'s, and a text the budget cuts is
+    /// the sampler's to report as cut.
     pub fn constraint_within(&self, max_tokens: usize) -> Constraint {
-        Constraint::new(self.clone(), Some(max_tokens))
+        let budget = self.0.text.is_none().then_some(max_tokens);
+        Constraint::new(self.clone(), budget)
     }
 
     pub(crate) fn parser(&self) -> &TokenParser {
@@ -131,9 +190,21 @@ impl Guide {
     }
 
     /// The JSON Schema llguidance compiled: the type's own, rewritten where llguidance would
-    /// otherwise be looser than the validator (see the crate documentation).
+    /// otherwise be looser than the validator (see the crate documentation). `Null` for a guide
+    /// made from a regex, choices or a Lark grammar ([`Guide::source`]).
     pub fn grammar(&self) -> &Value {
         &self.0.grammar
+    }
+
+    /// For a guide made from a regex, choices (one per line) or a Lark grammar: what it was made
+    /// from. `None` for a JSON guide.
+    pub fn source(&self) -> Option<&str> {
+        self.0.text.as_ref().map(|(_, source)| source.as_str())
+    }
+
+    /// Whether it constrains a JSON value (rather than text of a regex, choices or a grammar).
+    pub fn is_json(&self) -> bool {
+        self.0.text.is_none()
     }
 }
 

@@ -1,6 +1,7 @@
-//! Token-level constraints from `#[derive(Structured)]` types: the same declaration that gives the JSON
-//! Schema and the validator gives a local model's sampler the set of tokens allowed at each step, so
-//! the output is a value of the type by construction.
+//! Token-level constraints from `#[derive(Structured)]` types (and from JSON Schemas, regexes, choice
+//! lists and Lark grammars): the same declaration that gives the JSON Schema and the validator gives
+//! a local model's sampler the set of tokens allowed at each step, so the output is a value of the
+//! type by construction.
 //!
 //! The engine is [llguidance](https://github.com/guidance-ai/llguidance) (the one llama.cpp, vLLM,
 //! SGLang and mistral.rs use): it compiles a JSON Schema against a vocabulary and computes each
@@ -58,18 +59,58 @@
 //!
 //! [`Coverage::of::<T>()`](Coverage::of) lists a type's rules one by one with who enforces each: the
 //! grammar, the grammar in a stricter form, or the validator alone.
+//!
+//! # Regexes, choices and Lark grammars
+//!
+//! Text outputs get guides too, compiled by llguidance from their source:
+//!
+//! - [`Guide::from_regex`]: text a regex matches as a whole, in the `regex` crate's syntax
+//!   (Unicode classes included; `^` and `$` only at the very start and end, where they change
+//!   nothing). Look-around assertions (`\b`, `(?m)^`) cannot be enforced token by token and are
+//!   an error, as is a syntax error, with its line and column in the pattern.
+//! - [`Guide::from_choices`]: exactly one of the strings, compiled into one automaton.
+//! - [`Guide::from_lark`]: text of a context-free grammar in the
+//!   [Lark syntax llguidance reads](https://github.com/guidance-ai/llguidance/blob/main/docs/syntax.md):
+//!   `start` is the whole text; `"quoted"` literals and `/regex/` terminals; UPPERCASE names are
+//!   terminals (one lexeme, no `%ignore` inside), lowercase names rules; `|`, `*`, `+`, `?`,
+//!   `{m,n}`; `%ignore` for what may come between lexemes; `%import common.NUMBER`; `%json {…}`
+//!   for an inline JSON Schema. It is parsed with an Earley parser, so any grammar works, but
+//!   prefer left recursion and `x+` to right recursion (llguidance allows 2,000 items in a parser
+//!   row, which a right-recursive list hits at about that many repetitions). An invalid grammar is
+//!   an error naming the problem with its line and column.
+//!
+//! These guides are not steered by a token budget ([`Guide::constraint_within`] steers JSON only):
+//! a sampler reports a text the budget cut as cut.
+//!
+//! [`Grammar`] is the output (`outlines_core::output::Output`) of a Lark grammar: its value is the
+//! text, its request carries the grammar, and a reply from any backend is checked against the same
+//! grammar compiled over single bytes, so no tokenizer is needed. A reply that does not match is
+//! reported with the character (and line and column) where it stops matching, an excerpt from
+//! there, and the characters the grammar allowed there, for the repair turn.
+//!
+//! Hostile sources cost a bounded amount: a source is at most [`MAX_SOURCE_BYTES`], a grammar holds
+//! at most [`MAX_DEFINITIONS`] `:` (bounding how deep the compiler recurses through references,
+//! which it does on a thread with a large stack, not the caller's), a choice list at most
+//! [`MAX_CHOICES`] strings; expressions nest at most 30 deep in a rule and 250 in a regex
+//! (llguidance's and `regex-syntax`'s limits). Each step of a parse is bounded by llguidance's
+//! limits, and checking one reply gives up after 5 seconds (a very ambiguous grammar on a long
+//! text) with a violation saying so.
 
 mod constraint;
 mod coverage;
 mod ending;
+mod grammar;
 mod guide;
+mod lark;
 mod shape;
 mod transform;
 mod vocab;
 
 pub use constraint::Constraint;
 pub use coverage::{Coverage, Covered, Enforcement};
+pub use grammar::Grammar;
 pub use guide::{Guide, Mask};
+pub use lark::{GrammarError, MAX_CHOICES, MAX_DEFINITIONS, MAX_SOURCE_BYTES, SourceKind};
 pub use vocab::Vocabulary;
 
 /// How the JSON text a constraint allows is laid out. Either way there is no free whitespace: the
@@ -95,6 +136,9 @@ pub enum GuideError {
     /// llguidance could not compile the schema, or failed while computing a mask.
     #[error("grammar error: {0}")]
     Grammar(String),
+    /// A regex, a choice list or a Lark grammar that cannot constrain a generation.
+    #[error(transparent)]
+    Invalid(#[from] GrammarError),
     /// The token is not allowed here; the constraint is unchanged.
     #[error("token {token} is not allowed after {after:?}")]
     Refused {

@@ -1,7 +1,7 @@
 //! An in-process local model backend for outlines: a GGUF model run by
 //! [llama.cpp](https://github.com/ggml-org/llama.cpp), sampled under the token-level constraint
-//! `outlines-guide` derives from the requested type, so every reply is a value of the type by
-//! construction — no API, no key, no network once the model is on disk.
+//! `outlines-guide` derives from the requested output — a type, a regex, a choice, a grammar — so
+//! every reply is valid by construction — no API, no key, no network once the model is on disk.
 //!
 //! ```no_run
 //! use outlines::{Generate, Structured};
@@ -53,9 +53,31 @@
 //! the response's `forced` (finish reason `length`); the generation loop treats a value the
 //! steering cut short or wrote as invalid.
 //!
+//! # What each output is held to
+//!
+//! The request's constraint (`outlines::backend::Constraint`) decides the tokens allowed:
+//!
+//! - a JSON value (a `Structured` type, a runtime JSON Schema): the schema's grammar, steered to
+//!   its end within `max_tokens` as above;
+//! - a regex (`Constraint::Regex`): text the regex matches as a whole, token by token (the
+//!   `regex` crate's syntax, as llguidance reads it; look-around assertions such as `\b` are a
+//!   configuration error);
+//! - a choice (`Constraint::Choice`): exactly one of the strings;
+//! - a Lark grammar (`Constraint::Grammar`, e.g. `outlines_guide::Grammar`): text of the grammar;
+//! - free text (`Constraint::Text`): anything, up to the end-of-turn token or `max_tokens`.
+//!
+//! A regex, choice or grammar reply ends where the model ends it (the end-of-turn token, allowed
+//! only where the text is complete) or where nothing can follow (a choice, a phone number), with
+//! finish reason `stop`. Unlike a JSON value, it is not steered to an end within `max_tokens`: a
+//! text the budget cuts comes back with finish reason `length`, which the outputs' readers reject
+//! where the text could have gone on, so the loop asks again. Each regex, choice list and grammar
+//! is compiled once per backend (the last 32 are kept); one that does not compile is a
+//! configuration error naming the problem (with line and column for a grammar).
+//!
 //! The constraint follows the request's output mode: `Auto` and `JsonSchema` constrain to the
-//! type; `JsonObject` to any JSON object; `Prompt` not at all (the prompt alone,
-//! as with a server without structured output). `Tool` is a configuration error.
+//! output (for a JSON value, the type); `JsonObject` to any JSON object (a configuration error
+//! for a regex, choice or grammar); `Prompt` not at all (the prompt alone, as with a server
+//! without structured output). `Tool` is a configuration error.
 //!
 //! # Why llama.cpp
 //!
@@ -78,6 +100,7 @@ mod fetch;
 mod model;
 mod sample;
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Sender;
@@ -85,7 +108,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use outlines_core::backend::{
-    Backend, BackendError, BackendFuture, OutputMode, Request, SchemaMemo,
+    Backend, BackendError, BackendFuture, Constraint, OutputMode, Request, SchemaMemo,
 };
 use outlines_guide::{Guide, GuideError, Layout};
 use serde_json::json;
@@ -185,6 +208,7 @@ struct Shared {
     threads: i32,
     context_length: u32,
     guides: SchemaMemo<(), Result<Guide, GuideError>>,
+    text_guides: TextGuides,
     any_object: OnceLock<Result<Guide, GuideError>>,
     stats: Arc<Mutex<Stats>>,
 }
@@ -305,6 +329,7 @@ impl LocalBuilder {
             threads,
             context_length,
             guides: SchemaMemo::default(),
+            text_guides: TextGuides::default(),
             any_object: OnceLock::new(),
             stats,
         })))
@@ -343,18 +368,12 @@ impl Local {
         self.0.context_length
     }
 
-    /// The grammar for `request`, or none (the `Prompt` mode).
+    /// The grammar for `request`, or none (the `Prompt` mode, free text).
     fn guide(&self, request: &Request) -> Result<Option<Guide>, BackendError> {
         let shared = &*self.0;
         let vocab = &shared.model.vocab;
         let layout = shared.options.layout;
-        let Some(spec) = request.output.json() else {
-            return Err(BackendError::Config(format!(
-                "the local backend does not yet constrain a {} output",
-                request.output.kind()
-            )));
-        };
-        let compiled = match request.mode {
+        match request.mode {
             OutputMode::Prompt => return Ok(None),
             OutputMode::Tool => {
                 return Err(BackendError::Config(
@@ -363,6 +382,38 @@ impl Local {
                         .into(),
                 ));
             }
+            _ => {}
+        }
+        let spec = match &request.output {
+            Constraint::Json(spec) => spec,
+            Constraint::Text => return Ok(None),
+            text => {
+                let kind = text.kind();
+                if request.mode == OutputMode::JsonObject {
+                    return Err(BackendError::Config(format!(
+                        "OutputMode::JsonObject asks for a JSON object, but the output is a \
+                         {kind}: use OutputMode::Auto (the default) or Prompt"
+                    )));
+                }
+                return shared
+                    .text_guides
+                    .get_or_make(text, || match text {
+                        Constraint::Regex(pattern) => Guide::from_regex(pattern, vocab),
+                        Constraint::Choice(choices) => Guide::from_choices(choices, vocab),
+                        Constraint::Grammar(source) => Guide::from_lark(source, vocab),
+                        _ => Err(GuideError::Grammar(format!(
+                            "the local backend does not constrain a {kind} output"
+                        ))),
+                    })
+                    .map(Some)
+                    .map_err(|e| {
+                        BackendError::Config(format!(
+                            "the {kind} cannot constrain the local model: {e}"
+                        ))
+                    });
+            }
+        };
+        let compiled = match request.mode {
             OutputMode::JsonObject => shared
                 .any_object
                 .get_or_init(|| {
@@ -377,6 +428,46 @@ impl Local {
         compiled
             .map(Some)
             .map_err(|e| BackendError::Config(format!("the schema has no token grammar: {e}")))
+    }
+}
+
+/// How many regex, choice and grammar guides a backend keeps; the oldest is forgotten first.
+const TEXT_GUIDES: usize = 32;
+
+/// The guides compiled for regex, choice and grammar constraints, by constraint: a request that
+/// repeats one (every attempt and every batch item of a generation does) reuses its guide, and a
+/// source that does not compile is not compiled again.
+#[derive(Default)]
+struct TextGuides {
+    entries: Mutex<VecDeque<(Constraint, Result<Guide, GuideError>)>>,
+}
+
+impl TextGuides {
+    fn get_or_make(
+        &self,
+        constraint: &Constraint,
+        make: impl FnOnce() -> Result<Guide, GuideError>,
+    ) -> Result<Guide, GuideError> {
+        let lock = || self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let found = |entries: &VecDeque<(Constraint, Result<Guide, GuideError>)>| {
+            entries
+                .iter()
+                .find(|(c, _)| c == constraint)
+                .map(|(_, guide)| guide.clone())
+        };
+        if let Some(guide) = found(&lock()) {
+            return guide;
+        }
+        // Compiled without the lock: a race compiles twice, and the first stays.
+        let guide = make();
+        let mut entries = lock();
+        if found(&entries).is_none() {
+            if entries.len() == TEXT_GUIDES {
+                entries.pop_front();
+            }
+            entries.push_back((constraint.clone(), guide.clone()));
+        }
+        guide
     }
 }
 
@@ -441,5 +532,47 @@ impl fmt::Display for Local {
             self.0.model.name,
             self.0.model.path.display()
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use outlines_guide::Vocabulary;
+
+    use super::*;
+
+    #[test]
+    fn text_guides_are_compiled_once_and_the_oldest_forgotten() {
+        let mut tokens: Vec<Vec<u8>> = (0..=255u8).map(|b| vec![b]).collect();
+        tokens.push(b"<eos>".to_vec());
+        let vocab = Vocabulary::from_token_bytes("bytes", tokens, &[], &[256]).unwrap();
+        let guides = TextGuides::default();
+        let compiled = Cell::new(0);
+        let get = |constraint: &Constraint| {
+            guides.get_or_make(constraint, || {
+                compiled.set(compiled.get() + 1);
+                match constraint {
+                    Constraint::Regex(pattern) => Guide::from_regex(pattern, &vocab),
+                    _ => unreachable!(),
+                }
+            })
+        };
+        let digits = Constraint::Regex("[0-9]+".into());
+        assert!(get(&digits).is_ok());
+        assert!(get(&digits).is_ok());
+        // A source that does not compile is remembered as such.
+        let bad = Constraint::Regex("(".into());
+        assert!(get(&bad).is_err());
+        assert!(get(&bad).is_err());
+        assert_eq!(compiled.get(), 2);
+        for i in 0..TEXT_GUIDES {
+            assert!(get(&Constraint::Regex(format!("a{{{i}}}"))).is_ok());
+        }
+        assert_eq!(compiled.get(), 2 + TEXT_GUIDES);
+        // The first two were forgotten.
+        assert!(get(&digits).is_ok());
+        assert_eq!(compiled.get(), 3 + TEXT_GUIDES);
     }
 }

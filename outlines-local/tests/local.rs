@@ -1,6 +1,7 @@
 //! The local backend on the real default model (SmolLM2-135M-Instruct, fetched into the cache on
 //! first use): typed values on the first attempt, ranges the grammar holds against the prompt,
-//! custom rules through the repair loop, the budget, cancellation, batches, and clear errors.
+//! custom rules through the repair loop, the budget, cancellation, batches, regex, choice, grammar
+//! and free-text replies, and clear errors.
 //! One model serves every test (requests queue on its worker), and the generations are short.
 
 use std::sync::LazyLock;
@@ -8,11 +9,13 @@ use std::time::Duration;
 
 use outlines::Generate;
 use outlines::backend::{
-    Backend, BackendError, ForcedKind, Message, OutputMode, Request, SchemaSpec,
+    Backend, BackendError, Constraint, Finish, ForcedKind, Message, OutputMode, Request, SchemaSpec,
 };
 use outlines::generate::Cause;
+use outlines::guide::Grammar;
 use outlines::local::{Local, LocalError};
-use outlines::{Batch, ErrorKind, Structured};
+use outlines::output::Output;
+use outlines::{Batch, ErrorKind, GenerateOutput, Structured};
 
 /// Requests queue on the model's worker anyway; taking turns also keeps one test's stats its own.
 static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -372,4 +375,228 @@ fn display_and_debug_name_the_model_and_file() {
         "{shown}"
     );
     assert!(shown.contains(".gguf"), "{shown}");
+}
+
+// Regex, choice, grammar and free text: each constrained token by token, valid every time.
+
+const PHONE: &str = r"\(\d{3}\) \d{3}-\d{4}";
+const SENTIMENTS: [&str; 3] = ["positive", "negative", "neutral"];
+const ARITHMETIC: &str = r#"
+start: expr
+expr: expr ("+" | "-") term | term
+term: term ("*" | "/") factor | factor
+factor: NUMBER | "(" expr ")"
+NUMBER: /[0-9]+/
+%ignore " "
+"#;
+
+/// An independent parser of [`ARITHMETIC`].
+fn arithmetic(text: &str) -> bool {
+    fn skip(s: &[u8], i: &mut usize) {
+        while s.get(*i) == Some(&b' ') {
+            *i += 1;
+        }
+    }
+    fn eat(s: &[u8], i: &mut usize, c: &[u8]) -> bool {
+        skip(s, i);
+        let hit = s.get(*i).is_some_and(|b| c.contains(b));
+        *i += usize::from(hit);
+        hit
+    }
+    fn expr(s: &[u8], i: &mut usize) -> bool {
+        term(s, i) && {
+            while eat(s, i, b"+-") {
+                if !term(s, i) {
+                    return false;
+                }
+            }
+            true
+        }
+    }
+    fn term(s: &[u8], i: &mut usize) -> bool {
+        factor(s, i) && {
+            while eat(s, i, b"*/") {
+                if !factor(s, i) {
+                    return false;
+                }
+            }
+            true
+        }
+    }
+    fn factor(s: &[u8], i: &mut usize) -> bool {
+        if eat(s, i, b"(") {
+            return expr(s, i) && eat(s, i, b")");
+        }
+        skip(s, i);
+        let start = *i;
+        while s.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i > start
+    }
+    let s = text.as_bytes();
+    let mut i = 0;
+    let ok = expr(s, &mut i);
+    skip(s, &mut i);
+    ok && i == s.len()
+}
+
+fn ask(system: &str, prompt: &str, output: Constraint, max_tokens: u32) -> Request {
+    let mut request = Request::new(system, vec![Message::user(prompt)], output);
+    request.max_tokens = Some(max_tokens);
+    request
+}
+
+#[tokio::test]
+async fn regex_choice_and_grammar_replies_are_valid_for_every_seed() {
+    const SEEDS: u64 = 20;
+    let _turn = TURN.lock().await;
+    let phone = regex::Regex::new(&format!(r"\A(?:{PHONE})\z")).unwrap();
+    let grammar = Grammar::lark(ARITHMETIC).unwrap();
+    let phone_request = ask(
+        "Reply with a US phone number written like (555) 123-4567, and nothing else.",
+        "What is the phone number of the front desk? It is 415 555 0199.",
+        Constraint::Regex(PHONE.into()),
+        24,
+    );
+    let sentiment_request = ask(
+        "Reply with one word: positive, negative or neutral.",
+        "What is the sentiment of this review? \"The soup was cold and the waiter rude.\"",
+        Constraint::Choice(SENTIMENTS.map(String::from).to_vec()),
+        8,
+    );
+    let arithmetic_request = ask(
+        "Reply with one short arithmetic expression, such as (2+3)*4, and nothing else.",
+        "Write an arithmetic expression whose value is 12.",
+        Constraint::Grammar(ARITHMETIC.into()),
+        32,
+    );
+    let mut valid = [0; 3];
+    let mut stopped = [0; 3];
+    let mut failures = Vec::new();
+    for seed in 0..SEEDS {
+        // One thread: on a busy 2-core machine, two threads slow llama.cpp down several times.
+        let local = Local::builder()
+            .seed(seed)
+            .temperature(0.9)
+            .threads(1)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let requests = [&phone_request, &sentiment_request, &arithmetic_request];
+        for (i, request) in requests.into_iter().enumerate() {
+            let response = local
+                .complete(request)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let text = &response.text;
+            let ok = match i {
+                0 => phone.is_match(text),
+                1 => SENTIMENTS.contains(&text.as_str()),
+                _ => arithmetic(text) && grammar.read(text, &response.finish).is_ok(),
+            };
+            valid[i] += usize::from(ok);
+            stopped[i] += usize::from(response.finish == Finish::Stop);
+            if !ok {
+                failures.push(format!("seed {seed} {i}: {text:?} ({})", response.finish));
+            }
+            eprintln!("seed {seed}: {text:?} ({})", response.finish);
+        }
+    }
+    eprintln!(
+        "valid over {SEEDS} seeds: phone {}, sentiment {}, arithmetic {}; ended by the model: {stopped:?}",
+        valid[0], valid[1], valid[2]
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn a_grammar_output_generates_through_the_loop() {
+    let _turn = TURN.lock().await;
+    let grammar = Grammar::lark(ARITHMETIC)
+        .unwrap()
+        .with_examples(["(2+3)*4", "7-1"])
+        .unwrap();
+    let report = grammar
+        .generation("Write an arithmetic expression whose value is 10.")
+        .max_tokens(32)
+        .report(&*LOCAL)
+        .await
+        .unwrap_or_else(|d| panic!("{d}"));
+    assert!(arithmetic(&report.value), "{:?}", report.value);
+    assert_eq!(report.attempt_count(), 1, "{:?}", report.attempts);
+}
+
+#[tokio::test]
+async fn a_text_reply_cut_by_the_budget_is_reported_as_cut() {
+    let _turn = TURN.lock().await;
+    // A grammar the model cannot finish in 4 tokens: cut, and said to be.
+    let words = "start: WORD (\" \" WORD)* \".\"\nWORD: /[a-z]+/\n";
+    let request = ask(
+        "Reply in lowercase words.",
+        "Describe the sea in twenty words.",
+        Constraint::Grammar(words.into()),
+        4,
+    );
+    let response = LOCAL.complete(&request).await.unwrap();
+    assert_eq!(response.finish, Finish::Length, "{:?}", response.text);
+    assert_eq!(response.usage.output_tokens, 4);
+    let errors = Grammar::lark(words)
+        .unwrap()
+        .read(&response.text, &response.finish)
+        .unwrap_err();
+    assert_eq!(errors[0].kind(), ErrorKind::Budget, "{errors:?}");
+    // Free text: unconstrained, within the budget.
+    let text = ask(
+        "You are a poet.",
+        "Write a long poem about the sea.",
+        Constraint::Text,
+        6,
+    );
+    let response = LOCAL.complete(&text).await.unwrap();
+    assert_eq!(response.finish, Finish::Length, "{:?}", response.text);
+    assert_eq!(response.usage.output_tokens, 6);
+    assert!(!response.text.trim().is_empty());
+}
+
+#[tokio::test]
+async fn text_constraints_follow_the_mode_and_bad_sources_are_config_errors() {
+    let _turn = TURN.lock().await;
+    let mut request = ask(
+        "Reply with a number.",
+        "How many legs has a spider?",
+        Constraint::Regex("[0-9]+".into()),
+        6,
+    );
+    // The prompt alone: nothing holds the reply to the regex.
+    request.mode = OutputMode::Prompt;
+    assert!(LOCAL.complete(&request).await.is_ok());
+    request.mode = OutputMode::JsonObject;
+    let err = LOCAL.complete(&request).await.unwrap_err();
+    assert!(matches!(err, BackendError::Config(_)), "{err}");
+    assert!(err.to_string().contains("regex"), "{err}");
+    request.mode = OutputMode::Auto;
+    let digits = LOCAL.complete(&request).await.unwrap();
+    assert!(
+        !digits.text.is_empty() && digits.text.bytes().all(|b| b.is_ascii_digit()),
+        "{:?}",
+        digits.text
+    );
+    for (output, says) in [
+        (Constraint::Regex("(ab".into()), "unclosed group"),
+        (Constraint::Regex(r"\bword".into()), "look-around"),
+        (Constraint::Choice(Vec::new()), "no choices"),
+        (
+            Constraint::Grammar("start: expr\nexpr: missing\n".into()),
+            "line 2, column 7: unknown name",
+        ),
+    ] {
+        let kind = output.kind();
+        let err = LOCAL
+            .complete(&ask("", "Hi.", output, 4))
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, BackendError::Config(_)), "{text}");
+        assert!(text.contains(says) && text.contains(kind), "{text}");
+    }
 }
