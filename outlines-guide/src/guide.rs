@@ -14,7 +14,7 @@ use toktrie::SimpleVob;
 
 use crate::Constraint;
 
-use crate::transform::for_llguidance;
+use crate::transform::compile;
 use crate::{GuideError, Layout, Vocabulary};
 
 /// The grammar of a value for one vocabulary: compiled once (about 1–3 ms for a realistic type), then
@@ -63,23 +63,31 @@ impl Guide {
         Ok(lock().entry(key).or_insert(guide).clone())
     }
 
-    /// The guide for a JSON Schema as [`Structured::json_schema`] renders it, compact JSON.
+    /// The guide for a JSON Schema (2020-12: one [`Structured::json_schema`] renders, or any
+    /// other), compact JSON. What the grammar enforces of it, and what it leaves to the validator,
+    /// is in the crate documentation and, rule by rule, in [`Coverage::of_schema`](crate::Coverage::of_schema).
     pub fn from_json_schema(schema: &Value, vocab: &Vocabulary) -> Result<Guide, GuideError> {
         Guide::from_json_schema_laid_out(schema, vocab, Layout::Compact)
     }
 
-    /// The guide for a JSON Schema as [`Structured::json_schema`] renders it, its JSON text laid
-    /// out as `layout` says.
+    /// The guide for a JSON Schema, its JSON text laid out as `layout` says.
+    ///
+    /// An error ([`GuideError::Schema`]) for a schema no value satisfies, one nested more than
+    /// 1024 levels deep, or one with a `$ref` that does not resolve within it. A schema llguidance
+    /// cannot compile whole gets a looser grammar (the validator checks the rest), down to any
+    /// JSON value; llguidance compiles on a thread of its own, with a stack sized for the schema.
     pub fn from_json_schema_laid_out(
         schema: &Value,
         vocab: &Vocabulary,
         layout: Layout,
     ) -> Result<Guide, GuideError> {
-        let grammar = for_llguidance(schema, layout);
-        let parser = vocab
-            .factory()
-            .create_parser(TopLevelGrammar::from_json_schema(grammar.clone()))
-            .map_err(|e| GuideError::Grammar(e.to_string()))?;
+        let (grammar, parser) = compile(schema, layout, |plan| {
+            let parser = vocab
+                .factory()
+                .create_parser(TopLevelGrammar::from_json_schema(plan.grammar.clone()))
+                .map_err(|e| GuideError::Grammar(e.to_string()))?;
+            Ok((plan.grammar, parser))
+        })?;
         Ok(Guide(Arc::new(Inner {
             parser,
             vocab: vocab.clone(),
@@ -130,8 +138,9 @@ impl Guide {
         &self.0.vocab
     }
 
-    /// The JSON Schema llguidance compiled: the type's own, rewritten where llguidance would
-    /// otherwise be looser than the validator (see the crate documentation).
+    /// The JSON Schema llguidance compiled: the schema given, rewritten where llguidance would
+    /// otherwise be looser than the validator or could not compile it (see the crate
+    /// documentation).
     pub fn grammar(&self) -> &Value {
         &self.0.grammar
     }
