@@ -81,13 +81,17 @@ impl Guide {
         vocab: &Vocabulary,
         layout: Layout,
     ) -> Result<Guide, GuideError> {
-        let (grammar, parser) = compile(schema, layout, |plan| {
-            let parser = vocab
-                .factory()
-                .create_parser(TopLevelGrammar::from_json_schema(plan.grammar.clone()))
-                .map_err(|e| GuideError::Grammar(e.to_string()))?;
-            Ok((plan.grammar, parser))
-        })?;
+        let factory = vocab.factory();
+        let (grammar, parser) = compile(
+            schema,
+            layout,
+            |grammar| {
+                factory
+                    .create_parser(TopLevelGrammar::from_json_schema(grammar.clone()))
+                    .map_err(|e| e.to_string())
+            },
+            |plan, parser| Ok((plan.grammar, parser)),
+        )?;
         Ok(Guide(Arc::new(Inner {
             parser,
             vocab: vocab.clone(),

@@ -9,7 +9,7 @@ use outlines_core::Structured;
 use outlines_core::schema::inventory::{Rule, RuleKind, inventory};
 use serde_json::Value;
 
-use crate::transform::compile;
+use crate::transform::{check, compile};
 use crate::{GuideError, Layout};
 
 /// Every rule of a type or a JSON Schema with who enforces it: the token grammar (the output cannot break it), the
@@ -100,7 +100,9 @@ impl Coverage {
     /// # Ok::<(), outlines_guide::GuideError>(())
     /// ```
     pub fn of_schema(schema: &Value) -> Result<Coverage, GuideError> {
-        let rules = compile(schema, Layout::Compact, |plan| Ok(schema::rows(&plan)))?;
+        let rules = compile(schema, Layout::Compact, check, |plan, ()| {
+            Ok(schema::rows(&plan))
+        })?;
         let name = schema
             .get("title")
             .and_then(Value::as_str)

@@ -81,23 +81,34 @@ pub(crate) struct Plan {
     pub(crate) level: Result<Level, &'static str>,
 }
 
-/// The grammar for `prepared`: the fullest rewrite llguidance compiles. Recursion through the
-/// schema is llguidance's: run it on a stack of [`stack_size`].
-fn plan(prepared: Prepared, layout: Layout) -> Result<Plan, GuideError> {
+/// The grammar for `prepared`: the fullest rewrite that `compiles` (llguidance, with a vocabulary
+/// or over bytes: [`check`]), and what it compiled to. Recursion through the schema is
+/// llguidance's: run it on a stack of [`stack_size`].
+fn plan<T>(
+    prepared: Prepared,
+    layout: Layout,
+    mut compiles: impl FnMut(&Value) -> Result<T, String>,
+) -> Result<(Plan, T), GuideError> {
+    let anything =
+        |doc, why: &'static str, compiles: &mut dyn FnMut(&Value) -> Result<T, String>| {
+            let plan = anything(doc, layout, why);
+            let compiled = compiles(&plan.grammar).map_err(GuideError::Grammar)?;
+            Ok((plan, compiled))
+        };
     if prepared.reach > MAX_REACH {
         tracing::warn!(
             target: "outlines::guide",
             reach = prepared.reach,
             "the schema is too large for a token grammar: any JSON value will be allowed"
         );
-        return Ok(anything(prepared.doc, layout, reasons::TOO_LARGE));
+        return anything(prepared.doc, reasons::TOO_LARGE, &mut compiles);
     }
     let mut last = String::new();
     for level in [Level::Full, Level::Separate, Level::Structure] {
         let (mut grammar, notes, any_used) = rewrite(&prepared, level);
         finish(&mut grammar, layout, any_used);
-        match check(&grammar) {
-            Ok(()) => {
+        match compiles(&grammar) {
+            Ok(compiled) => {
                 if level > Level::Full {
                     tracing::warn!(
                         target: "outlines::guide",
@@ -106,12 +117,13 @@ fn plan(prepared: Prepared, layout: Layout) -> Result<Plan, GuideError> {
                         "llguidance could not compile the whole schema: the grammar leaves more to the validator"
                     );
                 }
-                return Ok(Plan {
+                let plan = Plan {
                     source: prepared.doc,
                     grammar,
                     notes,
                     level: Ok(level),
-                });
+                };
+                return Ok((plan, compiled));
             }
             Err(e) if e.contains("Unsatisfiable schema") => {
                 return Err(GuideError::Schema(format!(
@@ -131,7 +143,7 @@ fn plan(prepared: Prepared, layout: Layout) -> Result<Plan, GuideError> {
         error = %last,
         "llguidance could not compile the schema: any JSON value will be allowed"
     );
-    Ok(anything(prepared.doc, layout, reasons::ANY))
+    anything(prepared.doc, reasons::ANY, &mut compiles)
 }
 
 /// The bytes of stack llguidance needs for a schema of this reach.
@@ -139,16 +151,22 @@ fn stack_size(reach: usize) -> usize {
     STACK_BASE + reach.min(MAX_REACH) * STACK_PER_LEVEL
 }
 
-/// `schema` prepared and planned at `layout`, then `then` run on the plan, each on a thread with
-/// the stack it needs (the preparation's recursion is bounded by the schema's nesting; the plan's,
-/// llguidance's, by its reach).
-pub(crate) fn compile<T: Send>(
+/// `schema` prepared, and planned at `layout` with `compiles` deciding how far the rewrite goes
+/// (the guide compiles for its vocabulary, the coverage report over bytes: the same grammar, the
+/// same levels); then `then` run on the plan and what it compiled to. Each step on a thread with
+/// the stack it needs: the preparation's recursion is bounded by the schema's nesting, the plan's
+/// (llguidance's) by its reach.
+pub(crate) fn compile<T, R: Send>(
     schema: &Value,
     layout: Layout,
-    then: impl FnOnce(Plan) -> Result<T, GuideError> + Send,
-) -> Result<T, GuideError> {
+    compiles: impl FnMut(&Value) -> Result<T, String> + Send,
+    then: impl FnOnce(Plan, T) -> Result<R, GuideError> + Send,
+) -> Result<R, GuideError> {
     let prepared = on_stack(STACK_BASE, || prepare::prepare(schema))?;
-    on_stack(stack_size(prepared.reach), || then(plan(prepared, layout)?))
+    on_stack(stack_size(prepared.reach), || {
+        let (plan, compiled) = plan(prepared, layout, compiles)?;
+        then(plan, compiled)
+    })
 }
 
 /// Runs `f` on a thread of its own with `stack` bytes of stack (reserved, not committed, until
@@ -197,7 +215,7 @@ fn finish(grammar: &mut Value, layout: Layout, any_used: bool) {
 }
 
 /// Whether llguidance compiles `grammar` (without a vocabulary: the same grammar over bytes).
-fn check(grammar: &Value) -> Result<(), String> {
+pub(crate) fn check(grammar: &Value) -> Result<(), String> {
     let init = GrammarInit::Serialized(TopLevelGrammar::from_json_schema(grammar.clone()));
     match init.validate(None, ParserLimits::default()).into_error() {
         None => Ok(()),
@@ -208,7 +226,7 @@ fn check(grammar: &Value) -> Result<(), String> {
 /// The grammar of `schema` for llguidance, as [`plan`] makes it.
 #[cfg(test)]
 pub(crate) fn for_llguidance(schema: &Value, layout: Layout) -> Value {
-    compile(schema, layout, |plan| Ok(plan.grammar)).expect("a plan")
+    compile(schema, layout, check, |plan, ()| Ok(plan.grammar)).expect("a plan")
 }
 
 #[cfg(test)]
