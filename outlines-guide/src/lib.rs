@@ -76,7 +76,9 @@
 //!   least one"/"at most one" of a closed object's;
 //! - looser: `oneOf` is read as `anyOf` (exact when llguidance proves the branches disjoint); a
 //!   fractional `multipleOf` lets any number in between -1 and 0 (llguidance cannot write -0.5 as
-//!   a multiple of 0.25);
+//!   a multiple of 0.25); llguidance reads numbers as `f64`, so a bound past 2^53 that no `f64`
+//!   equals is moved out to the next one, and an `enum`/`const` holding such an integer is
+//!   dropped (the value is then any JSON value, numbers unbounded);
 //! - left to the validator: `uniqueItems`, `contains`/`minContains`/`maxContains`, `not`,
 //!   `if`/`then`/`else`, `propertyNames`, `dependentRequired`, `dependentSchemas`; a pattern
 //!   llguidance cannot read (look-around, backreferences), `patternProperties` it cannot prove

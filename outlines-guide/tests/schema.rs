@@ -408,6 +408,38 @@ fn cases() -> Vec<Case> {
             .refused(&["1.3", "-1.3"])
             .post(&["multipleOf"], &["-0.3"]),
         case(
+            "multipleOf, a fraction on integers",
+            json!({"type": "integer", "multipleOf": 0.5}),
+        )
+        .valid(&["-3", "0", "7"])
+        .refused(&["1.5"]),
+        // llguidance reads numbers as f64: the list cannot be written exactly, so it is dropped.
+        case(
+            "enum of integers past 2^53",
+            json!({"enum": [9_007_199_254_740_993_u64, 12_345_678_901_234_567_890_u64, -9_007_199_254_740_993_i64]}),
+        )
+        .valid(&["9007199254740993", "12345678901234567890", "-9007199254740993"])
+        .post(&["enum"], &["9007199254740992"]),
+        case(
+            "enum of numbers",
+            json!({"type": "number", "enum": [0.1, 1e-7, 123.456, 1e300, -2, 9_007_199_254_740_992_u64]}),
+        )
+        .valid(&["0.1", "123.456", "-2", "9007199254740992"])
+        .refused(&["0.2", "2"]),
+        case(
+            "integer bounds past 2^53",
+            json!({"type": "integer", "minimum": 9_007_199_254_740_993_u64, "maximum": 9_007_199_254_740_995_u64}),
+        )
+        .valid(&["9007199254740993", "9007199254740995"])
+        .refused(&["9007199254740990", "9007199254741000"])
+        .post(&["minimum", "maximum"], &["9007199254740992", "9007199254740996"]),
+        case(
+            "number bounds past 2^53",
+            json!({"type": "number", "maximum": 9_007_199_254_740_993_u64}),
+        )
+        .valid(&["9007199254740993", "1.5"])
+        .post(&["maximum"], &["9007199254740994"]),
+        case(
             "multipleOf, too many digits",
             json!({"type": "integer", "multipleOf": 12_345_678_901_u64}),
         )

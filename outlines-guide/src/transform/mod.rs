@@ -24,7 +24,13 @@
 //! - references llguidance cannot resolve (below the root, or to names that need escaping) are
 //!   moved into `$defs` ([`prepare`]);
 //! - `oneOf` is read as `anyOf` (`coerce_one_of`): exact where llguidance proves the branches
-//!   disjoint, looser otherwise.
+//!   disjoint, looser otherwise;
+//! - llguidance reads numbers as `f64`: a bound past 2^53 that no `f64` equals would round
+//!   inward and refuse a valid value, so it moves outward (looser by less than a step); an `enum`
+//!   or `const` holding such an integer cannot be written at all, and is dropped; listed values
+//!   get no added bounds (`1e300` may be one);
+//! - a fractional `multipleOf` on numbers that may be negative: llguidance cannot write some
+//!   multiples between -1 and 0 (-0.5 of 0.25), so any number there is let in beside the node.
 //!
 //! Dropped, and left to the validator: `uniqueItems`, `contains`, `not`, `if`/`then`/`else`,
 //! `propertyNames`, `dependentRequired`, `dependentSchemas` (llguidance has none of them); a

@@ -28,6 +28,10 @@ pub(crate) const PROPERTY_COUNTS: &str =
 pub(crate) const MULTIPLE: &str =
     "llguidance takes multipleOf only as a positive number of at most 9 significant digits";
 pub(crate) const NEGATIVE_FRACTIONS: &str = "llguidance cannot write some fractional multiples between -1 and 0: any number there is let in";
+pub(crate) const BIG_INTEGERS: &str =
+    "llguidance reads numbers as f64 and cannot write an integer past 2^53 that no f64 equals";
+pub(crate) const ROUNDED_BOUND: &str =
+    "llguidance reads bounds as f64: past 2^53 the grammar's is the nearest f64 outside it";
 pub(crate) const PATTERN: &str =
     "a pattern llguidance cannot read (look-around, backreference, \\b, ...)";
 pub(crate) const PATTERN_KEYS: &str =

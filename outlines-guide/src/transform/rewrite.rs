@@ -295,7 +295,11 @@ impl Rewrite<'_> {
         {
             return self.split_types(map, ptr, merged, closable, &types);
         }
-        if types.iter().any(|t| t == "integer") {
+        // Listed values bound a number themselves (and may lie past the bounds added here).
+        let listed_before = map.contains_key("enum") || map.contains_key("const");
+        let listed = self.listed(map, ptr);
+        if listed {
+        } else if types.iter().any(|t| t == "integer") {
             self.integer(map, ptr, types.iter().any(|t| t == "null"));
         } else if types.iter().any(|t| t == "number") {
             self.number(map, ptr);
@@ -315,7 +319,9 @@ impl Rewrite<'_> {
         if map.contains_key("oneOf") {
             self.note(ptr, "oneOf", Enforcement::Validator(ONE_OF));
         }
-        if !merged && !map.keys().any(|k| compiled_rule(k)) {
+        // Any value left: bounded numbers, unless a list of values too large for them went.
+        let lost_list = listed_before && !listed;
+        if !merged && !lost_list && !map.keys().any(|k| compiled_rule(k)) {
             map.insert("$ref".into(), format!("#/$defs/{ANY_JSON}").into());
             self.any_used = true;
             self.note(ptr, "type", Enforcement::Stricter(ANY_NUMBERS));
@@ -358,6 +364,18 @@ impl Rewrite<'_> {
         map.insert("anyOf".into(), Value::Array(branches));
     }
 
+    /// Whether the node lists its values (`enum`, `const`), after dropping a list llguidance
+    /// cannot write: it reads numbers as `f64`, so an integer past 2^53 that no `f64` equals
+    /// (9007199254740993) cannot be written.
+    fn listed(&mut self, map: &mut Map<String, Value>, ptr: &str) -> bool {
+        for key in ["enum", "const"] {
+            if map.get(key).is_some_and(|v| !exact_numbers(v)) {
+                self.drop_rule(map, ptr, key, BIG_INTEGERS);
+            }
+        }
+        map.contains_key("enum") || map.contains_key("const")
+    }
+
     /// Integer bounds within what llguidance writes exactly, a range across zero split there.
     fn integer(&mut self, map: &mut Map<String, Value>, ptr: &str, nullable: bool) {
         let limit = INT_LIMIT as f64;
@@ -375,17 +393,9 @@ impl Rewrite<'_> {
             };
             Some(Side::of(lower, below, above))
         };
-        if !self.bounds(
-            map,
-            ptr,
-            side,
-            BEYOND_INT,
-            INT_RANGE,
-            Value::from(INT_LIMIT),
-        ) {
-            return;
-        }
-        if !(map.contains_key("enum") || map.contains_key("const")) {
+        let limit = Value::from(INT_LIMIT);
+        if self.bounds(map, ptr, side, BEYOND_INT, INT_RANGE, limit) {
+            self.outward(map, ptr);
             split_at_zero(map, nullable);
         }
     }
@@ -396,14 +406,17 @@ impl Rewrite<'_> {
             let f = v.as_f64()?;
             Some(Side::of(lower, f < -FLOAT_LIMIT, f > FLOAT_LIMIT))
         };
-        self.bounds(
-            map,
-            ptr,
-            side,
-            BEYOND_FLOAT,
-            FLOAT_RANGE,
-            Value::from(FLOAT_LIMIT),
-        );
+        let limit = Value::from(FLOAT_LIMIT);
+        if self.bounds(map, ptr, side, BEYOND_FLOAT, FLOAT_RANGE, limit) {
+            self.outward(map, ptr);
+        }
+    }
+
+    /// The bounds that are no `f64` moved outward ([`outward`]), each noted.
+    fn outward(&mut self, map: &mut Map<String, Value>, ptr: &str) {
+        for key in outward(map) {
+            self.note(ptr, key, Enforcement::Validator(ROUNDED_BOUND));
+        }
     }
 
     /// Clamps the bounds of a numeric node to `±limit`; false (and the bounds removed) when the
@@ -672,6 +685,70 @@ impl Side {
             _ => Side::Across,
         }
     }
+}
+
+/// Whether every number in `value` (an `enum`'s list, a `const`) is one an `f64` holds exactly,
+/// as llguidance needs to write it. Without recursion: the value may be deep.
+fn exact_numbers(value: &Value) -> bool {
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Number(n) => {
+                let exact = n
+                    .as_i64()
+                    .map(i128::from)
+                    .or_else(|| n.as_u64().map(i128::from));
+                if exact.is_some_and(|i| (i as f64) as i128 != i) {
+                    return false;
+                }
+            }
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    true
+}
+
+/// Integer bounds past 2^53 moved outward to an `f64`, which is how llguidance reads them: rounded
+/// to the nearest, a maximum of 9007199254740993 would refuse the valid 9007199254740993. The
+/// bounds that are no `f64` (the grammar's is then looser).
+fn outward(map: &mut Map<String, Value>) -> Vec<&'static str> {
+    let mut moved_keys = Vec::new();
+    for (key, lower) in [
+        ("minimum", true),
+        ("exclusiveMinimum", true),
+        ("maximum", false),
+        ("exclusiveMaximum", false),
+    ] {
+        let Some(exact) = map.get(key).and_then(|v| {
+            v.as_i64()
+                .map(i128::from)
+                .or_else(|| v.as_u64().map(i128::from))
+        }) else {
+            continue;
+        };
+        let mut f = exact as f64;
+        if f as i128 == exact {
+            continue;
+        }
+        // Not an f64: llguidance's bound is a neighbour, looser by less than one step once outward.
+        moved_keys.push(key);
+        if lower && f as i128 > exact {
+            f = f.next_down();
+        } else if !lower && (f as i128) < exact {
+            f = f.next_up();
+        } else {
+            continue;
+        }
+        let moved = f as i128;
+        let value = i64::try_from(moved)
+            .map(Value::from)
+            .or_else(|_| u64::try_from(moved).map(Value::from))
+            .unwrap_or_else(|_| Value::from(f));
+        map.insert(key.into(), value);
+    }
+    moved_keys
 }
 
 /// Whether llguidance turns `f` into its decimal `multipleOf` (its own test: at most `u32::MAX`
