@@ -75,7 +75,8 @@ impl Guide {
     /// An error ([`GuideError::Schema`]) for a schema no value satisfies, one nested more than
     /// 1024 levels deep, or one with a `$ref` that does not resolve within it. A schema llguidance
     /// cannot compile whole gets a looser grammar (the validator checks the rest), down to any
-    /// JSON value; llguidance compiles on a thread of its own, with a stack sized for the schema.
+    /// JSON value. A deep or large schema is compiled on a thread of its own, with a stack sized
+    /// for it (llguidance recurses once per level).
     pub fn from_json_schema_laid_out(
         schema: &Value,
         vocab: &Vocabulary,

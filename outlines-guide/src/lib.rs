@@ -92,7 +92,7 @@
 //! its size limit). An error ([`GuideError::Schema`]) only for a schema that admits no value (a
 //! `$ref` cycle with no way out, `false`, contradictory bounds), one nested more than 1024 levels
 //! deep, or a `$ref` that does not resolve within the document. llguidance, which recurses once per
-//! level of a schema, compiles on a thread with a stack sized for it.
+//! level of a schema, compiles a deep or large one on a thread with a stack sized for it.
 //!
 //! [`Coverage::of_schema`] lists such a schema's rules with who enforces each, read from what the
 //! rewrite actually did, so the report and the grammar cannot disagree.

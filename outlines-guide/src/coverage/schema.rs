@@ -238,12 +238,15 @@ impl<'a> Node<'a, '_> {
                 "items" => {
                     any = false;
                     if value == &Value::Bool(false) {
-                        let n = map
-                            .get("prefixItems")
-                            .and_then(Value::as_array)
-                            .map_or(0, Vec::len);
-                        let text = count(false, &Value::from(n), "item");
-                        self.rule(RuleKind::ItemCount, key, text);
+                        // Said already where `maxItems` says it.
+                        if !map.contains_key("maxItems") {
+                            let n = map
+                                .get("prefixItems")
+                                .and_then(Value::as_array)
+                                .map_or(0, Vec::len);
+                            let text = count(false, &Value::from(n), "item");
+                            self.rule(RuleKind::ItemCount, key, text);
+                        }
                     } else {
                         let at = self.at(|p| format!("{p}[]"));
                         self.child(key, Member::Whole, value, at);

@@ -168,29 +168,43 @@ pub(crate) fn compile<T, R: Send>(
     compiles: impl FnMut(&Value) -> Result<T, String> + Send,
     then: impl FnOnce(Plan, T) -> Result<R, GuideError> + Send,
 ) -> Result<R, GuideError> {
-    let prepared = on_stack(STACK_BASE, || prepare::prepare(schema))?;
-    on_stack(stack_size(prepared.reach), || {
+    // A small schema is compiled where it is asked for: a thread costs more than the compile.
+    let shallow = prepare::depth(schema, INLINE_DEPTH).is_ok();
+    let prepared = on_stack((!shallow).then_some(STACK_BASE), || {
+        prepare::prepare(schema)
+    })?;
+    let stack = (prepared.reach > INLINE_REACH).then(|| stack_size(prepared.reach));
+    on_stack(stack, || {
         let (plan, compiled) = plan(prepared, layout, compiles)?;
         then(plan, compiled)
     })
 }
 
+/// The deepest schema prepared on the caller's stack (its recursion, a few hundred bytes a level).
+const INLINE_DEPTH: usize = 64;
+/// The most levels llguidance may recurse through on the caller's stack (2–3 KB a level
+/// optimized, a few times that unoptimized: well within a 2 MB thread's).
+const INLINE_REACH: usize = 64;
+
 /// Runs `f` on a thread of its own with `stack` bytes of stack (reserved, not committed, until
-/// used): llguidance recurses once per level of a schema, definitions included. A panic there is
-/// an error here.
+/// used): llguidance recurses once per level of a schema, definitions included. `None`: here,
+/// for what needs little. A panic there is an error here.
 pub(crate) fn on_stack<T: Send>(
-    stack: usize,
+    stack: Option<usize>,
     f: impl FnOnce() -> Result<T, GuideError> + Send,
 ) -> Result<T, GuideError> {
+    let panicked = || Err(GuideError::Grammar("llguidance panicked".into()));
+    let Some(stack) = stack else {
+        return std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+            .unwrap_or_else(|_| panicked());
+    };
     std::thread::scope(|scope| {
         let handle = std::thread::Builder::new()
             .name("outlines-guide-compile".into())
             .stack_size(stack)
             .spawn_scoped(scope, f)
             .map_err(|e| GuideError::Grammar(format!("cannot start the compile thread: {e}")))?;
-        handle
-            .join()
-            .unwrap_or_else(|_| Err(GuideError::Grammar("llguidance panicked".into())))
+        handle.join().unwrap_or_else(|_| panicked())
     })
 }
 

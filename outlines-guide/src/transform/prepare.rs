@@ -121,8 +121,12 @@ pub(crate) fn children(map: &Map<String, Value>) -> Vec<(&str, Member<'_>, &Valu
 }
 
 /// `segment` as a JSON Pointer token.
-pub(crate) fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
+pub(crate) fn escape(segment: &str) -> std::borrow::Cow<'_, str> {
+    if segment.contains(['~', '/']) {
+        segment.replace('~', "~0").replace('/', "~1").into()
+    } else {
+        segment.into()
+    }
 }
 
 /// The pointer suffix of a child: `/properties/name`.
