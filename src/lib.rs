@@ -5,7 +5,7 @@
 pub use outlines_core::{
     Backend, BackendError, Batch, Definition, Diagnostics, Error, ErrorKind, Generate,
     GenerateOutput, Generation, MAX_DEPTH, Output, OutputMode, Path, Report, Schema, Segment,
-    Structured, Usage, Violation,
+    Structured, Template, TemplateError, Usage, Violation,
 };
 pub use outlines_core::{backend, batch, diagnostics, generate, output, rules, schema};
 pub use outlines_derive::Structured;

@@ -25,7 +25,7 @@ pub mod __private;
 pub use backend::{Backend, BackendError, OutputMode, Usage};
 pub use batch::Batch;
 pub use diagnostics::{Diagnostics, ErrorKind, Path, Segment, Violation};
-pub use generate::{Error, Generate, GenerateOutput, Generation, Report};
+pub use generate::{Error, Generate, GenerateOutput, Generation, Report, Template, TemplateError};
 pub use output::Output;
 pub use schema::{Definition, Schema};
 pub use structured::Structured;

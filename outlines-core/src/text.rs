@@ -26,6 +26,15 @@ impl Capped {
         }
     }
 
+    /// Whether the limit is reached, asked before writing more: the text is then marked cut (it
+    /// ends with `…`), and the caller can stop walking whatever it was rendering.
+    pub(crate) fn stops(&mut self) -> bool {
+        if self.chars == GOT_LIMIT {
+            self.cut = true;
+        }
+        self.cut
+    }
+
     fn push(&mut self, c: char) {
         if self.chars == GOT_LIMIT {
             self.cut = true;

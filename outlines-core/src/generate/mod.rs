@@ -4,10 +4,14 @@
 //! The loop is the same for every backend. Transport faults are the backend's to retry; the loop
 //! handles what the model said: a valid value ends it, an invalid one is sent back with every error
 //! (only the last reply and its errors, so the conversation stays small), a refusal ends it at once.
+//!
+//! Prompts can be Jinja templates with the output's description, schema and examples in their
+//! context: see [`Template`].
 
 mod error;
 mod prompt;
 mod report;
+mod template;
 
 use std::fmt;
 use std::future::Future;
@@ -21,6 +25,7 @@ use tracing::Instrument as _;
 pub use crate::output::SchemaInPrompt;
 pub use error::Error;
 pub use report::{Attempt, Cause, Outcome, Report};
+pub use template::{OUTPUT_KEY, Template, TemplateError, TemplateErrorKind};
 
 use crate::backend::{Backend, Finish, ForcedKind, Message, OutputMode, Request, Response, Usage};
 use crate::diagnostics::{ErrorKind, Violation};

@@ -6,6 +6,13 @@
 //! prompt states it, and how a reply is read: the value, or every reason it is not one. The
 //! generation loop, batches and telemetry are the same for all of them.
 
+mod choice;
+mod examples;
+mod json;
+mod regex;
+mod text;
+mod words;
+
 use std::fmt::Write as _;
 use std::marker::PhantomData;
 
@@ -16,6 +23,11 @@ use crate::diagnostics::{Diagnostics, ErrorKind, Path, Violation};
 use crate::schema::names::schema_name;
 use crate::structured::Structured;
 use crate::text::shorten_str;
+
+pub use self::choice::{Choice, ChoiceError};
+pub use self::regex::{Regex, RegexError};
+pub use self::text::Text;
+pub use json::{JsonSchema, MAX_SCHEMA_FILE, SchemaError, SchemaErrorKind, TypedSchema};
 
 /// How the value is described in the system prompt.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -173,6 +185,13 @@ impl<T: Structured + Send> Output for Typed<T> {
 
     fn describe(&self) -> String {
         T::describe()
+    }
+
+    /// Whole values put together from the fields' `#[outline(example = …)]` values (the `k`-th
+    /// example takes each field's `k`-th), each validated as a `T`; none when a required field has
+    /// no example. Assembled once per type.
+    fn examples(&self) -> Vec<Value> {
+        examples::of::<T>()
     }
 
     fn read(&self, text: &str, finish: &Finish) -> Result<T, Vec<Violation>> {

@@ -6,6 +6,7 @@ pub(crate) mod length;
 pub(crate) mod one_of;
 pub(crate) mod pattern;
 pub(crate) mod range;
+pub(crate) mod runtime;
 pub mod unique;
 
 use crate::diagnostics::ErrorKind;

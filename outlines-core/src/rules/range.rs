@@ -148,7 +148,7 @@ fn bounds(cmp: impl Fn(Bound) -> Ordering, c: &Constraints) -> Option<&'static s
 /// Whether `v` is an integer multiple of `m`, reading both as the decimals they print as — the numbers
 /// as written: 0.3 is a multiple of 0.1, 0.250000000001 is not a multiple of 0.25. (The `jsonschema`
 /// crate applies the same rule.)
-fn is_multiple(v: f64, m: f64) -> bool {
+pub(crate) fn is_multiple(v: f64, m: f64) -> bool {
     if m == 0.0 || !m.is_finite() || v == 0.0 {
         return true;
     }

@@ -14,7 +14,7 @@ use regex_automata::dfa::{
     dense::{self, DFA},
 };
 
-use super::Format;
+use super::{Format, Text};
 
 /// A numeric bound as written in the attribute: integers stay exact, fractions are `f64`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -129,20 +129,23 @@ impl fmt::Display for Literal {
     }
 }
 
-/// A regular expression from `pattern = "..."`, compiled once on first use and shared by every call.
+/// A regular expression from `pattern = "..."` (or a runtime schema's `pattern`), compiled once and
+/// shared by every call.
 ///
 /// It has JSON Schema's meaning, ECMA-262's: `\d` matches only `0-9`, `\w` only `[A-Za-z0-9_]`, and `.`
 /// no line terminator.
 ///
 /// Patterns are compiled to a fully determinized DFA when it stays small: matching then needs no
 /// per-call cache, no lock and no allocation, only a table lookup per byte. Patterns a DFA cannot
-/// express compactly (or at all, like Unicode word boundaries) fall back to `regex::Regex`.
+/// express compactly (or at all, like Unicode word boundaries) fall back to `regex::Regex`. Both
+/// engines run in time linear in the input, whatever the pattern.
 ///
-/// The derive has already compiled the pattern at macro time, so compilation here cannot fail in
-/// practice; if it ever did (say, a different `regex` version), values are reported as not matching
-/// instead of panicking.
+/// A derived type's pattern ([`Pattern::new`], in a `static`) was compiled at macro time already
+/// and compiles here on first use; if it ever failed (say, a different `regex` version), values are
+/// reported as not matching instead of panicking. A pattern known only at run time
+/// ([`Pattern::compile`]) is compiled at once, and a pattern that does not compile is an error then.
 pub struct Pattern {
-    source: &'static str,
+    source: Text,
     compiled: OnceLock<Matcher>,
 }
 
@@ -156,15 +159,31 @@ enum Matcher {
 /// DFAs larger than this use the lazy engine instead.
 const DFA_SIZE_LIMIT: usize = 256 * 1024;
 
+/// The compiled size a pattern known only at run time may take in the `regex` engine (whose own
+/// default is 10 MiB): ample for any pattern a schema means, and a bound on one that is not
+/// (`(a{1000}){1000}`).
+pub(crate) const RUNTIME_PATTERN_SIZE_LIMIT: usize = 1024 * 1024;
+
 impl Matcher {
-    fn compile(source: &str) -> Matcher {
+    fn compile(source: &str, size_limit: Option<usize>) -> Result<Matcher, String> {
         // JSON Schema patterns are ECMA-262 regexes: `\d` is ASCII digits, `\w` ASCII word characters,
         // `.` stops at every line terminator. Translate them to that meaning before compiling, so the
         // validator checks what the schema says (and what providers enforce).
-        let Ok(source) = jsonschema_regex::to_rust_regex(source) else {
-            return Matcher::Invalid;
-        };
+        let source = jsonschema_regex::to_rust_regex(source)
+            .map_err(|()| {
+            "not a regular expression the validator can run: invalid, or look-around or a backreference (the linear-time engines have neither)".to_owned()
+        })?;
         let source = source.as_ref();
+        let mut regex = regex::RegexBuilder::new(source);
+        if let Some(limit) = size_limit {
+            regex.size_limit(limit);
+        }
+        let regex = regex.build().map_err(|e| match e {
+            regex::Error::CompiledTooBig(limit) => {
+                format!("the pattern compiles to more than {limit} bytes")
+            }
+            other => other.to_string(),
+        })?;
         let dfa = dense::Builder::new()
             .configure(
                 dense::Config::new()
@@ -172,11 +191,10 @@ impl Matcher {
                     .determinize_size_limit(Some(DFA_SIZE_LIMIT)),
             )
             .build(source);
-        match (dfa, Regex::new(source)) {
-            (Ok(dfa), Ok(regex)) => Matcher::Dfa(Box::new(dfa), regex),
-            (Err(_), Ok(regex)) => Matcher::Regex(regex),
-            (_, Err(_)) => Matcher::Invalid,
-        }
+        Ok(match dfa {
+            Ok(dfa) => Matcher::Dfa(Box::new(dfa), regex),
+            Err(_) => Matcher::Regex(regex),
+        })
     }
 
     fn is_match(&self, s: &str) -> bool {
@@ -196,22 +214,54 @@ impl Pattern {
     /// A pattern from its source; usable in a `static`.
     pub const fn new(source: &'static str) -> Self {
         Pattern {
-            source,
+            source: Text::Borrowed(source),
             compiled: OnceLock::new(),
         }
     }
 
+    /// A pattern known only at run time, compiled now: the reason it cannot be compiled (not
+    /// ECMA-262 the engine can run, such as look-around or backreferences; or larger than
+    /// [`RUNTIME_PATTERN_SIZE_LIMIT`] compiled) is the error.
+    pub fn compile(source: impl Into<Text>) -> Result<Self, String> {
+        let source = source.into();
+        let matcher = Matcher::compile(&source, Some(RUNTIME_PATTERN_SIZE_LIMIT))?;
+        Ok(Pattern {
+            source,
+            compiled: OnceLock::from(matcher),
+        })
+    }
+
     /// The regex as written.
-    pub fn as_str(&self) -> &'static str {
-        self.source
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Whether the pattern compiles (compiling it now if it has not been yet).
+    pub fn compiles(&self) -> bool {
+        !matches!(self.matcher(), Matcher::Invalid)
     }
 
     /// Whether `s` contains a match (JSON Schema's `pattern` is an unanchored search).
     #[inline]
     pub fn is_match(&self, s: &str) -> bool {
+        self.matcher().is_match(s)
+    }
+
+    #[inline]
+    fn matcher(&self) -> &Matcher {
         self.compiled
-            .get_or_init(|| Matcher::compile(self.source))
-            .is_match(s)
+            .get_or_init(|| Matcher::compile(&self.source, None).unwrap_or(Matcher::Invalid))
+    }
+
+    /// Roughly how many bytes the compiled pattern holds: the DFA's tables, or the size limit of
+    /// the lazy engine it fell back to (which grows its own cache up to about that much). A
+    /// runtime schema bounds the sum over its patterns.
+    pub fn compiled_size(&self) -> usize {
+        match self.matcher() {
+            Matcher::Dfa(dfa, _) => dfa.memory_usage(),
+            Matcher::Regex(_) => RUNTIME_PATTERN_SIZE_LIMIT,
+            Matcher::Invalid => 0,
+        }
     }
 }
 
@@ -321,6 +371,14 @@ mod tests {
         assert!(!P.is_match("abc"));
         static BAD: Pattern = Pattern::new("(");
         assert!(!BAD.is_match("("));
+        assert!(!BAD.compiles());
+        assert!(Pattern::compile("(").is_err());
+        assert!(
+            Pattern::compile("(?=a)b").is_err(),
+            "look-ahead is not supported"
+        );
+        let owned = Pattern::compile(String::from("^[0-9]+$")).unwrap();
+        assert!(owned.compiles() && owned.is_match("42") && !owned.is_match("4a"));
     }
 
     #[test]
@@ -331,6 +389,15 @@ mod tests {
         assert!(DIGITS.is_match("42") && !DIGITS.is_match("٤٢"));
         assert!(WORD.is_match("a_1") && !WORD.is_match("é"));
         assert!(ANY.is_match("x") && !ANY.is_match("\r") && !ANY.is_match("\u{2028}"));
+    }
+
+    #[test]
+    fn runtime_patterns_have_a_size_limit() {
+        let huge = Pattern::compile("(a{1000}){1000}").unwrap_err();
+        assert!(huge.contains("more than"), "{huge}");
+        // Within the limit, a pattern too large for a DFA still compiles (to the lazy engine).
+        let wide = Pattern::compile(r"^\w{1,300}x\w{1,300}$").unwrap();
+        assert!(wide.is_match("abcxdef"));
     }
 
     #[test]

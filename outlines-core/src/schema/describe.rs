@@ -53,10 +53,10 @@ pub fn render(root: &Schema) -> String {
 }
 
 /// Objects whose fields fit on one line this wide (and carry no comments) are written inline.
-const INLINE_WIDTH: usize = 72;
+pub(super) const INLINE_WIDTH: usize = 72;
 
 /// Unions of short, comment-free branches up to this wide are written on one line.
-const UNION_WIDTH: usize = 92;
+pub(super) const UNION_WIDTH: usize = 92;
 
 #[derive(Default)]
 struct Describer {
@@ -65,12 +65,12 @@ struct Describer {
 }
 
 /// One property of an object literal type.
-struct Prop {
-    key: String,
-    ty: String,
-    note: String,
+pub(super) struct Prop {
+    pub(super) key: String,
+    pub(super) ty: String,
+    pub(super) note: String,
     /// A description too long for a trailing comment, written above the property.
-    above: Option<String>,
+    pub(super) above: Option<String>,
 }
 
 impl Describer {
@@ -357,7 +357,7 @@ impl Describer {
 }
 
 /// `{ a: T; b: U }` when short and comment-free, else one property per line, closing at `pad`.
-fn layout(props: Vec<Prop>, pad: &str) -> String {
+pub(super) fn layout(props: Vec<Prop>, pad: &str) -> String {
     let simple = props
         .iter()
         .all(|p| p.note.is_empty() && p.above.is_none() && !p.ty.contains('\n'));
@@ -400,7 +400,7 @@ fn integer_notes(range: IntRange, merged: &Merged, notes: &mut Vec<String>) {
     exclusive_notes(merged, notes);
 }
 
-fn number_notes(merged: &Merged, notes: &mut Vec<String>) {
+pub(super) fn number_notes(merged: &Merged, notes: &mut Vec<String>) {
     if merged.one_of.is_none() {
         notes.extend(range_note(merged.min, merged.max, ""));
     }
@@ -432,7 +432,7 @@ fn string_notes(merged: &Merged, notes: &mut Vec<String>) {
 }
 
 /// `"1-80 chars"`, `"at least 1 item"`, `"0-120"`, `">= 0"`.
-fn range_note(min: Option<Bound>, max: Option<Bound>, unit: &str) -> Option<String> {
+pub(super) fn range_note(min: Option<Bound>, max: Option<Bound>, unit: &str) -> Option<String> {
     let unit_sfx = |n: Bound| -> String {
         if unit.is_empty() {
             String::new()
@@ -472,12 +472,12 @@ fn literal_union(merged: &Merged) -> Option<String> {
     })
 }
 
-fn quote(s: &str) -> String {
+pub(super) fn quote(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| format!("\"{s}\""))
 }
 
 /// A property key, bare when it is an identifier.
-fn key(name: &str) -> String {
+pub(super) fn key(name: &str) -> String {
     let mut chars = name.chars();
     let ident = chars
         .next()
@@ -486,7 +486,7 @@ fn key(name: &str) -> String {
     if ident { name.into() } else { quote(name) }
 }
 
-fn join_note(out: &mut String, note: &str) {
+pub(super) fn join_note(out: &mut String, note: &str) {
     if note.is_empty() {
         return;
     }
@@ -497,7 +497,7 @@ fn join_note(out: &mut String, note: &str) {
     }
 }
 
-fn push_note(out: &mut String, note: &str) {
+pub(super) fn push_note(out: &mut String, note: &str) {
     if !note.is_empty() {
         let _ = write!(out, " // {}", one_line(note));
     }
@@ -505,14 +505,14 @@ fn push_note(out: &mut String, note: &str) {
 
 /// A comment's text on one line: line breaks (say, in a pattern) are written as escapes, so they
 /// cannot end the comment and spill into the type.
-fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
+pub(super) fn one_line(text: &str) -> std::borrow::Cow<'_, str> {
     if !text.contains(['\n', '\r']) {
         return text.into();
     }
     text.replace('\n', "\\n").replace('\r', "\\r").into()
 }
 
-fn comment_lines(out: &mut String, text: Option<&str>, pad: &str) {
+pub(super) fn comment_lines(out: &mut String, text: Option<&str>, pad: &str) {
     if let Some(text) = text {
         for line in text.lines() {
             let _ = writeln!(out, "{pad}// {line}");

@@ -1,7 +1,7 @@
 //! Short phrases saying what a value should have been, for diagnostics and repair prompts:
 //! "integer between 0 and 120", "string of 1 to 80 characters", "one of: user, admin".
 
-use super::{Body, Bound, Kind, Literal, Merged, Repr, Schema};
+use super::{Body, Bound, Format, Kind, Literal, Merged, Repr, Schema};
 
 /// The phrase for a whole schema (kind and constraints).
 pub fn expected(schema: &Schema) -> String {
@@ -112,8 +112,24 @@ pub fn numeric_phrase(
 
 /// "string of 1 to 80 characters matching /^a/", "an email address (like name@example.com)".
 pub fn string_phrase(merged: &Merged) -> String {
+    let patterns: Vec<&str> = merged.patterns.iter().map(|p| p.as_str()).collect();
+    string_phrase_of(
+        merged.min,
+        merged.max,
+        &patterns,
+        merged.formats.first().copied(),
+    )
+}
+
+/// [`string_phrase`] from its parts: a length in characters, patterns and a format.
+pub(crate) fn string_phrase_of(
+    min: Option<Bound>,
+    max: Option<Bound>,
+    patterns: &[&str],
+    format: Option<Format>,
+) -> String {
     let mut s = String::from("string");
-    if let Some(count) = count_phrase(merged.min, merged.max) {
+    if let Some(count) = count_phrase(min, max) {
         let unit = if count.ends_with(" 1") {
             "character"
         } else {
@@ -121,10 +137,10 @@ pub fn string_phrase(merged: &Merged) -> String {
         };
         s.push_str(&format!(" of {count} {unit}"));
     }
-    for p in &merged.patterns {
-        s.push_str(&format!(" matching /{}/", p.as_str()));
+    for p in patterns {
+        s.push_str(&format!(" matching /{p}/"));
     }
-    if let Some(f) = merged.formats.first() {
+    if let Some(f) = format {
         if s == "string" {
             return f.phrase().to_string();
         }
@@ -145,7 +161,7 @@ pub fn count_phrase(min: Option<Bound>, max: Option<Bound>) -> Option<String> {
 }
 
 /// "string" → "strings", "object (Person)" → "objects (Person)"; leaves longer phrases alone.
-fn plural(phrase: &str) -> String {
+pub(crate) fn plural(phrase: &str) -> String {
     let (head, tail) = phrase.split_once(' ').unwrap_or((phrase, ""));
     let head = match head {
         "string" | "integer" | "number" | "boolean" | "object" | "array" => format!("{head}s"),

@@ -13,6 +13,7 @@ pub mod inventory;
 pub mod json_schema;
 pub(crate) mod names;
 pub mod registry;
+pub mod runtime;
 
 use std::any::TypeId;
 use std::borrow::Cow;

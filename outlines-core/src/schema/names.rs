@@ -58,7 +58,7 @@ impl Names {
 
 /// A name usable as a `$defs` key (URI-safe) and as a type name: `Page<Person>` → `Page_Person`;
 /// `Type` when nothing is left.
-fn identifier(name: &str) -> String {
+pub(crate) fn identifier(name: &str) -> String {
     match plain(name) {
         key if key.is_empty() => "Type".into(),
         key => key,

@@ -261,7 +261,7 @@ fn finish<T>(
 }
 
 /// A `serde_json` error (our visitors never raise one themselves) as a diagnostic with its position.
-fn syntax_error(e: &serde_json::Error) -> Violation {
+pub(crate) fn syntax_error(e: &serde_json::Error) -> Violation {
     let text = e.to_string();
     // serde_json appends " at line L column C"; the position is kept separately.
     let message = match text.rfind(" at line ") {

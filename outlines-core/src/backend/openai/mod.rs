@@ -6,7 +6,14 @@
 //! function tool, or the prompt alone; vLLM's `structured_outputs` instead of `response_format` when
 //! the backend is built with [`SchemaParameter::StructuredOutputs`]. When the strict transform wrapped a
 //! non-object root as `{"value": ...}`, the reply is unwrapped before the loop validates it.
+//!
+//! A regex, a choice or a Lark grammar travels natively only to the servers that take one, as
+//! [`SchemaParameter`] says: vLLM's `structured_outputs`, llama.cpp's GBNF `grammar` (for a choice,
+//! and a regex GBNF can say exactly). Elsewhere, and in [`OutputMode::Prompt`], it is stated in the
+//! prompt alone; the JSON modes (`JsonObject`, `Tool`) mean nothing for text and are ignored. The
+//! generation loop checks every reply either way.
 
+mod gbnf;
 pub mod schema;
 mod wire;
 
@@ -20,7 +27,7 @@ use serde_json::value::RawValue;
 use self::schema::Limits;
 use super::http::{self, HttpConfig, http_setters};
 use super::memo::SchemaMemo;
-use super::{Backend, BackendError, BackendFuture, OutputMode, Request, SchemaSpec};
+use super::{Backend, BackendError, BackendFuture, Constraint, OutputMode, Request, SchemaSpec};
 use crate::schema::names::provider_name;
 use crate::text::f32_as_written;
 
@@ -34,18 +41,34 @@ pub const DEFAULT_BASE_URL: &str = "https://api.openai.com/v1";
 /// schemas. Override with [`OpenAi::new`] or `OUTLINES_MODEL`.
 pub const DEFAULT_MODEL: &str = "gpt-4o-mini";
 
-/// The request parameter that carries the schema in [`OutputMode::JsonSchema`].
+/// The request parameter that carries the constraint: the schema in [`OutputMode::JsonSchema`],
+/// and a regex, a choice or a grammar where the server takes one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SchemaParameter {
     /// `response_format: {"type": "json_schema", "json_schema": {...}}`, strict-transformed where
-    /// possible: what OpenAI and every compatible server read (the default).
+    /// possible: what OpenAI and every compatible server read (the default). A regex, a choice, a
+    /// grammar or free text is stated in the prompt alone.
     #[default]
     ResponseFormat,
-    /// vLLM's `structured_outputs: {"json": <schema>}`: guided decoding with the full JSON Schema as
-    /// `Structured::json_schema` renders it, no strict transform. vLLM reads `response_format` too;
-    /// this is its own parameter (vLLM ≥ 0.12 removed the older `guided_json`).
+    /// vLLM's `structured_outputs`: `{"json": <schema>}` (guided decoding with the full JSON Schema
+    /// as `Structured::json_schema` renders it, no strict transform), `{"regex": <pattern>}`,
+    /// `{"choice": [...]}` or `{"grammar": <Lark grammar>}`; free text goes unconstrained. vLLM
+    /// reads `response_format` too; this is its own parameter (vLLM ≥ 0.12 removed the older
+    /// `guided_json`, `guided_regex`, ...).
+    ///
+    /// vLLM's default structured-output backend (`auto`) prefers xgrammar, which reads a regex in
+    /// its own, close syntax and converts only simple Lark grammars to its EBNF; start vLLM with
+    /// `--structured-outputs-config.backend guidance` to have llguidance read both exactly as the
+    /// local model and the reply check do (the `regex` crate's syntax, llguidance's Lark).
     StructuredOutputs,
+    /// llama.cpp's server (`llama-server`): a JSON Schema as `response_format` (as
+    /// [`ResponseFormat`](SchemaParameter::ResponseFormat)), and a choice or a regex as a GBNF
+    /// `grammar`, which its `/v1/chat/completions` accepts. A regex goes as a grammar only where
+    /// GBNF says exactly the same (literals, classes, alternation, repetition up to 1,000, anchors
+    /// at the ends); one with a word boundary, say, and a Lark grammar, are stated in the prompt
+    /// alone. Free text goes unconstrained.
+    LlamaCpp,
 }
 
 /// The field that carries the output token limit.
@@ -235,8 +258,24 @@ impl OpenAi {
                 MaxTokensField::MaxCompletionTokens => (None, Some(n)),
             },
         };
-        // A regex, a choice, a grammar or free text: stated in the prompt, the reply read as text.
+        // A regex, a choice, a grammar or free text: the reply is read as text, and the constraint
+        // travels natively where the server takes it (any mode but `Prompt`: the JSON modes have
+        // no meaning for text).
         let Some(spec) = request.output.json() else {
+            let native = mode != OutputMode::Prompt;
+            let grammar = match self.schema_parameter {
+                SchemaParameter::LlamaCpp if native => self.gbnf(&request.output),
+                _ => None,
+            };
+            let structured_outputs = match self.schema_parameter {
+                SchemaParameter::StructuredOutputs if native => match &request.output {
+                    Constraint::Regex(pattern) => Some(wire::StructuredOutputs::Regex(pattern)),
+                    Constraint::Choice(choices) => Some(wire::StructuredOutputs::Choice(choices)),
+                    Constraint::Grammar(lark) => Some(wire::StructuredOutputs::Grammar(lark)),
+                    _ => None,
+                },
+                _ => None,
+            };
             let body = wire::Body {
                 model: request.model.as_deref().unwrap_or(&self.model),
                 messages: wire::messages(request, false),
@@ -247,7 +286,8 @@ impl OpenAi {
                 tools: None,
                 tool_choice: None,
                 parallel_tool_calls: None,
-                structured_outputs: None,
+                structured_outputs,
+                grammar: grammar.as_deref(),
             };
             let plan = Plan {
                 tool: false,
@@ -267,6 +307,7 @@ impl OpenAi {
             tool_choice: None,
             parallel_tool_calls: None,
             structured_outputs: None,
+            grammar: None,
         };
         let mut plan = Plan {
             tool: false,
@@ -278,9 +319,7 @@ impl OpenAi {
             OutputMode::Auto | OutputMode::JsonSchema
                 if self.schema_parameter == SchemaParameter::StructuredOutputs =>
             {
-                body.structured_outputs = Some(wire::StructuredOutputs {
-                    json: &spec.json_schema,
-                });
+                body.structured_outputs = Some(wire::StructuredOutputs::Json(&spec.json_schema));
             }
             OutputMode::Auto | OutputMode::JsonSchema => {
                 native = self.native_schema(spec, false)?;
@@ -315,6 +354,25 @@ impl OpenAi {
             OutputMode::Prompt => {}
         }
         encode(&body, plan)
+    }
+
+    /// llama.cpp's GBNF grammar for a choice or a regex, when one says exactly the same.
+    fn gbnf(&self, output: &Constraint) -> Option<String> {
+        let grammar = match output {
+            Constraint::Choice(choices) => gbnf::choice(choices),
+            Constraint::Regex(pattern) => gbnf::regex(pattern),
+            // A Lark grammar has no sound GBNF translation here; free text needs none.
+            _ => None,
+        };
+        if grammar.is_none() && !matches!(output, Constraint::Text) {
+            tracing::debug!(
+                target: "outlines::backend",
+                provider = PROVIDER,
+                constraint = output.kind(),
+                "no exact GBNF grammar for this constraint: it is stated in the prompt alone"
+            );
+        }
+        grammar
     }
 
     /// The schema to send (encoded), whether it is strict, and whether its root was wrapped. Tool

@@ -35,6 +35,9 @@ pub(super) struct Body<'a> {
     pub(super) parallel_tool_calls: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) structured_outputs: Option<StructuredOutputs<'a>>,
+    /// llama.cpp's GBNF grammar.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) grammar: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -89,10 +92,14 @@ pub(super) struct Named<'a> {
     pub(super) name: &'a str,
 }
 
-/// vLLM's guided decoding parameter.
+/// vLLM's guided decoding parameter: one of its fields, `{"json": ...}`, `{"regex": ...}`, ...
 #[derive(Serialize)]
-pub(super) struct StructuredOutputs<'a> {
-    pub(super) json: &'a Value,
+#[serde(rename_all = "snake_case")]
+pub(super) enum StructuredOutputs<'a> {
+    Json(&'a Value),
+    Regex(&'a str),
+    Choice(&'a [String]),
+    Grammar(&'a str),
 }
 
 /// The system prompt, then the conversation. JSON mode requires the word "JSON" in the messages;
