@@ -25,6 +25,7 @@ use outlines::backend::anthropic::schema::{object_root, structured, subset_viola
 use outlines::backend::openai::OpenAi;
 use outlines::backend::openai::schema::{NotStrict, strict, strict_violations};
 use outlines::backend::{Backend, Message, Request, SchemaSpec};
+use outlines::output::JsonSchema;
 use serde_json::{Map, Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -514,6 +515,37 @@ fn each_keyword_is_kept_stated_in_words_or_falls_back() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn schemas_as_json_schema_renders_them_stay_within_the_subsets() {
+    // What a request carries once `JsonSchema` compiled the schema: the same rules, normalized.
+    let mut rendered = 0;
+    let mut differ = Vec::new();
+    for case in cases() {
+        let Ok(compiled) = JsonSchema::compile(&case.schema) else {
+            continue;
+        };
+        rendered += 1;
+        let schema = compiled.json_schema();
+        if let Ok(out) = strict(schema) {
+            let violations = strict_violations(&out.schema);
+            assert!(violations.is_empty(), "{}: {violations:#?}", case.name);
+        }
+        if let Ok(out) = structured(schema) {
+            let violations = subset_violations(&out);
+            assert!(violations.is_empty(), "{}: {violations:#?}", case.name);
+        }
+        // Same fallbacks as written, but where the rendering normalized the reason away (a
+        // reference into `properties` becomes one into `$defs`).
+        let same = strict(schema).is_ok() == matches!(case.openai, Kept(_))
+            && structured(schema).is_ok() == matches!(case.anthropic, Kept(_));
+        if !same {
+            differ.push(case.name);
+        }
+    }
+    assert_eq!(differ, ["$ref to a property"]);
+    assert!(rendered > 30, "only {rendered} compiled");
 }
 
 #[test]

@@ -9,6 +9,7 @@
 
 use std::sync::OnceLock;
 
+use outlines::output::JsonSchema;
 use outlines_core::schema::inventory::RuleKind;
 use outlines_guide::{Constraint, Coverage, Enforcement, Guide, GuideError, Vocabulary};
 use serde_json::{Value, json};
@@ -565,43 +566,65 @@ fn what_llguidance_cannot_intersect_is_left_out_and_reported() {
 #[test]
 fn each_keyword_keeps_valid_values_writable_and_refuses_what_it_enforces() {
     let mut failures = Vec::new();
+    let mut rendered_cases = 0;
     for case in cases() {
         let validator = reference(&case.schema);
-        let guide = match Guide::from_json_schema(&case.schema, vocab()) {
-            Ok(guide) => guide,
-            Err(e) => {
-                failures.push(format!("{}: no guide: {e}", case.name));
-                continue;
-            }
-        };
-        let groups = [
-            ("valid", &case.valid, true, true),
-            ("refused", &case.refused, false, false),
-            ("stricter", &case.stricter, true, false),
-            ("post", &case.post, false, true),
-        ];
-        for (group, texts, valid, written) in groups {
-            for text in texts.iter() {
-                let value: Value = serde_json::from_str(text).expect("JSON");
-                let errors = broken(&validator, &value);
-                if errors.is_empty() != valid {
-                    failures.push(format!(
-                        "{}: {group} {text}: the reference says {errors:?}",
-                        case.name
-                    ));
+        // The schema as written, and as a request carries it once `JsonSchema` compiled it
+        // (normalized: references into `$defs`, `definitions` renamed, ...), checked by that
+        // compiled validator too.
+        let compiled = JsonSchema::compile(&case.schema).ok();
+        let mut forms = vec![("as written", case.schema.clone())];
+        if let Some(compiled) = &compiled {
+            rendered_cases += 1;
+            forms.push(("rendered", (**compiled.json_schema()).clone()));
+        }
+        for (form, schema) in forms {
+            let guide = match Guide::from_json_schema(&schema, vocab()) {
+                Ok(guide) => guide,
+                Err(e) => {
+                    failures.push(format!("{} ({form}): no guide: {e}", case.name));
+                    continue;
                 }
-                match (writable(&guide, text), written) {
-                    (Ok(()), false) => {
-                        failures.push(format!("{}: {group} {text} was written", case.name));
+            };
+            let groups = [
+                ("valid", &case.valid, true, true),
+                ("refused", &case.refused, false, false),
+                ("stricter", &case.stricter, true, false),
+                ("post", &case.post, false, true),
+            ];
+            for (group, texts, valid, written) in groups {
+                for text in texts.iter() {
+                    let value: Value = serde_json::from_str(text).expect("JSON");
+                    let errors = broken(&validator, &value);
+                    if errors.is_empty() != valid {
+                        failures.push(format!(
+                            "{}: {group} {text}: the reference says {errors:?}",
+                            case.name
+                        ));
                     }
-                    (Err(why), true) => {
-                        failures.push(format!("{}: {group} {text}: {why}", case.name));
+                    if let Some(compiled) = &compiled {
+                        if compiled.validate(&value).is_ok() != valid {
+                            failures.push(format!(
+                                "{}: {group} {text}: JsonSchema's validator disagrees",
+                                case.name
+                            ));
+                        }
                     }
-                    _ => {}
+                    match (writable(&guide, text), written) {
+                        (Ok(()), false) => failures.push(format!(
+                            "{} ({form}): {group} {text} was written",
+                            case.name
+                        )),
+                        (Err(why), true) => {
+                            failures.push(format!("{} ({form}): {group} {text}: {why}", case.name));
+                        }
+                        _ => {}
+                    }
                 }
             }
         }
     }
+    eprintln!("{rendered_cases} schemas also checked as JsonSchema renders them");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -612,8 +635,15 @@ fn random_walks_break_only_the_rules_left_to_the_validator() {
     let (mut done, mut total) = (0, 0);
     for case in cases() {
         let validator = reference(&case.schema);
-        let guide = Guide::from_json_schema(&case.schema, vocab()).expect("a guide");
-        for seed in 0..WALKS {
+        let mut guides = vec![Guide::from_json_schema(&case.schema, vocab()).expect("a guide")];
+        if let Ok(compiled) = JsonSchema::compile(&case.schema) {
+            let rendered = compiled.json_schema();
+            guides.push(Guide::from_json_schema(rendered, vocab()).expect("a guide"));
+        }
+        let walks = guides
+            .iter()
+            .flat_map(|guide| (0..WALKS).map(move |seed| (guide, seed)));
+        for (guide, seed) in walks {
             total += 1;
             let Some(text) = walk(guide.constraint(), seed, 24) else {
                 continue;
@@ -810,6 +840,11 @@ fn schemas_without_a_grammar_are_clear_errors() {
     let vocab = vocab();
     let refused = [
         (json!(false), "admits no value"),
+        (json!({"not": {}}), "admits no finite value"),
+        (
+            json!({"type": "object", "properties": {"a": {"not": true}}, "required": ["a"]}),
+            "admits no finite value",
+        ),
         (
             json!({"type": "integer", "minimum": 5, "maximum": 1}),
             "admits no value",

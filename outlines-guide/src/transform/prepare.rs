@@ -302,7 +302,9 @@ pub(crate) fn prepare(schema: &Value) -> Result<Prepared, GuideError> {
     let sites = sites(&doc);
     if !finite(&doc, &sites) {
         return Err(GuideError::Schema(
-            "the schema admits no finite value: its `$ref`s recurse with no way out".into(),
+            "the schema admits no finite value: its `$ref`s recurse with no way out, or every \
+             way leads to `false` (`not: {}`)"
+                .into(),
         ));
     }
     let merged = merged(&sites);
@@ -674,6 +676,15 @@ fn admits(schema: &Value, known: &HashSet<Target>) -> bool {
         Value::Object(map) => map,
         _ => return true,
     };
+    // `not` of anything: how `false` is written once rendered.
+    if matches!(map.get("not"), Some(Value::Bool(true)))
+        || map
+            .get("not")
+            .and_then(Value::as_object)
+            .is_some_and(Map::is_empty)
+    {
+        return false;
+    }
     let all = |key: &str, list: &mut dyn FnMut(&[Value]) -> bool| match map.get(key) {
         Some(Value::Array(schemas)) => list(schemas),
         _ => true,
