@@ -817,10 +817,12 @@ mod tests {
             "required": ["role", "boss", "plain"],
             "$defs": {
                 "Role": {"type": "string", "enum": ["user", "admin"], "description": "A role."},
+                // Recursive through a list, which may be empty: a value ends.
                 "Person": {
                     "type": "object",
-                    "properties": {"name": {"type": "string"}, "manager": {"$ref": "#/$defs/Person", "description": "Their manager."}},
-                    "required": ["name", "manager"],
+                    "properties": {"name": {"type": "string"}, "reports": {"type": "array",
+                        "items": {"$ref": "#/$defs/Person", "description": "Their report."}}},
+                    "required": ["name", "reports"],
                 },
             },
         }));
@@ -831,14 +833,22 @@ mod tests {
         );
         assert_eq!(props["boss"]["description"], "(e.g. {\"name\":\"Ada\"})");
         assert_eq!(
-            props["boss"]["properties"]["manager"],
+            props["boss"]["properties"]["reports"]["items"],
             json!({"$ref": "#/$defs/Person"})
         );
         assert_eq!(props["plain"], json!({"$ref": "#/$defs/Role"}));
         // Inside the definition itself, the recursive reference loses its description.
         assert_eq!(
-            out.schema["$defs"]["Person"]["properties"]["manager"],
+            out.schema["$defs"]["Person"]["properties"]["reports"]["items"],
             json!({"$ref": "#/$defs/Person"})
+        );
+        // A required property that is the value again never ends: no strict form.
+        let endless = json!({"type": "object", "properties": {"manager": {"$ref": "#"}}, "required": ["manager"]});
+        assert!(
+            strict(&endless)
+                .unwrap_err()
+                .to_string()
+                .contains("no way out")
         );
     }
 
