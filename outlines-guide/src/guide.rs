@@ -15,7 +15,7 @@ use toktrie::SimpleVob;
 use crate::Constraint;
 
 use crate::lark::{self, SourceKind};
-use crate::transform::for_llguidance;
+use crate::transform::compile;
 use crate::{GuideError, Layout, Vocabulary};
 
 /// The grammar of a value for one vocabulary: compiled once (about 1–3 ms for a realistic type or
@@ -74,23 +74,36 @@ impl Guide {
         Ok(lock().entry(key).or_insert(guide).clone())
     }
 
-    /// The guide for a JSON Schema as [`Structured::json_schema`] renders it, compact JSON.
+    /// The guide for a JSON Schema (2020-12: one [`Structured::json_schema`] renders, or any
+    /// other), compact JSON. What the grammar enforces of it, and what it leaves to the validator,
+    /// is in the crate documentation and, rule by rule, in [`Coverage::of_schema`](crate::Coverage::of_schema).
     pub fn from_json_schema(schema: &Value, vocab: &Vocabulary) -> Result<Guide, GuideError> {
         Guide::from_json_schema_laid_out(schema, vocab, Layout::Compact)
     }
 
-    /// The guide for a JSON Schema as [`Structured::json_schema`] renders it, its JSON text laid
-    /// out as `layout` says.
+    /// The guide for a JSON Schema, its JSON text laid out as `layout` says.
+    ///
+    /// An error ([`GuideError::Schema`]) for a schema no value satisfies, one nested more than
+    /// 1024 levels deep, or one with a `$ref` that does not resolve within it. A schema llguidance
+    /// cannot compile whole gets a looser grammar (the validator checks the rest), down to any
+    /// JSON value. A deep or large schema is compiled on a thread of its own, with a stack sized
+    /// for it (llguidance recurses once per level).
     pub fn from_json_schema_laid_out(
         schema: &Value,
         vocab: &Vocabulary,
         layout: Layout,
     ) -> Result<Guide, GuideError> {
-        let grammar = for_llguidance(schema, layout);
-        let parser = vocab
-            .factory()
-            .create_parser(TopLevelGrammar::from_json_schema(grammar.clone()))
-            .map_err(|e| GuideError::Grammar(e.to_string()))?;
+        let factory = vocab.factory();
+        let (grammar, parser) = compile(
+            schema,
+            layout,
+            |grammar| {
+                factory
+                    .create_parser(TopLevelGrammar::from_json_schema(grammar.clone()))
+                    .map_err(|e| e.to_string())
+            },
+            |plan, parser| Ok((plan.grammar, parser)),
+        )?;
         Ok(Guide(Arc::new(Inner {
             parser,
             vocab: vocab.clone(),
@@ -189,9 +202,10 @@ impl Guide {
         &self.0.vocab
     }
 
-    /// The JSON Schema llguidance compiled: the type's own, rewritten where llguidance would
-    /// otherwise be looser than the validator (see the crate documentation). `Null` for a guide
-    /// made from a regex, choices or a Lark grammar ([`Guide::source`]).
+    /// The JSON Schema llguidance compiled: the schema given, rewritten where llguidance would
+    /// otherwise be looser than the validator or could not compile it (see the crate
+    /// documentation). `Null` for a guide made from a regex, choices or a Lark grammar
+    /// ([`Guide::source`]).
     pub fn grammar(&self) -> &Value {
         &self.0.grammar
     }

@@ -60,6 +60,44 @@
 //! [`Coverage::of::<T>()`](Coverage::of) lists a type's rules one by one with who enforces each: the
 //! grammar, the grammar in a stricter form, or the validator alone.
 //!
+//! ## Runtime JSON Schemas
+//!
+//! [`Guide::from_json_schema`] takes any JSON Schema 2020-12, not only a derived type's, and never
+//! makes the grammar stricter than the validator in a way that loses a valid value: each keyword is
+//! enforced by llguidance, made stricter only as above (bounded numbers; an object the schema
+//! leaves open is closed only where no valid value needs another key), or dropped — the grammar is
+//! then looser, and the validator checks the rule on every reply:
+//!
+//! - enforced: `type` (also a list), `properties`, `required`, `additionalProperties` (a boolean or
+//!   a schema), `patternProperties` (when llguidance can prove the patterns disjoint), `items`,
+//!   `prefixItems`, `minItems`/`maxItems`, `enum`, `const`, `anyOf`, `allOf`, `$ref`/`$defs`/
+//!   `definitions` (local, recursive, `#`, pointers anywhere in the document), the numeric bounds,
+//!   `multipleOf`, `minLength`/`maxLength`, `pattern`, the validator's formats, boolean schemas;
+//!   `minProperties`/`maxProperties` where every property is required (a map's size) or for "at
+//!   least one"/"at most one" of a closed object's;
+//! - looser: `oneOf` is read as `anyOf` (exact when llguidance proves the branches disjoint); a
+//!   fractional `multipleOf` lets any number in between -1 and 0 (llguidance cannot write -0.5 as
+//!   a multiple of 0.25); llguidance reads numbers as `f64`, so a bound past 2^53 that no `f64`
+//!   equals is moved out to the next one, and an `enum`/`const` holding such an integer is
+//!   dropped (the value is then any JSON value, numbers unbounded);
+//! - left to the validator: `uniqueItems`, `contains`/`minContains`/`maxContains`, `not`,
+//!   `if`/`then`/`else`, `propertyNames`, `dependentRequired`, `dependentSchemas`; a pattern
+//!   llguidance cannot read (look-around, backreferences), `patternProperties` it cannot prove
+//!   disjoint, `min`/`maxProperties` elsewhere, a `multipleOf` of more than 9 significant digits,
+//!   a format other than the validator's nine, a numeric range wholly beyond the bounds above;
+//! - ignored, as annotations: `title`, `description`, `examples`, `default`, `$schema`, `$id`,
+//!   `$comment`, `deprecated`, `readOnly`, `writeOnly`.
+//!
+//! What llguidance still cannot compile is retried without intersections, then without string
+//! rules and listed values (a 100,000-value `enum`), then as any JSON value (a 10 MB schema past
+//! its size limit). An error ([`GuideError::Schema`]) only for a schema that admits no value (a
+//! `$ref` cycle with no way out, `false`, contradictory bounds), one nested more than 1024 levels
+//! deep, or a `$ref` that does not resolve within the document. llguidance, which recurses once per
+//! level of a schema, compiles a deep or large one on a thread with a stack sized for it.
+//!
+//! [`Coverage::of_schema`] lists such a schema's rules with who enforces each, read from what the
+//! rewrite actually did, so the report and the grammar cannot disagree.
+//!
 //! # Regexes, choices and Lark grammars
 //!
 //! Text outputs get guides too, compiled by llguidance from their source:
@@ -139,6 +177,10 @@ pub enum GuideError {
     /// A regex, a choice list or a Lark grammar that cannot constrain a generation.
     #[error(transparent)]
     Invalid(#[from] GrammarError),
+    /// The schema has no grammar: no value satisfies it, it is nested too deep, or a `$ref` in
+    /// it does not resolve.
+    #[error("schema error: {0}")]
+    Schema(String),
     /// The token is not allowed here; the constraint is unchanged.
     #[error("token {token} is not allowed after {after:?}")]
     Refused {

@@ -519,6 +519,41 @@ fn even(room: &u16) -> Result<(), String> {
 }
 
 #[test]
+fn a_fractional_multiple_below_zero_is_reported_as_left_to_the_validator() {
+    /// Prices, and a fractional offset that may be negative.
+    #[derive(Debug, Structured)]
+    #[allow(dead_code)] // only reported on
+    struct Steps {
+        #[outline(min = 0, multiple_of = 0.25)]
+        price: f64,
+        #[outline(multiple_of = 0.25)]
+        offset: f64,
+        #[outline(multiple_of = 5)]
+        round: i32,
+    }
+    let coverage = Coverage::of::<Steps>();
+    let by = |path: &str| {
+        coverage
+            .rules
+            .iter()
+            .find(|c| c.rule.path == path && c.rule.text.starts_with("a multiple of"))
+            .unwrap_or_else(|| panic!("{coverage}"))
+            .by
+    };
+    assert_eq!(by("price"), Enforcement::Grammar);
+    assert!(
+        matches!(by("offset"), Enforcement::Validator(_)),
+        "{coverage}"
+    );
+    assert_eq!(by("round"), Enforcement::Grammar);
+    // And the grammar writes -0.5, which the fraction's own rule could not.
+    let vocab = Vocabulary::o200k().unwrap();
+    let guide = Guide::of::<Steps>(&vocab).unwrap();
+    let text = r#"{"price":0.50,"offset":-0.5,"round":-5}"#;
+    assert!(allowed_throughout(&guide, &vocab, text).is_ok());
+}
+
+#[test]
 fn coverage_lists_each_rule_with_who_enforces_it() {
     let coverage = Coverage::of::<Booking>();
     let by = |path: &str, text: &str| {

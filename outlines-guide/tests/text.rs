@@ -703,7 +703,7 @@ fn the_output_describes_itself_bounded_and_checks_its_examples() {
     assert_eq!(grammar.reply_kind(), ReplyKind::Text);
     assert_eq!(grammar.constraint(), Wanted::Grammar(ARITHMETIC.into()));
     assert_eq!(
-        Output::examples(&grammar),
+        grammar.examples(),
         vec![serde_json::json!("1+2"), serde_json::json!("(3+4)*5")]
     );
     let described = grammar.describe();
@@ -740,7 +740,7 @@ fn the_output_describes_itself_bounded_and_checks_its_examples() {
     let examples = vec!["word0"; 20];
     let grammar = Grammar::lark(&long)
         .expect("a grammar")
-        .examples(examples)
+        .with_examples(examples)
         .expect("examples");
     let described = grammar.describe();
     assert!(described.chars().count() < 2_500, "{}", described.len());

@@ -21,6 +21,18 @@ pub struct Rule {
     pub text: String,
 }
 
+impl Rule {
+    /// The rule `text` of `kind` at `path` (the paths as [`Rule::path`] writes them): for reports
+    /// on schemas other than a type's, such as a JSON Schema known only at run time.
+    pub fn new(path: impl Into<String>, kind: RuleKind, text: impl Into<String>) -> Rule {
+        Rule {
+            path: path.into(),
+            kind,
+            text: text.into(),
+        }
+    }
+}
+
 /// The kinds of rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
@@ -53,6 +65,18 @@ pub enum RuleKind {
     CustomRule,
     /// A cross-field rule on a whole value (`check = path`).
     CrossFieldCheck,
+    /// A JSON Schema's `allOf`: every one of several schemas.
+    AllOf,
+    /// A JSON Schema's `not`: a schema the value must not match.
+    Excluded,
+    /// A JSON Schema's `if`/`then`/`else`.
+    Conditional,
+    /// A JSON Schema's `contains`: some items match a schema.
+    Contains,
+    /// A JSON Schema's `propertyNames`: a schema every key matches.
+    KeyNames,
+    /// A JSON Schema's `dependentRequired`/`dependentSchemas`: what one key's presence asks for.
+    Dependency,
 }
 
 impl fmt::Display for RuleKind {
@@ -72,6 +96,12 @@ impl fmt::Display for RuleKind {
             RuleKind::UniqueItems => "unique",
             RuleKind::CustomRule => "custom rule",
             RuleKind::CrossFieldCheck => "cross-field check",
+            RuleKind::AllOf => "all of",
+            RuleKind::Excluded => "not",
+            RuleKind::Conditional => "if",
+            RuleKind::Contains => "contains",
+            RuleKind::KeyNames => "key names",
+            RuleKind::Dependency => "dependency",
         })
     }
 }

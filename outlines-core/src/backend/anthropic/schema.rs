@@ -12,14 +12,26 @@
 //! - [`object_root`]: a tool's `input_schema` must be an object; other roots are wrapped as
 //!   `{"value": <root>}`.
 //! - [`subset_violations`]: checks a schema against the documented rules (for tests).
+//!
+//! Any JSON Schema 2020-12 goes through [`structured`], not only a derived type's. Its objects are
+//! closed only where that loses no valid value: `required`, `dependentRequired` or an `if`'s `then`
+//! naming an undeclared key, `minProperties` beyond the properties, an object with `anyOf`/`allOf`
+//! of objects beside its properties, a free-form `{"type": "object"}`, an `enum`/`const` of
+//! objects, or a schema nested more than 128 levels are [`Unsupported`] (and the request falls
+//! back to a forced tool whose `input_schema` is the schema as it is, copied without recursion).
+//! `not`, `if`/`then`/`else`, `contains`, `propertyNames`, `dependentRequired`,
+//! `patternProperties` and the other keywords the subset lacks go into the description (each cut
+//! at 200 bytes); `oneOf` becomes `anyOf`; `definitions` are read as `$defs`; a property whose
+//! schema is `false` is left out of the closed object.
 
 use std::collections::HashMap;
 use std::fmt;
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::backend::transform::{
-    self, RootRefs, Rules, def_name, def_ref, escape, into_defs, into_root, refs_at, tuple_items,
+    self, RootRefs, Rules, closing_problem, def_name, def_ref, escape, into_defs, into_root,
+    refs_at, tuple_items,
 };
 
 /// The types the subset knows.
@@ -84,6 +96,8 @@ impl std::error::Error for Unsupported {}
 /// );
 /// ```
 pub fn structured(schema: &Value) -> Result<Value, Unsupported> {
+    let schema = transform::prepare(schema).map_err(|why| Unsupported::at("#", why))?;
+    let schema = schema.as_ref();
     let Some(root) = schema.as_object() else {
         return Err(Unsupported::at("#", "a schema that is not a JSON object"));
     };
@@ -115,13 +129,17 @@ pub fn structured(schema: &Value) -> Result<Value, Unsupported> {
 /// the top, and references into the root (`"$ref": "#"` of a recursive type) repointed at
 /// `#/properties/value`; the value is then the reply's `value` property.
 pub fn object_root(schema: &Value) -> (Value, bool) {
-    let mut map = schema.as_object().cloned().unwrap_or_default();
+    // Copied without recursion: a schema too deep for the subset still goes out as a tool's.
+    let mut map = match transform::deep_clone(schema) {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
     map.shift_remove("$schema");
     if map.get("type").and_then(Value::as_str) == Some("object") {
         return (Value::Object(map), false);
     }
     (
-        transform::wrap(&Value::Object(map), RootRefs::ToProperty),
+        transform::wrap_owned(Value::Object(map), RootRefs::ToProperty),
         true,
     )
 }
@@ -218,48 +236,45 @@ fn check_references(schema: &Value, defs: &Map<String, Value>) -> Result<(), Uns
         }
         edges.insert(name.as_str(), targets);
     }
-    // Depth-first search for a cycle: 1 = on the current path, 2 = done.
+    // Depth-first search for a cycle, without recursion: 1 = on the current path, 2 = done.
     let mut state: HashMap<&str, u8> = HashMap::new();
-    for name in defs.keys() {
-        let mut stack = Vec::new();
-        if let Some(cycle) = find_cycle(name, &edges, &mut state, &mut stack) {
-            return Err(Unsupported::at(
-                &def_ref(&cycle[0]),
-                format!("a recursive type ({})", cycle.join(" → ")),
-            ));
+    for start in defs.keys() {
+        if state.contains_key(start.as_str()) {
+            continue;
         }
-    }
-    Ok(())
-}
-
-fn find_cycle<'a>(
-    name: &'a str,
-    edges: &'a HashMap<&str, Vec<String>>,
-    state: &mut HashMap<&'a str, u8>,
-    stack: &mut Vec<&'a str>,
-) -> Option<Vec<String>> {
-    match state.get(name) {
-        Some(2) => return None,
-        Some(_) => {
-            let start = stack.iter().position(|n| *n == name).unwrap_or(0);
-            let mut cycle: Vec<String> = stack[start..].iter().map(|n| (*n).to_owned()).collect();
-            cycle.push(name.to_owned());
-            return Some(cycle);
-        }
-        None => {}
-    }
-    state.insert(name, 1);
-    stack.push(name);
-    for next in edges.get(name).into_iter().flatten() {
-        if let Some((key, _)) = edges.get_key_value(next.as_str()) {
-            if let Some(cycle) = find_cycle(key, edges, state, stack) {
-                return Some(cycle);
+        // The path from `start`: each name and how many of its edges were followed.
+        let mut path: Vec<(&str, usize)> = vec![(start.as_str(), 0)];
+        state.insert(start.as_str(), 1);
+        while let Some((name, next)) = path.last_mut() {
+            let targets = edges.get(*name).map_or(&[][..], Vec::as_slice);
+            let Some(target) = targets.get(*next) else {
+                state.insert(*name, 2);
+                path.pop();
+                continue;
+            };
+            *next += 1;
+            let Some((target, _)) = edges.get_key_value(target.as_str()) else {
+                continue;
+            };
+            match state.get(target) {
+                Some(2) => {}
+                Some(_) => {
+                    let from = path.iter().position(|(n, _)| n == target).unwrap_or(0);
+                    let mut cycle: Vec<&str> = path[from..].iter().map(|(n, _)| *n).collect();
+                    cycle.push(target);
+                    return Err(Unsupported::at(
+                        &def_ref(cycle[0]),
+                        format!("a recursive type ({})", cycle.join(" → ")),
+                    ));
+                }
+                None => {
+                    state.insert(target, 1);
+                    path.push((target, 0));
+                }
             }
         }
     }
-    stack.pop();
-    state.insert(name, 2);
-    None
+    Ok(())
 }
 
 /// The definition a reference names.
@@ -322,7 +337,7 @@ fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsu
             continue;
         }
         match key.as_str() {
-            "$schema" | "$id" | "$comment" => {}
+            "$schema" | "$id" | "$anchor" | "$comment" => {}
             "type" => {
                 if !value.as_str().is_some_and(|t| TYPES.contains(&t)) {
                     return Err(Unsupported::at(path, format!("the type {value}")));
@@ -330,6 +345,9 @@ fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsu
                 out.insert(key.clone(), value.clone());
             }
             "description" => description = value.as_str(),
+            "const" if value.is_object() || value.is_array() => {
+                return Err(Unsupported::at(path, "a `const` object or array"));
+            }
             "title" | "default" | "required" | "const" => {
                 out.insert(key.clone(), value.clone());
             }
@@ -364,6 +382,9 @@ fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsu
                         }
                     } else if b.contains_key("$ref") {
                         return Err(Unsupported::at(&here, "`allOf` with a `$ref`"));
+                    } else if is_object(b) {
+                        // Each would be closed: their intersection would lose every key.
+                        return Err(Unsupported::at(&here, "`allOf` of object schemas"));
                     } else {
                         kept.push(Value::Object(node(b, &here)?));
                     }
@@ -376,6 +397,10 @@ fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsu
                 let mut rendered = Map::new();
                 for (name, sub) in value.as_object().into_iter().flatten() {
                     let here = format!("{path}/properties/{}", escape(name));
+                    // A property no value satisfies is one the closed object leaves out.
+                    if sub == &Value::Bool(false) && !required(map).any(|r| r == name) {
+                        continue;
+                    }
                     rendered.insert(name.clone(), Value::Object(child(sub, &here)?));
                 }
                 out.insert(key.clone(), Value::Object(rendered));
@@ -414,7 +439,25 @@ fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsu
                         &format!("{path}/prefixItems/{i}"),
                     )?));
                 }
-                if let Some(items) = tuple_items(positions, rendered, &mut rules) {
+                let mut items = tuple_items(positions, rendered, &mut rules);
+                // Items after the positions, when the schema lets some follow: any of theirs too.
+                if let Some(extra @ Value::Object(_)) = map.get("items") {
+                    let extra = Value::Object(child(extra, &format!("{path}/items"))?);
+                    items = Some(match items {
+                        None => extra,
+                        Some(same) if same == extra => same,
+                        Some(Value::Object(mut one_of))
+                            if one_of.len() == 1 && one_of.contains_key("anyOf") =>
+                        {
+                            if let Some(Value::Array(branches)) = one_of.get_mut("anyOf") {
+                                branches.push(extra);
+                            }
+                            Value::Object(one_of)
+                        }
+                        Some(other) => json!({"anyOf": [other, extra]}),
+                    });
+                }
+                if let Some(items) = items {
                     out.insert("items".into(), items);
                 }
             }
@@ -445,13 +488,48 @@ fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsu
     {
         out.insert("format".into(), rules.formats.remove(i).into());
     }
-    if out.get("type").and_then(Value::as_str) == Some("object")
-        && !out.contains_key("additionalProperties")
-    {
-        out.insert("additionalProperties".into(), false.into());
+    if is_object(&out) {
+        // Closed, as the subset requires: only where no rule on its keys asks for another, and
+        // where the schema named its keys (a free-form object is beyond the subset).
+        if let Some(why) = closing_problem(map, false) {
+            return Err(Unsupported::at(path, why));
+        }
+        if !map.contains_key("properties")
+            && map.get("additionalProperties") != Some(&Value::Bool(false))
+        {
+            return Err(Unsupported::at(path, "an object open to any keys"));
+        }
+        if out.contains_key("anyOf") || out.contains_key("allOf") {
+            return Err(Unsupported::at(
+                path,
+                "an object with `anyOf`/`allOf` beside its properties",
+            ));
+        }
+        if !out.contains_key("additionalProperties") {
+            out.insert("additionalProperties".into(), false.into());
+        }
     }
     rules.describe(description, &mut out);
     Ok(out)
+}
+
+/// Whether a node is an object schema: its type, or its properties, say so.
+fn is_object(map: &Map<String, Value>) -> bool {
+    map.contains_key("properties")
+        || match map.get("type") {
+            Some(Value::String(t)) => t == "object",
+            Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
+            _ => false,
+        }
+}
+
+/// The names a node's `required` lists.
+fn required(map: &Map<String, Value>) -> impl Iterator<Item = &str> {
+    map.get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
 }
 
 /// `{"type": ["integer", "null"], ...}` as `{"anyOf": [{"type": "integer", ...}, {"type": "null"}]}`:

@@ -17,6 +17,7 @@ mod gbnf;
 pub mod schema;
 mod wire;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use reqwest::header::CONTENT_TYPE;
@@ -375,7 +376,7 @@ impl OpenAi {
     ) -> Result<Arc<NativeSchema>, BackendError> {
         let make = || {
             let (schema, strict, wrapped) = self.make_native_schema(spec, tool);
-            let schema = serde_json::value::to_raw_value(&schema)
+            let schema = serde_json::value::to_raw_value(&*schema)
                 .map_err(|e| BackendError::Config(format!("could not encode the schema: {e}")))?;
             Ok(Arc::new(NativeSchema {
                 schema,
@@ -386,11 +387,17 @@ impl OpenAi {
         self.schemas.get_or_make(&spec.json_schema, tool, make)
     }
 
-    fn make_native_schema(&self, spec: &SchemaSpec, tool: bool) -> (Value, bool, bool) {
+    /// The schema as sent: the strict form, or else the schema itself (borrowed: a deep one is
+    /// serialized, never copied), wrapped where a tool needs an object.
+    fn make_native_schema<'s>(
+        &self,
+        spec: &'s SchemaSpec,
+        tool: bool,
+    ) -> (Cow<'s, Value>, bool, bool) {
         let schema = &*spec.json_schema;
         if self.strict {
             match schema::strict_with(schema, &self.limits) {
-                Ok(s) => return (s.schema, true, s.wrapped),
+                Ok(s) => return (Cow::Owned(s.schema), true, s.wrapped),
                 Err(reason) => tracing::debug!(
                     target: "outlines::backend",
                     provider = PROVIDER,
@@ -401,9 +408,9 @@ impl OpenAi {
             }
         }
         if tool && !schema::is_object_root(schema) {
-            return (schema::wrap(schema), false, true);
+            return (Cow::Owned(schema::wrap(schema)), false, true);
         }
-        (schema.clone(), false, false)
+        (Cow::Borrowed(schema), false, false)
     }
 }
 

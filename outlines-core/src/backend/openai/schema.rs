@@ -11,6 +11,19 @@
 //! A schema with open keys (a map, a flattened map) or an arbitrary value has no strict form:
 //! [`strict`] says why ([`NotStrict`]) and the caller sends the plain schema with `strict: false`.
 //! [`strict_violations`] checks any schema against the subset's rules; tests use it on the output.
+//!
+//! Any JSON Schema 2020-12 goes through the same transform, not only a derived type's; the strict
+//! form never loses every valid value, so it falls back where closing the object or requiring every
+//! property could: `required`, `dependentRequired` or an `if`'s `then` naming a key the object does
+//! not declare, `minProperties` beyond its properties, and — where some properties are optional —
+//! `maxProperties` below their number or `not`/`if`/`propertyNames`/`anyOf` on the object; also a
+//! free-form `{"type": "object"}`, a `$ref` with rules beside it, an `enum`/`const` of objects, a
+//! recursion with no way out once every property is required. Keywords it cannot state (`not`,
+//! `if`/`then`/`else`, `contains`, `propertyNames`, `dependentRequired`, `patternProperties`,
+//! string lengths, `uniqueItems`, ...) are moved into the description, each cut at 200 bytes;
+//! `oneOf` becomes `anyOf`; `definitions` are read as `$defs`. A schema nested more than 128 levels
+//! ([`NotStrict::Nested`]) has no strict form, nor references chained more than 64 deep; the
+//! transform recurses no further, and copies of described references are bounded.
 
 mod check;
 mod reply;
@@ -23,7 +36,8 @@ pub use check::{Limits, strict_violations};
 pub use reply::unwrap_reply;
 
 use crate::backend::transform::{
-    self, RootRefs, Rules, def_name, def_ref, escape, refs, subschemas_mut, tuple_items,
+    self, RootRefs, Rules, closing_problem, def_name, def_ref, escape, refs, subschemas_mut,
+    tuple_items,
 };
 
 /// The key a non-object root is wrapped in: `{"value": <the root>}`.
@@ -78,6 +92,14 @@ pub enum NotStrict {
         path: String,
         /// The reference.
         reference: String,
+    },
+    /// A schema nested deeper, or with references chained longer, than the transform follows.
+    #[error("{what} more than {limit} levels deep")]
+    Nested {
+        /// What: "the schema is nested", "references are chained".
+        what: String,
+        /// The limit.
+        limit: usize,
     },
     /// More object properties than strict mode allows.
     #[error("{count} object properties in all, more than strict mode's {limit}")]
@@ -155,6 +177,17 @@ pub fn strict(schema: &Value) -> Result<Strict, NotStrict> {
 
 /// The strict form of `schema` within `limits`.
 pub fn strict_with(schema: &Value, limits: &Limits) -> Result<Strict, NotStrict> {
+    let schema = transform::prepare(schema).map_err(|why| {
+        if why.contains("nested") {
+            NotStrict::Nested {
+                what: "the schema is nested".into(),
+                limit: transform::MAX_DEPTH,
+            }
+        } else {
+            unsupported("#", &why)
+        }
+    })?;
+    let schema = schema.as_ref();
     let wrapped = !is_object_root(schema);
     let doc = if wrapped {
         wrap(schema)
@@ -183,10 +216,7 @@ pub fn strict_with(schema: &Value, limits: &Limits) -> Result<Strict, NotStrict>
     let body = cx.node(&Value::Object(root), "#")?;
 
     // `$ref` must stand alone: described references are replaced by the definition they name.
-    let inliner = Inliner {
-        root: body.clone(),
-        defs: defs.clone(),
-    };
+    let inliner = Inliner::new(body.clone(), defs.clone());
     let mut body = body;
     inliner.inline(&mut body, &mut vec!["#".to_owned()]);
     for (key, def) in defs.iter_mut() {
@@ -203,6 +233,13 @@ pub fn strict_with(schema: &Value, limits: &Limits) -> Result<Strict, NotStrict>
         out.insert("$defs".into(), Value::Object(defs));
     }
     let schema = Value::Object(out);
+    if !check::finite(&schema) {
+        // Every property required: a property that is the whole value again never ends.
+        return Err(unsupported(
+            "#",
+            "a recursion with no way out once every property is required",
+        ));
+    }
     if let Some(first) = check::measure(&schema, limits).into_iter().next() {
         return Err(first);
     }
@@ -254,7 +291,7 @@ impl Transform<'_> {
         for (key, value) in input {
             let here = || format!("{path}/{}", escape(key));
             match key.as_str() {
-                "$schema" | "$comment" | "required" => {}
+                "$schema" | "$comment" | "$id" | "$anchor" | "required" => {}
                 "description" if value.is_string() => description = value.as_str(),
                 "type" | "pattern" | "multipleOf" | "minimum" | "maximum" | "exclusiveMinimum"
                 | "exclusiveMaximum" => {
@@ -267,6 +304,11 @@ impl Transform<'_> {
                         rules.absorb(key, value);
                     }
                 }
+                "enum" | "const"
+                    if listed_values(value, key).any(|v| v.is_object() || v.is_array()) =>
+                {
+                    return Err(unsupported(&here(), "an `enum` of objects or arrays"));
+                }
                 "enum" if input.contains_key("const") => {}
                 "enum" => {
                     out.insert(key.clone(), value.clone());
@@ -276,6 +318,14 @@ impl Transform<'_> {
                 }
                 "$ref" => {
                     self.check_ref(value, path)?;
+                    // Beside a reference, only words: inlining merges the definition with its
+                    // siblings key by key, which is no intersection.
+                    if let Some(rule) = input.keys().find(|k| !REF_SIBLINGS.contains(&k.as_str())) {
+                        return Err(unsupported(
+                            path,
+                            &format!("`$ref` with `{rule}` beside it"),
+                        ));
+                    }
                     out.insert(key.clone(), value.clone());
                 }
                 "format" if value.as_str().is_some_and(|f| STRICT_FORMATS.contains(&f)) => {
@@ -288,6 +338,16 @@ impl Transform<'_> {
                     let mut rendered = Map::new();
                     for (name, property) in properties {
                         let at = format!("{}/{}", here(), escape(name));
+                        // A property no value satisfies is one the closed object leaves out.
+                        if property == &Value::Bool(false) {
+                            if required(input).any(|r| r == name) {
+                                return Err(unsupported(
+                                    &at,
+                                    "a required property no value satisfies",
+                                ));
+                            }
+                            continue;
+                        }
                         rendered.insert(name.clone(), self.node(property, &at)?);
                     }
                     out.insert(key.clone(), Value::Object(rendered));
@@ -347,9 +407,25 @@ impl Transform<'_> {
             out.insert("items".into(), items);
         }
         if is_object(&out) {
-            // Every property required: optional fields are already nullable (`Option`), and a field
-            // with a serde default accepts any value of its type, so requiring it loses nothing
-            // (making it nullable would invite a `null` the validator rejects).
+            // Closed, and every property required: for a derived type, optional fields are already
+            // nullable (`Option`) and a field with a serde default accepts any value of its type, so
+            // requiring it loses nothing (making it nullable would invite a `null` the validator
+            // rejects). Any schema: only where no rule on the object's keys forbids it, and where
+            // the schema named its properties (a free-form object has no strict form).
+            if let Some(why) = closing_problem(input, true) {
+                return Err(unsupported(path, &why));
+            }
+            if !input.contains_key("properties")
+                && input.get("additionalProperties") != Some(&Value::Bool(false))
+            {
+                return Err(NotStrict::OpenObject { path: path.into() });
+            }
+            if out.contains_key("anyOf") {
+                return Err(unsupported(
+                    path,
+                    "an object with `anyOf`/`oneOf` beside its properties",
+                ));
+            }
             let properties = out
                 .entry("properties")
                 .or_insert_with(|| Value::Object(Map::new()));
@@ -387,6 +463,41 @@ impl Transform<'_> {
             })
         }
     }
+}
+
+/// What may stand beside a `$ref`: annotations, which inlining carries into words.
+const REF_SIBLINGS: &[&str] = &[
+    "$ref",
+    "description",
+    "examples",
+    "title",
+    "default",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "$comment",
+    "$schema",
+    "$id",
+    "$anchor",
+];
+
+/// The values an `enum` lists, or a `const`'s one.
+fn listed_values<'a>(value: &'a Value, key: &str) -> impl Iterator<Item = &'a Value> {
+    let values: &'a [Value] = match (key, value) {
+        ("enum", Value::Array(values)) => values,
+        ("const", value) => std::slice::from_ref(value),
+        _ => &[],
+    };
+    values.iter()
+}
+
+/// The names a node's `required` lists.
+fn required(map: &Map<String, Value>) -> impl Iterator<Item = &str> {
+    map.get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
 }
 
 fn unsupported(path: &str, what: &str) -> NotStrict {
@@ -442,13 +553,45 @@ fn all_of(value: &Value, path: &str, rules: &mut Rules) -> Result<(), NotStrict>
 /// Replaces each `$ref` that has siblings (a field's description) with a copy of the definition it
 /// names, the field's description first. This is what OpenAI's own Python SDK does; the description
 /// stays where the model reads it. A reference back into a definition being inlined (recursion) keeps
-/// only its `$ref`: inlining it would never end.
+/// only its `$ref`: inlining it would never end. So does one past [`INLINE_DEPTH`] nested inlinings
+/// or [`INLINE_BUDGET`] copied nodes in all: a hostile schema's references, each naming the next
+/// twice, would otherwise copy exponentially.
 struct Inliner {
     root: Value,
     defs: Map<String, Value>,
+    /// Nodes it may still copy.
+    budget: std::cell::Cell<usize>,
+}
+
+/// The most inlinings nested in one another.
+const INLINE_DEPTH: usize = 8;
+/// The most nodes all inlinings copy.
+const INLINE_BUDGET: usize = 100_000;
+
+/// The JSON values in `value`, counted without recursion.
+fn size(value: &Value) -> usize {
+    let mut count = 0;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        count += 1;
+        match value {
+            Value::Object(map) => stack.extend(map.values()),
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    count
 }
 
 impl Inliner {
+    fn new(root: Value, defs: Map<String, Value>) -> Inliner {
+        Inliner {
+            root,
+            defs,
+            budget: std::cell::Cell::new(INLINE_BUDGET),
+        }
+    }
+
     fn inline(&self, node: &mut Value, stack: &mut Vec<String>) {
         let Value::Object(map) = node else { return };
         let reference = match map.get("$ref") {
@@ -466,13 +609,21 @@ impl Inliner {
         } else {
             def_name(&reference).and_then(|k| self.defs.get(k.as_ref()))
         };
+        let cost = target.map_or(0, size);
         let target = match target {
-            Some(Value::Object(t)) if !stack.contains(&reference) => t,
+            Some(Value::Object(t))
+                if !stack.contains(&reference)
+                    && stack.len() <= INLINE_DEPTH
+                    && cost <= self.budget.get() =>
+            {
+                t
+            }
             _ => {
                 map.retain(|k, _| k == "$ref");
                 return;
             }
         };
+        self.budget.set(self.budget.get() - cost);
         let mut merged = target.clone();
         merged.remove("$defs");
         for (key, value) in std::mem::take(map) {
@@ -666,10 +817,12 @@ mod tests {
             "required": ["role", "boss", "plain"],
             "$defs": {
                 "Role": {"type": "string", "enum": ["user", "admin"], "description": "A role."},
+                // Recursive through a list, which may be empty: a value ends.
                 "Person": {
                     "type": "object",
-                    "properties": {"name": {"type": "string"}, "manager": {"$ref": "#/$defs/Person", "description": "Their manager."}},
-                    "required": ["name", "manager"],
+                    "properties": {"name": {"type": "string"}, "reports": {"type": "array",
+                        "items": {"$ref": "#/$defs/Person", "description": "Their report."}}},
+                    "required": ["name", "reports"],
                 },
             },
         }));
@@ -680,14 +833,22 @@ mod tests {
         );
         assert_eq!(props["boss"]["description"], "(e.g. {\"name\":\"Ada\"})");
         assert_eq!(
-            props["boss"]["properties"]["manager"],
+            props["boss"]["properties"]["reports"]["items"],
             json!({"$ref": "#/$defs/Person"})
         );
         assert_eq!(props["plain"], json!({"$ref": "#/$defs/Role"}));
         // Inside the definition itself, the recursive reference loses its description.
         assert_eq!(
-            out.schema["$defs"]["Person"]["properties"]["manager"],
+            out.schema["$defs"]["Person"]["properties"]["reports"]["items"],
             json!({"$ref": "#/$defs/Person"})
+        );
+        // A required property that is the value again never ends: no strict form.
+        let endless = json!({"type": "object", "properties": {"manager": {"$ref": "#"}}, "required": ["manager"]});
+        assert!(
+            strict(&endless)
+                .unwrap_err()
+                .to_string()
+                .contains("no way out")
         );
     }
 

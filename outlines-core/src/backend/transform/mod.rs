@@ -1,12 +1,17 @@
 //! What the provider transforms ([`openai`](super::openai::schema), [`anthropic`](super::anthropic::schema)) share:
-//! JSON Pointer tokens, walking a node's subschemas, finding and repointing `$ref`s, wrapping a
-//! non-object root as `{"value": …}`, and ([`rules`]) stating in the description the rules a
-//! provider does not take, in one phrasing whichever provider it is.
+//! a schema's preparation ([`prepare`]: its nesting bounded, `definitions` read as `$defs`), when
+//! closing an object could lose every valid value ([`closing_problem`]), JSON Pointer tokens,
+//! walking a node's subschemas, finding and repointing `$ref`s, wrapping a non-object root as
+//! `{"value": …}`, and ([`rules`]) stating in the description the rules a provider does not take,
+//! in one phrasing whichever provider it is.
+//!
+//! The transforms recurse through a schema's nesting, which [`prepare`] bounds; the walks here
+//! that may run on a schema no transform took (a forced tool's raw `input_schema`) are iterative.
 
 pub(crate) mod rules;
 
 use std::borrow::Cow;
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use serde_json::{Map, Value, json};
 
@@ -37,6 +42,212 @@ pub(crate) const FORMATS: &[&str] = &[
 
 /// How a reference names a definition: `#/$defs/<name>`.
 const DEFS_PREFIX: &str = "#/$defs/";
+
+/// The deepest JSON nesting a transform takes (what serde_json parses from text): a deeper schema
+/// goes to the provider as it is, or not at all, with this as the reason.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+// ---------------------------------------------------------------------------------------------------
+// Preparation
+
+/// `schema` as the transforms read it: nested at most [`MAX_DEPTH`] levels (checked without
+/// recursion), and draft-07 `definitions` at the root moved into `$defs`, their references
+/// repointed. `Err` says why there is no such form.
+pub(crate) fn prepare(schema: &Value) -> Result<Cow<'_, Value>, String> {
+    if let Some(depth) = deeper_than(schema, MAX_DEPTH) {
+        return Err(format!(
+            "the schema is nested more than {MAX_DEPTH} levels deep ({depth} seen)"
+        ));
+    }
+    let Some(Value::Object(definitions)) = schema.get("definitions") else {
+        return Ok(Cow::Borrowed(schema));
+    };
+    let mut doc = schema.clone();
+    let Value::Object(root) = &mut doc else {
+        return Ok(Cow::Borrowed(schema));
+    };
+    root.shift_remove("definitions");
+    let defs = root
+        .entry("$defs")
+        .or_insert_with(|| Value::Object(Map::new()));
+    let Value::Object(defs) = defs else {
+        return Err("`$defs` is not an object".into());
+    };
+    for (name, def) in definitions {
+        if defs.contains_key(name) {
+            return Err(format!("`$defs` and `definitions` both define {name:?}"));
+        }
+        defs.insert(name.clone(), def.clone());
+    }
+    let mut stack: Vec<&mut Value> = vec![&mut doc];
+    while let Some(node) = stack.pop() {
+        let Value::Object(map) = node else { continue };
+        if let Some(Value::String(reference)) = map.get_mut("$ref") {
+            if let Some(rest) = reference.strip_prefix("#/definitions/") {
+                *reference = format!("{DEFS_PREFIX}{rest}");
+            }
+        }
+        stack.extend(schema_values_mut(map));
+    }
+    Ok(Cow::Owned(doc))
+}
+
+/// The depth at which `value` passes `limit`, if it does.
+pub(crate) fn deeper_than(value: &Value, limit: usize) -> Option<usize> {
+    let mut stack = vec![(value, 1)];
+    while let Some((value, level)) = stack.pop() {
+        if level > limit {
+            return Some(level);
+        }
+        match value {
+            Value::Object(map) => stack.extend(map.values().map(|v| (v, level + 1))),
+            Value::Array(items) => stack.extend(items.iter().map(|v| (v, level + 1))),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The subschemas of a node and its definitions, to change them (`$defs` included, unlike
+/// [`subschemas_mut`]).
+fn schema_values_mut(map: &mut Map<String, Value>) -> Vec<&mut Value> {
+    let mut out = Vec::new();
+    for (key, value) in map.iter_mut() {
+        let key = key.as_str();
+        if ONE.contains(&key) {
+            out.push(value);
+            continue;
+        }
+        match value {
+            Value::Object(children) if NAMED.contains(&key) || key == "$defs" => {
+                out.extend(children.values_mut());
+            }
+            Value::Array(children) if LISTED.contains(&key) => out.extend(children.iter_mut()),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A copy of `value`, made without recursion: a schema the transforms refused for its depth still
+/// goes out as it is (a forced tool's `input_schema`), and `Value::clone` recurses once per level.
+pub(crate) fn deep_clone(value: &Value) -> Value {
+    enum Task<'a> {
+        Copy(&'a Value),
+        Object(Vec<&'a String>),
+        Array(usize),
+    }
+    let mut tasks = vec![Task::Copy(value)];
+    let mut made: Vec<Value> = Vec::new();
+    while let Some(task) = tasks.pop() {
+        match task {
+            Task::Copy(Value::Object(map)) => {
+                tasks.push(Task::Object(map.keys().collect()));
+                tasks.extend(map.values().rev().map(Task::Copy));
+            }
+            Task::Copy(Value::Array(items)) => {
+                tasks.push(Task::Array(items.len()));
+                tasks.extend(items.iter().rev().map(Task::Copy));
+            }
+            Task::Copy(scalar) => made.push(scalar.clone()),
+            Task::Object(keys) => {
+                let values = made.split_off(made.len().saturating_sub(keys.len()));
+                made.push(Value::Object(
+                    keys.into_iter().cloned().zip(values).collect(),
+                ));
+            }
+            Task::Array(n) => {
+                let values = made.split_off(made.len().saturating_sub(n));
+                made.push(Value::Array(values));
+            }
+        }
+    }
+    made.pop().unwrap_or(Value::Null)
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Closing objects
+
+/// Keywords that decide which keys an object may or must have: a rule the subsets do not take,
+/// stated in words only.
+const PRESENCE: &[&str] = &[
+    "not",
+    "if",
+    "then",
+    "else",
+    "dependentSchemas",
+    "propertyNames",
+    "anyOf",
+    "oneOf",
+    "allOf",
+];
+
+/// Why closing this object node (`additionalProperties: false`, as both subsets require) could
+/// lose every valid value, or `None` if it cannot; with `require_all`, also requiring every
+/// property (OpenAI's strict mode). Rules that only state in words what keys the object needs —
+/// `required` outside its `properties`, `dependentRequired`, an `if`'s `then` — would then be
+/// impossible to meet.
+pub(crate) fn closing_problem(map: &Map<String, Value>, require_all: bool) -> Option<String> {
+    let empty = Map::new();
+    let properties = map
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let names = |value: Option<&Value>| -> Vec<String> {
+        value
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect()
+    };
+    let required = names(map.get("required"));
+    let mut asked: Vec<String> = required.clone();
+    if let Some(Value::Object(deps)) = map.get("dependentRequired") {
+        for (key, needs) in deps {
+            asked.push(key.clone());
+            asked.extend(names(Some(needs)));
+        }
+    }
+    // The keys the schemas beside it ask for (an `if`'s `then`, an `anyOf` branch).
+    for key in PRESENCE {
+        match map.get(*key) {
+            Some(Value::Object(sub)) => asked.extend(names(sub.get("required"))),
+            Some(Value::Array(subs)) => {
+                for sub in subs {
+                    asked.extend(names(sub.get("required")));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(name) = asked.iter().find(|n| !properties.contains_key(n.as_str())) {
+        return Some(format!(
+            "an object whose rules ask for the key {name:?}, which is not among its properties"
+        ));
+    }
+    let count = |key: &str| map.get(key).and_then(Value::as_u64);
+    if count("minProperties").is_some_and(|min| min > properties.len() as u64) {
+        return Some("an object with `minProperties` above its number of properties".into());
+    }
+    let optional = properties
+        .keys()
+        .any(|name| !required.iter().any(|r| r == name));
+    if require_all && optional {
+        if count("maxProperties").is_some_and(|max| max < properties.len() as u64) {
+            return Some(
+                "an object with optional properties and `maxProperties` below their number".into(),
+            );
+        }
+        if let Some(key) = PRESENCE.iter().find(|k| map.contains_key(**k)) {
+            return Some(format!(
+                "an object with optional properties and `{key}`, which may forbid some of them"
+            ));
+        }
+    }
+    None
+}
 
 // ---------------------------------------------------------------------------------------------------
 // JSON Pointer
@@ -161,52 +372,52 @@ pub(crate) fn subschemas_mut(map: &mut Map<String, Value>) -> Vec<&mut Value> {
 // ---------------------------------------------------------------------------------------------------
 // References
 
-/// Every `$ref` in `schema` and its subschemas, with where it is (`path` is the schema's own).
+/// Every `$ref` in `schema` and its subschemas, with where it is (`path` is the schema's own), in
+/// document order.
 pub(crate) fn refs_at<'a>(schema: &'a Value, path: &str) -> Vec<(String, &'a str)> {
-    fn walk<'a>(schema: &'a Value, path: &mut String, out: &mut Vec<(String, &'a str)>) {
-        let Value::Object(map) = schema else { return };
-        if let Some(Value::String(reference)) = map.get("$ref") {
-            out.push((path.clone(), reference));
-        }
-        for (step, sub) in subschemas(map) {
-            let len = path.len();
-            let _ = write!(path, "{step}");
-            walk(sub, path, out);
-            path.truncate(len);
-        }
-    }
     let mut out = Vec::new();
-    walk(schema, &mut path.to_owned(), &mut out);
+    let mut stack = vec![(schema, path.to_owned())];
+    while let Some((schema, path)) = stack.pop() {
+        let Value::Object(map) = schema else { continue };
+        if let Some(Value::String(reference)) = map.get("$ref") {
+            out.push((path.clone(), reference.as_str()));
+        }
+        let mut children: Vec<(&Value, String)> = subschemas(map)
+            .into_iter()
+            .map(|(step, sub)| (sub, format!("{path}{step}")))
+            .collect();
+        children.reverse();
+        stack.extend(children);
+    }
     out
 }
 
 /// Every `$ref` in `schema` and its subschemas.
 pub(crate) fn refs(schema: &Value) -> Vec<&str> {
-    fn walk<'a>(schema: &'a Value, out: &mut Vec<&'a str>) {
-        let Value::Object(map) = schema else { return };
-        if let Some(Value::String(reference)) = map.get("$ref") {
-            out.push(reference);
-        }
-        for (_, sub) in subschemas(map) {
-            walk(sub, out);
-        }
-    }
     let mut out = Vec::new();
-    walk(schema, &mut out);
+    let mut stack = vec![schema];
+    while let Some(schema) = stack.pop() {
+        let Value::Object(map) = schema else { continue };
+        if let Some(Value::String(reference)) = map.get("$ref") {
+            out.push(reference.as_str());
+        }
+        stack.extend(subschemas(map).into_iter().map(|(_, sub)| sub));
+    }
     out
 }
 
 /// Repoints the references into the root ([`into_root`]) in `schema` at `target`, which now holds
 /// what the root held: `#` becomes `target`, `#/properties/x` becomes `<target>/properties/x`.
 pub(crate) fn repoint_root_refs(schema: &mut Value, target: &str) {
-    let Value::Object(map) = schema else { return };
-    if let Some(Value::String(reference)) = map.get_mut("$ref") {
-        if let Some(rest) = reference.strip_prefix('#').filter(|_| into_root(reference)) {
-            *reference = format!("{target}{rest}");
+    let mut stack = vec![schema];
+    while let Some(schema) = stack.pop() {
+        let Value::Object(map) = schema else { continue };
+        if let Some(Value::String(reference)) = map.get_mut("$ref") {
+            if let Some(rest) = reference.strip_prefix('#').filter(|_| into_root(reference)) {
+                *reference = format!("{target}{rest}");
+            }
         }
-    }
-    for sub in subschemas_mut(map) {
-        repoint_root_refs(sub, target);
+        stack.extend(subschemas_mut(map));
     }
 }
 
@@ -227,10 +438,15 @@ pub(crate) enum RootRefs {
 /// root must be an object. `$schema` and `$defs` stay at the top; references into the old root are
 /// repointed as `refs` says.
 pub(crate) fn wrap(schema: &Value, refs: RootRefs) -> Value {
-    let Value::Object(map) = schema else {
-        return Value::Object(wrapper(schema.clone(), Map::new()));
+    wrap_owned(deep_clone(schema), refs)
+}
+
+/// [`wrap`], taking the schema.
+pub(crate) fn wrap_owned(schema: Value, refs: RootRefs) -> Value {
+    let mut body = match schema {
+        Value::Object(map) => map,
+        other => return Value::Object(wrapper(other, Map::new())),
     };
-    let mut body = map.clone();
     let dialect = body.shift_remove("$schema");
     let mut defs = match body.shift_remove("$defs") {
         Some(Value::Object(defs)) => defs,
@@ -324,6 +540,52 @@ pub(crate) fn tuple_items(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn preparation_bounds_depth_and_reads_definitions_as_defs() {
+        let mut deep = json!(true);
+        for _ in 0..(MAX_DEPTH + 5) {
+            deep = json!({ "items": deep });
+        }
+        assert!(prepare(&deep).unwrap_err().contains("nested more than 128"));
+        let copy = deep_clone(&deep);
+        assert_eq!(copy, deep);
+        let schema =
+            json!({"anyOf": [{"$ref": "#/definitions/a"}], "definitions": {"a": {"type": "null"}}});
+        assert_eq!(
+            prepare(&schema).unwrap().into_owned(),
+            json!({"anyOf": [{"$ref": "#/$defs/a"}], "$defs": {"a": {"type": "null"}}})
+        );
+        let plain = json!({"type": "string"});
+        assert!(matches!(prepare(&plain), Ok(Cow::Borrowed(_))));
+    }
+
+    #[test]
+    fn closing_is_refused_where_a_rule_needs_another_key() {
+        let problem = |schema: Value, all: bool| closing_problem(schema.as_object().unwrap(), all);
+        let object = |rest: Value| {
+            let mut node =
+                json!({"type": "object", "properties": {"a": {}, "b": {}}, "required": ["a"]});
+            for (k, v) in rest.as_object().unwrap() {
+                node[k] = v.clone();
+            }
+            node
+        };
+        assert_eq!(problem(object(json!({})), true), None);
+        assert!(problem(object(json!({"required": ["c"]})), false).is_some());
+        assert!(problem(object(json!({"dependentRequired": {"a": ["c"]}})), false).is_some());
+        assert!(problem(object(json!({"then": {"required": ["c"]}})), false).is_some());
+        assert!(problem(object(json!({"anyOf": [{"required": ["c"]}]})), false).is_some());
+        assert!(problem(object(json!({"minProperties": 3})), false).is_some());
+        // Requiring every property: only where nothing limits which are present.
+        assert_eq!(problem(object(json!({"maxProperties": 1})), false), None);
+        assert!(problem(object(json!({"maxProperties": 1})), true).is_some());
+        assert!(problem(object(json!({"not": {"required": ["b"]}})), true).is_some());
+        assert_eq!(
+            problem(object(json!({"required": ["a", "b"], "not": {}})), true),
+            None
+        );
+    }
 
     #[test]
     fn pointer_tokens_round_trip() {

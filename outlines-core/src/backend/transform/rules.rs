@@ -9,6 +9,41 @@ use serde_json::{Map, Value};
 
 use super::def_name;
 
+/// The most bytes of JSON one moved keyword or example states.
+pub(crate) const WORDS_MAX: usize = 200;
+
+/// `value` as compact JSON, cut at [`WORDS_MAX`] bytes with `…` (written no further than that).
+pub(crate) fn bounded(value: &Value) -> String {
+    /// Takes bytes until it has enough, then refuses the rest, which ends the serialization.
+    struct Capped(Vec<u8>);
+    impl std::io::Write for Capped {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = WORDS_MAX + 1 - self.0.len().min(WORDS_MAX + 1);
+            if room == 0 {
+                return Err(std::io::Error::other("enough"));
+            }
+            let n = buf.len().min(room);
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut out = Capped(Vec::new());
+    let cut = serde_json::to_writer(&mut out, value).is_err() || out.0.len() > WORDS_MAX;
+    let mut text = String::from_utf8_lossy(&out.0).into_owned();
+    if cut {
+        let mut end = WORDS_MAX.min(text.len());
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        text.truncate(end);
+        text.push('…');
+    }
+    text
+}
+
 /// The moved rules of one schema node.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct Rules {
@@ -72,12 +107,13 @@ impl Rules {
         true
     }
 
-    /// Takes `key` whatever it is: a constraint, `examples`, or any other keyword (`key: value`).
+    /// Takes `key` whatever it is: a constraint, `examples`, or any other keyword (`key: value`,
+    /// the value cut at [`WORDS_MAX`] bytes: a schema of any size may sit under `not`).
     pub(crate) fn add(&mut self, key: &str, value: &Value) {
         match (key, value) {
             _ if self.absorb(key, value) => {}
             ("examples", Value::Array(examples)) => self.examples.extend(examples.iter().cloned()),
-            _ => self.other.push(format!("{key}: {value}")),
+            _ => self.other.push(format!("{key}: {}", bounded(value))),
         }
     }
 
@@ -124,7 +160,7 @@ impl Rules {
         }
         out.extend(self.other.iter().cloned());
         if !self.examples.is_empty() {
-            let list: Vec<String> = self.examples.iter().map(Value::to_string).collect();
+            let list: Vec<String> = self.examples.iter().take(5).map(bounded).collect();
             out.push(format!("e.g. {}", list.join(", ")));
         }
         out
@@ -287,6 +323,20 @@ mod tests {
             }
         }
         rules.words(&node).join("; ")
+    }
+
+    #[test]
+    fn moved_keywords_are_bounded() {
+        let big: Vec<Value> = (0..10_000).map(|i| json!({"const": i})).collect();
+        let text = bounded(&json!({"anyOf": big}));
+        assert!(
+            text.ends_with('…') && text.len() <= WORDS_MAX + '…'.len_utf8(),
+            "{text}"
+        );
+        assert_eq!(bounded(&json!({"const": "é"})), r#"{"const":"é"}"#);
+        let mut rules = Rules::default();
+        rules.add("examples", &json!([1, 2, 3, 4, 5, 6, 7]));
+        assert_eq!(rules.words(&Map::new()), ["e.g. 1, 2, 3, 4, 5"]);
     }
 
     #[test]

@@ -73,13 +73,20 @@ pub(super) fn measure(schema: &Value, limits: &Limits) -> Vec<NotStrict> {
         }
     }
     let empty = Map::new();
-    let depth = Depth {
+    let (depth, chained) = Depth {
         root: schema,
         defs: defs.unwrap_or(&empty),
         memo: HashMap::new(),
+        chained: false,
     }
     .of_root();
     let mut out = Vec::new();
+    if chained {
+        out.push(NotStrict::Nested {
+            what: "references are chained".into(),
+            limit: MAX_CHAIN,
+        });
+    }
     if m.properties > limits.max_properties {
         out.push(NotStrict::TooManyProperties {
             count: m.properties,
@@ -151,24 +158,36 @@ impl Measure {
     }
 }
 
+/// The most references followed one inside another: a longer chain (a hostile schema's) is not
+/// followed, and the schema has no strict form.
+const MAX_CHAIN: usize = 64;
+
 /// Levels of object nesting, following references but not around a cycle.
 struct Depth<'a> {
     root: &'a Value,
     defs: &'a Map<String, Value>,
     /// Depth of each definition (computed once; a cycle counts as its first pass).
     memo: HashMap<String, usize>,
+    /// Whether a chain of references was longer than [`MAX_CHAIN`].
+    chained: bool,
 }
 
 impl<'a> Depth<'a> {
-    fn of_root(mut self) -> usize {
+    /// The depth, and whether a chain of references was cut short.
+    fn of_root(mut self) -> (usize, bool) {
         let root = self.root;
-        self.of(root, &mut vec!["#".to_owned()])
+        let depth = self.of(root, &mut vec!["#".to_owned()]);
+        (depth, self.chained)
     }
 
     fn of(&mut self, node: &'a Value, stack: &mut Vec<String>) -> usize {
         let Value::Object(map) = node else { return 0 };
         if let Some(Value::String(reference)) = map.get("$ref") {
             if stack.contains(reference) {
+                return 0;
+            }
+            if stack.len() > MAX_CHAIN {
+                self.chained = true;
                 return 0;
             }
             if let Some(d) = self.memo.get(reference) {
@@ -194,6 +213,70 @@ impl<'a> Depth<'a> {
             .unwrap_or(0);
         own + deepest
     }
+}
+
+/// Whether a strict schema admits a finite value: with every property required, a property that
+/// refers back to the value (`{"next": {"$ref": "#"}}`) never ends unless something on the way
+/// may stop (`null`, an empty array, another branch). A least fixpoint over the root and the
+/// definitions: none admits a value until shown to, then those that refer to it are looked at
+/// again.
+pub(super) fn finite(schema: &Value) -> bool {
+    let empty = Map::new();
+    let defs = schema
+        .get("$defs")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let mut trees: Vec<(String, &Value)> = vec![("#".to_owned(), schema)];
+    trees.extend(defs.iter().map(|(name, def)| (def_ref(name), def)));
+    let mut users: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, (_, tree)) in trees.iter().enumerate() {
+        for reference in crate::backend::transform::refs(tree) {
+            users.entry(reference).or_default().push(i);
+        }
+    }
+    let mut known: BTreeSet<&str> = BTreeSet::new();
+    let mut todo: Vec<usize> = (0..trees.len()).collect();
+    while let Some(i) = todo.pop() {
+        let (name, tree) = &trees[i];
+        if known.contains(name.as_str()) || !admits(tree, &known) {
+            continue;
+        }
+        known.insert(name.as_str());
+        todo.extend(users.get(name.as_str()).into_iter().flatten().copied());
+    }
+    known.contains("#")
+}
+
+/// Whether a strict node admits a finite value, given the references known to.
+fn admits(node: &Value, known: &BTreeSet<&str>) -> bool {
+    let Value::Object(map) = node else {
+        return true;
+    };
+    if let Some(reference) = map.get("$ref").and_then(Value::as_str) {
+        return known.contains(reference);
+    }
+    if map.contains_key("enum") {
+        return true;
+    }
+    if let Some(Value::Array(branches)) = map.get("anyOf") {
+        return branches.iter().any(|b| admits(b, known));
+    }
+    let types: Vec<&str> = match map.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => return true,
+    };
+    types.iter().any(|t| match *t {
+        "object" => map
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_none_or(|p| p.values().all(|s| admits(s, known))),
+        "array" => {
+            map.get("minItems").and_then(Value::as_u64).unwrap_or(0) == 0
+                || map.get("items").is_none_or(|s| admits(s, known))
+        }
+        _ => true,
+    })
 }
 
 /// Every way `schema` breaks the strict-mode rules of OpenAI's Structured Outputs, with default
