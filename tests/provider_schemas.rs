@@ -207,6 +207,23 @@ fn cases() -> Vec<Case> {
             ),
         ),
         case(
+            "prefixItems, then items of any value",
+            prop(
+                json!({"type": "array", "prefixItems": [{"type": "string"}], "contains": {"type": "integer"}}),
+            ),
+            Fallback("a tuple with items of any value after its positions"),
+            Fallback("a tuple with items of any value after its positions"),
+        ),
+        case(
+            "a closed object and a rule beside it on its number of keys",
+            prop(
+                json!({"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+                        "required": ["a", "b"], "not": {"maxProperties": 2}}),
+            ),
+            Fallback("`maxProperties` in a rule beside its properties"),
+            Fallback("`maxProperties` in a rule beside its properties"),
+        ),
+        case(
             "minItems and maxItems",
             prop(
                 json!({"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 4}),
@@ -683,6 +700,69 @@ fn references_that_would_copy_exponentially_are_not_inlined() {
         let why = strict(&schema).unwrap_err();
         assert!(matches!(why, NotStrict::TooDeep { .. }), "{why}");
     });
+}
+
+#[test]
+fn type_lists_split_without_copying_subschemas() {
+    // Each branch of a split type list takes only its own keywords: 40 levels of
+    // `["string", "array"]` stay linear (copying `items` into both branches would be 2^40).
+    let mut schema = json!({"type": "integer"});
+    for _ in 0..40 {
+        let mut node = Map::new();
+        node.insert("type".into(), json!(["string", "array", "null"]));
+        node.insert("minLength".into(), 1.into());
+        node.insert("items".into(), schema);
+        schema = Value::Object(node);
+    }
+    let out = structured(&prop(schema)).expect("the subset");
+    let p = &out["properties"]["p"]["anyOf"];
+    assert_eq!(p[0]["type"], "string");
+    assert!(p[0].get("items").is_none(), "{}", p[0]);
+    assert_eq!(p[1]["type"], "array");
+    assert!(p[1].get("minLength").is_none(), "{}", p[1]);
+    assert_eq!(p[2], json!({"type": "null"}));
+    assert!(
+        out.to_string().len() < 20_000,
+        "{} bytes",
+        out.to_string().len()
+    );
+    // An applicator every branch would need has no subset form: a reason, not a copy per branch.
+    let shared =
+        prop(json!({"type": ["string", "array"], "anyOf": [{"minLength": 1}, {"minItems": 1}]}));
+    let why = structured(&shared).unwrap_err().to_string();
+    assert!(
+        why.contains("`anyOf` beside a list of several types"),
+        "{why}"
+    );
+    // With one type beside null there is one copy, and nothing to refuse.
+    let nullable = prop(
+        json!({"type": ["string", "null"], "anyOf": [{"type": "string", "minLength": 3}, {"type": "string", "maxLength": 1}]}),
+    );
+    if let Err(why) = structured(&nullable) {
+        panic!("{why}");
+    }
+}
+
+#[test]
+fn described_references_to_one_large_definition_are_counted_once() {
+    // 10,000 described references to a definition of 30,000 nodes: its size is counted once, and
+    // the budget stops the copies.
+    let big: Map<String, Value> = (0..10_000)
+        .map(|i| (format!("f{i}"), json!({"type": "string"})))
+        .collect();
+    let mut properties = Map::new();
+    for i in 0..10_000 {
+        properties.insert(
+            format!("p{i}"),
+            json!({"$ref": "#/$defs/Big", "description": "a reference"}),
+        );
+    }
+    let mut schema =
+        json!({"type": "object", "required": [], "$defs": {"Big": {"type": "object"}}});
+    schema["properties"] = Value::Object(properties);
+    schema["$defs"]["Big"]["properties"] = Value::Object(big);
+    // Past the limits of strict mode either way; what matters is that it returns.
+    assert!(strict(&schema).is_err());
 }
 
 #[test]

@@ -11,84 +11,11 @@ mod support;
 use outlines::Structured;
 use outlines_guide::{Constraint, Coverage, Enforcement, Guide, GuideError, Vocabulary};
 use support::types::*;
+use support::walk::{walk, writable};
 use support::{Rng, cases, vocabularies};
 
-/// How a walk ended.
-enum Walk {
-    /// The value is complete (the constraint finished, or the walk took EOS).
-    Done(String),
-    /// It ran past the token cap without completing (a random walk can wander in a long string).
-    GaveUp,
-}
-
-/// A random walk: each step picks uniformly among the allowed tokens, except that one step in
-/// three (every step past `soft` tokens) prefers EOS, then a closing token, then a shortest token.
-fn walk(mut constraint: Constraint, vocab: &Vocabulary, seed: u64, soft: usize) -> Walk {
-    let closers: Vec<u32> = ["\"", "}", "]", "}}", "\"}"]
-        .iter()
-        .flat_map(|c| vocab.tokenize(c))
-        .collect();
-    let mut rng = Rng(seed);
-    while !constraint.is_finished() {
-        if constraint.tokens().len() > soft * 8 {
-            return Walk::GaveUp;
-        }
-        let mask = constraint.mask().expect("a mask");
-        let allowed = mask.tokens();
-        assert!(
-            !allowed.is_empty(),
-            "empty mask after {:?}",
-            constraint.text()
-        );
-        let closing = constraint.tokens().len() >= soft || rng.below(3) == 0;
-        let token = if !closing {
-            allowed[rng.below(allowed.len())]
-        } else if mask.allows(vocab.eos()) {
-            vocab.eos()
-        } else if let Some(&c) = closers.iter().find(|&&c| mask.allows(c)) {
-            c
-        } else {
-            let shortest = allowed
-                .iter()
-                .map(|&t| vocab.token_bytes(t).len())
-                .min()
-                .unwrap_or(0);
-            let short: Vec<u32> = allowed
-                .iter()
-                .copied()
-                .filter(|&t| vocab.token_bytes(t).len() == shortest)
-                .collect();
-            short[rng.below(short.len())]
-        };
-        constraint.advance(token).expect("an allowed token");
-        if token == vocab.eos() {
-            break;
-        }
-    }
-    Walk::Done(constraint.text())
-}
-
-/// Whether every token of `text` (tokenized by `vocab`) is allowed in turn, and the value is
-/// complete at the end.
-fn allowed_throughout(guide: &Guide, vocab: &Vocabulary, text: &str) -> Result<(), String> {
-    let mut constraint = guide.constraint();
-    for token in vocab.tokenize(text) {
-        let mask = constraint.mask().map_err(|e| e.to_string())?;
-        if !mask.allows(token) {
-            return Err(format!(
-                "{:?} refused after {:?}",
-                String::from_utf8_lossy(&vocab.token_bytes(token)),
-                constraint.text()
-            ));
-        }
-        constraint.advance(token).map_err(|e| e.to_string())?;
-    }
-    if constraint.is_complete() {
-        Ok(())
-    } else {
-        Err("incomplete at the end".into())
-    }
-}
+/// What a walk prefers when it closes a value.
+const CLOSERS: &[&str] = &["\"", "}", "]", "}}", "\"}"];
 
 #[test]
 fn random_walks_end_in_valid_values_and_cross_vocabularies() {
@@ -102,9 +29,9 @@ fn random_walks_end_in_valid_values_and_cross_vocabularies() {
         for (v, vocab) in vocabs.iter().enumerate() {
             let guide = (case.guide)(vocab).unwrap_or_else(|e| panic!("{}: {e}", case.name));
             for seed in 0..WALKS {
-                match walk(guide.constraint(), vocab, seed, 48) {
-                    Walk::GaveUp => gave_up += 1,
-                    Walk::Done(text) => {
+                match walk(guide.constraint(), vocab, CLOSERS, seed, 48) {
+                    None => gave_up += 1,
+                    Some(text) => {
                         done += 1;
                         if let Err(errors) = case.sound(&text) {
                             failures.push(format!("{} seed {seed}: {text:?}\n{errors}", case.name));
@@ -128,7 +55,7 @@ fn random_walks_end_in_valid_values_and_cross_vocabularies() {
     for (c, v, text) in texts {
         let other = &vocabs[1 - v];
         let guide = (cases[c].guide)(other).expect("a guide");
-        if let Err(why) = allowed_throughout(&guide, other, &text) {
+        if let Err(why) = writable(&guide, other, &text) {
             panic!("{} with {}: {text:?}: {why}", cases[c].name, other.name());
         }
     }
@@ -186,7 +113,7 @@ fn valid_values_are_allowed_token_by_token() {
             (case.validate)(text)
                 .unwrap_or_else(|e| panic!("{name}: the sample is invalid: {}", e.1));
             let guide = (case.guide)(&vocab).expect("a guide");
-            if let Err(why) = allowed_throughout(&guide, &vocab, text) {
+            if let Err(why) = writable(&guide, &vocab, text) {
                 panic!("{name} with {}: {text:?}: {why}", vocab.name());
             }
         }
@@ -203,7 +130,7 @@ fn ranges_of_the_rust_type_itself_are_enforced() {
     }
     let vocab = Vocabulary::o200k().unwrap();
     let guide = Guide::of::<Byte>(&vocab).unwrap();
-    assert!(allowed_throughout(&guide, &vocab, r#"{"b":255}"#).is_ok());
+    assert!(writable(&guide, &vocab, r#"{"b":255}"#).is_ok());
     for bad in [
         r#"{"b":256}"#,
         r#"{"b":-1}"#,
@@ -211,10 +138,7 @@ fn ranges_of_the_rust_type_itself_are_enforced() {
         r#"{"b": 1}"#,
         r#"{"b":1,"c":2}"#,
     ] {
-        assert!(
-            allowed_throughout(&guide, &vocab, bad).is_err(),
-            "{bad} got through"
-        );
+        assert!(writable(&guide, &vocab, bad).is_err(), "{bad} got through");
     }
 }
 
@@ -378,7 +302,7 @@ fn the_spaced_layout_is_sound_and_spaced() {
         let guide = (case.spaced)(&vocab).unwrap_or_else(|e| panic!("{}: {e}", case.name));
         for seed in 0..4 {
             total += 1;
-            if let Walk::Done(text) = walk(guide.constraint(), &vocab, seed, 48) {
+            if let Some(text) = walk(guide.constraint(), &vocab, CLOSERS, seed, 48) {
                 done += 1;
                 if let Err(errors) = case.sound(&text) {
                     failures.push(format!("{} seed {seed}: {text:?}\n{errors}", case.name));
@@ -448,12 +372,10 @@ fn constraints_move_across_threads() {
     let vocab = Vocabulary::o200k().unwrap();
     let constraint = Guide::of::<Small>(&vocab).unwrap().constraint();
     send(&constraint);
-    let text = std::thread::spawn(move || match walk(constraint, &vocab, 7, 32) {
-        Walk::Done(text) => text,
-        Walk::GaveUp => String::new(),
-    })
-    .join()
-    .unwrap();
+    let text =
+        std::thread::spawn(move || walk(constraint, &vocab, CLOSERS, 7, 32).unwrap_or_default())
+            .join()
+            .unwrap();
     assert!(Small::from_json(&text).is_ok(), "{text}");
 }
 
@@ -477,7 +399,7 @@ fn gguf_style_vocabularies_decode_gpt2_bytes() {
     assert_eq!(vocab.token_bytes(2), b" ");
     let guide = Guide::of::<Person>(&vocab).unwrap();
     let text = r#"{"name":" Jo","age":3,"role":"admin"}"#;
-    assert!(allowed_throughout(&guide, &vocab, text).is_ok());
+    assert!(writable(&guide, &vocab, text).is_ok());
     // Neither end-of-sequence token is allowed inside the value, and both may end it.
     let mut constraint = guide.constraint();
     for token in vocab.tokenize(&text[..text.len() - 1]) {
@@ -550,7 +472,7 @@ fn a_fractional_multiple_below_zero_is_reported_as_left_to_the_validator() {
     let vocab = Vocabulary::o200k().unwrap();
     let guide = Guide::of::<Steps>(&vocab).unwrap();
     let text = r#"{"price":0.50,"offset":-0.5,"round":-5}"#;
-    assert!(allowed_throughout(&guide, &vocab, text).is_ok());
+    assert!(writable(&guide, &vocab, text).is_ok());
 }
 
 #[test]
@@ -612,7 +534,7 @@ fn coverage_lists_each_rule_with_who_enforces_it() {
     let guide = Guide::of::<Booking>(&vocab).unwrap();
     let mut broken = std::collections::BTreeSet::new();
     for seed in 0..16 {
-        if let Walk::Done(text) = walk(guide.constraint(), &vocab, seed, 48) {
+        if let Some(text) = walk(guide.constraint(), &vocab, CLOSERS, seed, 48) {
             if let Err(diagnostics) = Booking::from_json(&text) {
                 broken.extend(diagnostics.errors().iter().map(|e| e.path().to_string()));
             }

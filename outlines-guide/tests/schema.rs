@@ -7,12 +7,15 @@
 //! it leaves to the validator are the ones the coverage report names; and random walks over the
 //! masks end in values that break no rule but those.
 
+mod support;
+
 use std::sync::OnceLock;
 
 use outlines::output::JsonSchema;
 use outlines_core::schema::inventory::RuleKind;
-use outlines_guide::{Constraint, Coverage, Enforcement, Guide, GuideError, Vocabulary};
+use outlines_guide::{Coverage, Enforcement, Guide, GuideError, Vocabulary};
 use serde_json::{Value, json};
+use support::walk::{walk, writable};
 
 fn vocab() -> &'static Vocabulary {
     static VOCAB: OnceLock<Vocabulary> = OnceLock::new();
@@ -40,83 +43,8 @@ fn broken(validator: &jsonschema::Validator, value: &Value) -> Vec<String> {
     out
 }
 
-/// Whether every token of `text` is allowed in turn and the value is complete at the end.
-fn writable(guide: &Guide, text: &str) -> Result<(), String> {
-    let vocab = guide.vocabulary();
-    let mut constraint = guide.constraint();
-    for token in vocab.tokenize(text) {
-        let mask = constraint.mask().map_err(|e| e.to_string())?;
-        if !mask.allows(token) {
-            return Err(format!(
-                "{:?} refused after {:?}",
-                String::from_utf8_lossy(&vocab.token_bytes(token)),
-                constraint.text()
-            ));
-        }
-        constraint.advance(token).map_err(|e| e.to_string())?;
-    }
-    if constraint.is_complete() {
-        Ok(())
-    } else {
-        Err("incomplete at the end".into())
-    }
-}
-
-/// A seeded stream (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
-
-/// A random walk over the masks that closes values now and then (and always past `soft` tokens);
-/// the text if it completed a value.
-fn walk(mut constraint: Constraint, seed: u64, soft: usize) -> Option<String> {
-    let vocab = vocab();
-    let closers: Vec<u32> = ["\"", "}", "]", "}}", "\"}", "]}", "0", "null"]
-        .iter()
-        .flat_map(|c| vocab.tokenize(c))
-        .collect();
-    let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
-    while !constraint.is_finished() {
-        if constraint.tokens().len() > soft * 6 {
-            return None;
-        }
-        let mask = constraint.mask().expect("a mask");
-        let allowed = mask.tokens();
-        assert!(
-            !allowed.is_empty(),
-            "empty mask after {:?}",
-            constraint.text()
-        );
-        let closing = constraint.tokens().len() >= soft || rng.below(3) == 0;
-        let token = if !closing {
-            allowed[rng.below(allowed.len())]
-        } else if mask.allows(vocab.eos()) {
-            vocab.eos()
-        } else if let Some(&c) = closers.iter().find(|&&c| mask.allows(c)) {
-            c
-        } else {
-            let shortest = allowed.iter().map(|&t| vocab.token_bytes(t).len()).min();
-            let short: Vec<u32> = allowed
-                .iter()
-                .copied()
-                .filter(|&t| Some(vocab.token_bytes(t).len()) == shortest)
-                .collect();
-            short[rng.below(short.len())]
-        };
-        constraint.advance(token).expect("an allowed token");
-        if token == vocab.eos() {
-            break;
-        }
-    }
-    Some(constraint.text())
-}
+/// What a walk prefers when it closes a value.
+const CLOSERS: &[&str] = &["\"", "}", "]", "}}", "\"}", "]}", "0", "null"];
 
 /// A schema and what the grammar must do with values of it.
 #[derive(Default)]
@@ -610,7 +538,7 @@ fn each_keyword_keeps_valid_values_writable_and_refuses_what_it_enforces() {
                             ));
                         }
                     }
-                    match (writable(&guide, text), written) {
+                    match (writable(&guide, vocab(), text), written) {
                         (Ok(()), false) => failures.push(format!(
                             "{} ({form}): {group} {text} was written",
                             case.name
@@ -645,7 +573,7 @@ fn random_walks_break_only_the_rules_left_to_the_validator() {
             .flat_map(|guide| (0..WALKS).map(move |seed| (guide, seed)));
         for (guide, seed) in walks {
             total += 1;
-            let Some(text) = walk(guide.constraint(), seed, 24) else {
+            let Some(text) = walk(guide.constraint(), vocab(), CLOSERS, seed, 24) else {
                 continue;
             };
             done += 1;
@@ -828,7 +756,10 @@ fn every_multiple_of_a_fraction_can_be_written() {
                     .to_owned();
                 let short = if short == "-0" { "0".to_owned() } else { short };
                 let forms = [padded, short.clone()];
-                (!forms.iter().any(|text| writable(&guide, text).is_ok())).then_some(short)
+                (!forms
+                    .iter()
+                    .any(|text| writable(&guide, vocab(), text).is_ok()))
+                .then_some(short)
             })
             .collect();
         assert!(unwritable.is_empty(), "multiples of {step}: {unwritable:?}");
@@ -882,12 +813,64 @@ fn nested(n: usize) -> (Value, String) {
 }
 
 #[test]
+fn splits_at_every_level_cost_linear_space() {
+    // A type list with an integer, and an integer range across zero, are split into branches:
+    // 40 levels of either would copy 2^40 nodes if each split copied the level below.
+    let mut lists = json!({"type": "integer"});
+    let mut ranges = json!({"type": "integer"});
+    for _ in 0..40 {
+        let mut node = serde_json::Map::new();
+        node.insert("type".into(), json!(["integer", "array"]));
+        node.insert("items".into(), lists);
+        lists = Value::Object(node);
+        let mut node = serde_json::Map::new();
+        node.insert("type".into(), "integer".into());
+        node.insert("minimum".into(), (-5).into());
+        node.insert("anyOf".into(), json!([ranges]));
+        ranges = Value::Object(node);
+    }
+    let guide = Guide::from_json_schema(&lists, vocab()).expect("a guide");
+    for text in ["7", "-3", "[1,[2,[]]]"] {
+        writable(&guide, vocab(), text).unwrap_or_else(|why| panic!("{text}: {why}"));
+    }
+    assert!(guide.grammar().to_string().len() < 1_000_000);
+    let guide = Guide::from_json_schema(&ranges, vocab()).expect("a guide");
+    for text in ["-5", "0", "12"] {
+        writable(&guide, vocab(), text).unwrap_or_else(|why| panic!("{text}: {why}"));
+    }
+    // Past the budget a node is left whole, and llguidance may then need the looser levels: the
+    // grammar stays small either way.
+    assert!(guide.grammar().to_string().len() < 1_000_000);
+}
+
+#[test]
+fn a_definition_with_many_references_is_checked_once_per_change() {
+    // 50,000 references from one definition to others that admit values, and one to a cycle with
+    // no way out: no finite value, found without looking at the definition 50,000 times over.
+    let mut all_of: Vec<Value> = (0..50_000)
+        .map(|i| json!({"$ref": format!("#/$defs/a{}", i % 100)}))
+        .collect();
+    all_of.push(json!({"$ref": "#/$defs/b"}));
+    let mut defs = serde_json::Map::new();
+    for i in 0..100 {
+        defs.insert(format!("a{i}"), json!({"type": "integer"}));
+    }
+    defs.insert("b".into(), json!({"$ref": "#/$defs/b"}));
+    defs.insert("d".into(), json!({ "allOf": all_of }));
+    let schema = json!({"$ref": "#/$defs/d", "$defs": defs});
+    match Guide::from_json_schema(&schema, vocab()) {
+        Err(GuideError::Schema(why)) => assert!(why.contains("no finite value"), "{why}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn deep_schemas_compile_on_their_own_stack_or_are_refused() {
     // 400 levels of objects: llguidance recurses through each, on the stack the guide gives it;
     // the constraint itself walks the value on this test thread's.
     let (schema, text) = nested(400);
     let guide = Guide::from_json_schema(&schema, vocab()).expect("a guide");
-    writable(&guide, &text).expect("the deep value is written");
+    writable(&guide, vocab(), &text).expect("the deep value is written");
     assert_eq!(
         Coverage::of_schema(&schema).unwrap().post_checked().count(),
         0
@@ -934,7 +917,7 @@ fn reference_cycles_need_a_way_out() {
     ];
     for (schema, text) in finite {
         let guide = Guide::from_json_schema(&schema, vocab()).expect("a guide");
-        writable(&guide, text).unwrap_or_else(|why| panic!("{schema}: {text}: {why}"));
+        writable(&guide, vocab(), text).unwrap_or_else(|why| panic!("{schema}: {text}: {why}"));
     }
 }
 
@@ -944,8 +927,8 @@ fn huge_schemas_have_a_bounded_cost() {
     let values: Vec<Value> = (0..100_000).map(|i| format!("value-{i}").into()).collect();
     let schema = json!({"type": "string", "enum": values});
     let guide = Guide::from_json_schema(&schema, vocab()).expect("a guide");
-    writable(&guide, r#""value-99999""#).unwrap();
-    writable(&guide, r#""other""#).unwrap();
+    writable(&guide, vocab(), r#""value-99999""#).unwrap();
+    writable(&guide, vocab(), r#""other""#).unwrap();
     let coverage = Coverage::of_schema(&schema).unwrap();
     let post: Vec<&str> = coverage
         .post_checked()
@@ -966,8 +949,8 @@ fn huge_schemas_have_a_bounded_cost() {
     let schema = json!({"type": "object", "properties": properties, "required": ["property_0"]});
     assert!(schema.to_string().len() > 10_000_000);
     let guide = Guide::from_json_schema(&schema, vocab()).expect("a guide");
-    writable(&guide, r#"{"property_0":"x"}"#).unwrap();
-    writable(&guide, "[1,2]").unwrap();
+    writable(&guide, vocab(), r#"{"property_0":"x"}"#).unwrap();
+    writable(&guide, vocab(), "[1,2]").unwrap();
     let coverage = Coverage::of_schema(&schema).unwrap();
     assert_eq!(coverage.guaranteed().count(), 0);
     assert_eq!(coverage.rules.len(), 160_002);
@@ -983,7 +966,7 @@ fn huge_schemas_have_a_bounded_cost() {
     defs.insert("d50000".into(), json!({"type": "null"}));
     let schema = json!({"$ref": "#/$defs/d0", "$defs": defs});
     let guide = Guide::from_json_schema(&schema, vocab()).expect("a guide");
-    writable(&guide, r#"{"n":{"n":null}}"#).unwrap();
+    writable(&guide, vocab(), r#"{"n":{"n":null}}"#).unwrap();
     let coverage = Coverage::of_schema(&schema).unwrap();
     assert!(
         coverage

@@ -13,10 +13,10 @@ use outlines::backend::{Constraint as Wanted, Finish};
 use outlines::diagnostics::ErrorKind;
 use outlines::output::{Output, ReplyKind, SchemaInPrompt};
 use outlines_guide::{
-    Constraint, Grammar, GrammarError, Guide, GuideError, MAX_DEFINITIONS, MAX_SOURCE_BYTES,
-    SourceKind, Vocabulary,
+    Grammar, GrammarError, Guide, GuideError, MAX_DEFINITIONS, MAX_SOURCE_BYTES, SourceKind,
+    Vocabulary,
 };
-use support::Rng;
+use support::walk::{walk, writable};
 
 const ARITHMETIC: &str = r#"
 start: expr
@@ -28,63 +28,6 @@ NUMBER: /[0-9]+/
 
 fn o200k() -> Vocabulary {
     Vocabulary::o200k().expect("o200k")
-}
-
-/// A random walk: uniform among the allowed tokens, except that one step in three (every step
-/// past `soft` tokens) prefers EOS, then `)`, then a shortest allowed token. `None` if it ran past
-/// eight times `soft` tokens without ending.
-fn walk(mut constraint: Constraint, vocab: &Vocabulary, seed: u64, soft: usize) -> Option<String> {
-    let mut rng = Rng(seed);
-    let close = vocab.tokenize(")")[0];
-    while !constraint.is_finished() {
-        if constraint.tokens().len() > soft * 8 {
-            return None;
-        }
-        let mask = constraint.mask().expect("a mask");
-        let allowed = mask.tokens();
-        assert!(
-            !allowed.is_empty(),
-            "empty mask after {:?}",
-            constraint.text()
-        );
-        let closing = constraint.tokens().len() >= soft || rng.below(3) == 0;
-        let token = if !closing {
-            allowed[rng.below(allowed.len())]
-        } else if mask.allows(vocab.eos()) {
-            vocab.eos()
-        } else if mask.allows(close) {
-            close
-        } else {
-            let shortest = allowed
-                .iter()
-                .map(|&t| vocab.token_bytes(t).len())
-                .min()
-                .unwrap_or(0);
-            let short: Vec<u32> = allowed
-                .iter()
-                .copied()
-                .filter(|&t| vocab.token_bytes(t).len() == shortest)
-                .collect();
-            short[rng.below(short.len())]
-        };
-        constraint.advance(token).expect("an allowed token");
-        if token == vocab.eos() {
-            break;
-        }
-    }
-    Some(constraint.text())
-}
-
-/// Whether each token of `text` is allowed in turn and the text is complete at the end.
-fn allowed_throughout(guide: &Guide, vocab: &Vocabulary, text: &str) -> bool {
-    let mut constraint = guide.constraint();
-    for token in vocab.tokenize(text) {
-        if !constraint.mask().expect("a mask").allows(token) {
-            return false;
-        }
-        constraint.advance(token).expect("an allowed token");
-    }
-    constraint.is_complete()
 }
 
 fn whole(pattern: &str) -> regex::Regex {
@@ -148,7 +91,7 @@ fn regex_walks_match_the_regex_crate_and_texts_are_allowed_or_refused() {
                 "{pattern} / {text:?}: the test is wrong"
             );
             assert!(
-                allowed_throughout(&guide, &vocab, text),
+                writable(&guide, &vocab, text).is_ok(),
                 "{pattern} refused {text:?}"
             );
         }
@@ -158,12 +101,12 @@ fn regex_walks_match_the_regex_crate_and_texts_are_allowed_or_refused() {
                 "{pattern} / {text:?}: the test is wrong"
             );
             assert!(
-                !allowed_throughout(&guide, &vocab, text),
+                writable(&guide, &vocab, text).is_err(),
                 "{pattern} allowed {text:?}"
             );
         }
         for seed in 0..40 {
-            match walk(guide.constraint(), &vocab, seed, 24) {
+            match walk(guide.constraint(), &vocab, &[")"], seed, 24) {
                 Some(text) => {
                     walks += 1;
                     assert!(check.is_match(&text), "{pattern} walked to {text:?}");
@@ -192,7 +135,7 @@ fn choice_walks_end_in_a_choice_and_nothing_else_is_allowed() {
         let guide = Guide::from_choices(choices, &vocab).expect("a guide");
         for choice in choices.iter().take(50) {
             assert!(
-                allowed_throughout(&guide, &vocab, choice),
+                writable(&guide, &vocab, choice).is_ok(),
                 "{choice:?} refused"
             );
         }
@@ -206,13 +149,13 @@ fn choice_walks_end_in_a_choice_and_nothing_else_is_allowed() {
         ] {
             if !choices.iter().any(|c| c == other) {
                 assert!(
-                    !allowed_throughout(&guide, &vocab, other),
+                    writable(&guide, &vocab, other).is_err(),
                     "{other:?} allowed"
                 );
             }
         }
         for seed in 0..40 {
-            let text = walk(guide.constraint(), &vocab, seed, 16).expect("a choice ends");
+            let text = walk(guide.constraint(), &vocab, &[")"], seed, 16).expect("a choice ends");
             assert!(choices.contains(&text), "walked to {text:?}");
         }
     }
@@ -287,19 +230,16 @@ fn grammar_walks_parse_and_read_back() {
         let guide = Guide::from_lark(source, &vocab).expect("a guide");
         let output = Grammar::lark(source).expect("a grammar");
         for text in ["1", "(1+2)*3", "((4))/5-6", "10*(2+3)*4"] {
-            assert!(allowed_throughout(&guide, &vocab, text), "{text:?} refused");
+            assert!(writable(&guide, &vocab, text).is_ok(), "{text:?} refused");
             assert_eq!(output.read(text, &Finish::Stop).as_deref(), Ok(text));
         }
         for text in ["", "1+", "(1", "1)", "a", "1++2", "()"] {
-            assert!(
-                !allowed_throughout(&guide, &vocab, text),
-                "{text:?} allowed"
-            );
+            assert!(writable(&guide, &vocab, text).is_err(), "{text:?} allowed");
             assert!(output.read(text, &Finish::Stop).is_err(), "{text:?} read");
         }
         let mut ended = 0;
         for seed in 0..60 {
-            let Some(text) = walk(guide.constraint(), &vocab, seed, 24) else {
+            let Some(text) = walk(guide.constraint(), &vocab, &[")"], seed, 24) else {
                 continue;
             };
             ended += 1;

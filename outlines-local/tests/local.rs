@@ -600,3 +600,69 @@ async fn text_constraints_follow_the_mode_and_bad_sources_are_config_errors() {
         assert!(text.contains(says) && text.contains(kind), "{text}");
     }
 }
+
+/// A runtime JSON Schema with references, a union, a pattern, a range, an enum and array bounds:
+/// rules the token grammar enforces, so every seed's first reply must be valid.
+#[tokio::test]
+async fn runtime_schema_replies_are_valid_for_every_seed() {
+    const SEEDS: u64 = 10;
+    let _turn = TURN.lock().await;
+    let schema = outlines::output::JsonSchema::compile(&serde_json::json!({
+        "title": "Meeting",
+        "type": "object",
+        "properties": {
+            "topic": {"type": "string", "minLength": 1, "maxLength": 60},
+            "day": {"enum": ["monday", "tuesday", "wednesday", "thursday", "friday"]},
+            "start_hour": {"type": "integer", "minimum": 8, "maximum": 18},
+            "room": {"type": "string", "pattern": "^R[0-9]{3}$"},
+            "organizer": {"$ref": "#/$defs/person"},
+            "attendees": {"type": "array", "items": {"$ref": "#/$defs/person"}, "minItems": 1, "maxItems": 3}
+        },
+        "required": ["topic", "day", "start_hour", "room", "organizer", "attendees"],
+        "additionalProperties": false,
+        "$defs": {
+            "person": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 40},
+                    "email": {"anyOf": [{"type": "string", "format": "email"}, {"type": "null"}]}
+                },
+                "required": ["name", "email"],
+                "additionalProperties": false
+            }
+        }
+    }))
+    .unwrap_or_else(|e| panic!("{e}"));
+    let prompt = "Extract the meeting: Ana (ana@example.com) invites Bo and Cy to the budget review \
+                  on Tuesday at 2 pm in room R204.";
+    let mut failures = Vec::new();
+    for seed in 0..SEEDS {
+        let local = Local::builder()
+            .seed(seed)
+            .temperature(0.9)
+            .threads(1)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"));
+        match schema
+            .generation(prompt)
+            .max_tokens(200)
+            .report(&local)
+            .await
+        {
+            Ok(report) => {
+                eprintln!(
+                    "seed {seed}: {} ({} attempts)",
+                    report.value,
+                    report.attempt_count()
+                );
+                let hour = report.value["start_hour"].as_i64().unwrap_or_default();
+                assert!((8..=18).contains(&hour), "{}", report.value);
+                if report.attempt_count() != 1 {
+                    failures.push(format!("seed {seed}: {:?}", report.attempts));
+                }
+            }
+            Err(error) => failures.push(format!("seed {seed}: {error}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -284,10 +284,12 @@ fn number(s: &Value) -> BoxedStrategy<Value> {
                 .prop_map(move |k| decimal_multiple(k, m))
                 .boxed()
         }
+        // A window of one value (`minimum == maximum`) or none: proptest's ranges need two.
+        None if whi <= wlo => Just(mid).boxed(),
         None => {
             let edges = if edges.is_empty() { vec![mid] } else { edges };
             prop_oneof![
-                (wlo..=whi.max(wlo)),
+                (wlo..=whi),
                 (wlo as i64..=whi as i64).prop_map(|i| i as f64),
                 prop::sample::select(edges),
             ]

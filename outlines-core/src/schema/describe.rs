@@ -89,13 +89,7 @@ impl Describer {
             Body::Tuple(items) => self.tuple(items, ""),
             Body::Enum(e) => self.enumeration(e),
         };
-        if ty.starts_with('\n') {
-            let _ = write!(out, "type {name} ={ty};");
-        } else {
-            let _ = write!(out, "type {name} = {ty};");
-        }
-        push_note(out, &note);
-        out.push('\n');
+        type_line(out, name, &ty, &note);
     }
 
     /// A union of the variants: on one line when short, else one branch per line with comments. The
@@ -495,6 +489,17 @@ pub(super) fn join_note(out: &mut String, note: &str) {
     } else {
         let _ = write!(out, " ({note})");
     }
+}
+
+/// `type Name = …;` and its note: a multi-line type starts on the next line.
+pub(super) fn type_line(out: &mut String, name: &str, ty: &str, note: &str) {
+    if ty.starts_with('\n') {
+        let _ = write!(out, "type {name} ={ty};");
+    } else {
+        let _ = write!(out, "type {name} = {ty};");
+    }
+    push_note(out, note);
+    out.push('\n');
 }
 
 pub(super) fn push_note(out: &mut String, note: &str) {

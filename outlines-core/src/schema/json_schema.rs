@@ -16,6 +16,34 @@ use super::{
 /// The dialect URI written as `$schema`.
 pub const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
+/// The instance types a JSON Schema 2020-12 keyword constrains (a value of any other type passes
+/// it), or `None` for a keyword that applies to every value (`enum`, `anyOf`, `$ref`, …). A transform
+/// that splits a type list into branches gives each branch only its own keywords, so a nested
+/// schema is not copied into branches that ignore it.
+pub fn keyword_types(keyword: &str) -> Option<&'static [&'static str]> {
+    Some(match keyword {
+        "minLength" | "maxLength" | "pattern" | "format" | "contentEncoding"
+        | "contentMediaType" | "contentSchema" => &["string"],
+        "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum" | "multipleOf" => {
+            &["number", "integer"]
+        }
+        "items" | "prefixItems" | "additionalItems" | "unevaluatedItems" | "minItems"
+        | "maxItems" | "uniqueItems" | "contains" | "minContains" | "maxContains" => &["array"],
+        "properties"
+        | "patternProperties"
+        | "additionalProperties"
+        | "unevaluatedProperties"
+        | "required"
+        | "minProperties"
+        | "maxProperties"
+        | "propertyNames"
+        | "dependentRequired"
+        | "dependentSchemas"
+        | "dependencies" => &["object"],
+        _ => return None,
+    })
+}
+
 /// The JSON Schema of the type `T` whose IR `schema` builds, rendered once per type and shared: what
 /// every request for a `T` carries. Call it as `shared::<T>(T::schema)`.
 pub fn shared<T: 'static>(schema: impl FnOnce() -> Schema) -> Arc<Value> {

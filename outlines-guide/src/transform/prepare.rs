@@ -3,8 +3,9 @@
 //!
 //! Every walk here is iterative: a hostile schema's nesting cannot overflow the stack.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 
+use outlines_core::schema::runtime::percent_decode;
 use serde_json::{Map, Value, json};
 
 use crate::GuideError;
@@ -322,40 +323,19 @@ fn kind_of(value: &Value) -> &'static str {
     }
 }
 
-/// The segments of a local reference: `#` is none, `#/a/b~1c` is `a`, `b/c`; percent-escapes
-/// decoded first, as a URI fragment's are.
+/// The segments of a local reference: `#` is none, `#/a/b~1c` is `a`, `b/c`; the fragment is
+/// percent-decoded first, as a URI's is (the runtime schema compiler reads references the same way).
 fn segments(reference: &str) -> Option<Vec<String>> {
-    let rest = reference.strip_prefix('#')?;
-    if rest.is_empty() {
+    let pointer = percent_decode(reference.strip_prefix('#')?)?;
+    if pointer.is_empty() {
         return Some(Vec::new());
     }
-    rest.strip_prefix('/')?
-        .split('/')
-        .map(|token| {
-            let token = percent_decode(token)?;
-            Some(token.replace("~1", "/").replace("~0", "~"))
-        })
-        .collect()
-}
-
-fn percent_decode(token: &str) -> Option<String> {
-    if !token.contains('%') {
-        return Some(token.to_owned());
-    }
-    let bytes = token.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = token.get(i + 1..i + 3)?;
-            out.push(u8::from_str_radix(hex, 16).ok()?);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    let segments = pointer.strip_prefix('/')?.split('/');
+    Some(
+        segments
+            .map(|token| token.replace("~1", "/").replace("~0", "~"))
+            .collect(),
+    )
 }
 
 /// The schema at `segments` in `doc`, through schema keywords only.
@@ -430,9 +410,14 @@ fn reachable(doc: &Value) -> Result<(HashMap<String, Vec<String>>, usize), Guide
     let mut scanned: HashSet<Vec<String>> = HashSet::from([Vec::new()]);
     let mut reach = height(doc);
     let mut trees = vec![doc];
+    // A node inside several targets (`#/items` inside `#`) is scanned once.
+    let mut visited: HashSet<*const Value> = HashSet::new();
     while let Some(tree) = trees.pop() {
         let mut stack = vec![tree];
         while let Some(node) = stack.pop() {
+            if !visited.insert(std::ptr::from_ref(node)) {
+                continue;
+            }
             let Value::Object(map) = node else { continue };
             if let Some(reference) = map.get("$ref") {
                 let Some(reference) = reference.as_str() else {
@@ -647,23 +632,30 @@ fn merged(sites: &Sites) -> Merged {
 /// admits none. Everything else is taken to admit one (llguidance's compile finds the rest).
 ///
 /// A least fixpoint: no target admits a value until shown to; when one is, those that refer to
-/// it are looked at again.
+/// it are looked at again. The queue holds each target once (a definition referring 50,000 times
+/// to others is not looked at 50,000 times over).
 fn finite(doc: &Value, sites: &Sites) -> bool {
-    let mut users: HashMap<&Target, Vec<&Target>> = HashMap::new();
+    let mut users: HashMap<&Target, HashSet<&Target>> = HashMap::new();
     for (owner, found) in sites {
         for (target, _) in found {
-            users.entry(target).or_default().push(owner);
+            users.entry(target).or_default().insert(owner);
         }
     }
     let mut known: HashSet<Target> = HashSet::new();
-    let mut todo: Vec<&Target> = sites.keys().collect();
-    while let Some(target) = todo.pop() {
+    let mut todo: VecDeque<&Target> = sites.keys().collect();
+    let mut queued: HashSet<&Target> = todo.iter().copied().collect();
+    while let Some(target) = todo.pop_front() {
+        queued.remove(target);
         if known.contains(target) {
             continue;
         }
         if target.in_doc(doc).is_some_and(|tree| admits(tree, &known)) {
             known.insert(target.clone());
-            todo.extend(users.get(target).into_iter().flatten().copied());
+            for &user in users.get(target).into_iter().flatten() {
+                if !known.contains(user) && queued.insert(user) {
+                    todo.push_back(user);
+                }
+            }
         }
     }
     known.contains(&Target::Root)

@@ -39,6 +39,8 @@ pub(crate) const PATTERN_KEYS: &str =
 pub(crate) const FORMAT: &str = "not one of the formats the grammar enforces";
 pub(crate) const BEYOND_INT: &str = "a range beyond ±(2^63 − 1024), which the grammar cannot write";
 pub(crate) const BEYOND_FLOAT: &str = "a range beyond ±1e18, which the grammar cannot write";
+pub(crate) const UNSPLIT: &str = "the schema is too large to split this node's integer range or \
+     type list: the grammar may write -0 or leave an integer unbounded here";
 pub(crate) const SEPARATE: &str =
     "llguidance could not intersect this node's parts: the grammar keeps one of them";
 pub(crate) const STRUCTURE: &str =

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use llguidance::derivre::{RegexAst, RegexBuilder};
 use llguidance::regex_to_lark;
 use outlines_core::schema::Format;
+use outlines_core::schema::json_schema::keyword_types;
 use serde_json::{Map, Value, json};
 
 use super::prepare::{
@@ -49,6 +50,7 @@ pub(crate) fn rewrite(prepared: &Prepared, level: Level) -> (Value, Notes, bool)
         merged: &prepared.merged,
         notes: Notes::new(),
         any_used: false,
+        budget: SPLIT_BUDGET,
     };
     let mut ptr = String::from("#");
     r.node(&mut doc, &mut ptr, prepared.merged.root);
@@ -87,6 +89,32 @@ struct Rewrite<'a> {
     merged: &'a Merged,
     notes: Notes,
     any_used: bool,
+    /// Schema nodes the splits may still copy ([`SPLIT_BUDGET`]).
+    budget: usize,
+}
+
+/// How many schema nodes the type and zero splits may copy in all. A split copies a node's rules
+/// (already rewritten, splits included) into each branch, so a split at every level of nesting
+/// would grow the schema exponentially; past the budget a node is left whole, the grammar looser
+/// there and the validator checking what the split would have enforced.
+const SPLIT_BUDGET: usize = 100_000;
+
+/// The schema nodes in `values`, counted without recursion, or `None` past `limit`.
+fn nodes_within<'a>(values: impl IntoIterator<Item = &'a Value>, limit: usize) -> Option<usize> {
+    let mut stack: Vec<&Value> = values.into_iter().collect();
+    let mut count = 0;
+    while let Some(value) = stack.pop() {
+        count += 1;
+        if count > limit {
+            return None;
+        }
+        match value {
+            Value::Object(map) => stack.extend(map.values()),
+            Value::Array(items) => stack.extend(items),
+            _ => {}
+        }
+    }
+    Some(count)
 }
 
 /// How strong a guarantee is: a note never replaces a weaker one.
@@ -119,6 +147,17 @@ impl Rewrite<'_> {
             .or_insert(by);
         if weakness(by) > weakness(*slot) {
             *slot = by;
+        }
+    }
+
+    /// Whether one more copy of `rules` fits in the budget, which it then takes.
+    fn spend<'v>(&mut self, rules: impl IntoIterator<Item = &'v Value>) -> bool {
+        match nodes_within(rules, self.budget) {
+            Some(cost) => {
+                self.budget -= cost;
+                true
+            }
+            None => false,
         }
     }
 
@@ -290,16 +329,24 @@ impl Rewrite<'_> {
 
     fn here(&mut self, map: &mut Map<String, Value>, ptr: &str, merged: bool, closable: bool) {
         let types = types(map);
-        if types.iter().any(|t| t == "integer")
-            && types.iter().any(|t| t != "integer" && t != "null")
-        {
-            return self.split_types(map, ptr, merged, closable, &types);
+        let mixed = types.iter().any(|t| t == "integer")
+            && types.iter().any(|t| t != "integer" && t != "null");
+        if mixed {
+            // Both branches take the rules every type has (`enum`, `anyOf`, `$ref`, ...).
+            let shared = map
+                .iter()
+                .filter(|(k, _)| compiled_rule(k) && keyword_types(k).is_none())
+                .map(|(_, v)| v);
+            if self.spend(shared) {
+                return self.split_types(map, ptr, merged, closable, &types);
+            }
+            self.note(ptr, "type", Enforcement::Validator(UNSPLIT));
         }
         // Listed values bound a number themselves (and may lie past the bounds added here).
         let listed_before = map.contains_key("enum") || map.contains_key("const");
         let listed = self.listed(map, ptr);
         if listed {
-        } else if types.iter().any(|t| t == "integer") {
+        } else if !mixed && types.iter().any(|t| t == "integer") {
             self.integer(map, ptr, types.iter().any(|t| t == "null"));
         } else if types.iter().any(|t| t == "number") {
             self.number(map, ptr);
@@ -356,8 +403,21 @@ impl Rewrite<'_> {
         let mut branches = Vec::new();
         for t in [Value::from("integer"), Value::Array(others)] {
             let mut branch = Map::new();
-            branch.insert("type".into(), t);
-            branch.extend(rules.clone());
+            branch.insert("type".into(), t.clone());
+            // A keyword only for other types (`items` beside `["integer", "array"]`) goes only
+            // to their branch.
+            let own = |key: &str| {
+                keyword_types(key).is_none_or(|of| match &t {
+                    Value::Array(ts) => ts.iter().any(|t| of.iter().any(|o| t == *o)),
+                    t => of.iter().any(|o| t == *o),
+                })
+            };
+            branch.extend(
+                rules
+                    .iter()
+                    .filter(|(k, _)| own(k))
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
             self.here(&mut branch, ptr, merged, closable);
             branches.push(Value::Object(branch));
         }
@@ -396,7 +456,18 @@ impl Rewrite<'_> {
         let limit = Value::from(INT_LIMIT);
         if self.bounds(map, ptr, side, BEYOND_INT, INT_RANGE, limit) {
             self.outward(map, ptr);
-            split_at_zero(map, nullable);
+            if let Some((lo, hi)) = across_zero(map) {
+                // Both ranges take the node's other rules.
+                let rest = map
+                    .iter()
+                    .filter(|(k, _)| compiled_rule(k) && !is_bound(k))
+                    .map(|(_, v)| v);
+                if self.spend(rest) {
+                    split_at_zero(map, lo, hi, nullable);
+                } else {
+                    self.note(ptr, "type", Enforcement::Validator(UNSPLIT));
+                }
+            }
         }
     }
 
@@ -838,9 +909,8 @@ fn closable(map: &Map<String, Value>) -> bool {
         .any(|k| map.contains_key(*k))
 }
 
-/// An integer range across zero as two ranges, `[lo, -1]` and `[0, hi]`: llguidance's regex for it
-/// admits `-0`, which serde reads as a float.
-fn split_at_zero(map: &mut Map<String, Value>, nullable: bool) {
+/// A node's integer range, `[lo, hi]`, if it crosses zero.
+fn across_zero(map: &Map<String, Value>) -> Option<(i64, i64)> {
     let int = |key: &str, round: fn(f64) -> f64| -> Option<i64> {
         let v = map.get(key)?;
         v.as_i64().or_else(|| {
@@ -864,16 +934,23 @@ fn split_at_zero(map: &mut Map<String, Value>, nullable: bool) {
     .flatten()
     .min()
     .unwrap_or(INT_LIMIT);
-    if !(lo < 0 && hi >= 0) {
-        return;
-    }
+    (lo < 0 && hi >= 0).then_some((lo, hi))
+}
+
+/// The type and bound keywords, which each range of a split sets itself.
+fn is_bound(key: &str) -> bool {
+    matches!(
+        key,
+        "type" | "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum"
+    )
+}
+
+/// An integer range across zero as two ranges, `[lo, -1]` and `[0, hi]`: llguidance's regex for it
+/// admits `-0`, which serde reads as a float.
+fn split_at_zero(map: &mut Map<String, Value>, lo: i64, hi: i64, nullable: bool) {
     let mut rest = Map::new();
     for (key, value) in map.iter() {
-        let bound = matches!(
-            key.as_str(),
-            "type" | "minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum"
-        );
-        if compiled_rule(key) && !bound {
+        if compiled_rule(key) && !is_bound(key) {
             rest.insert(key.clone(), value.clone());
         }
     }

@@ -1,8 +1,9 @@
-//! What the test binaries share: the test types, each with its guide and validator, the
-//! vocabularies, and a seeded random stream.
+//! What the test binaries share: the test types, each with its guide and validator, random
+//! walks over masks, the vocabularies, and a seeded random stream.
 #![allow(dead_code)] // each binary uses its part
 
 pub(crate) mod types;
+pub(crate) mod walk;
 
 use outlines::Structured;
 use outlines_guide::{Coverage, Guide, GuideError, Layout, Vocabulary};

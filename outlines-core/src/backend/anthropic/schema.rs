@@ -31,8 +31,9 @@ use serde_json::{Map, Value, json};
 
 use crate::backend::transform::{
     self, RootRefs, Rules, closing_problem, def_name, def_ref, escape, into_defs, into_root,
-    refs_at, tuple_items,
+    is_object, open_tuple, refs_at, tuple_items,
 };
+use crate::schema::json_schema::keyword_types;
 
 /// The types the subset knows.
 pub const TYPES: &[&str] = transform::JSON_TYPES;
@@ -321,7 +322,7 @@ fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsu
         return Ok(out);
     }
     if let Some(Value::Array(types)) = map.get("type") {
-        return node(&split_type_list(map, types), path);
+        return node(&split_type_list(map, types, path)?, path);
     }
     if !["type", "anyOf", "oneOf", "allOf", "enum", "const"]
         .iter()
@@ -428,6 +429,12 @@ fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsu
                     out.insert(key.clone(), Value::Object(items));
                 }
             },
+            "prefixItems" if open_tuple(map) => {
+                return Err(Unsupported::at(
+                    path,
+                    "a tuple with items of any value after its positions",
+                ));
+            }
             "prefixItems" => {
                 // Tuples are not in the subset: items of any of the positions' schemas, the order
                 // stated in words, the length as the array's size.
@@ -513,16 +520,6 @@ fn node(map: &Map<String, Value>, path: &str) -> Result<Map<String, Value>, Unsu
     Ok(out)
 }
 
-/// Whether a node is an object schema: its type, or its properties, say so.
-fn is_object(map: &Map<String, Value>) -> bool {
-    map.contains_key("properties")
-        || match map.get("type") {
-            Some(Value::String(t)) => t == "object",
-            Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
-            _ => false,
-        }
-}
-
 /// The names a node's `required` lists.
 fn required(map: &Map<String, Value>) -> impl Iterator<Item = &str> {
     map.get("required")
@@ -533,9 +530,25 @@ fn required(map: &Map<String, Value>) -> impl Iterator<Item = &str> {
 }
 
 /// `{"type": ["integer", "null"], ...}` as `{"anyOf": [{"type": "integer", ...}, {"type": "null"}]}`:
-/// the subset takes no type lists. Annotations stay on the outer node.
-fn split_type_list(map: &Map<String, Value>, types: &[Value]) -> Map<String, Value> {
+/// the subset takes no type lists. Each branch gets the keywords that constrain its type (`items`
+/// only the array's), so no subschema is copied; annotations stay on the outer node. An applicator
+/// every branch would need (`anyOf` beside `["string", "array"]`) has no such form: copied into each
+/// branch and split again below, it would grow exponentially with the nesting.
+fn split_type_list(
+    map: &Map<String, Value>,
+    types: &[Value],
+    path: &str,
+) -> Result<Map<String, Value>, Unsupported> {
     const ANNOTATIONS: &[&str] = &["description", "title", "examples", "default"];
+    const SHARED: &[&str] = &["anyOf", "oneOf", "allOf", "not", "if", "then", "else"];
+    if types.iter().filter(|t| *t != "null").count() > 1 {
+        if let Some(key) = SHARED.iter().find(|k| map.contains_key(**k)) {
+            return Err(Unsupported::at(
+                path,
+                format!("`{key}` beside a list of several types"),
+            ));
+        }
+    }
     let mut outer = Map::new();
     let mut rest = Map::new();
     for (key, value) in map {
@@ -554,7 +567,13 @@ fn split_type_list(map: &Map<String, Value>, types: &[Value]) -> Map<String, Val
             let mut branch = Map::new();
             branch.insert("type".into(), t.clone());
             if t != "null" {
-                branch.extend(rest.clone());
+                let own =
+                    |key: &str| keyword_types(key).is_none_or(|of| of.iter().any(|o| t == *o));
+                branch.extend(
+                    rest.iter()
+                        .filter(|(key, _)| own(key))
+                        .map(|(k, v)| (k.clone(), v.clone())),
+                );
             }
             Value::Object(branch)
         })
@@ -562,7 +581,7 @@ fn split_type_list(map: &Map<String, Value>, types: &[Value]) -> Map<String, Val
     let mut out = Map::new();
     out.insert("anyOf".into(), Value::Array(branches));
     out.extend(outer);
-    out
+    Ok(out)
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@
 mod check;
 mod reply;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{Map, Value, json};
 
@@ -36,8 +36,8 @@ pub use check::{Limits, strict_violations};
 pub use reply::unwrap_reply;
 
 use crate::backend::transform::{
-    self, RootRefs, Rules, closing_problem, def_name, def_ref, escape, refs, subschemas_mut,
-    tuple_items,
+    self, RootRefs, Rules, closing_problem, def_name, def_ref, escape, is_object, open_tuple, refs,
+    subschemas_mut, tuple_items,
 };
 
 /// The key a non-object root is wrapped in: `{"value": <the root>}`.
@@ -400,6 +400,12 @@ impl Transform<'_> {
                 _ => rules.add(key, value),
             }
         }
+        if open_tuple(input) {
+            return Err(unsupported(
+                path,
+                "a tuple with items of any value after its positions",
+            ));
+        }
         if let Some((original, rendered)) = positions {
             // Each position's schema is allowed anywhere; the count and the words keep the order.
             let items = tuple_items(original, rendered, &mut rules)
@@ -507,16 +513,6 @@ fn unsupported(path: &str, what: &str) -> NotStrict {
     }
 }
 
-/// Whether a rendered node is an object schema.
-fn is_object(node: &Map<String, Value>) -> bool {
-    node.contains_key("properties")
-        || match node.get("type") {
-            Some(Value::String(t)) => t == "object",
-            Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
-            _ => false,
-        }
-}
-
 /// `allOf` members carry extra rules on a leaf (a second pattern, format or multiple): stated in words.
 fn all_of(value: &Value, path: &str, rules: &mut Rules) -> Result<(), NotStrict> {
     const STRUCTURAL: &[&str] = &[
@@ -561,6 +557,9 @@ struct Inliner {
     defs: Map<String, Value>,
     /// Nodes it may still copy.
     budget: std::cell::Cell<usize>,
+    /// Each definition's size, counted once (10,000 references to one large definition would
+    /// otherwise count it 10,000 times).
+    sizes: std::cell::RefCell<HashMap<String, usize>>,
 }
 
 /// The most inlinings nested in one another.
@@ -589,6 +588,7 @@ impl Inliner {
             root,
             defs,
             budget: std::cell::Cell::new(INLINE_BUDGET),
+            sizes: Default::default(),
         }
     }
 
@@ -609,15 +609,17 @@ impl Inliner {
         } else {
             def_name(&reference).and_then(|k| self.defs.get(k.as_ref()))
         };
-        let cost = target.map_or(0, size);
+        let inlinable = !stack.contains(&reference) && stack.len() <= INLINE_DEPTH;
+        let target = target.filter(|_| inlinable);
+        let cost = target.map_or(0, |t| {
+            *self
+                .sizes
+                .borrow_mut()
+                .entry(reference.clone())
+                .or_insert_with(|| size(t))
+        });
         let target = match target {
-            Some(Value::Object(t))
-                if !stack.contains(&reference)
-                    && stack.len() <= INLINE_DEPTH
-                    && cost <= self.budget.get() =>
-            {
-                t
-            }
+            Some(Value::Object(t)) if cost <= self.budget.get() => t,
             _ => {
                 map.retain(|k, _| k == "$ref");
                 return;

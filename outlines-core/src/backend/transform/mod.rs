@@ -92,6 +92,16 @@ pub(crate) fn prepare(schema: &Value) -> Result<Cow<'_, Value>, String> {
     Ok(Cow::Owned(doc))
 }
 
+/// Whether a node is an object schema: its type, or its properties, say so.
+pub(crate) fn is_object(node: &Map<String, Value>) -> bool {
+    node.contains_key("properties")
+        || match node.get("type") {
+            Some(Value::String(t)) => t == "object",
+            Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
+            _ => false,
+        }
+}
+
 /// The depth at which `value` passes `limit`, if it does.
 pub(crate) fn deeper_than(value: &Value, limit: usize) -> Option<usize> {
     let mut stack = vec![(value, 1)];
@@ -182,6 +192,9 @@ const PRESENCE: &[&str] = &[
     "allOf",
 ];
 
+/// The most subschemas beside an object's properties that closing it reads.
+const BESIDE_LIMIT: usize = 10_000;
+
 /// Why closing this object node (`additionalProperties: false`, as both subsets require) could
 /// lose every valid value, or `None` if it cannot; with `require_all`, also requiring every
 /// property (OpenAI's strict mode). Rules that only state in words what keys the object needs —
@@ -210,14 +223,46 @@ pub(crate) fn closing_problem(map: &Map<String, Value>, require_all: bool) -> Op
             asked.extend(names(Some(needs)));
         }
     }
-    // The keys the schemas beside it ask for (an `if`'s `then`, an `anyOf` branch).
-    for key in PRESENCE {
-        match map.get(*key) {
-            Some(Value::Object(sub)) => asked.extend(names(sub.get("required"))),
-            Some(Value::Array(subs)) => {
-                for sub in subs {
-                    asked.extend(names(sub.get("required")));
+    // The keys the schemas beside it ask for (an `if`'s `then`, an `anyOf` branch, nested), and
+    // rules there on the keys' number or names, which may ask for keys beyond the properties
+    // (`not: {maxProperties: 2}` asks for a third; `allOf: [{minProperties: 5}]` for more).
+    const COUNTS: &[&str] = &[
+        "minProperties",
+        "maxProperties",
+        "additionalProperties",
+        "patternProperties",
+        "propertyNames",
+        "unevaluatedProperties",
+    ];
+    // The subschemas under the presence keywords (`dependentSchemas` holds one per key).
+    fn push<'a>(beside: &mut Vec<&'a Value>, node: &'a Map<String, Value>) {
+        for key in PRESENCE {
+            match (node.get(*key), *key) {
+                (Some(Value::Object(by_key)), "dependentSchemas") => beside.extend(by_key.values()),
+                (Some(value), _) => beside.push(value),
+                (None, _) => {}
+            }
+        }
+    }
+    let mut beside: Vec<&Value> = Vec::new();
+    push(&mut beside, map);
+    let mut seen = 0;
+    while let Some(value) = beside.pop() {
+        seen += 1;
+        if seen > BESIDE_LIMIT {
+            return Some("an object with too many rules beside its properties to check".into());
+        }
+        match value {
+            Value::Array(subs) => beside.extend(subs),
+            Value::Object(sub) => {
+                if let Some(key) = COUNTS.iter().find(|k| sub.contains_key(**k)) {
+                    return Some(format!(
+                        "an object with `{key}` in a rule beside its properties, which may ask \
+                         for keys beyond them"
+                    ));
                 }
+                asked.extend(names(sub.get("required")));
+                push(&mut beside, sub);
             }
             _ => {}
         }
@@ -516,6 +561,22 @@ fn wrapper(inner: Value, defs: Map<String, Value>) -> Map<String, Value> {
 /// The `items` schema that stands for a tuple whose positions rendered as `rendered`: any of them,
 /// each once (`None` for an empty tuple). When the positions differ, their order — named after the
 /// `original` positions — joins `rules`, so the model still reads it.
+/// Whether a tuple (`prefixItems`) lets items of any value follow its positions: no `items` (or
+/// `items: true`) and room for more than the positions under `maxItems`. Its items' schema would
+/// be any value, which no provider subset takes; the positions' schemas alone would refuse every
+/// longer array the schema accepts.
+pub(crate) fn open_tuple(map: &Map<String, Value>) -> bool {
+    let Some(Value::Array(positions)) = map.get("prefixItems") else {
+        return false;
+    };
+    let open = matches!(map.get("items"), None | Some(Value::Bool(true)));
+    let room = map
+        .get("maxItems")
+        .and_then(Value::as_f64)
+        .is_none_or(|max| max > positions.len() as f64);
+    open && room
+}
+
 pub(crate) fn tuple_items(
     original: &[Value],
     rendered: Vec<Value>,

@@ -1061,8 +1061,9 @@ fn resolve<'a>(doc: &'a Value, pointer: &str) -> Option<&'a Value> {
     Some(at)
 }
 
-/// A URI fragment with its `%XX` escapes decoded; `None` when they do not make UTF-8.
-fn percent_decode(fragment: &str) -> Option<String> {
+/// A URI fragment with its `%XX` escapes decoded; `None` when they do not make UTF-8. A `$ref`'s
+/// fragment is decoded before it is read as a JSON Pointer (so `%2F` separates segments).
+pub fn percent_decode(fragment: &str) -> Option<String> {
     if !fragment.contains('%') {
         return Some(fragment.to_owned());
     }

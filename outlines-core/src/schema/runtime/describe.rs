@@ -27,7 +27,7 @@ use super::{Arrays, Compiled, Node, NodeId, Numbers, Objects, Strings};
 use crate::schema::Merged;
 use crate::schema::describe::{
     INLINE_WIDTH, Prop, UNION_WIDTH, comment_lines, join_note, key, layout, number_notes, one_line,
-    push_note, range_note,
+    range_note, type_line,
 };
 
 /// A description is cut at about this many characters.
@@ -92,13 +92,7 @@ impl Describer<'_> {
         }
         comment_lines(out, description.map(cut).as_deref(), "");
         let (ty, note) = self.body(id, "");
-        if ty.starts_with('\n') {
-            let _ = write!(out, "type {name} ={ty};");
-        } else {
-            let _ = write!(out, "type {name} = {ty};");
-        }
-        push_note(out, &note);
-        out.push('\n');
+        type_line(out, name, &ty, &note);
     }
 
     /// A subschema where it is used: its name when it is shared, else its type expression.

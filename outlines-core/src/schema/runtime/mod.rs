@@ -81,6 +81,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+pub use compile::percent_decode;
 pub use describe::DESCRIBE_LIMIT;
 pub use error::{SchemaError, SchemaErrorKind};
 
