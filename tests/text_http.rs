@@ -111,7 +111,8 @@ impl Server {
 }
 
 async fn serve(server: Server, replies: Vec<ResponseTemplate>) -> MockServer {
-    let mock_server = MockServer::start().await;
+    // Not from wiremock's pool: a pooled server can still hold a connection from another test.
+    let mock_server = MockServer::builder().start().await;
     let count = replies.len();
     for (i, reply) in replies.into_iter().enumerate() {
         let mock = Mock::given(method("POST"))

@@ -573,13 +573,15 @@ impl Rewrite<'_> {
         let Some(format) = map.get("format") else {
             return;
         };
-        let extra = match format.as_str().and_then(Format::from_name) {
+        // The validator's length caps too (in bytes there; in characters here, never fewer):
+        // without them a small model can write a hostname that never ends.
+        let (extra, cap) = match format.as_str().and_then(Format::from_name) {
             None => return self.drop_rule(map, ptr, "format", FORMAT),
-            Some(Format::Email) => EMAIL.to_owned(),
-            Some(Format::Hostname) => HOSTNAME.to_owned(),
-            Some(Format::Date) => LEAP_DAY.to_owned(),
-            Some(Format::DateTime) => format!(r"{LEAP_DAY}[Tt][0-9]{{2}}:[0-9]{{2}}:[0-5]"),
-            Some(Format::Time) => NO_LEAP_SECOND.to_owned(),
+            Some(Format::Email) => (EMAIL.to_owned(), Some(EMAIL_CAP)),
+            Some(Format::Hostname) => (HOSTNAME.to_owned(), Some(HOSTNAME_CAP)),
+            Some(Format::Date) => (LEAP_DAY.to_owned(), None),
+            Some(Format::DateTime) => (format!(r"{LEAP_DAY}[Tt][0-9]{{2}}:[0-9]{{2}}:[0-5]"), None),
+            Some(Format::Time) => (NO_LEAP_SECOND.to_owned(), None),
             Some(_) => return,
         };
         // One extra pattern per schema: llguidance cannot intersect two with a format.
@@ -587,7 +589,11 @@ impl Rewrite<'_> {
             Some(Value::Array(all_of)) => all_of,
             _ => Vec::new(),
         };
-        all_of.push(json!({ "pattern": extra }));
+        let mut rule = json!({ "pattern": extra });
+        if let Some(cap) = cap {
+            rule["maxLength"] = cap.into();
+        }
+        all_of.push(rule);
         map.insert("allOf".into(), Value::Array(all_of));
     }
 
@@ -989,6 +995,11 @@ macro_rules! label {
 
 /// Labels separated by dots.
 const HOSTNAME: &str = concat!(r"^(?:", label!(), r"\.)*", label!(), r"$");
+
+/// The longest hostname the validator takes (RFC 1034: 253 characters as text).
+const HOSTNAME_CAP: usize = 253;
+/// The longest email address: a local part of 64 octets, `@`, a hostname.
+const EMAIL_CAP: usize = 64 + 1 + HOSTNAME_CAP;
 
 /// A local part of at most 64 octets, then a hostname.
 const EMAIL: &str = concat!(r"^[^@]{1,64}@(?:", label!(), r"\.)*", label!(), r"$");
