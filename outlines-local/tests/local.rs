@@ -441,6 +441,17 @@ fn arithmetic(text: &str) -> bool {
     ok && i == s.len()
 }
 
+/// The default model sampling at temperature 0.9 from `seed`, on one thread (on a busy 2-core
+/// machine, two threads slow llama.cpp down several times).
+fn sampling(seed: u64) -> Local {
+    Local::builder()
+        .seed(seed)
+        .temperature(0.9)
+        .threads(1)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
 fn ask(system: &str, prompt: &str, output: Constraint, max_tokens: u32) -> Request {
     let mut request = Request::new(system, vec![Message::user(prompt)], output);
     request.max_tokens = Some(max_tokens);
@@ -475,13 +486,7 @@ async fn regex_choice_and_grammar_replies_are_valid_for_every_seed() {
     let mut stopped = [0; 3];
     let mut failures = Vec::new();
     for seed in 0..SEEDS {
-        // One thread: on a busy 2-core machine, two threads slow llama.cpp down several times.
-        let local = Local::builder()
-            .seed(seed)
-            .temperature(0.9)
-            .threads(1)
-            .build()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let local = sampling(seed);
         let requests = [&phone_request, &sentiment_request, &arithmetic_request];
         for (i, request) in requests.into_iter().enumerate() {
             let response = local
@@ -640,12 +645,7 @@ async fn runtime_schema_replies_are_valid_for_every_seed() {
     let mut first = 0;
     let mut cut = 0;
     for seed in 0..SEEDS {
-        let local = Local::builder()
-            .seed(seed)
-            .temperature(0.9)
-            .threads(1)
-            .build()
-            .unwrap_or_else(|e| panic!("{e}"));
+        let local = sampling(seed);
         match schema
             .generation(prompt)
             .max_tokens(400)
