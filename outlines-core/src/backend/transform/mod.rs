@@ -558,9 +558,6 @@ fn wrapper(inner: Value, defs: Map<String, Value>) -> Map<String, Value> {
 // ---------------------------------------------------------------------------------------------------
 // Tuples
 
-/// The `items` schema that stands for a tuple whose positions rendered as `rendered`: any of them,
-/// each once (`None` for an empty tuple). When the positions differ, their order — named after the
-/// `original` positions — joins `rules`, so the model still reads it.
 /// Whether a tuple (`prefixItems`) lets items of any value follow its positions: no `items` (or
 /// `items: true`) and room for more than the positions under `maxItems`. Its items' schema would
 /// be any value, which no provider subset takes; the positions' schemas alone would refuse every
@@ -577,6 +574,9 @@ pub(crate) fn open_tuple(map: &Map<String, Value>) -> bool {
     open && room
 }
 
+/// The `items` schema that stands for a tuple whose positions rendered as `rendered`: any of them,
+/// each once (`None` for an empty tuple). When the positions differ, their order — named after the
+/// `original` positions — joins `rules`, so the model still reads it.
 pub(crate) fn tuple_items(
     original: &[Value],
     rendered: Vec<Value>,
