@@ -9,7 +9,9 @@ mod fixtures;
 use fixtures::Person;
 use outlines::Generate;
 use outlines::backend::mock::Mock;
-use outlines::backend::{BackendError, Finish, Forced, ForcedEdit, ForcedKind, Response, Role};
+use outlines::backend::{
+    BackendError, Finish, Forced, ForcedEdit, ForcedKind, Message, Response, Role,
+};
 use outlines::diagnostics::{Path, Segment};
 use outlines::generate::{Cause, Outcome, SchemaInPrompt};
 use outlines::{ErrorKind, Structured, Usage};
@@ -105,6 +107,42 @@ async fn conversation_does_not_grow() {
             "{repair}"
         );
     }
+}
+
+#[tokio::test]
+async fn history_comes_before_the_prompt_on_every_attempt() {
+    // A worked example, then the prompt: the repair turn follows the prompt, the history stays.
+    let example = [
+        Message::user("Extract: Ann, 40, user"),
+        Message::assistant(r#"{"name": "Ann", "age": 40, "role": "user"}"#),
+    ];
+    let mock = Mock::new().reply(INVALID).reply(VALID);
+    let person = Person::generation("Extract: John, 25, admin")
+        .history(example.clone())
+        .run(&mock)
+        .await
+        .unwrap();
+    assert_eq!(person.name, "John");
+    let sent = mock.requests();
+    assert_eq!(sent[0].messages[..2], example);
+    assert_eq!(
+        sent[0].messages[2],
+        Message::user("Extract: John, 25, admin")
+    );
+    assert_eq!(sent[0].messages.len(), 3);
+    let roles: Vec<Role> = sent[1].messages.iter().map(|m| m.role).collect();
+    assert_eq!(
+        roles,
+        [
+            Role::User,
+            Role::Assistant,
+            Role::User,
+            Role::Assistant,
+            Role::User
+        ]
+    );
+    assert_eq!(sent[1].messages[..3], sent[0].messages[..]);
+    assert_eq!(sent[1].messages[3].content, INVALID);
 }
 
 #[tokio::test]

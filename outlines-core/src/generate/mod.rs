@@ -118,6 +118,8 @@ impl<O: Output + Clone> GenerateOutput for O {}
 pub struct Generation<T> {
     output: Arc<dyn Output<Value = T>>,
     prompt: String,
+    /// Turns before the prompt: a conversation so far, or worked examples.
+    history: Vec<Message>,
     system: Option<String>,
     model: Option<String>,
     temperature: Option<f32>,
@@ -151,6 +153,7 @@ impl<T: Send + 'static> Generation<T> {
         Generation {
             output,
             prompt: prompt.into(),
+            history: Vec::new(),
             system: None,
             model: None,
             temperature: None,
@@ -229,10 +232,26 @@ impl<T: Send + 'static> Generation<T> {
         self
     }
 
+    /// Turns that come before the prompt, in order: a conversation so far (a chat client's earlier
+    /// messages), or worked examples of a request and its reply. Every attempt sends them, the
+    /// repair turns after the prompt.
+    pub fn history(mut self, turns: impl IntoIterator<Item = Message>) -> Self {
+        self.history = turns.into_iter().collect();
+        self
+    }
+
     /// Records prompts and replies in telemetry events (off by default: they may hold personal data).
     pub fn capture_content(mut self, capture: bool) -> Self {
         self.capture_content = capture;
         self
+    }
+
+    /// The history, then the prompt as the user's turn.
+    fn turns(&self) -> Vec<Message> {
+        let mut turns = Vec::with_capacity(self.history.len() + 3);
+        turns.extend(self.history.iter().cloned());
+        turns.push(Message::user(self.prompt.clone()));
+        turns
     }
 
     /// Bounds the whole generation by `limit` as well as by its own deadline, if any.
@@ -311,6 +330,7 @@ impl<T> Clone for Generation<T> {
         Generation {
             output: Arc::clone(&self.output),
             prompt: self.prompt.clone(),
+            history: self.history.clone(),
             system: self.system.clone(),
             model: self.model.clone(),
             temperature: self.temperature,
@@ -330,6 +350,7 @@ impl<T: Send + 'static> fmt::Debug for Generation<T> {
         f.debug_struct("Generation")
             .field("output", &self.output.name())
             .field("prompt", &self.prompt)
+            .field("history", &self.history.len())
             .field("system", &self.system)
             .field("model", &self.model)
             .field("temperature", &self.temperature)
@@ -474,11 +495,11 @@ impl<T: Send + 'static> Run<T> {
                             if self.options.capture_content {
                                 tracing::info!(target: "outlines::generate", attempt = number, content = %repair, "gen_ai.user.message");
                             }
-                            request.messages = vec![
-                                Message::user(self.options.prompt.clone()),
+                            request.messages = self.options.turns();
+                            request.messages.extend([
                                 Message::assistant(echo(&response.text)),
                                 Message::user(repair),
-                            ];
+                            ]);
                             let finish = Some(response.finish.clone());
                             self.record(Attempt {
                                 forced,
@@ -507,11 +528,7 @@ impl<T: Send + 'static> Run<T> {
         let output = &*self.options.output;
         let reply_with = output.instructions(self.options.schema_in_prompt);
         let system = prompt::system(self.options.system.as_deref(), &reply_with);
-        let mut request = Request::new(
-            system,
-            vec![Message::user(self.options.prompt.clone())],
-            output.constraint(),
-        );
+        let mut request = Request::new(system, self.options.turns(), output.constraint());
         request.mode = self.options.mode;
         request.model = self.options.model.clone();
         request.temperature = self.options.temperature;
