@@ -1,0 +1,316 @@
+//! `POST /v1/chat/completions` and `GET /v1/models` in OpenAI's wire format (the fields the
+//! popular clients send and read; unknown fields are ignored, as OpenAI's own server does).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use outlines::backend::Message;
+use outlines::generate::{Cause, Generation, Report};
+use outlines::output::{JsonSchema, Text};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::{ApiError, Server};
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ChatRequest {
+    #[serde(default)]
+    model: Option<String>,
+    messages: Vec<ChatMessage>,
+    #[serde(default)]
+    response_format: Option<ResponseFormat>,
+    #[serde(default)]
+    tools: Vec<Tool>,
+    #[serde(default)]
+    tool_choice: Option<Value>,
+    #[serde(default)]
+    max_tokens: Option<u32>,
+    #[serde(default)]
+    max_completion_tokens: Option<u32>,
+    #[serde(default)]
+    temperature: Option<f32>,
+    #[serde(default)]
+    stream: bool,
+}
+
+#[derive(Debug, Deserialize)]
+struct ChatMessage {
+    role: String,
+    #[serde(default)]
+    content: Option<Content>,
+}
+
+/// A message's content: a string, or parts of which only text is read.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Content {
+    Text(String),
+    Parts(Vec<Part>),
+}
+
+#[derive(Debug, Deserialize)]
+struct Part {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    text: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ResponseFormat {
+    Text,
+    JsonObject,
+    JsonSchema { json_schema: JsonSchemaFormat },
+}
+
+#[derive(Debug, Deserialize)]
+struct JsonSchemaFormat {
+    name: String,
+    #[serde(default)]
+    schema: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Tool {
+    function: Function,
+}
+
+#[derive(Debug, Deserialize)]
+struct Function {
+    name: String,
+    #[serde(default)]
+    parameters: Option<Value>,
+}
+
+/// What the reply must be.
+enum Wanted {
+    Text,
+    /// A JSON value of the schema, in `content`.
+    Json(JsonSchema),
+    /// The arguments of the named tool, as a tool call.
+    Call(String, JsonSchema),
+}
+
+pub(crate) async fn chat_completions(
+    State(server): State<Server>,
+    body: Result<Json<ChatRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(request) = body.map_err(|e| ApiError::invalid(None, e.body_text()))?;
+    if request.stream {
+        return Err(ApiError::invalid(
+            Some("stream"),
+            "streaming is not supported yet: send the request without `stream`",
+        ));
+    }
+    let wanted = wanted(&request)?;
+    let (system, history, prompt) = conversation(&request.messages)?;
+    let options = Options {
+        system,
+        history,
+        max_tokens: request.max_completion_tokens.or(request.max_tokens),
+        temperature: request.temperature,
+    };
+    let backend = &*server.backend;
+    let (content, call, usage) = match wanted {
+        Wanted::Text => {
+            let report = finish(
+                options
+                    .apply(Generation::with_output(Text::new(), prompt))
+                    .report(backend)
+                    .await,
+            )?;
+            (report.value, None, report.usage)
+        }
+        Wanted::Json(schema) => {
+            let report = finish(
+                options
+                    .apply(Generation::with_output(schema, prompt))
+                    .report(backend)
+                    .await,
+            )?;
+            (report.value.to_string(), None, report.usage)
+        }
+        Wanted::Call(name, schema) => {
+            let report = finish(
+                options
+                    .apply(Generation::with_output(schema, prompt))
+                    .report(backend)
+                    .await,
+            )?;
+            (
+                String::new(),
+                Some((name, report.value.to_string())),
+                report.usage,
+            )
+        }
+    };
+    let created = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let model = request.model.unwrap_or_else(|| server.model.clone());
+    let (message, finish_reason) = match call {
+        None => (
+            json!({"role": "assistant", "content": content, "refusal": null}),
+            "stop",
+        ),
+        Some((name, arguments)) => (
+            json!({"role": "assistant", "content": null, "tool_calls": [{
+                "id": format!("call_{created:x}"),
+                "type": "function",
+                "function": {"name": name, "arguments": arguments},
+            }]}),
+            "tool_calls",
+        ),
+    };
+    Ok(Json(json!({
+        "id": format!("chatcmpl-{created:x}"),
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
+        "usage": {
+            "prompt_tokens": usage.input_tokens,
+            "completion_tokens": usage.output_tokens,
+            "total_tokens": usage.input_tokens + usage.output_tokens,
+        },
+    })))
+}
+
+/// What a request sets on its generation.
+struct Options {
+    system: Option<String>,
+    history: Vec<Message>,
+    max_tokens: Option<u32>,
+    temperature: Option<f32>,
+}
+
+impl Options {
+    fn apply<T: Send + 'static>(&self, mut generation: Generation<T>) -> Generation<T> {
+        generation = generation.history(self.history.iter().cloned());
+        if let Some(system) = &self.system {
+            generation = generation.system(system.clone());
+        }
+        if let Some(n) = self.max_tokens {
+            generation = generation.max_tokens(n);
+        }
+        if let Some(t) = self.temperature {
+            generation = generation.temperature(t);
+        }
+        generation
+    }
+}
+
+/// The generation's value, or the error a client reads.
+fn finish<T>(result: Result<Report<T>, outlines::Error>) -> Result<Report<T>, ApiError> {
+    result.map_err(|error| match error.cause() {
+        Cause::Backend(e) => ApiError::backend(e.to_string()),
+        _ => ApiError::no_valid_value(error.to_string()),
+    })
+}
+
+/// The output the request asks for: a named tool's arguments, else its `response_format`.
+fn wanted(request: &ChatRequest) -> Result<Wanted, ApiError> {
+    let named = request
+        .tool_choice
+        .as_ref()
+        .and_then(|c| c.pointer("/function/name"))
+        .and_then(Value::as_str);
+    if let Some(name) = named {
+        let tool = request
+            .tools
+            .iter()
+            .find(|t| t.function.name == name)
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    Some("tool_choice"),
+                    format!("`tool_choice` names {name:?}, which is not among `tools`"),
+                )
+            })?;
+        let parameters = tool
+            .function
+            .parameters
+            .clone()
+            .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
+        let schema = compile(&parameters, "tools")?.named(name);
+        return Ok(Wanted::Call(name.to_owned(), schema));
+    }
+    match &request.response_format {
+        None | Some(ResponseFormat::Text) => Ok(Wanted::Text),
+        Some(ResponseFormat::JsonObject) => Ok(Wanted::Json(compile(
+            &json!({"type": "object"}),
+            "response_format",
+        )?)),
+        Some(ResponseFormat::JsonSchema { json_schema }) => {
+            let schema = json_schema.schema.as_ref().ok_or_else(|| {
+                ApiError::invalid(
+                    Some("response_format"),
+                    "`response_format.json_schema` has no `schema`",
+                )
+            })?;
+            let schema = compile(schema, "response_format")?.named(json_schema.name.clone());
+            Ok(Wanted::Json(schema))
+        }
+    }
+}
+
+fn compile(schema: &Value, param: &'static str) -> Result<JsonSchema, ApiError> {
+    JsonSchema::compile(schema).map_err(|e| ApiError::invalid(Some(param), e.to_string()))
+}
+
+/// The system prompt (every system or developer message, joined), the turns before the last, and
+/// the last, which must be the user's.
+fn conversation(
+    messages: &[ChatMessage],
+) -> Result<(Option<String>, Vec<Message>, String), ApiError> {
+    let mut system = Vec::new();
+    let mut turns = Vec::new();
+    for message in messages {
+        let text = text(message.content.as_ref());
+        match message.role.as_str() {
+            "system" | "developer" => system.push(text),
+            "user" => turns.push(Message::user(text)),
+            "assistant" => turns.push(Message::assistant(text)),
+            other => {
+                return Err(ApiError::invalid(
+                    Some("messages"),
+                    format!("messages with the role {other:?} are not supported yet"),
+                ));
+            }
+        }
+    }
+    let last_is_user = turns
+        .last()
+        .is_some_and(|m| m.role == outlines::backend::Role::User);
+    if !last_is_user {
+        return Err(ApiError::invalid(
+            Some("messages"),
+            "the last message must be the user's",
+        ));
+    }
+    let prompt = turns.pop().map(|m| m.content).unwrap_or_default();
+    let system = (!system.is_empty()).then(|| system.join("\n\n"));
+    Ok((system, turns, prompt))
+}
+
+fn text(content: Option<&Content>) -> String {
+    match content {
+        None => String::new(),
+        Some(Content::Text(text)) => text.clone(),
+        Some(Content::Parts(parts)) => parts
+            .iter()
+            .filter(|p| p.kind == "text")
+            .filter_map(|p| p.text.as_deref())
+            .collect::<Vec<_>>()
+            .join("\n"),
+    }
+}
+
+pub(crate) async fn models(State(server): State<Server>) -> Json<Value> {
+    Json(json!({
+        "object": "list",
+        "data": [{"id": server.model, "object": "model", "created": 0, "owned_by": "outlines"}],
+    }))
+}
