@@ -1,0 +1,93 @@
+//! Real Python clients against the server on 127.0.0.1, installed by the test itself into a venv
+//! in the target directory (or taken from `OUTLINES_TEST_PYTHON`).
+
+use std::process::Command;
+use std::sync::{Arc, OnceLock};
+
+use outlines::backend::Backend;
+use outlines::backend::mock::Mock;
+use outlines_server::Server;
+
+async fn serve(backend: Arc<dyn Backend>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        axum::serve(listener, Server::new(backend).router())
+            .await
+            .unwrap();
+    });
+    format!("http://{address}")
+}
+
+/// A Python with the clients installed: `OUTLINES_TEST_PYTHON`, or else a venv this test makes
+/// once in the target directory from tests/python/requirements.txt (pip, from PyPI).
+fn interpreter() -> &'static str {
+    static PYTHON: OnceLock<String> = OnceLock::new();
+    PYTHON.get_or_init(|| {
+        if let Ok(python) = std::env::var("OUTLINES_TEST_PYTHON") {
+            return python;
+        }
+        let venv = format!("{}/py-clients", env!("CARGO_TARGET_TMPDIR"));
+        let python = format!("{venv}/bin/python");
+        let requirements = format!(
+            "{}/tests/python/requirements.txt",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let stamp = format!("{venv}/requirements.txt");
+        let wanted = std::fs::read_to_string(&requirements).expect("requirements.txt");
+        if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
+            return python;
+        }
+        run(Command::new("python3").args(["-m", "venv", &venv]));
+        run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "-r", &requirements]));
+        std::fs::write(&stamp, wanted).expect("the venv's stamp");
+        python
+    })
+}
+
+fn run(command: &mut Command) {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("{command:?}: {e}"));
+    assert!(
+        output.status.success(),
+        "{command:?} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Runs `script` (in tests/python) with the base URL; its stdout.
+async fn python(script: &str, base: &str) -> String {
+    let interpreter = tokio::task::spawn_blocking(interpreter).await.unwrap();
+    let path = format!("{}/tests/python/{script}", env!("CARGO_MANIFEST_DIR"));
+    let output = tokio::process::Command::new(interpreter)
+        .arg(path)
+        .arg(base)
+        .output()
+        .await
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{script} failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openai_parse_gets_a_valid_value_after_a_repair() {
+    // The backend first answers with an age the pydantic model's `le=120` refuses.
+    let mock = Arc::new(
+        Mock::new()
+            .reply(r#"{"name": "John", "age": 250}"#)
+            .reply(r#"{"name": "John", "age": 25}"#),
+    );
+    let base = serve(mock.clone()).await;
+    let parsed = python("openai_parse.py", &base).await;
+    assert_eq!(parsed.trim(), r#"{"name":"John","age":25}"#);
+    let sent = mock.requests();
+    assert_eq!(sent.len(), 2);
+    // The schema the SDK made from the pydantic model is what the backend was asked for.
+    let schema = &sent[0].output.json().unwrap().json_schema;
+    assert_eq!(schema["properties"]["age"]["maximum"], 120);
+}
