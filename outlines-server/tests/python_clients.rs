@@ -91,3 +91,29 @@ async fn openai_parse_gets_a_valid_value_after_a_repair() {
     let schema = &sent[0].output.json().unwrap().json_schema;
     assert_eq!(schema["properties"]["age"]["maximum"], 120);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn langchain_structured_output_works_with_both_methods() {
+    // Each method's first reply breaks the model's `le=120`: the server repairs it.
+    let mock = Arc::new(
+        Mock::new()
+            .reply(r#"{"name": "John", "age": 250}"#)
+            .reply(r#"{"name": "John", "age": 25}"#)
+            .reply(r#"{"name": "John", "age": -1}"#)
+            .reply(r#"{"name": "John", "age": 25}"#),
+    );
+    let base = serve(mock.clone()).await;
+    let out = python("langchain_structured.py", &base).await;
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            r#"json_schema {"name":"John","age":25}"#,
+            r#"function_calling {"name":"John","age":25}"#,
+        ]
+    );
+    let sent = mock.requests();
+    assert_eq!(sent.len(), 4);
+    // function_calling: the tool's parameters were the schema asked for.
+    let schema = &sent[2].output.json().unwrap().json_schema;
+    assert_eq!(schema["properties"]["age"]["minimum"], 0);
+}
