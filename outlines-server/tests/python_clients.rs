@@ -117,3 +117,16 @@ async fn langchain_structured_output_works_with_both_methods() {
     let schema = &sent[2].output.json().unwrap().json_schema;
     assert_eq!(schema["properties"]["age"]["minimum"], 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn llamaindex_openai_like_gets_a_valid_value_after_a_repair() {
+    let mock = Arc::new(
+        Mock::new()
+            .reply(r#"{"name": "", "age": 25}"#)
+            .reply(r#"{"name": "John", "age": 25}"#),
+    );
+    let base = serve(mock.clone()).await;
+    let out = python("llamaindex_structured.py", &base).await;
+    assert_eq!(out.trim(), r#"{"name":"John","age":25}"#);
+    assert_eq!(mock.requests().len(), 2);
+}
