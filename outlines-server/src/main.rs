@@ -1,0 +1,66 @@
+//! `outlines`: the server (and, to come, batch extraction) on the command line.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use outlines::backend::Backend;
+use outlines::local::Local;
+use outlines_server::Server;
+
+#[derive(Parser)]
+#[command(
+    version,
+    about = "Structured generation: a valid value, or a precise diagnosis"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve OpenAI-compatible chat completions whose replies are validated against the
+    /// request's schema. The backend is the embedded local model unless the environment names a
+    /// provider (OUTLINES_BACKEND, OPENAI_API_KEY, ANTHROPIC_API_KEY, OUTLINES_MODEL, ...).
+    Serve {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { listen } => match serve(listen).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: {error}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+async fn serve(listen: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+    let backend: Arc<dyn Backend> = match outlines::backend::from_env_if_set()? {
+        Some(remote) => Arc::new(remote),
+        None => Arc::new(Local::new()?),
+    };
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    eprintln!(
+        "serving {} · {} on http://{}",
+        backend.provider(),
+        backend.model(),
+        listener.local_addr()?
+    );
+    axum::serve(listener, Server::new(backend).router())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}
