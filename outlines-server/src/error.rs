@@ -2,7 +2,8 @@
 //! client reads.
 
 use axum::Json;
-use axum::http::StatusCode;
+use axum::extract::rejection::JsonRejection;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
@@ -13,6 +14,8 @@ pub struct ApiError {
     kind: &'static str,
     message: String,
     param: Option<&'static str>,
+    /// Seconds after which to try again (503).
+    retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -23,6 +26,7 @@ impl ApiError {
             kind: "invalid_request_error",
             message: message.into(),
             param,
+            retry_after: None,
         }
     }
 
@@ -33,6 +37,7 @@ impl ApiError {
             kind: "invalid_output",
             message: message.into(),
             param: None,
+            retry_after: None,
         }
     }
 
@@ -43,6 +48,42 @@ impl ApiError {
             kind: "backend_error",
             message: message.into(),
             param: None,
+            retry_after: None,
+        }
+    }
+
+    /// The generation ran past the server's time limit (504).
+    pub fn timeout(message: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::GATEWAY_TIMEOUT,
+            kind: "timeout",
+            message: message.into(),
+            param: None,
+            retry_after: None,
+        }
+    }
+
+    /// The queue is full (503): try again after `seconds`.
+    pub fn busy(seconds: u64) -> ApiError {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            kind: "overloaded",
+            message: "the server is busy: every place in its queue is taken; try again shortly"
+                .into(),
+            param: None,
+            retry_after: Some(seconds),
+        }
+    }
+
+    /// A body that is not the JSON asked for, with the status the extractor gives it (400 for
+    /// bad JSON, 413 past the size limit, 415 without a JSON content type).
+    pub fn rejected(rejection: &JsonRejection) -> ApiError {
+        ApiError {
+            status: rejection.status(),
+            kind: "invalid_request_error",
+            message: rejection.body_text(),
+            param: None,
+            retry_after: None,
         }
     }
 }
@@ -55,6 +96,12 @@ impl IntoResponse for ApiError {
             "param": self.param,
             "code": null,
         }});
-        (self.status, Json(body)).into_response()
+        let mut response = (self.status, Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response
     }
 }

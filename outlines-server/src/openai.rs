@@ -98,7 +98,7 @@ pub(crate) async fn chat_completions(
     State(server): State<Server>,
     body: Result<Json<ChatRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    let Json(request) = body.map_err(|e| ApiError::invalid(None, e.body_text()))?;
+    let Json(request) = body.map_err(|e| ApiError::rejected(&e))?;
     if request.stream {
         return Err(ApiError::invalid(
             Some("stream"),
@@ -112,7 +112,9 @@ pub(crate) async fn chat_completions(
         history,
         max_tokens: request.max_completion_tokens.or(request.max_tokens),
         temperature: request.temperature,
+        time: server.limits.time,
     };
+    let _place = server.place().await?;
     let backend = &*server.backend;
     let (content, call, usage) = match wanted {
         Wanted::Text => {
@@ -185,11 +187,14 @@ struct Options {
     history: Vec<Message>,
     max_tokens: Option<u32>,
     temperature: Option<f32>,
+    time: std::time::Duration,
 }
 
 impl Options {
     fn apply<T: Send + 'static>(&self, mut generation: Generation<T>) -> Generation<T> {
-        generation = generation.history(self.history.iter().cloned());
+        generation = generation
+            .history(self.history.iter().cloned())
+            .deadline(self.time);
         if let Some(system) = &self.system {
             generation = generation.system(system.clone());
         }
@@ -207,6 +212,7 @@ impl Options {
 fn finish<T>(result: Result<Report<T>, outlines::Error>) -> Result<Report<T>, ApiError> {
     result.map_err(|error| match error.cause() {
         Cause::Backend(e) => ApiError::backend(e.to_string()),
+        Cause::Deadline { .. } | Cause::Timeout { .. } => ApiError::timeout(error.to_string()),
         _ => ApiError::no_valid_value(error.to_string()),
     })
 }

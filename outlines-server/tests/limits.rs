@@ -1,0 +1,93 @@
+//! The server's limits over HTTP: an oversized body (413), a generation past the time limit
+//! (504), a full queue (503 with `Retry-After`), each in OpenAI's error envelope.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use outlines::backend::Backend;
+use outlines::backend::mock::Mock;
+use outlines_server::{Limits, Server};
+use serde_json::{Value, json};
+
+async fn serve(mock: Mock, limits: Limits) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let backend: Arc<dyn Backend> = Arc::new(mock);
+    tokio::spawn(async move {
+        axum::serve(listener, Server::with_limits(backend, limits).router())
+            .await
+            .unwrap();
+    });
+    format!("http://{address}")
+}
+
+async fn post(base: &str, body: &Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{base}/v1/chat/completions"))
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn ask(text: &str) -> Value {
+    json!({"messages": [{"role": "user", "content": text}]})
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_413() {
+    let limits = Limits {
+        body_bytes: 1024,
+        ..Limits::default()
+    };
+    let base = serve(Mock::always("x"), limits).await;
+    let response = post(&base, &ask(&"x".repeat(2048))).await;
+    assert_eq!(response.status().as_u16(), 413);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+    // Under the limit it is served.
+    assert_eq!(post(&base, &ask("hello")).await.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_generation_past_the_time_limit_is_504() {
+    let limits = Limits {
+        time: Duration::from_millis(100),
+        ..Limits::default()
+    };
+    let mock = Mock::new().reply_after(Duration::from_secs(5), "late");
+    let base = serve(mock, limits).await;
+    let response = post(&base, &ask("x")).await;
+    assert_eq!(response.status().as_u16(), 504);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["error"]["type"], "timeout");
+}
+
+#[tokio::test]
+async fn a_full_queue_is_503_with_retry_after() {
+    // One generation at a time and one waiting: of three requests at once, the third is refused.
+    let limits = Limits {
+        concurrent: 1,
+        waiting: 1,
+        ..Limits::default()
+    };
+    let mock = Mock::always("ok").with_latency(Duration::from_secs(1));
+    let base = serve(mock, limits).await;
+    let first = tokio::spawn({
+        let base = base.clone();
+        async move { post(&base, &ask("1")).await.status().as_u16() }
+    });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let second = tokio::spawn({
+        let base = base.clone();
+        async move { post(&base, &ask("2")).await.status().as_u16() }
+    });
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let third = post(&base, &ask("3")).await;
+    assert_eq!(third.status().as_u16(), 503);
+    assert_eq!(third.headers()["retry-after"], "1");
+    let body: Value = third.json().await.unwrap();
+    assert_eq!(body["error"]["type"], "overloaded");
+    assert_eq!(first.await.unwrap(), 200);
+    assert_eq!(second.await.unwrap(), 200);
+}
