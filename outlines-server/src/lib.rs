@@ -92,12 +92,15 @@ impl Server {
             .acquire_owned()
             .await
             .map_err(|_| ApiError::busy(1))?;
-        Ok(Place(queued, running))
+        Ok(Place {
+            _queued: queued,
+            _running: running,
+        })
     }
 }
 
 /// A request's place in the queue and among the running: both freed when it ends.
-pub(crate) struct Place(
-    #[allow(dead_code)] tokio::sync::OwnedSemaphorePermit,
-    #[allow(dead_code)] tokio::sync::OwnedSemaphorePermit,
-);
+pub(crate) struct Place {
+    _queued: tokio::sync::OwnedSemaphorePermit,
+    _running: tokio::sync::OwnedSemaphorePermit,
+}
