@@ -16,6 +16,8 @@ pub struct ApiError {
     param: Option<&'static str>,
     /// Seconds after which to try again (503).
     retry_after: Option<u64>,
+    /// More for the client to read (the attempts of a generation that failed).
+    details: Option<serde_json::Value>,
 }
 
 impl ApiError {
@@ -27,6 +29,7 @@ impl ApiError {
             message: message.into(),
             param,
             retry_after: None,
+            details: None,
         }
     }
 
@@ -38,6 +41,7 @@ impl ApiError {
             message: message.into(),
             param: None,
             retry_after: None,
+            details: None,
         }
     }
 
@@ -49,6 +53,7 @@ impl ApiError {
             message: message.into(),
             param: None,
             retry_after: None,
+            details: None,
         }
     }
 
@@ -60,6 +65,7 @@ impl ApiError {
             message: message.into(),
             param: None,
             retry_after: None,
+            details: None,
         }
     }
 
@@ -72,6 +78,7 @@ impl ApiError {
                 .into(),
             param: None,
             retry_after: Some(seconds),
+            details: None,
         }
     }
 
@@ -84,18 +91,30 @@ impl ApiError {
             message: rejection.body_text(),
             param: None,
             retry_after: None,
+            details: None,
         }
+    }
+}
+
+impl ApiError {
+    /// The same error with `details` beside its message.
+    pub fn with_details(mut self, details: serde_json::Value) -> ApiError {
+        self.details = Some(details);
+        self
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {
+        let mut body = json!({"error": {
             "message": self.message,
             "type": self.kind,
             "param": self.param,
             "code": null,
         }});
+        if let Some(details) = self.details {
+            body["error"]["attempts"] = details;
+        }
         let mut response = (self.status, Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
             response

@@ -5,6 +5,7 @@
 //! never an unconstrained reply.
 
 mod error;
+mod native;
 mod openai;
 
 use std::sync::Arc;
@@ -78,6 +79,8 @@ impl Server {
         Router::new()
             .route("/v1/chat/completions", post(openai::chat_completions))
             .route("/v1/models", get(openai::models))
+            .route("/generate", post(native::generate))
+            .route("/health", get(native::health))
             .layer(DefaultBodyLimit::max(body_bytes))
             .with_state(self)
     }

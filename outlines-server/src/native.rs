@@ -1,0 +1,180 @@
+//! The native API: `POST /generate` takes any output type (text, a choice, a regex, a Lark
+//! grammar, a JSON Schema) and answers the value with its attempts, usage and time, or the
+//! diagnostics; `GET /health`.
+
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use outlines::Output;
+use outlines::generate::{Attempt, Cause, Generation, Template};
+use outlines::guide::Grammar;
+use outlines::output::{Choice, JsonSchema, Regex, Text};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::{ApiError, Server};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct GenerateRequest {
+    /// The prompt, or the context of `template`.
+    #[serde(default)]
+    prompt: Option<String>,
+    #[serde(default)]
+    template: Option<TemplateRequest>,
+    output: OutputRequest,
+    #[serde(default)]
+    system: Option<String>,
+    #[serde(default)]
+    max_tokens: Option<u32>,
+    #[serde(default)]
+    temperature: Option<f32>,
+    #[serde(default)]
+    attempts: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateRequest {
+    source: String,
+    #[serde(default)]
+    context: Value,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum OutputRequest {
+    Text,
+    Choice { choices: Vec<String> },
+    Regex { pattern: String },
+    Grammar { lark: String },
+    JsonSchema { schema: Value },
+}
+
+/// The most attempts a request may ask for.
+const MAX_ATTEMPTS: usize = 10;
+
+pub(crate) async fn generate(
+    State(server): State<Server>,
+    body: Result<Json<GenerateRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(request) = body.map_err(|e| ApiError::rejected(&e))?;
+    let invalid = |e: &dyn std::fmt::Display| ApiError::invalid(Some("output"), e.to_string());
+    match &request.output {
+        OutputRequest::Text => run(&server, Text::new(), &request).await,
+        OutputRequest::Choice { choices } => {
+            let output = Choice::new(choices.iter().cloned()).map_err(|e| invalid(&e))?;
+            run(&server, output, &request).await
+        }
+        OutputRequest::Regex { pattern } => {
+            run(
+                &server,
+                Regex::new(pattern).map_err(|e| invalid(&e))?,
+                &request,
+            )
+            .await
+        }
+        OutputRequest::Grammar { lark } => {
+            run(
+                &server,
+                Grammar::lark(lark).map_err(|e| invalid(&e))?,
+                &request,
+            )
+            .await
+        }
+        OutputRequest::JsonSchema { schema } => {
+            let output = JsonSchema::compile(schema).map_err(|e| invalid(&e))?;
+            run(&server, output, &request).await
+        }
+    }
+}
+
+async fn run<O>(
+    server: &Server,
+    output: O,
+    request: &GenerateRequest,
+) -> Result<Json<Value>, ApiError>
+where
+    O: Output + Clone,
+    O::Value: Serialize,
+{
+    let prompt = match (&request.prompt, &request.template) {
+        (Some(prompt), None) => prompt.clone(),
+        (None, Some(template)) => Template::new("template", &template.source)
+            .and_then(|t| t.render_for(&output, &template.context))
+            .map_err(|e| ApiError::invalid(Some("template"), e.to_string()))?,
+        _ => {
+            return Err(ApiError::invalid(
+                Some("prompt"),
+                "send either `prompt` or `template` (with its `context`)",
+            ));
+        }
+    };
+    let attempts = request.attempts.unwrap_or(3);
+    if !(1..=MAX_ATTEMPTS).contains(&attempts) {
+        return Err(ApiError::invalid(
+            Some("attempts"),
+            format!("`attempts` is from 1 to {MAX_ATTEMPTS}"),
+        ));
+    }
+    let mut generation = Generation::with_output(output, prompt)
+        .max_attempts(attempts)
+        .deadline(server.limits.time);
+    if let Some(system) = &request.system {
+        generation = generation.system(system.clone());
+    }
+    if let Some(n) = request.max_tokens {
+        generation = generation.max_tokens(n);
+    }
+    if let Some(t) = request.temperature {
+        generation = generation.temperature(t);
+    }
+    let _place = server.place().await?;
+    let began = Instant::now();
+    match generation.report(&*server.backend).await {
+        Ok(report) => Ok(Json(json!({
+            "value": report.value,
+            "attempts": report.attempts.iter().map(attempt).collect::<Vec<_>>(),
+            "usage": {
+                "input_tokens": report.usage.input_tokens,
+                "output_tokens": report.usage.output_tokens,
+            },
+            "time_ms": millis(began.elapsed()),
+            "model": server.model,
+        }))),
+        Err(error) => Err(match error.cause() {
+            Cause::Backend(e) => ApiError::backend(e.to_string()),
+            Cause::Deadline { .. } | Cause::Timeout { .. } => ApiError::timeout(error.to_string()),
+            _ => ApiError::no_valid_value(error.to_string()).with_details(json!(
+                error.attempts().iter().map(attempt).collect::<Vec<_>>()
+            )),
+        }),
+    }
+}
+
+/// An attempt as the client reads it: its outcome, the reply and every error with its path.
+fn attempt(attempt: &Attempt) -> Value {
+    json!({
+        "number": attempt.number,
+        "outcome": format!("{:?}", attempt.outcome).to_lowercase(),
+        "output": attempt.output,
+        "errors": attempt.errors.iter().map(|e| json!({
+            "path": e.path().to_string(),
+            "kind": format!("{:?}", e.kind()).to_lowercase(),
+            "message": e.message(),
+            "expected": e.expected(),
+            "got": e.got(),
+        })).collect::<Vec<_>>(),
+        "time_ms": millis(attempt.duration),
+    })
+}
+
+fn millis(duration: Duration) -> f64 {
+    (duration.as_secs_f64() * 1e6).round() / 1e3
+}
+
+pub(crate) async fn health(State(server): State<Server>) -> Json<Value> {
+    Json(json!({"status": "ok", "model": server.model}))
+}

@@ -1,0 +1,170 @@
+//! `POST /generate` over HTTP: each output type, repairs with their attempts, templates, and
+//! errors that name what is wrong.
+
+use std::sync::Arc;
+
+use outlines::backend::Backend;
+use outlines::backend::mock::Mock;
+use outlines_server::Server;
+use serde_json::{Value, json};
+
+async fn serve(mock: Arc<Mock>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let backend: Arc<dyn Backend> = mock;
+    tokio::spawn(async move {
+        axum::serve(listener, Server::new(backend).router())
+            .await
+            .unwrap();
+    });
+    format!("http://{address}")
+}
+
+async fn generate(base: &str, body: Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}/generate"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn each_output_type_gives_its_value() {
+    let cases = [
+        (json!({"type": "text"}), "Hello there", json!("Hello there")),
+        (
+            json!({"type": "choice", "choices": ["positive", "negative"]}),
+            "negative",
+            json!("negative"),
+        ),
+        (
+            json!({"type": "regex", "pattern": r"\d{3}-\d{4}"}),
+            "555-0199",
+            json!("555-0199"),
+        ),
+        (
+            json!({"type": "grammar", "lark": "start: NUMBER (\"+\" NUMBER)*\nNUMBER: /[0-9]+/"}),
+            "1+2",
+            json!("1+2"),
+        ),
+        (
+            json!({"type": "json_schema", "schema": {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]}}),
+            r#"{"n": 3}"#,
+            json!({"n": 3}),
+        ),
+    ];
+    for (output, reply, value) in cases {
+        let base = serve(Arc::new(Mock::always(reply))).await;
+        let (status, body) = generate(&base, json!({"prompt": "Go.", "output": output})).await;
+        assert_eq!(status, 200, "{output}: {body}");
+        assert_eq!(body["value"], value, "{output}");
+        assert_eq!(body["attempts"].as_array().unwrap().len(), 1);
+        assert_eq!(body["attempts"][0]["outcome"], "valid");
+        assert!(body["time_ms"].is_number());
+    }
+}
+
+#[tokio::test]
+async fn a_repair_shows_in_the_attempts_and_failure_returns_them_all() {
+    let mock = Arc::new(Mock::new().reply("555-01x9").reply("555-0199"));
+    let base = serve(mock).await;
+    let regex = json!({"type": "regex", "pattern": r"\d{3}-\d{4}"});
+    let (status, body) = generate(&base, json!({"prompt": "Go.", "output": regex})).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["attempts"][0]["outcome"], "invalid");
+    let error = &body["attempts"][0]["errors"][0];
+    assert_eq!(error["path"], "$");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("stops matching"),
+        "{error}"
+    );
+    assert_eq!(body["attempts"][1]["outcome"], "valid");
+
+    let base = serve(Arc::new(Mock::always("nope"))).await;
+    let (status, body) = generate(
+        &base,
+        json!({"prompt": "Go.", "output": regex, "attempts": 2}),
+    )
+    .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["type"], "invalid_output");
+    assert_eq!(body["error"]["attempts"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_template_renders_the_prompt_with_the_output_in_context() {
+    let mock = Arc::new(Mock::always("positive"));
+    let base = serve(mock.clone()).await;
+    let (status, body) = generate(
+        &base,
+        json!({
+            "template": {"source": "Review: {{ review }}\nAnswer with {{ output.name }}.", "context": {"review": "Loved it"}},
+            "output": {"type": "choice", "choices": ["positive", "negative"]}
+        }),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let prompt = &mock.requests()[0].messages[0].content;
+    assert!(
+        prompt.starts_with("Review: Loved it\nAnswer with "),
+        "{prompt}"
+    );
+}
+
+#[tokio::test]
+async fn what_is_wrong_is_named() {
+    let base = serve(Arc::new(Mock::always("x"))).await;
+    let cases = [
+        (
+            json!({"prompt": "x", "output": {"type": "regex", "pattern": "("}}),
+            "output",
+        ),
+        (
+            json!({"prompt": "x", "output": {"type": "choice", "choices": []}}),
+            "output",
+        ),
+        (
+            json!({"prompt": "x", "output": {"type": "grammar", "lark": "start: ???"}}),
+            "output",
+        ),
+        (
+            json!({"prompt": "x", "output": {"type": "json_schema", "schema": {"type": "nope"}}}),
+            "output",
+        ),
+        (
+            json!({"template": {"source": "{{ missing }}"}, "output": {"type": "text"}}),
+            "template",
+        ),
+        (json!({"output": {"type": "text"}}), "prompt"),
+        (
+            json!({"prompt": "x", "output": {"type": "text"}, "attempts": 0}),
+            "attempts",
+        ),
+    ];
+    for (request, param) in cases {
+        let (status, body) = generate(&base, request.clone()).await;
+        assert_eq!(status, 400, "{request}: {body}");
+        assert_eq!(body["error"]["param"], param, "{request}: {body}");
+    }
+    // An unknown output type or field is a 4xx from the body's parser, in the same envelope.
+    let (status, body) = generate(&base, json!({"prompt": "x", "output": {"type": "xml"}})).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["type"], "invalid_request_error");
+}
+
+#[tokio::test]
+async fn health_answers() {
+    let base = serve(Arc::new(Mock::always("x"))).await;
+    let body: Value = reqwest::get(format!("{base}/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["status"], "ok");
+}
