@@ -147,7 +147,7 @@ where
         Err(error) => Err(match error.cause() {
             Cause::Backend(e) => ApiError::backend(e.to_string()),
             Cause::Deadline { .. } | Cause::Timeout { .. } => ApiError::timeout(error.to_string()),
-            _ => ApiError::no_valid_value(error.to_string()).with_details(json!(
+            _ => ApiError::no_valid_value(error.to_string()).with_attempts(json!(
                 error.attempts().iter().map(attempt).collect::<Vec<_>>()
             )),
         }),
