@@ -47,6 +47,15 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_output", message)
     }
 
+    /// The request lacks the server's bearer token (401).
+    pub fn unauthorized() -> ApiError {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "authentication_error",
+            "this server needs `Authorization: Bearer <token>`, with its token",
+        )
+    }
+
     /// The backend failed (502).
     pub fn backend(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_GATEWAY, "backend_error", message)

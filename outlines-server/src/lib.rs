@@ -12,7 +12,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::header;
+use axum::middleware::{self, Next};
+use axum::response::Response;
 use axum::routing::{get, post};
 use outlines::Backend;
 use tokio::sync::Semaphore;
@@ -29,6 +32,8 @@ pub struct Server {
     running: Arc<Semaphore>,
     /// Places in the queue: a request that finds none is refused at once (503).
     queue: Arc<Semaphore>,
+    /// The bearer token every request must carry, if any.
+    token: Option<Arc<str>>,
 }
 
 /// What a server takes on.
@@ -70,7 +75,15 @@ impl Server {
             limits,
             running: Arc::new(Semaphore::new(limits.concurrent.max(1))),
             queue: Arc::new(Semaphore::new(limits.concurrent.max(1) + limits.waiting)),
+            token: None,
         }
+    }
+
+    /// Requires `Authorization: Bearer <token>` on every request (401 without it). The token is
+    /// compared in constant time and never logged.
+    pub fn token(mut self, token: impl Into<String>) -> Server {
+        self.token = Some(Arc::from(token.into()));
+        self
     }
 
     /// The routes.
@@ -82,6 +95,7 @@ impl Server {
             .route("/generate", post(native::generate))
             .route("/health", get(native::health))
             .layer(DefaultBodyLimit::max(body_bytes))
+            .layer(middleware::from_fn_with_state(self.clone(), authorize))
             .with_state(self)
     }
 
@@ -106,4 +120,25 @@ impl Server {
 pub(crate) struct Place {
     _queued: tokio::sync::OwnedSemaphorePermit,
     _running: tokio::sync::OwnedSemaphorePermit,
+}
+
+/// Lets a request through if the server needs no token or the request carries it.
+async fn authorize(State(server): State<Server>, request: Request, next: Next) -> Response {
+    if let Some(token) = &server.token {
+        let given = request
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !same(given.as_bytes(), token.as_bytes()) {
+            return axum::response::IntoResponse::into_response(ApiError::unauthorized());
+        }
+    }
+    next.run(request).await
+}
+
+/// Whether `a` equals `b`, in time that depends on their lengths only.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

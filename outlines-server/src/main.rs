@@ -28,6 +28,9 @@ enum Command {
         /// The address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// A bearer token every request must carry (`Authorization: Bearer <token>`).
+        #[arg(long, env = "OUTLINES_SERVER_TOKEN", hide_env_values = true)]
+        token: Option<String>,
     },
 }
 
@@ -35,7 +38,7 @@ enum Command {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen } => match serve(listen).await {
+        Command::Serve { listen, token } => match serve(listen, token).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("error: {error}");
@@ -45,7 +48,10 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(listen: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+async fn serve(
+    listen: SocketAddr,
+    token: Option<String>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let backend: Arc<dyn Backend> = match outlines::backend::from_env_if_set()? {
         Some(remote) => Arc::new(remote),
         None => Arc::new(Local::new()?),
@@ -57,7 +63,11 @@ async fn serve(listen: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
         backend.model(),
         listener.local_addr()?
     );
-    axum::serve(listener, Server::new(backend).router())
+    let mut server = Server::new(backend);
+    if let Some(token) = token {
+        server = server.token(token);
+    }
+    axum::serve(listener, server.router())
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -91,3 +91,37 @@ async fn a_full_queue_is_503_with_retry_after() {
     assert_eq!(first.await.unwrap(), 200);
     assert_eq!(second.await.unwrap(), 200);
 }
+
+#[tokio::test]
+async fn a_token_is_required_when_set() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let backend: Arc<dyn Backend> = Arc::new(Mock::always("ok"));
+    tokio::spawn(async move {
+        let server = Server::new(backend).token("s3cret");
+        axum::serve(listener, server.router()).await.unwrap();
+    });
+    let base = format!("http://{address}");
+    let client = reqwest::Client::new();
+    for token in [None, Some("wrong"), Some("s3cre"), Some("s3cret!")] {
+        let mut request = client
+            .post(format!("{base}/v1/chat/completions"))
+            .json(&ask("x"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 401, "{token:?}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"]["type"], "authentication_error");
+        assert!(!body.to_string().contains("s3cret"));
+    }
+    let ok = client
+        .post(format!("{base}/v1/chat/completions"))
+        .bearer_auth("s3cret")
+        .json(&ask("x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+}
