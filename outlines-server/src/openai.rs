@@ -3,9 +3,13 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use std::convert::Infallible;
+
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use axum::response::sse::{Event, Sse};
+use axum::response::{IntoResponse, Response};
 use outlines::backend::Message;
 use outlines::generate::{Cause, Generation, Report};
 use outlines::output::{JsonSchema, Text};
@@ -33,6 +37,8 @@ pub(crate) struct ChatRequest {
     temperature: Option<f32>,
     #[serde(default)]
     stream: bool,
+    #[serde(default)]
+    stream_options: Option<Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -97,14 +103,8 @@ enum Wanted {
 pub(crate) async fn chat_completions(
     State(server): State<Server>,
     body: Result<Json<ChatRequest>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(|e| ApiError::rejected(&e))?;
-    if request.stream {
-        return Err(ApiError::invalid(
-            Some("stream"),
-            "streaming is not supported yet: send the request without `stream`",
-        ));
-    }
     let wanted = wanted(&request)?;
     let (system, history, prompt) = conversation(&request.messages)?;
     let options = Options {
@@ -167,18 +167,64 @@ pub(crate) async fn chat_completions(
             "tool_calls",
         ),
     };
-    Ok(Json(json!({
-        "id": format!("chatcmpl-{created:x}"),
-        "object": "chat.completion",
-        "created": created,
-        "model": model,
-        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
-        "usage": {
-            "prompt_tokens": usage.input_tokens,
-            "completion_tokens": usage.output_tokens,
-            "total_tokens": usage.input_tokens + usage.output_tokens,
-        },
-    })))
+    let id = format!("chatcmpl-{created:x}");
+    let usage = json!({
+        "prompt_tokens": usage.input_tokens,
+        "completion_tokens": usage.output_tokens,
+        "total_tokens": usage.input_tokens + usage.output_tokens,
+    });
+    if !request.stream {
+        let body = json!({
+            "id": id,
+            "object": "chat.completion",
+            "created": created,
+            "model": model,
+            "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
+            "usage": usage,
+        });
+        return Ok(Json(body).into_response());
+    }
+    // Streamed: the value is validated first (a request that cannot be satisfied gets an error
+    // status, not a stream), then sent as chunks: the message, its end, the usage if asked for.
+    let include_usage = request
+        .stream_options
+        .as_ref()
+        .and_then(|o| o.get("include_usage"))
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let chunk = |choices: Value, usage: Value| {
+        json!({
+            "id": id,
+            "object": "chat.completion.chunk",
+            "created": created,
+            "model": model,
+            "choices": choices,
+            "usage": usage,
+        })
+    };
+    let mut delta = message;
+    if delta.get("tool_calls").is_some() {
+        delta["tool_calls"][0]["index"] = 0.into();
+    }
+    let mut chunks = vec![
+        chunk(
+            json!([{"index": 0, "delta": delta, "finish_reason": null}]),
+            Value::Null,
+        ),
+        chunk(
+            json!([{"index": 0, "delta": {}, "finish_reason": finish_reason}]),
+            Value::Null,
+        ),
+    ];
+    if include_usage {
+        chunks.push(chunk(json!([]), usage));
+    }
+    let events = chunks
+        .into_iter()
+        .map(|c| Event::default().data(c.to_string()))
+        .chain([Event::default().data("[DONE]")])
+        .map(Ok::<_, Infallible>);
+    Ok(Sse::new(futures_util::stream::iter(events)).into_response())
 }
 
 /// What a request sets on its generation.

@@ -130,3 +130,20 @@ async fn llamaindex_openai_like_gets_a_valid_value_after_a_repair() {
     assert_eq!(out.trim(), r#"{"name":"John","age":25}"#);
     assert_eq!(mock.requests().len(), 2);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openai_streaming_gets_the_validated_value_and_usage() {
+    let mock = Arc::new(
+        Mock::new()
+            .reply(r#"{"name": "John", "age": 250}"#)
+            .respond(
+                outlines::backend::Response::text(r#"{"name": "John", "age": 25}"#)
+                    .with_usage(30, 10),
+            ),
+    );
+    let base = serve(mock).await;
+    let out = python("openai_stream.py", &base).await;
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], r#"{"name":"John","age":25}"#);
+    assert_eq!(lines[1], "stop 40");
+}
