@@ -56,6 +56,11 @@ impl ApiError {
         )
     }
 
+    /// The request may not use this route (403).
+    pub fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, "permission_error", message)
+    }
+
     /// The backend failed (502).
     pub fn backend(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::BAD_GATEWAY, "backend_error", message)

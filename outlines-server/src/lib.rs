@@ -4,6 +4,7 @@
 //! model, validated and repaired on every backend — and a request it cannot satisfy is an error,
 //! never an unconstrained reply.
 
+mod cache;
 mod error;
 mod native;
 mod openai;
@@ -34,6 +35,10 @@ pub struct Server {
     queue: Arc<Semaphore>,
     /// The bearer token every request must carry, if any.
     token: Option<Arc<str>>,
+    /// Compiled schemas, by their text.
+    schemas: Arc<cache::SchemaCache>,
+    /// The token of the admin routes (`/cache/clear`); without one they are closed.
+    admin: Option<Arc<str>>,
 }
 
 /// What a server takes on.
@@ -76,6 +81,8 @@ impl Server {
             running: Arc::new(Semaphore::new(limits.concurrent.max(1))),
             queue: Arc::new(Semaphore::new(limits.concurrent.max(1) + limits.waiting)),
             token: None,
+            schemas: Arc::default(),
+            admin: None,
         }
     }
 
@@ -83,6 +90,13 @@ impl Server {
     /// compared in constant time and never logged.
     pub fn token(mut self, token: impl Into<String>) -> Server {
         self.token = Some(Arc::from(token.into()));
+        self
+    }
+
+    /// Opens the admin routes (`POST /cache/clear`) to requests with `Authorization: Bearer
+    /// <token>`; without it they answer 403.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Server {
+        self.admin = Some(Arc::from(token.into()));
         self
     }
 
@@ -94,6 +108,7 @@ impl Server {
             .route("/v1/models", get(openai::models))
             .route("/generate", post(native::generate))
             .route("/health", get(native::health))
+            .route("/cache/clear", post(clear_cache))
             .layer(DefaultBodyLimit::max(body_bytes))
             .layer(middleware::from_fn_with_state(self.clone(), authorize))
             .with_state(self)
@@ -122,20 +137,48 @@ pub(crate) struct Place {
     _running: tokio::sync::OwnedSemaphorePermit,
 }
 
-/// Lets a request through if the server needs no token or the request carries it.
+/// Lets a request through if the server needs no token or the request carries it. The admin
+/// token is accepted too.
 async fn authorize(State(server): State<Server>, request: Request, next: Next) -> Response {
     if let Some(token) = &server.token {
-        let given = request
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
-        if !same(given.as_bytes(), token.as_bytes()) {
+        let given = bearer(request.headers());
+        let admin = server
+            .admin
+            .as_deref()
+            .is_some_and(|a| same(given, a.as_bytes()));
+        if !same(given, token.as_bytes()) && !admin {
             return axum::response::IntoResponse::into_response(ApiError::unauthorized());
         }
     }
     next.run(request).await
+}
+
+/// The bearer token a request carries (empty if none).
+fn bearer(headers: &axum::http::HeaderMap) -> &[u8] {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .as_bytes()
+}
+
+/// `POST /cache/clear`, with the admin token: forgets every compiled schema.
+async fn clear_cache(
+    State(server): State<Server>,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let Some(admin) = &server.admin else {
+        return Err(ApiError::forbidden(
+            "the admin routes are closed: start the server with an admin token",
+        ));
+    };
+    if !same(bearer(&headers), admin.as_bytes()) {
+        return Err(ApiError::forbidden("this route needs the admin token"));
+    }
+    let (entries, _, _) = server.schemas.stats();
+    server.schemas.clear();
+    Ok(axum::Json(serde_json::json!({"cleared": entries})))
 }
 
 /// Whether `a` equals `b`, in time that depends on their lengths only.

@@ -31,6 +31,9 @@ enum Command {
         /// A bearer token every request must carry (`Authorization: Bearer <token>`).
         #[arg(long, env = "OUTLINES_SERVER_TOKEN", hide_env_values = true)]
         token: Option<String>,
+        /// The token of the admin routes (`POST /cache/clear`); without one they are closed.
+        #[arg(long, env = "OUTLINES_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
     },
 }
 
@@ -38,7 +41,11 @@ enum Command {
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Serve { listen, token } => match serve(listen, token).await {
+        Command::Serve {
+            listen,
+            token,
+            admin_token,
+        } => match serve(listen, token, admin_token).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("error: {error}");
@@ -51,6 +58,7 @@ async fn main() -> ExitCode {
 async fn serve(
     listen: SocketAddr,
     token: Option<String>,
+    admin_token: Option<String>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let backend: Arc<dyn Backend> = match outlines::backend::from_env_if_set()? {
         Some(remote) => Arc::new(remote),
@@ -66,6 +74,9 @@ async fn serve(
     let mut server = Server::new(backend);
     if let Some(token) = token {
         server = server.token(token);
+    }
+    if let Some(token) = admin_token {
+        server = server.admin_token(token);
     }
     axum::serve(listener, server.router())
         .with_graceful_shutdown(async {

@@ -10,7 +10,7 @@ use axum::extract::rejection::JsonRejection;
 use outlines::Output;
 use outlines::generate::{Attempt, Cause, Generation, Template};
 use outlines::guide::Grammar;
-use outlines::output::{Choice, JsonSchema, Regex, Text};
+use outlines::output::{Choice, Regex, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
@@ -85,7 +85,7 @@ pub(crate) async fn generate(
             .await
         }
         OutputRequest::JsonSchema { schema } => {
-            let output = JsonSchema::compile(schema).map_err(|e| invalid(&e))?;
+            let output = server.schemas.get(schema).map_err(|e| invalid(&e))?;
             run(&server, output, &request).await
         }
     }
@@ -176,5 +176,10 @@ fn millis(duration: Duration) -> f64 {
 }
 
 pub(crate) async fn health(State(server): State<Server>) -> Json<Value> {
-    Json(json!({"status": "ok", "model": server.model}))
+    let (entries, hits, misses) = server.schemas.stats();
+    Json(json!({
+        "status": "ok",
+        "model": server.model,
+        "cache": {"entries": entries, "hits": hits, "misses": misses},
+    }))
 }

@@ -105,7 +105,7 @@ pub(crate) async fn chat_completions(
     body: Result<Json<ChatRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(|e| ApiError::rejected(&e))?;
-    let wanted = wanted(&request)?;
+    let wanted = wanted(&server, &request)?;
     let (system, history, prompt) = conversation(&request.messages)?;
     let options = Options {
         system,
@@ -264,7 +264,7 @@ fn finish<T>(result: Result<Report<T>, outlines::Error>) -> Result<Report<T>, Ap
 }
 
 /// The output the request asks for: a named tool's arguments, else its `response_format`.
-fn wanted(request: &ChatRequest) -> Result<Wanted, ApiError> {
+fn wanted(server: &Server, request: &ChatRequest) -> Result<Wanted, ApiError> {
     let named = request
         .tool_choice
         .as_ref()
@@ -286,12 +286,13 @@ fn wanted(request: &ChatRequest) -> Result<Wanted, ApiError> {
             .parameters
             .clone()
             .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
-        let schema = compile(&parameters, "tools")?.named(name);
+        let schema = compile(server, &parameters, "tools")?.named(name);
         return Ok(Wanted::Call(name.to_owned(), schema));
     }
     match &request.response_format {
         None | Some(ResponseFormat::Text) => Ok(Wanted::Text),
         Some(ResponseFormat::JsonObject) => Ok(Wanted::Json(compile(
+            server,
             &json!({"type": "object"}),
             "response_format",
         )?)),
@@ -302,14 +303,18 @@ fn wanted(request: &ChatRequest) -> Result<Wanted, ApiError> {
                     "`response_format.json_schema` has no `schema`",
                 )
             })?;
-            let schema = compile(schema, "response_format")?.named(json_schema.name.clone());
+            let schema =
+                compile(server, schema, "response_format")?.named(json_schema.name.clone());
             Ok(Wanted::Json(schema))
         }
     }
 }
 
-fn compile(schema: &Value, param: &'static str) -> Result<JsonSchema, ApiError> {
-    JsonSchema::compile(schema).map_err(|e| ApiError::invalid(Some(param), e.to_string()))
+fn compile(server: &Server, schema: &Value, param: &'static str) -> Result<JsonSchema, ApiError> {
+    server
+        .schemas
+        .get(schema)
+        .map_err(|e| ApiError::invalid(Some(param), e.to_string()))
 }
 
 /// The system prompt (every system or developer message, joined), the turns before the last, and

@@ -168,3 +168,48 @@ async fn health_answers() {
         .unwrap();
     assert_eq!(body["status"], "ok");
 }
+
+#[tokio::test]
+async fn schemas_are_compiled_once_and_the_admin_clears_them() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let backend: Arc<dyn Backend> = Arc::new(Mock::always(r#"{"n": 1}"#));
+    tokio::spawn(async move {
+        let server = Server::new(backend).admin_token("admin");
+        axum::serve(listener, server.router()).await.unwrap();
+    });
+    let base = format!("http://{address}");
+    let request =
+        json!({"prompt": "x", "output": {"type": "json_schema", "schema": {"type": "object"}}});
+    for _ in 0..3 {
+        assert_eq!(generate(&base, request.clone()).await.0, 200);
+    }
+    let health: Value = reqwest::get(format!("{base}/health"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        health["cache"],
+        json!({"entries": 1, "hits": 2, "misses": 1})
+    );
+    let client = reqwest::Client::new();
+    let clear = |token: &'static str| {
+        client
+            .post(format!("{base}/cache/clear"))
+            .bearer_auth(token)
+            .send()
+    };
+    assert_eq!(clear("wrong").await.unwrap().status().as_u16(), 403);
+    let cleared: Value = clear("admin").await.unwrap().json().await.unwrap();
+    assert_eq!(cleared["cleared"], 1);
+    // Without an admin token the route is closed to everyone.
+    let closed = serve(Arc::new(Mock::always("x"))).await;
+    let response = client
+        .post(format!("{closed}/cache/clear"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 403);
+}
