@@ -100,18 +100,31 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The envelope, `{"error": {...}}`, with the HTTP status as `status` (how a batch reports
+    /// one item's error among others).
+    pub fn body(&self) -> Value {
+        let mut body = json!({"error": {
+            "message": self.0.message,
+            "type": self.0.kind,
+            "param": self.0.param,
+            "code": null,
+            "status": self.0.status.as_u16(),
+        }});
+        if let Some(attempts) = &self.0.attempts {
+            body["error"]["attempts"] = attempts.clone();
+        }
+        body
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let error = *self.0;
-        let mut body = json!({"error": {
-            "message": error.message,
-            "type": error.kind,
-            "param": error.param,
-            "code": null,
-        }});
-        if let Some(attempts) = error.attempts {
-            body["error"]["attempts"] = attempts;
+        let mut body = self.body();
+        if let Some(error) = body.get_mut("error").and_then(Value::as_object_mut) {
+            error.remove("status");
         }
+        let error = *self.0;
         let mut response = (error.status, Json(body)).into_response();
         if let Some(seconds) = error.retry_after {
             response

@@ -19,7 +19,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use outlines::Backend;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use error::ApiError;
 
@@ -107,6 +107,7 @@ impl Server {
             .route("/v1/chat/completions", post(openai::chat_completions))
             .route("/v1/models", get(openai::models))
             .route("/generate", post(native::generate))
+            .route("/generate/batch", post(native::generate_batch))
             .route("/health", get(native::health))
             .route("/cache/clear", post(clear_cache))
             .layer(DefaultBodyLimit::max(body_bytes))
@@ -117,24 +118,34 @@ impl Server {
     /// Waits for a place to generate, or refuses at once when the queue is full. The queue's
     /// places count running requests too, so it holds both until the request ends.
     pub(crate) async fn place(&self) -> Result<Place, ApiError> {
-        let queued = Arc::clone(&self.queue)
-            .try_acquire_owned()
-            .map_err(|_| ApiError::busy(1))?;
-        let running = Arc::clone(&self.running)
-            .acquire_owned()
-            .await
-            .map_err(|_| ApiError::busy(1))?;
+        let queued = self.queued()?;
+        let running = self.running().await?;
         Ok(Place {
             _queued: queued,
             _running: running,
         })
     }
+
+    /// A place in the queue, or 503 at once when there is none.
+    pub(crate) fn queued(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        Arc::clone(&self.queue)
+            .try_acquire_owned()
+            .map_err(|_| ApiError::busy(1))
+    }
+
+    /// A place among the running generations, once one is free.
+    pub(crate) async fn running(&self) -> Result<OwnedSemaphorePermit, ApiError> {
+        Arc::clone(&self.running)
+            .acquire_owned()
+            .await
+            .map_err(|_| ApiError::busy(1))
+    }
 }
 
 /// A request's place in the queue and among the running: both freed when it ends.
 pub(crate) struct Place {
-    _queued: tokio::sync::OwnedSemaphorePermit,
-    _running: tokio::sync::OwnedSemaphorePermit,
+    _queued: OwnedSemaphorePermit,
+    _running: OwnedSemaphorePermit,
 }
 
 /// Lets a request through if the server needs no token or the request carries it. The admin

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use futures_util::StreamExt;
 use outlines::Output;
 use outlines::generate::{Attempt, Cause, Generation, Template};
 use outlines::guide::Grammar;
@@ -61,41 +62,99 @@ pub(crate) async fn generate(
     body: Result<Json<GenerateRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(request) = body.map_err(|e| ApiError::rejected(&e))?;
+    let _place = server.place().await?;
+    one(&server, &request).await.map(Json)
+}
+
+/// The most requests in one batch.
+const MAX_BATCH: usize = 1000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BatchRequest {
+    requests: Vec<GenerateRequest>,
+    /// How many run at once; at most the server's own limit, which is the default.
+    #[serde(default)]
+    max_concurrent: Option<usize>,
+}
+
+/// `POST /generate/batch`: each request's result or error, in order, never mixed: one item's
+/// failure is its own. The batch takes one place in the queue; its items take places among the
+/// running generations like any request.
+pub(crate) async fn generate_batch(
+    State(server): State<Server>,
+    body: Result<Json<BatchRequest>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Json(batch) = body.map_err(|e| ApiError::rejected(&e))?;
+    if batch.requests.len() > MAX_BATCH {
+        return Err(ApiError::invalid(
+            Some("requests"),
+            format!("a batch holds at most {MAX_BATCH} requests"),
+        ));
+    }
+    let _queued = server.queued()?;
+    let began = Instant::now();
+    let concurrent = batch
+        .max_concurrent
+        .unwrap_or(server.limits.concurrent)
+        .clamp(1, server.limits.concurrent.max(1));
+    let total = batch.requests.len();
+    let items = batch.requests.into_iter().map(|request| {
+        let server = server.clone();
+        async move {
+            let result = match server.running().await {
+                Ok(_running) => one(&server, &request).await,
+                Err(error) => Err(error),
+            };
+            result.unwrap_or_else(|error| error.body())
+        }
+    });
+    let results: Vec<Value> = futures_util::stream::iter(items)
+        .buffered(concurrent)
+        .collect()
+        .await;
+    let succeeded = results.iter().filter(|r| r.get("error").is_none()).count();
+    Ok(Json(json!({
+        "results": results,
+        "succeeded": succeeded,
+        "failed": total - succeeded,
+        "time_ms": millis(began.elapsed()),
+    })))
+}
+
+/// One request's answer, without taking a place (the caller holds one).
+async fn one(server: &Server, request: &GenerateRequest) -> Result<Value, ApiError> {
     let invalid = |e: &dyn std::fmt::Display| ApiError::invalid(Some("output"), e.to_string());
     match &request.output {
-        OutputRequest::Text => run(&server, Text::new(), &request).await,
+        OutputRequest::Text => run(server, Text::new(), request).await,
         OutputRequest::Choice { choices } => {
             let output = Choice::new(choices.iter().cloned()).map_err(|e| invalid(&e))?;
-            run(&server, output, &request).await
+            run(server, output, request).await
         }
         OutputRequest::Regex { pattern } => {
             run(
-                &server,
+                server,
                 Regex::new(pattern).map_err(|e| invalid(&e))?,
-                &request,
+                request,
             )
             .await
         }
         OutputRequest::Grammar { lark } => {
             run(
-                &server,
+                server,
                 Grammar::lark(lark).map_err(|e| invalid(&e))?,
-                &request,
+                request,
             )
             .await
         }
         OutputRequest::JsonSchema { schema } => {
             let output = server.schemas.get(schema).map_err(|e| invalid(&e))?;
-            run(&server, output, &request).await
+            run(server, output, request).await
         }
     }
 }
 
-async fn run<O>(
-    server: &Server,
-    output: O,
-    request: &GenerateRequest,
-) -> Result<Json<Value>, ApiError>
+async fn run<O>(server: &Server, output: O, request: &GenerateRequest) -> Result<Value, ApiError>
 where
     O: Output + Clone,
     O::Value: Serialize,
@@ -131,10 +190,9 @@ where
     if let Some(t) = request.temperature {
         generation = generation.temperature(t);
     }
-    let _place = server.place().await?;
     let began = Instant::now();
     match generation.report(&*server.backend).await {
-        Ok(report) => Ok(Json(json!({
+        Ok(report) => Ok(json!({
             "value": report.value,
             "attempts": report.attempts.iter().map(attempt).collect::<Vec<_>>(),
             "usage": {
@@ -143,7 +201,7 @@ where
             },
             "time_ms": millis(began.elapsed()),
             "model": server.model,
-        }))),
+        })),
         Err(error) => Err(match error.cause() {
             Cause::Backend(e) => ApiError::backend(e.to_string()),
             Cause::Deadline { .. } | Cause::Timeout { .. } => ApiError::timeout(error.to_string()),

@@ -213,3 +213,45 @@ async fn schemas_are_compiled_once_and_the_admin_clears_them() {
         .unwrap();
     assert_eq!(response.status().as_u16(), 403);
 }
+
+#[tokio::test]
+async fn a_batch_answers_each_request_in_order_and_keeps_failures_apart() {
+    // Replies by prompt: the second request's model never gives a valid value.
+    let mock = Mock::from_fn(|request| {
+        let prompt = request.messages[0].content.clone();
+        let reply = match prompt.as_str() {
+            "one" => "positive",
+            "two" => "maybe",
+            _ => "negative",
+        };
+        Ok(outlines::backend::Response::text(reply))
+    });
+    let base = serve(Arc::new(mock)).await;
+    let choice = json!({"type": "choice", "choices": ["positive", "negative"]});
+    let requests: Vec<Value> = ["one", "two", "three"]
+        .iter()
+        .map(|p| json!({"prompt": p, "output": choice, "attempts": 2}))
+        .chain([json!({"prompt": "four", "output": {"type": "regex", "pattern": "("}})])
+        .collect();
+    let response = reqwest::Client::new()
+        .post(format!("{base}/generate/batch"))
+        .json(&json!({"requests": requests, "max_concurrent": 2}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await.unwrap();
+    let results = body["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4);
+    assert_eq!(results[0]["value"], "positive");
+    assert_eq!(results[1]["error"]["type"], "invalid_output");
+    assert_eq!(results[1]["error"]["status"], 422);
+    assert_eq!(results[1]["error"]["attempts"].as_array().unwrap().len(), 2);
+    assert_eq!(results[2]["value"], "negative");
+    assert_eq!(results[3]["error"]["status"], 400);
+    assert_eq!(results[3]["error"]["param"], "output");
+    assert_eq!(
+        (body["succeeded"].clone(), body["failed"].clone()),
+        (json!(2), json!(2))
+    );
+}
