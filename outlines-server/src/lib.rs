@@ -6,6 +6,7 @@
 
 mod cache;
 mod error;
+mod metrics;
 mod native;
 mod openai;
 
@@ -39,6 +40,7 @@ pub struct Server {
     schemas: Arc<cache::SchemaCache>,
     /// The token of the admin routes (`/cache/clear`); without one they are closed.
     admin: Option<Arc<str>>,
+    metrics: Arc<metrics::Metrics>,
 }
 
 /// What a server takes on.
@@ -83,6 +85,7 @@ impl Server {
             token: None,
             schemas: Arc::default(),
             admin: None,
+            metrics: Arc::default(),
         }
     }
 
@@ -110,8 +113,10 @@ impl Server {
             .route("/generate/batch", post(native::generate_batch))
             .route("/health", get(native::health))
             .route("/cache/clear", post(clear_cache))
+            .route("/metrics", get(render_metrics))
             .layer(DefaultBodyLimit::max(body_bytes))
             .layer(middleware::from_fn_with_state(self.clone(), authorize))
+            .layer(middleware::from_fn_with_state(self.clone(), measure))
             .with_state(self)
     }
 
@@ -162,6 +167,32 @@ async fn authorize(State(server): State<Server>, request: Request, next: Next) -
         }
     }
     next.run(request).await
+}
+
+/// Counts each request by its route (the pattern, so that labels stay few) and status.
+async fn measure(State(server): State<Server>, request: Request, next: Next) -> Response {
+    let began = std::time::Instant::now();
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| "other".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    server
+        .metrics
+        .request(&route, response.status().as_u16(), began.elapsed());
+    response
+}
+
+/// `GET /metrics`.
+async fn render_metrics(State(server): State<Server>) -> impl axum::response::IntoResponse {
+    let text = server.metrics.render(server.schemas.stats());
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
 }
 
 /// The bearer token a request carries (empty if none).

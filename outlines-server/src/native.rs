@@ -191,7 +191,12 @@ where
         generation = generation.temperature(t);
     }
     let began = Instant::now();
-    match generation.report(&*server.backend).await {
+    let result = generation.report(&*server.backend).await;
+    match &result {
+        Ok(report) => server.metrics.attempts(&report.attempts),
+        Err(error) => server.metrics.attempts(error.attempts()),
+    }
+    match result {
         Ok(report) => Ok(json!({
             "value": report.value,
             "attempts": report.attempts.iter().map(attempt).collect::<Vec<_>>(),

@@ -119,6 +119,7 @@ pub(crate) async fn chat_completions(
     let (content, call, usage) = match wanted {
         Wanted::Text => {
             let report = finish(
+                &server,
                 options
                     .apply(Generation::with_output(Text::new(), prompt))
                     .report(backend)
@@ -128,6 +129,7 @@ pub(crate) async fn chat_completions(
         }
         Wanted::Json(schema) => {
             let report = finish(
+                &server,
                 options
                     .apply(Generation::with_output(schema, prompt))
                     .report(backend)
@@ -137,6 +139,7 @@ pub(crate) async fn chat_completions(
         }
         Wanted::Call(name, schema) => {
             let report = finish(
+                &server,
                 options
                     .apply(Generation::with_output(schema, prompt))
                     .report(backend)
@@ -254,8 +257,15 @@ impl Options {
     }
 }
 
-/// The generation's value, or the error a client reads.
-fn finish<T>(result: Result<Report<T>, outlines::Error>) -> Result<Report<T>, ApiError> {
+/// The generation's value, or the error a client reads; its attempts counted.
+fn finish<T>(
+    server: &Server,
+    result: Result<Report<T>, outlines::Error>,
+) -> Result<Report<T>, ApiError> {
+    match &result {
+        Ok(report) => server.metrics.attempts(&report.attempts),
+        Err(error) => server.metrics.attempts(error.attempts()),
+    }
     result.map_err(|error| match error.cause() {
         Cause::Backend(e) => ApiError::backend(e.to_string()),
         Cause::Deadline { .. } | Cause::Timeout { .. } => ApiError::timeout(error.to_string()),

@@ -255,3 +255,41 @@ async fn a_batch_answers_each_request_in_order_and_keeps_failures_apart() {
         (json!(2), json!(2))
     );
 }
+
+#[tokio::test]
+async fn metrics_count_requests_attempts_and_the_cache() {
+    let mock = Arc::new(
+        Mock::new()
+            .reply("maybe")
+            .respond(outlines::backend::Response::text("positive").with_usage(20, 2)),
+    );
+    let base = serve(mock).await;
+    let choice = json!({"type": "choice", "choices": ["positive", "negative"]});
+    assert_eq!(
+        generate(&base, json!({"prompt": "x", "output": choice}))
+            .await
+            .0,
+        200
+    );
+    assert_eq!(generate(&base, json!({"output": choice})).await.0, 400);
+    let response = reqwest::get(format!("{base}/metrics")).await.unwrap();
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain; version=0.0.4")
+    );
+    let text = response.text().await.unwrap();
+    for line in [
+        "outlines_requests_total{route=\"/generate\",status=\"200\"} 1",
+        "outlines_requests_total{route=\"/generate\",status=\"400\"} 1",
+        "outlines_request_seconds_count{route=\"/generate\",status=\"200\"} 1",
+        "outlines_attempts_total 2",
+        "outlines_invalid_attempts_total 1",
+        "outlines_input_tokens_total 20",
+        "outlines_output_tokens_total 2",
+        "outlines_schema_cache_entries 0",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no {line:?} in:\n{text}");
+    }
+}
