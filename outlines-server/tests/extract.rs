@@ -1,0 +1,145 @@
+//! `outlines extract` end to end: the binary over a JSONL file, against an OpenAI-compatible
+//! server on 127.0.0.1 (this crate's own, in front of a scripted backend), then resumed.
+
+use std::process::Output;
+use std::sync::Arc;
+
+use outlines::backend::mock::Mock;
+use outlines::backend::{Backend, Response};
+use outlines_server::Server;
+use serde_json::{Value, json};
+
+/// A server whose backend answers by prompt: a sentiment, or `maybe` (never a valid choice).
+async fn serve() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let backend: Arc<dyn Backend> = Arc::new(Mock::from_fn(|request| {
+        let prompt = &request.messages[0].content;
+        let reply = if prompt.contains("love") {
+            "positive"
+        } else if prompt.contains("hate") {
+            "negative"
+        } else {
+            "maybe"
+        };
+        Ok(Response::text(reply))
+    }));
+    tokio::spawn(async move {
+        axum::serve(listener, Server::new(backend).router())
+            .await
+            .unwrap();
+    });
+    format!("http://{address}/v1")
+}
+
+async fn extract(base: &str, input: &str, output: &str) -> Output {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_outlines"))
+        .args(["extract", "--input", input, "--output", output])
+        .args([
+            "--choices",
+            "positive,negative",
+            "--attempts",
+            "2",
+            "--concurrency",
+            "2",
+        ])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("OPENAI_BASE_URL", base)
+        .env("OUTLINES_MODEL", "scripted")
+        .output()
+        .await
+        .unwrap()
+}
+
+fn lines(path: &str) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_are_extracted_failures_kept_apart_and_a_rerun_resumes() {
+    let base = serve().await;
+    let dir = format!(
+        "{}/extract-{}",
+        env!("CARGO_TARGET_TMPDIR"),
+        std::process::id()
+    );
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = format!("{dir}/in.jsonl");
+    let output = format!("{dir}/out.jsonl");
+    let _ = std::fs::remove_file(&output);
+    std::fs::write(
+        &input,
+        [
+            json!({"id": "a", "text": "I love it"}).to_string(),
+            json!({"id": "b", "text": "I hate it"}).to_string(),
+            json!("I love this string row").to_string(),
+            json!({"id": "d", "text": "no opinion"}).to_string(),
+            json!({"id": "e"}).to_string(),
+            "not json".into(),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let run = extract(&base, &input, &output).await;
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("3 done, 3 failed"), "{stderr}");
+    let mut rows = lines(&output);
+    rows.sort_by_key(|r| r["id"].to_string());
+    let by_id = |id: Value| rows.iter().find(|r| r["id"] == id).unwrap().clone();
+    assert_eq!(by_id(json!("a"))["value"], "positive");
+    assert_eq!(by_id(json!("b"))["value"], "negative");
+    assert_eq!(by_id(json!(3))["value"], "positive");
+    assert!(by_id(json!("d"))["error"]["message"].is_string());
+    assert!(
+        by_id(json!("e"))["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no string field \"text\"")
+    );
+    assert!(
+        by_id(json!(6))["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not JSON")
+    );
+
+    // Run again: every row is in the output already.
+    let again = extract(&base, &input, &output).await;
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert_eq!(again.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("0 done, 0 failed, 6 skipped"), "{stderr}");
+
+    // An interrupted run: one row written whole, the next cut mid-line. The cut row runs again
+    // and its line starts on a line of its own.
+    let whole = json!({"id": "a", "value": "positive"}).to_string();
+    std::fs::write(&output, format!("{whole}\n{{\"id\": \"b\", \"val")).unwrap();
+    let resumed = extract(&base, &input, &output).await;
+    let stderr = String::from_utf8_lossy(&resumed.stderr);
+    assert!(
+        stderr.contains("2 done, 3 failed (2 prompt, 1 invalid), 1 skipped"),
+        "{stderr}"
+    );
+    let rows = lines(&output);
+    assert_eq!(rows.len(), 6, "{rows:?}");
+    assert!(
+        rows.iter()
+            .any(|r| r["id"] == "b" && r["value"] == "negative")
+    );
+}
+
+#[tokio::test]
+async fn usage_errors_exit_2() {
+    let run = tokio::process::Command::new(env!("CARGO_BIN_EXE_outlines"))
+        .args(["extract", "--input", "/nonexistent.jsonl", "--regex", "("])
+        .output()
+        .await
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("error"));
+}
