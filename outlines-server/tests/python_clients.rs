@@ -1,5 +1,5 @@
-//! Real Python clients against the server on 127.0.0.1, installed by the test itself into a venv
-//! in the target directory (or taken from `OUTLINES_TEST_PYTHON`).
+//! Real Python clients against the server on 127.0.0.1, pip-installed by the test itself into the
+//! target directory (or taken from `OUTLINES_TEST_PYTHON`).
 
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
@@ -19,29 +19,38 @@ async fn serve(backend: Arc<dyn Backend>) -> String {
     format!("http://{address}")
 }
 
-/// A Python with the clients installed: `OUTLINES_TEST_PYTHON`, or else a venv this test makes
-/// once in the target directory from tests/python/requirements.txt (pip, from PyPI).
-fn interpreter() -> &'static str {
-    static PYTHON: OnceLock<String> = OnceLock::new();
+/// A Python with the clients importable: `OUTLINES_TEST_PYTHON` as it is, or else `python3` with
+/// the clients pip-installed once (from tests/python/requirements.txt, PyPI) into a directory of
+/// the target directory, put on `PYTHONPATH`. pip alone is needed, not venv.
+fn interpreter() -> &'static (String, Option<String>) {
+    static PYTHON: OnceLock<(String, Option<String>)> = OnceLock::new();
     PYTHON.get_or_init(|| {
         if let Ok(python) = std::env::var("OUTLINES_TEST_PYTHON") {
-            return python;
+            return (python, None);
         }
-        let venv = format!("{}/py-clients", env!("CARGO_TARGET_TMPDIR"));
-        let python = format!("{venv}/bin/python");
+        let dir = format!("{}/py-clients", env!("CARGO_TARGET_TMPDIR"));
         let requirements = format!(
             "{}/tests/python/requirements.txt",
             env!("CARGO_MANIFEST_DIR")
         );
-        let stamp = format!("{venv}/requirements.txt");
+        let stamp = format!("{dir}/requirements.txt");
         let wanted = std::fs::read_to_string(&requirements).expect("requirements.txt");
-        if std::fs::read_to_string(&stamp).ok().as_deref() == Some(wanted.as_str()) {
-            return python;
+        if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
+            run(Command::new("python3").args([
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "--upgrade",
+                "--target",
+                &dir,
+                "-r",
+                &requirements,
+            ]));
+            std::fs::write(&stamp, wanted).expect("the clients' stamp");
         }
-        run(Command::new("python3").args(["-m", "venv", &venv]));
-        run(Command::new(&python).args(["-m", "pip", "install", "--quiet", "-r", &requirements]));
-        std::fs::write(&stamp, wanted).expect("the venv's stamp");
-        python
+        ("python3".to_owned(), Some(dir))
     })
 }
 
@@ -58,14 +67,14 @@ fn run(command: &mut Command) {
 
 /// Runs `script` (in tests/python) with the base URL; its stdout.
 async fn python(script: &str, base: &str) -> String {
-    let interpreter = tokio::task::spawn_blocking(interpreter).await.unwrap();
-    let path = format!("{}/tests/python/{script}", env!("CARGO_MANIFEST_DIR"));
-    let output = tokio::process::Command::new(interpreter)
-        .arg(path)
-        .arg(base)
-        .output()
-        .await
-        .unwrap();
+    let (interpreter, path_dir) = tokio::task::spawn_blocking(interpreter).await.unwrap();
+    let script_path = format!("{}/tests/python/{script}", env!("CARGO_MANIFEST_DIR"));
+    let mut command = tokio::process::Command::new(interpreter);
+    command.arg(script_path).arg(base);
+    if let Some(dir) = path_dir {
+        command.env("PYTHONPATH", dir);
+    }
+    let output = command.output().await.unwrap();
     assert!(
         output.status.success(),
         "{script} failed:\n{}",
