@@ -10,9 +10,13 @@ use outlines_server::{Limits, Server};
 use serde_json::{Value, json};
 
 async fn serve(mock: Mock, limits: Limits) -> String {
+    serve_shared(Arc::new(mock), limits).await
+}
+
+async fn serve_shared(mock: Arc<Mock>, limits: Limits) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = listener.local_addr().unwrap();
-    let backend: Arc<dyn Backend> = Arc::new(mock);
+    let backend: Arc<dyn Backend> = mock;
     tokio::spawn(async move {
         axum::serve(listener, Server::with_limits(backend, limits).router())
             .await
@@ -71,18 +75,21 @@ async fn a_full_queue_is_503_with_retry_after() {
         waiting: 1,
         ..Limits::default()
     };
-    let mock = Mock::always("ok").with_latency(Duration::from_secs(1));
-    let base = serve(mock, limits).await;
+    let mock = Arc::new(Mock::always("ok").with_latency(Duration::from_secs(2)));
+    let base = serve_shared(Arc::clone(&mock), limits).await;
     let first = tokio::spawn({
         let base = base.clone();
         async move { post(&base, &ask("1")).await.status().as_u16() }
     });
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    // The first is running once the backend has it; the second then waits for its place.
+    while mock.requests().is_empty() {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     let second = tokio::spawn({
         let base = base.clone();
         async move { post(&base, &ask("2")).await.status().as_u16() }
     });
-    tokio::time::sleep(Duration::from_millis(150)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let third = post(&base, &ask("3")).await;
     assert_eq!(third.status().as_u16(), 503);
     assert_eq!(third.headers()["retry-after"], "1");
