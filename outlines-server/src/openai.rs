@@ -116,6 +116,10 @@ pub(crate) async fn chat_completions(
     };
     let _place = server.place().await?;
     let backend = &*server.backend;
+    let tool = match &wanted {
+        Wanted::Call(name, _) => Some(name.clone()),
+        _ => None,
+    };
     let (content, call, usage) = match wanted {
         Wanted::Text => {
             let report = finish(
@@ -127,7 +131,7 @@ pub(crate) async fn chat_completions(
             )?;
             (report.value, None, report.usage)
         }
-        Wanted::Json(schema) => {
+        Wanted::Json(schema) | Wanted::Call(_, schema) => {
             let report = finish(
                 &server,
                 options
@@ -135,21 +139,12 @@ pub(crate) async fn chat_completions(
                     .report(backend)
                     .await,
             )?;
-            (report.value.to_string(), None, report.usage)
-        }
-        Wanted::Call(name, schema) => {
-            let report = finish(
-                &server,
-                options
-                    .apply(Generation::with_output(schema, prompt))
-                    .report(backend)
-                    .await,
-            )?;
-            (
-                String::new(),
-                Some((name, report.value.to_string())),
-                report.usage,
-            )
+            let value = report.value.to_string();
+            match tool {
+                // A tool call's arguments are the value; the message has no content.
+                Some(name) => (String::new(), Some((name, value)), report.usage),
+                None => (value, None, report.usage),
+            }
         }
     };
     let created = SystemTime::now()

@@ -2,24 +2,18 @@
 //! OpenAI's shape, the schema enforced (a bad first reply repaired behind the client's back), named
 //! tool calls, and errors in OpenAI's envelope.
 
+mod support;
+
 use std::sync::Arc;
 
+use outlines::backend::Role;
 use outlines::backend::mock::Mock;
-use outlines::backend::{Backend, Role};
 use outlines_server::Server;
 use serde_json::{Value, json};
 
 /// The server on a free port in front of `mock`; its base URL.
 async fn serve(mock: Arc<Mock>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let backend: Arc<dyn Backend> = mock;
-    tokio::spawn(async move {
-        axum::serve(listener, Server::new(backend).router())
-            .await
-            .unwrap();
-    });
-    format!("http://{address}")
+    support::start(Server::new(mock)).await
 }
 
 async fn post(base: &str, body: Value) -> (u16, Value) {

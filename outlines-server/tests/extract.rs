@@ -1,6 +1,8 @@
 //! `outlines extract` end to end: the binary over a JSONL file, against an OpenAI-compatible
 //! server on 127.0.0.1 (this crate's own, in front of a scripted backend), then resumed.
 
+mod support;
+
 use std::process::Output;
 use std::sync::Arc;
 
@@ -11,8 +13,6 @@ use serde_json::{Value, json};
 
 /// A server whose backend answers by prompt: a sentiment, or `maybe` (never a valid choice).
 async fn serve() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
     let backend: Arc<dyn Backend> = Arc::new(Mock::from_fn(|request| {
         let prompt = &request.messages[0].content;
         let reply = if prompt.contains("love") {
@@ -24,12 +24,7 @@ async fn serve() -> String {
         };
         Ok(Response::text(reply))
     }));
-    tokio::spawn(async move {
-        axum::serve(listener, Server::new(backend).router())
-            .await
-            .unwrap();
-    });
-    format!("http://{address}/v1")
+    format!("{}/v1", support::start(Server::new(backend)).await)
 }
 
 async fn extract(base: &str, input: &str, output: &str) -> Output {

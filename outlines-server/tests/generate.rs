@@ -1,6 +1,8 @@
 //! `POST /generate` over HTTP: each output type, repairs with their attempts, templates, and
 //! errors that name what is wrong.
 
+mod support;
+
 use std::sync::Arc;
 
 use outlines::backend::Backend;
@@ -9,15 +11,7 @@ use outlines_server::Server;
 use serde_json::{Value, json};
 
 async fn serve(mock: Arc<Mock>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let backend: Arc<dyn Backend> = mock;
-    tokio::spawn(async move {
-        axum::serve(listener, Server::new(backend).router())
-            .await
-            .unwrap();
-    });
-    format!("http://{address}")
+    support::start(Server::new(mock)).await
 }
 
 async fn generate(base: &str, body: Value) -> (u16, Value) {
@@ -171,14 +165,8 @@ async fn health_answers() {
 
 #[tokio::test]
 async fn schemas_are_compiled_once_and_the_admin_clears_them() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
     let backend: Arc<dyn Backend> = Arc::new(Mock::always(r#"{"n": 1}"#));
-    tokio::spawn(async move {
-        let server = Server::new(backend).admin_token("admin");
-        axum::serve(listener, server.router()).await.unwrap();
-    });
-    let base = format!("http://{address}");
+    let base = support::start(Server::new(backend).admin_token("admin")).await;
     let request =
         json!({"prompt": "x", "output": {"type": "json_schema", "schema": {"type": "object"}}});
     for _ in 0..3 {

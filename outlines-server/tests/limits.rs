@@ -1,6 +1,8 @@
 //! The server's limits over HTTP: an oversized body (413), a generation past the time limit
 //! (504), a full queue (503 with `Retry-After`), each in OpenAI's error envelope.
 
+mod support;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,15 +16,7 @@ async fn serve(mock: Mock, limits: Limits) -> String {
 }
 
 async fn serve_shared(mock: Arc<Mock>, limits: Limits) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let backend: Arc<dyn Backend> = mock;
-    tokio::spawn(async move {
-        axum::serve(listener, Server::with_limits(backend, limits).router())
-            .await
-            .unwrap();
-    });
-    format!("http://{address}")
+    support::start(Server::with_limits(mock, limits)).await
 }
 
 async fn post(base: &str, body: &Value) -> reqwest::Response {
@@ -101,14 +95,8 @@ async fn a_full_queue_is_503_with_retry_after() {
 
 #[tokio::test]
 async fn a_token_is_required_when_set() {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
     let backend: Arc<dyn Backend> = Arc::new(Mock::always("ok"));
-    tokio::spawn(async move {
-        let server = Server::new(backend).token("s3cret");
-        axum::serve(listener, server.router()).await.unwrap();
-    });
-    let base = format!("http://{address}");
+    let base = support::start(Server::new(backend).token("s3cret")).await;
     let client = reqwest::Client::new();
     for token in [None, Some("wrong"), Some("s3cre"), Some("s3cret!")] {
         let mut request = client

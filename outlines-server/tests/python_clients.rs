@@ -1,6 +1,8 @@
 //! Real Python clients against the server on 127.0.0.1, pip-installed by the test itself into the
 //! target directory (or taken from `OUTLINES_TEST_PYTHON`).
 
+mod support;
+
 use std::process::Command;
 use std::sync::{Arc, OnceLock};
 
@@ -9,14 +11,7 @@ use outlines::backend::mock::Mock;
 use outlines_server::Server;
 
 async fn serve(backend: Arc<dyn Backend>) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        axum::serve(listener, Server::new(backend).router())
-            .await
-            .unwrap();
-    });
-    format!("http://{address}")
+    support::start(Server::new(backend)).await
 }
 
 /// A Python with the clients importable: `OUTLINES_TEST_PYTHON` as it is, or else `python3` with
