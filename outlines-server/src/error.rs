@@ -93,6 +93,11 @@ impl ApiError {
         )
     }
 
+    /// Whether the model gave no valid value (rather than the request or the backend failing).
+    pub fn is_invalid_output(&self) -> bool {
+        self.0.kind == "invalid_output"
+    }
+
     /// The same error with the attempts of the generation beside its message.
     pub fn with_attempts(mut self, attempts: Value) -> ApiError {
         self.0.attempts = Some(attempts);

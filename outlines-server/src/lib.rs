@@ -9,6 +9,7 @@ mod error;
 mod metrics;
 mod native;
 mod openai;
+mod run;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -9,12 +9,13 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use futures_util::StreamExt;
 use outlines::Output;
-use outlines::generate::{Attempt, Cause, Generation, Template};
+use outlines::generate::{Attempt, Generation, Template};
 use outlines::guide::Grammar;
 use outlines::output::{Choice, Regex, Text};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::run::{Options, failure};
 use crate::{ApiError, Server};
 
 #[derive(Debug, Deserialize)]
@@ -178,24 +179,17 @@ where
             format!("`attempts` is from 1 to {MAX_ATTEMPTS}"),
         ));
     }
-    let mut generation = Generation::with_output(output, prompt)
-        .max_attempts(attempts)
-        .deadline(server.limits.time);
-    if let Some(system) = &request.system {
-        generation = generation.system(system.clone());
-    }
-    if let Some(n) = request.max_tokens {
-        generation = generation.max_tokens(n);
-    }
-    if let Some(t) = request.temperature {
-        generation = generation.temperature(t);
-    }
+    let options = Options {
+        system: request.system.clone(),
+        max_tokens: request.max_tokens,
+        temperature: request.temperature,
+        attempts: Some(attempts),
+        ..Options::default()
+    };
     let began = Instant::now();
-    let result = generation.report(&*server.backend).await;
-    match &result {
-        Ok(report) => server.metrics.attempts(&report.attempts),
-        Err(error) => server.metrics.attempts(error.attempts()),
-    }
+    let result = options
+        .run(server, Generation::with_output(output, prompt))
+        .await;
     match result {
         Ok(report) => Ok(json!({
             "value": report.value,
@@ -207,13 +201,16 @@ where
             "time_ms": millis(began.elapsed()),
             "model": server.model,
         })),
-        Err(error) => Err(match error.cause() {
-            Cause::Backend(e) => ApiError::backend(e.to_string()),
-            Cause::Deadline { .. } | Cause::Timeout { .. } => ApiError::timeout(error.to_string()),
-            _ => ApiError::no_valid_value(error.to_string()).with_attempts(json!(
-                error.attempts().iter().map(attempt).collect::<Vec<_>>()
-            )),
-        }),
+        Err(error) => {
+            let failed = failure(&error);
+            Err(if failed.is_invalid_output() {
+                failed.with_attempts(json!(
+                    error.attempts().iter().map(attempt).collect::<Vec<_>>()
+                ))
+            } else {
+                failed
+            })
+        }
     }
 }
 

@@ -1,9 +1,8 @@
 //! `POST /v1/chat/completions` and `GET /v1/models` in OpenAI's wire format (the fields the
 //! popular clients send and read; unknown fields are ignored, as OpenAI's own server does).
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use std::convert::Infallible;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Json;
 use axum::extract::State;
@@ -11,11 +10,12 @@ use axum::extract::rejection::JsonRejection;
 use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use outlines::backend::Message;
-use outlines::generate::{Cause, Generation, Report};
+use outlines::generate::Generation;
 use outlines::output::{JsonSchema, Text};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::run::{Options, failure};
 use crate::{ApiError, Server};
 
 #[derive(Debug, Deserialize)]
@@ -112,33 +112,26 @@ pub(crate) async fn chat_completions(
         history,
         max_tokens: request.max_completion_tokens.or(request.max_tokens),
         temperature: request.temperature,
-        time: server.limits.time,
+        attempts: None,
     };
     let _place = server.place().await?;
-    let backend = &*server.backend;
     let tool = match &wanted {
         Wanted::Call(name, _) => Some(name.clone()),
         _ => None,
     };
     let (content, call, usage) = match wanted {
         Wanted::Text => {
-            let report = finish(
-                &server,
-                options
-                    .apply(Generation::with_output(Text::new(), prompt))
-                    .report(backend)
-                    .await,
-            )?;
+            let report = options
+                .run(&server, Generation::with_output(Text::new(), prompt))
+                .await
+                .map_err(|e| failure(&e))?;
             (report.value, None, report.usage)
         }
         Wanted::Json(schema) | Wanted::Call(_, schema) => {
-            let report = finish(
-                &server,
-                options
-                    .apply(Generation::with_output(schema, prompt))
-                    .report(backend)
-                    .await,
-            )?;
+            let report = options
+                .run(&server, Generation::with_output(schema, prompt))
+                .await
+                .map_err(|e| failure(&e))?;
             let value = report.value.to_string();
             match tool {
                 // A tool call's arguments are the value; the message has no content.
@@ -223,49 +216,6 @@ pub(crate) async fn chat_completions(
         .chain([Event::default().data("[DONE]")])
         .map(Ok::<_, Infallible>);
     Ok(Sse::new(futures_util::stream::iter(events)).into_response())
-}
-
-/// What a request sets on its generation.
-struct Options {
-    system: Option<String>,
-    history: Vec<Message>,
-    max_tokens: Option<u32>,
-    temperature: Option<f32>,
-    time: std::time::Duration,
-}
-
-impl Options {
-    fn apply<T: Send + 'static>(&self, mut generation: Generation<T>) -> Generation<T> {
-        generation = generation
-            .history(self.history.iter().cloned())
-            .deadline(self.time);
-        if let Some(system) = &self.system {
-            generation = generation.system(system.clone());
-        }
-        if let Some(n) = self.max_tokens {
-            generation = generation.max_tokens(n);
-        }
-        if let Some(t) = self.temperature {
-            generation = generation.temperature(t);
-        }
-        generation
-    }
-}
-
-/// The generation's value, or the error a client reads; its attempts counted.
-fn finish<T>(
-    server: &Server,
-    result: Result<Report<T>, outlines::Error>,
-) -> Result<Report<T>, ApiError> {
-    match &result {
-        Ok(report) => server.metrics.attempts(&report.attempts),
-        Err(error) => server.metrics.attempts(error.attempts()),
-    }
-    result.map_err(|error| match error.cause() {
-        Cause::Backend(e) => ApiError::backend(e.to_string()),
-        Cause::Deadline { .. } | Cause::Timeout { .. } => ApiError::timeout(error.to_string()),
-        _ => ApiError::no_valid_value(error.to_string()),
-    })
 }
 
 /// The output the request asks for: a named tool's arguments, else its `response_format`.

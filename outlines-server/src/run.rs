@@ -1,0 +1,57 @@
+//! What both APIs do with a request's generation: set what the request asks for, run it within the
+//! server's time limit, count its attempts, and turn a failure into the error a client reads.
+
+use outlines::backend::Message;
+use outlines::generate::{Cause, Generation, Report};
+
+use crate::{ApiError, Server};
+
+/// What a request sets on its generation.
+#[derive(Default)]
+pub(crate) struct Options {
+    pub(crate) system: Option<String>,
+    pub(crate) history: Vec<Message>,
+    pub(crate) max_tokens: Option<u32>,
+    pub(crate) temperature: Option<f32>,
+    pub(crate) attempts: Option<usize>,
+}
+
+impl Options {
+    /// Runs `generation` with these options on the server's backend, within its time limit.
+    pub(crate) async fn run<T: Send + 'static>(
+        &self,
+        server: &Server,
+        mut generation: Generation<T>,
+    ) -> Result<Report<T>, outlines::Error> {
+        generation = generation
+            .history(self.history.iter().cloned())
+            .deadline(server.limits.time);
+        if let Some(system) = &self.system {
+            generation = generation.system(system.clone());
+        }
+        if let Some(n) = self.max_tokens {
+            generation = generation.max_tokens(n);
+        }
+        if let Some(t) = self.temperature {
+            generation = generation.temperature(t);
+        }
+        if let Some(n) = self.attempts {
+            generation = generation.max_attempts(n);
+        }
+        let result = generation.report(&*server.backend).await;
+        match &result {
+            Ok(report) => server.metrics.attempts(&report.attempts),
+            Err(error) => server.metrics.attempts(error.attempts()),
+        }
+        result
+    }
+}
+
+/// The error a client reads for a generation that failed.
+pub(crate) fn failure(error: &outlines::Error) -> ApiError {
+    match error.cause() {
+        Cause::Backend(e) => ApiError::backend(e.to_string()),
+        Cause::Deadline { .. } | Cause::Timeout { .. } => ApiError::timeout(error.to_string()),
+        _ => ApiError::no_valid_value(error.to_string()),
+    }
+}
