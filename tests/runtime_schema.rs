@@ -767,6 +767,18 @@ fn schemas_from_text_and_files() {
     std::fs::remove_file(&path).unwrap();
     assert_eq!(from_file.name(), "From_a_file");
     assert!(from_file.validate(&json!(3)).is_err());
+    // A schema that does not compile names its file before the keyword and its place.
+    std::fs::write(&path, r#"{"properties": {"a": {"type": "nope"}}}"#).unwrap();
+    let error = JsonSchema::from_file(&path).unwrap_err();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(error.file(), Some(path.as_path()));
+    assert_eq!(error.pointer(), "/properties/a");
+    assert!(
+        error
+            .to_string()
+            .starts_with(&format!("{}: `type` at #/properties/a: ", path.display())),
+        "{error}"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------

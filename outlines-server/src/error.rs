@@ -82,6 +82,18 @@ impl ApiError {
         error
     }
 
+    /// The model is still loading (503): try again in a few seconds.
+    pub fn loading() -> ApiError {
+        let mut error = ApiError::unavailable("the model is loading; try again shortly");
+        error.0.retry_after = Some(5);
+        error
+    }
+
+    /// The server cannot serve requests (503), e.g. its model failed to load.
+    pub fn unavailable(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+
     /// A body that is not the JSON asked for, with the status the extractor gives it (400 for
     /// bad JSON, 413 past the size limit, 415 without a JSON content type, 422 for a field of
     /// the wrong shape).
@@ -91,6 +103,11 @@ impl ApiError {
             "invalid_request_error",
             rejection.body_text(),
         )
+    }
+
+    /// What went wrong, for a person to read.
+    pub fn message(&self) -> &str {
+        &self.0.message
     }
 
     /// Whether the model gave no valid value (rather than the request or the backend failing).

@@ -10,23 +10,15 @@ use std::time::Instant;
 
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use outlines::Output;
 use outlines::backend::Backend;
 use outlines::generate::{Generation, Template};
-use outlines::output::{Choice, JsonSchema, Regex};
-use serde::Serialize;
+use outlines_server::AnyOutput;
 use serde_json::{Value, json};
-
-/// What each row must become.
-pub(crate) enum Wanted {
-    Schema(JsonSchema),
-    Regex(Regex),
-    Choice(Choice),
-}
 
 /// How rows become prompts, and how generations run.
 pub(crate) struct Job {
-    pub(crate) wanted: Wanted,
+    /// What each row must become.
+    pub(crate) wanted: AnyOutput,
     /// A template rendered with each row as its context; else the row's `field`.
     pub(crate) template: Option<Template>,
     pub(crate) field: String,
@@ -146,11 +138,10 @@ pub(crate) async fn run(
         if summary.failed.is_empty() {
             String::new()
         } else {
-            let causes: Vec<String> = summary
-                .failed
-                .iter()
-                .map(|(c, n)| format!("{n} {c}"))
-                .collect();
+            // The commonest cause first, so the line reads the same however rows finished.
+            let mut failed = summary.failed.clone();
+            failed.sort_by(|(a, m), (b, n)| n.cmp(m).then_with(|| a.cmp(b)));
+            let causes: Vec<String> = failed.iter().map(|(c, n)| format!("{n} {c}")).collect();
             format!(" ({})", causes.join(", "))
         },
         summary.skipped,
@@ -169,24 +160,8 @@ async fn generate(
     job: &Job,
     prompt: String,
 ) -> Result<(Value, Tokens), (String, Value, Tokens)> {
-    match &job.wanted {
-        Wanted::Schema(schema) => one(backend, job, schema.clone(), prompt).await,
-        Wanted::Regex(regex) => one(backend, job, regex.clone(), prompt).await,
-        Wanted::Choice(choice) => one(backend, job, choice.clone(), prompt).await,
-    }
-}
-
-async fn one<O>(
-    backend: &dyn Backend,
-    job: &Job,
-    output: O,
-    prompt: String,
-) -> Result<(Value, Tokens), (String, Value, Tokens)>
-where
-    O: Output + Clone,
-    O::Value: Serialize,
-{
-    let mut generation = Generation::with_output(output, prompt).max_attempts(job.attempts);
+    let mut generation =
+        Generation::from_shared(Arc::clone(&job.wanted), prompt).max_attempts(job.attempts);
     if let Some(system) = &job.system {
         generation = generation.system(system.clone());
     }
@@ -195,7 +170,7 @@ where
     }
     match generation.report(backend).await {
         Ok(report) => Ok((
-            serde_json::to_value(&report.value).unwrap_or(Value::Null),
+            report.value,
             (report.usage.input_tokens, report.usage.output_tokens),
         )),
         Err(error) => {
@@ -226,7 +201,9 @@ fn parse_row(job: &Job, number: usize, line: &str) -> Row {
     };
     let id = row.get("id").cloned().unwrap_or_else(|| number.into());
     let prompt = match (&job.template, &row) {
-        (Some(template), _) => template.render(&row).map_err(|e| e.to_string()),
+        (Some(template), _) => template
+            .render_for(&*job.wanted, &row)
+            .map_err(|e| e.to_string()),
         (None, Value::String(text)) => Ok(text.clone()),
         (None, _) => row
             .get(&job.field)

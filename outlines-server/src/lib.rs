@@ -9,9 +9,11 @@ mod error;
 mod metrics;
 mod native;
 mod openai;
+mod openapi;
 mod run;
+mod types;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -24,21 +26,23 @@ use outlines::Backend;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use error::ApiError;
+pub use types::{AnyOutput, Types, as_json};
 
-/// What every handler shares: the backend, the model name it answers as, and the limits.
+/// What every handler shares: the backend (once it is loaded), the limits, the types it knows by
+/// name, its caches and counters.
 #[derive(Clone)]
 pub struct Server {
-    backend: Arc<dyn Backend>,
-    model: String,
+    backend: Arc<OnceLock<Result<Arc<dyn Backend>, String>>>,
     limits: Limits,
+    types: Arc<Types>,
     /// Places for generations: running ones hold a permit, waiting ones wait for one.
     running: Arc<Semaphore>,
     /// Places in the queue: a request that finds none is refused at once (503).
     queue: Arc<Semaphore>,
     /// The bearer token every request must carry, if any.
     token: Option<Arc<str>>,
-    /// Compiled schemas, by their text.
-    schemas: Arc<cache::SchemaCache>,
+    /// Compiled outputs, by their canonical text.
+    outputs: Arc<cache::OutputCache>,
     /// The token of the admin routes (`/cache/clear`); without one they are closed.
     admin: Option<Arc<str>>,
     metrics: Arc<metrics::Metrics>,
@@ -76,15 +80,41 @@ impl Server {
 
     /// A server in front of `backend` with `limits`.
     pub fn with_limits(backend: Arc<dyn Backend>, limits: Limits) -> Server {
-        let model = backend.model().to_owned();
+        let server = Server::empty(limits);
+        let _ = server.backend.set(Ok(backend));
+        server
+    }
+
+    /// A server that answers at once while `load` runs on a thread of its own: until it returns,
+    /// `/health` and every route that needs the model answer 503 with `Retry-After`; if it fails,
+    /// they answer 503 with its error. For a local model that takes a while to fetch and load.
+    pub fn loading<F, E>(limits: Limits, load: F) -> Server
+    where
+        F: FnOnce() -> Result<Arc<dyn Backend>, E> + Send + 'static,
+        E: std::fmt::Display,
+    {
+        let server = Server::empty(limits);
+        let slot = Arc::clone(&server.backend);
+        std::thread::spawn(move || {
+            let loaded = load().map_err(|e| e.to_string());
+            match &loaded {
+                Ok(backend) => tracing::info!(model = backend.model(), "the model is loaded"),
+                Err(error) => tracing::error!(%error, "the model failed to load"),
+            }
+            let _ = slot.set(loaded);
+        });
+        server
+    }
+
+    fn empty(limits: Limits) -> Server {
         Server {
-            backend,
-            model,
+            backend: Arc::default(),
             limits,
+            types: Arc::default(),
             running: Arc::new(Semaphore::new(limits.concurrent.max(1))),
             queue: Arc::new(Semaphore::new(limits.concurrent.max(1) + limits.waiting)),
             token: None,
-            schemas: Arc::default(),
+            outputs: Arc::default(),
             admin: None,
             metrics: Arc::default(),
         }
@@ -104,6 +134,23 @@ impl Server {
         self
     }
 
+    /// Serves `types` by name: the native API's `{"type": "registered", "name": …}` output.
+    pub fn types(mut self, types: Types) -> Server {
+        self.types = Arc::new(types);
+        self
+    }
+
+    /// The backend, or 503 while it loads or when it failed to.
+    pub(crate) fn backend(&self) -> Result<&Arc<dyn Backend>, ApiError> {
+        match self.backend.get() {
+            Some(Ok(backend)) => Ok(backend),
+            Some(Err(error)) => Err(ApiError::unavailable(format!(
+                "the model failed to load: {error}"
+            ))),
+            None => Err(ApiError::loading()),
+        }
+    }
+
     /// The routes.
     pub fn router(self) -> Router {
         let body_bytes = self.limits.body_bytes;
@@ -113,6 +160,8 @@ impl Server {
             .route("/generate", post(native::generate))
             .route("/generate/batch", post(native::generate_batch))
             .route("/health", get(native::health))
+            .route("/models", get(native::models))
+            .route("/openapi.json", get(openapi::document))
             .route("/cache/clear", post(clear_cache))
             .route("/metrics", get(render_metrics))
             .layer(DefaultBodyLimit::max(body_bytes))
@@ -186,7 +235,7 @@ async fn measure(State(server): State<Server>, request: Request, next: Next) -> 
 
 /// `GET /metrics`.
 async fn render_metrics(State(server): State<Server>) -> impl axum::response::IntoResponse {
-    let text = server.metrics.render(server.schemas.stats());
+    let text = server.metrics.render(server.outputs.stats());
     (
         [(
             header::CONTENT_TYPE,
@@ -219,8 +268,8 @@ async fn clear_cache(
     if !same(bearer(&headers), admin.as_bytes()) {
         return Err(ApiError::forbidden("this route needs the admin token"));
     }
-    let (entries, _, _) = server.schemas.stats();
-    server.schemas.clear();
+    let (entries, _, _) = server.outputs.stats();
+    server.outputs.clear();
     Ok(axum::Json(serde_json::json!({"cleared": entries})))
 }
 

@@ -10,9 +10,10 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use outlines::backend::Backend;
 use outlines::generate::Template;
+use outlines::guide::Grammar;
 use outlines::local::Local;
 use outlines::output::{Choice, JsonSchema, Regex};
-use outlines_server::Server;
+use outlines_server::{AnyOutput, Limits, Server, Types, as_json};
 
 #[derive(Parser)]
 #[command(
@@ -39,6 +40,22 @@ enum Command {
         /// The token of the admin routes (`POST /cache/clear`); without one they are closed.
         #[arg(long, env = "OUTLINES_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
+        /// A folder of types requests may name: each `NAME.json` (a JSON Schema) and `NAME.lark`
+        /// (a Lark grammar) is the type `NAME`.
+        #[arg(long, env = "OUTLINES_TYPES")]
+        types: Option<PathBuf>,
+        /// Generations at once.
+        #[arg(long, default_value_t = Limits::default().concurrent)]
+        concurrent: usize,
+        /// Requests waiting for a place, beyond which one gets 503 and `Retry-After`.
+        #[arg(long, default_value_t = Limits::default().waiting)]
+        waiting: usize,
+        /// Seconds one request's generation may take, repairs included (504 past it).
+        #[arg(long, default_value_t = Limits::default().time.as_secs())]
+        timeout: u64,
+        /// The largest request body, in bytes (413 past it).
+        #[arg(long, default_value_t = Limits::default().body_bytes)]
+        body_limit: usize,
     },
     /// Generate one value per row of a JSONL file, appending `{"id", "value"}` or `{"id",
     /// "error"}` lines to the output; a row already there is skipped, so a run resumes.
@@ -60,6 +77,15 @@ enum Command {
         /// Choices, comma-separated: each value is one of them.
         #[arg(long, group = "wanted", value_delimiter = ',')]
         choices: Option<Vec<String>>,
+        /// A Lark grammar file each value must match.
+        #[arg(long, group = "wanted")]
+        grammar: Option<PathBuf>,
+        /// A type from the `--types` folder, by name.
+        #[arg(long = "type", group = "wanted", requires = "types")]
+        type_name: Option<String>,
+        /// The folder of named types (`NAME.json`, `NAME.lark`) that `--type` picks from.
+        #[arg(long, env = "OUTLINES_TYPES")]
+        types: Option<PathBuf>,
         /// A Jinja template file rendered with each row as its context.
         #[arg(long)]
         template: Option<PathBuf>,
@@ -91,6 +117,9 @@ async fn main() -> ExitCode {
             schema,
             regex,
             choices,
+            grammar,
+            type_name,
+            types,
             template,
             field,
             system,
@@ -98,18 +127,7 @@ async fn main() -> ExitCode {
             attempts,
             max_tokens,
         } => {
-            let wanted = match (schema, regex, choices) {
-                (Some(path), _, _) => JsonSchema::from_file(&path)
-                    .map(extract::Wanted::Schema)
-                    .map_err(|e| e.to_string()),
-                (_, Some(pattern), _) => Regex::new(&pattern)
-                    .map(extract::Wanted::Regex)
-                    .map_err(|e| e.to_string()),
-                (_, _, Some(choices)) => Choice::new(choices)
-                    .map(extract::Wanted::Choice)
-                    .map_err(|e| e.to_string()),
-                _ => Err("say what each value is: --schema, --regex or --choices".to_owned()),
-            };
+            let wanted = wanted(schema, regex, choices, grammar, type_name, types);
             let template = template
                 .map(Template::from_file)
                 .transpose()
@@ -151,13 +169,88 @@ async fn main() -> ExitCode {
             listen,
             token,
             admin_token,
-        } => match serve(listen, token, admin_token).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("error: {error}");
-                ExitCode::FAILURE
-            }
-        },
+            types,
+            concurrent,
+            waiting,
+            timeout,
+            body_limit,
+        } => {
+            let limits = Limits {
+                body_bytes: body_limit,
+                time: std::time::Duration::from_secs(timeout),
+                concurrent,
+                waiting,
+            };
+            let types = match types.map(|dir| Types::new().load_dir(&dir)).transpose() {
+                Ok(types) => types.unwrap_or_default(),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            serve_with(listen, limits, types, token, admin_token).await
+        }
+    }
+}
+
+/// What `extract` generates: the one output its flags name.
+fn wanted(
+    schema: Option<PathBuf>,
+    regex: Option<String>,
+    choices: Option<Vec<String>>,
+    grammar: Option<PathBuf>,
+    type_name: Option<String>,
+    types: Option<PathBuf>,
+) -> Result<AnyOutput, String> {
+    if let Some(path) = schema {
+        return JsonSchema::from_file(&path)
+            .map(as_json)
+            .map_err(|e| e.to_string());
+    }
+    if let Some(pattern) = regex {
+        return Regex::new(&pattern).map(as_json).map_err(|e| e.to_string());
+    }
+    if let Some(choices) = choices {
+        return Choice::new(choices).map(as_json).map_err(|e| e.to_string());
+    }
+    if let Some(path) = grammar {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        return Grammar::lark(&text)
+            .map(as_json)
+            .map_err(|e| format!("{}: {e}", path.display()));
+    }
+    if let (Some(name), Some(dir)) = (type_name, types) {
+        let types = Types::new().load_dir(&dir)?;
+        return types.get(&name).cloned().ok_or_else(|| {
+            let known: Vec<&str> = types.names().collect();
+            format!(
+                "no type {name:?} in {}; it has: {}",
+                dir.display(),
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            )
+        });
+    }
+    Err("say what each value is: --schema, --regex, --choices, --grammar or --type".to_owned())
+}
+
+async fn serve_with(
+    listen: SocketAddr,
+    limits: Limits,
+    types: Types,
+    token: Option<String>,
+    admin_token: Option<String>,
+) -> ExitCode {
+    match serve(listen, limits, types, token, admin_token).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
     }
 }
 
@@ -169,30 +262,72 @@ fn backend() -> Result<Arc<dyn Backend>, Box<dyn std::error::Error>> {
     })
 }
 
+/// Serves on `listen`. A provider the environment names is ready at once; the embedded model
+/// loads (and is fetched, the first time) while the server already answers, `/health` saying 503
+/// until it is ready.
 async fn serve(
     listen: SocketAddr,
+    limits: Limits,
+    types: Types,
     token: Option<String>,
     admin_token: Option<String>,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let backend = backend()?;
+    let remote = outlines::backend::from_env_if_set()?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
-    eprintln!(
-        "serving {} · {} on http://{}",
-        backend.provider(),
-        backend.model(),
-        listener.local_addr()?
-    );
-    let mut server = Server::new(backend);
+    let address = listener.local_addr()?;
+    let mut server = match remote {
+        Some(remote) => {
+            eprintln!(
+                "serving {} · {} on http://{address}",
+                remote.provider(),
+                remote.model()
+            );
+            Server::with_limits(Arc::new(remote), limits)
+        }
+        None => {
+            eprintln!(
+                "serving the embedded model on http://{address}; it is loading (GET /health answers 200 once it is ready)"
+            );
+            Server::loading(limits, || {
+                let local = Local::new()?;
+                eprintln!("the embedded model is ready: {}", local.model());
+                Ok::<_, outlines::local::LocalError>(Arc::new(local) as Arc<dyn Backend>)
+            })
+        }
+    }
+    .types(types);
     if let Some(token) = token {
         server = server.token(token);
     }
     if let Some(token) = admin_token {
         server = server.admin_token(token);
     }
+    // Ctrl-C or SIGTERM stop accepting; requests in flight finish first.
     axum::serve(listener, server.router())
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())
+}
+
+async fn shutdown() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = interrupt.await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
 }

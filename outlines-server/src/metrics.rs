@@ -1,5 +1,5 @@
 //! `GET /metrics` in Prometheus' text format: requests by route and status, their latency, the
-//! attempts generations took and how many were invalid, tokens, and the schema cache.
+//! attempts generations took and how many were invalid, tokens, and the output cache.
 //!
 //! Counted per server with atomics rather than through the `metrics` crate's global recorder, so
 //! that two servers in one process (as in the tests) keep their own counts.
@@ -83,7 +83,7 @@ impl Metrics {
         }
     }
 
-    /// Everything, in Prometheus' text format, with the schema cache's counts.
+    /// Everything, in Prometheus' text format, with the output cache's counts.
     pub(crate) fn render(&self, cache: (usize, u64, u64)) -> String {
         let mut out = String::new();
         out.push_str("# HELP outlines_requests_total Requests answered, by route and status.\n");
@@ -145,13 +145,13 @@ impl Metrics {
                 self.output_tokens.load(Ordering::Relaxed),
             ),
             (
-                "outlines_schema_cache_hits_total",
-                "Schemas found compiled.",
+                "outlines_output_cache_hits_total",
+                "Outputs (schemas, regexes, choices, grammars) found compiled.",
                 cache.1,
             ),
             (
-                "outlines_schema_cache_misses_total",
-                "Schemas compiled.",
+                "outlines_output_cache_misses_total",
+                "Outputs compiled.",
                 cache.2,
             ),
         ];
@@ -163,8 +163,8 @@ impl Metrics {
         }
         let _ = writeln!(
             out,
-            "# HELP outlines_schema_cache_entries Schemas the cache holds.\n\
-             # TYPE outlines_schema_cache_entries gauge\noutlines_schema_cache_entries {}",
+            "# HELP outlines_output_cache_entries Compiled outputs the cache holds.\n\
+             # TYPE outlines_output_cache_entries gauge\noutlines_output_cache_entries {}",
             cache.0
         );
         out

@@ -1,21 +1,25 @@
 //! The native API: `POST /generate` takes any output type (text, a choice, a regex, a Lark
-//! grammar, a JSON Schema) and answers the value with its attempts, usage and time, or the
-//! diagnostics; `GET /health`.
+//! grammar, a JSON Schema, a type registered by name) and answers the value with its attempts,
+//! usage and time, or the diagnostics; `POST /generate/batch`; `GET /models`; `GET /health`.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
 use futures_util::StreamExt;
-use outlines::Output;
+use outlines::backend::Backend;
 use outlines::generate::{Attempt, Generation, Template};
 use outlines::guide::Grammar;
 use outlines::output::{Choice, Regex, Text};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
+use crate::cache::canonical;
 use crate::run::{Options, failure};
+use crate::types::{AnyOutput, as_json};
 use crate::{ApiError, Server};
 
 #[derive(Debug, Deserialize)]
@@ -53,6 +57,7 @@ enum OutputRequest {
     Regex { pattern: String },
     Grammar { lark: String },
     JsonSchema { schema: Value },
+    Registered { name: String },
 }
 
 /// The most attempts a request may ask for.
@@ -63,8 +68,9 @@ pub(crate) async fn generate(
     body: Result<Json<GenerateRequest>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Json(request) = body.map_err(|e| ApiError::rejected(&e))?;
+    let backend = Arc::clone(server.backend()?);
     let _place = server.place().await?;
-    one(&server, &request).await.map(Json)
+    one(&server, &*backend, &request).await.map(Json)
 }
 
 /// The most requests in one batch.
@@ -93,6 +99,7 @@ pub(crate) async fn generate_batch(
             format!("a batch holds at most {MAX_BATCH} requests"),
         ));
     }
+    let backend = Arc::clone(server.backend()?);
     let _queued = server.queued()?;
     let began = Instant::now();
     let concurrent = batch
@@ -102,9 +109,10 @@ pub(crate) async fn generate_batch(
     let total = batch.requests.len();
     let items = batch.requests.into_iter().map(|request| {
         let server = server.clone();
+        let backend = Arc::clone(&backend);
         async move {
             let result = match server.running().await {
-                Ok(_running) => one(&server, &request).await,
+                Ok(_running) => one(&server, &*backend, &request).await,
                 Err(error) => Err(error),
             };
             result.unwrap_or_else(|error| error.body())
@@ -124,46 +132,16 @@ pub(crate) async fn generate_batch(
 }
 
 /// One request's answer, without taking a place (the caller holds one).
-async fn one(server: &Server, request: &GenerateRequest) -> Result<Value, ApiError> {
-    let invalid = |e: &dyn std::fmt::Display| ApiError::invalid(Some("output"), e.to_string());
-    match &request.output {
-        OutputRequest::Text => run(server, Text::new(), request).await,
-        OutputRequest::Choice { choices } => {
-            let output = Choice::new(choices.iter().cloned()).map_err(|e| invalid(&e))?;
-            run(server, output, request).await
-        }
-        OutputRequest::Regex { pattern } => {
-            run(
-                server,
-                Regex::new(pattern).map_err(|e| invalid(&e))?,
-                request,
-            )
-            .await
-        }
-        OutputRequest::Grammar { lark } => {
-            run(
-                server,
-                Grammar::lark(lark).map_err(|e| invalid(&e))?,
-                request,
-            )
-            .await
-        }
-        OutputRequest::JsonSchema { schema } => {
-            let output = server.schemas.get(schema).map_err(|e| invalid(&e))?;
-            run(server, output, request).await
-        }
-    }
-}
-
-async fn run<O>(server: &Server, output: O, request: &GenerateRequest) -> Result<Value, ApiError>
-where
-    O: Output + Clone,
-    O::Value: Serialize,
-{
+async fn one(
+    server: &Server,
+    backend: &dyn Backend,
+    request: &GenerateRequest,
+) -> Result<Value, ApiError> {
+    let output = output(server, &request.output)?;
     let prompt = match (&request.prompt, &request.template) {
         (Some(prompt), None) => prompt.clone(),
         (None, Some(template)) => Template::new("template", &template.source)
-            .and_then(|t| t.render_for(&output, &template.context))
+            .and_then(|t| t.render_for(&*output, &template.context))
             .map_err(|e| ApiError::invalid(Some("template"), e.to_string()))?,
         _ => {
             return Err(ApiError::invalid(
@@ -188,7 +166,7 @@ where
     };
     let began = Instant::now();
     let result = options
-        .run(server, Generation::with_output(output, prompt))
+        .run(server, backend, Generation::from_shared(output, prompt))
         .await;
     match result {
         Ok(report) => Ok(json!({
@@ -199,7 +177,7 @@ where
                 "output_tokens": report.usage.output_tokens,
             },
             "time_ms": millis(began.elapsed()),
-            "model": server.model,
+            "model": backend.model(),
         })),
         Err(error) => {
             let failed = failure(&error);
@@ -211,6 +189,50 @@ where
                 failed
             })
         }
+    }
+}
+
+/// The output a request asks for, compiled, from the cache when it holds it. A source that does
+/// not compile is a 400 naming the problem.
+fn output(server: &Server, wanted: &OutputRequest) -> Result<AnyOutput, ApiError> {
+    let invalid = |e: String| ApiError::invalid(Some("output"), e);
+    let cache = &server.outputs;
+    match wanted {
+        OutputRequest::Text => Ok(as_json(Text::new())),
+        OutputRequest::Choice { choices } => {
+            let mut key = String::from("choice:");
+            canonical(&json!(choices), &mut key);
+            cache.output(key, || {
+                Choice::new(choices.iter().cloned())
+                    .map(as_json)
+                    .map_err(|e| invalid(e.to_string()))
+            })
+        }
+        OutputRequest::Regex { pattern } => cache.output(format!("regex:{pattern}"), || {
+            Regex::new(pattern)
+                .map(as_json)
+                .map_err(|e| invalid(e.to_string()))
+        }),
+        OutputRequest::Grammar { lark } => cache.output(format!("lark:{lark}"), || {
+            Grammar::lark(lark)
+                .map(as_json)
+                .map_err(|e| invalid(e.to_string()))
+        }),
+        OutputRequest::JsonSchema { schema } => cache
+            .schema(schema)
+            .map(as_json)
+            .map_err(|e| invalid(e.to_string())),
+        OutputRequest::Registered { name } => server.types.get(name).cloned().ok_or_else(|| {
+            let known: Vec<&str> = server.types.names().collect();
+            invalid(if known.is_empty() {
+                format!("no type is registered as {name:?}: this server has none")
+            } else {
+                format!(
+                    "no type is registered as {name:?}; the server has {}",
+                    known.join(", ")
+                )
+            })
+        }),
     }
 }
 
@@ -235,11 +257,31 @@ fn millis(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 1e6).round() / 1e3
 }
 
-pub(crate) async fn health(State(server): State<Server>) -> Json<Value> {
-    let (entries, hits, misses) = server.schemas.stats();
-    Json(json!({
-        "status": "ok",
-        "model": server.model,
-        "cache": {"entries": entries, "hits": hits, "misses": misses},
-    }))
+/// `GET /health`: 200 once the model is loaded, 503 while it loads or if it failed to.
+pub(crate) async fn health(State(server): State<Server>) -> (StatusCode, Json<Value>) {
+    let (entries, hits, misses) = server.outputs.stats();
+    let cache = json!({"entries": entries, "hits": hits, "misses": misses});
+    match server.backend() {
+        Ok(backend) => (
+            StatusCode::OK,
+            Json(json!({"status": "ok", "model": backend.model(), "cache": cache})),
+        ),
+        Err(error) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({
+                "status": if server.backend.get().is_some() { "failed" } else { "loading" },
+                "error": error.message(),
+                "cache": cache,
+            })),
+        ),
+    }
+}
+
+/// `GET /models`: the model, and the types registered by name.
+pub(crate) async fn models(State(server): State<Server>) -> Result<Json<Value>, ApiError> {
+    let backend = server.backend()?;
+    Ok(Json(json!({
+        "models": [{"id": backend.model(), "provider": backend.provider()}],
+        "types": server.types.names().collect::<Vec<_>>(),
+    })))
 }

@@ -2,6 +2,7 @@
 //! popular clients send and read; unknown fields are ignored, as OpenAI's own server does).
 
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Json;
@@ -105,6 +106,7 @@ pub(crate) async fn chat_completions(
     body: Result<Json<ChatRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(|e| ApiError::rejected(&e))?;
+    let backend = Arc::clone(server.backend()?);
     let wanted = wanted(&server, &request)?;
     let (system, history, prompt) = conversation(&request.messages)?;
     let options = Options {
@@ -122,14 +124,18 @@ pub(crate) async fn chat_completions(
     let (content, call, usage) = match wanted {
         Wanted::Text => {
             let report = options
-                .run(&server, Generation::with_output(Text::new(), prompt))
+                .run(
+                    &server,
+                    &*backend,
+                    Generation::with_output(Text::new(), prompt),
+                )
                 .await
                 .map_err(|e| failure(&e))?;
             (report.value, None, report.usage)
         }
         Wanted::Json(schema) | Wanted::Call(_, schema) => {
             let report = options
-                .run(&server, Generation::with_output(schema, prompt))
+                .run(&server, &*backend, Generation::with_output(schema, prompt))
                 .await
                 .map_err(|e| failure(&e))?;
             let value = report.value.to_string();
@@ -143,7 +149,7 @@ pub(crate) async fn chat_completions(
     let created = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let model = request.model.unwrap_or_else(|| server.model.clone());
+    let model = request.model.unwrap_or_else(|| backend.model().to_owned());
     let (message, finish_reason) = match call {
         None => (
             json!({"role": "assistant", "content": content, "refusal": null}),
@@ -267,8 +273,8 @@ fn wanted(server: &Server, request: &ChatRequest) -> Result<Wanted, ApiError> {
 
 fn compile(server: &Server, schema: &Value, param: &'static str) -> Result<JsonSchema, ApiError> {
     server
-        .schemas
-        .get(schema)
+        .outputs
+        .schema(schema)
         .map_err(|e| ApiError::invalid(Some(param), e.to_string()))
 }
 
@@ -320,9 +326,10 @@ fn text(content: Option<&Content>) -> String {
     }
 }
 
-pub(crate) async fn models(State(server): State<Server>) -> Json<Value> {
-    Json(json!({
+pub(crate) async fn models(State(server): State<Server>) -> Result<Json<Value>, ApiError> {
+    let backend = server.backend()?;
+    Ok(Json(json!({
         "object": "list",
-        "data": [{"id": server.model, "object": "model", "created": 0, "owned_by": "outlines"}],
-    }))
+        "data": [{"id": backend.model(), "object": "model", "created": 0, "owned_by": "outlines"}],
+    })))
 }

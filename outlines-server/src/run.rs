@@ -1,7 +1,7 @@
 //! What both APIs do with a request's generation: set what the request asks for, run it within the
 //! server's time limit, count its attempts, and turn a failure into the error a client reads.
 
-use outlines::backend::Message;
+use outlines::backend::{Backend, Message};
 use outlines::generate::{Cause, Generation, Report};
 
 use crate::{ApiError, Server};
@@ -17,10 +17,12 @@ pub(crate) struct Options {
 }
 
 impl Options {
-    /// Runs `generation` with these options on the server's backend, within its time limit.
+    /// Runs `generation` with these options on `backend` (the server's, which the caller got
+    /// before queueing), within the server's time limit.
     pub(crate) async fn run<T: Send + 'static>(
         &self,
         server: &Server,
+        backend: &dyn Backend,
         mut generation: Generation<T>,
     ) -> Result<Report<T>, outlines::Error> {
         generation = generation
@@ -38,7 +40,7 @@ impl Options {
         if let Some(n) = self.attempts {
             generation = generation.max_attempts(n);
         }
-        let result = generation.report(&*server.backend).await;
+        let result = generation.report(backend).await;
         match &result {
             Ok(report) => server.metrics.attempts(&report.attempts),
             Err(error) => server.metrics.attempts(error.attempts()),

@@ -15,7 +15,9 @@ use serde_json::{Value, json};
 async fn serve() -> String {
     let backend: Arc<dyn Backend> = Arc::new(Mock::from_fn(|request| {
         let prompt = &request.messages[0].content;
-        let reply = if prompt.contains("love") {
+        let reply = if request.system.contains("JSON value") {
+            r#"{"mood": "positive"}"#
+        } else if prompt.contains("love") {
             "positive"
         } else if prompt.contains("hate") {
             "negative"
@@ -28,16 +30,15 @@ async fn serve() -> String {
 }
 
 async fn extract(base: &str, input: &str, output: &str) -> Output {
+    extract_as(base, input, output, &["--choices", "positive,negative"]).await
+}
+
+/// `outlines extract` with `wanted`, the flags that say what each row becomes.
+async fn extract_as(base: &str, input: &str, output: &str, wanted: &[&str]) -> Output {
     tokio::process::Command::new(env!("CARGO_BIN_EXE_outlines"))
         .args(["extract", "--input", input, "--output", output])
-        .args([
-            "--choices",
-            "positive,negative",
-            "--attempts",
-            "2",
-            "--concurrency",
-            "2",
-        ])
+        .args(wanted)
+        .args(["--attempts", "2", "--concurrency", "2"])
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("OPENAI_BASE_URL", base)
@@ -126,6 +127,67 @@ async fn rows_are_extracted_failures_kept_apart_and_a_rerun_resumes() {
         rows.iter()
             .any(|r| r["id"] == "b" && r["value"] == "negative")
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_grammar_or_a_type_by_name_says_what_each_row_becomes() {
+    let base = serve().await;
+    let dir = format!(
+        "{}/extract-types-{}",
+        env!("CARGO_TARGET_TMPDIR"),
+        std::process::id()
+    );
+    let types = format!("{dir}/types");
+    std::fs::create_dir_all(&types).unwrap();
+    std::fs::write(
+        format!("{types}/Mood.lark"),
+        "start: \"positive\" | \"negative\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        format!("{types}/Rating.json"),
+        r#"{"type": "object", "properties": {"mood": {"enum": ["positive", "negative"]}}, "required": ["mood"]}"#,
+    )
+    .unwrap();
+    let input = format!("{dir}/in.jsonl");
+    std::fs::write(&input, "\"I love it\"\n\"I hate it\"\n").unwrap();
+    let grammar = format!("{types}/Mood.lark");
+    let cases: [(&[&str], [Value; 2]); 3] = [
+        (
+            &["--grammar", &grammar],
+            [json!("positive"), json!("negative")],
+        ),
+        (
+            &["--types", &types, "--type", "Mood"],
+            [json!("positive"), json!("negative")],
+        ),
+        (
+            &["--types", &types, "--type", "Rating"],
+            [json!({"mood": "positive"}), json!({"mood": "positive"})],
+        ),
+    ];
+    for (i, (wanted, values)) in cases.iter().enumerate() {
+        let output = format!("{dir}/out-{i}.jsonl");
+        let _ = std::fs::remove_file(&output);
+        let run = extract_as(&base, &input, &output, wanted).await;
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(0), "{wanted:?}: {stderr}");
+        let mut rows = lines(&output);
+        rows.sort_by_key(|r| r["id"].as_u64());
+        let got: Vec<Value> = rows.iter().map(|r| r["value"].clone()).collect();
+        assert_eq!(got, values, "{wanted:?}");
+    }
+    // A name the folder does not have exits 2, listing the names it has.
+    let run = extract_as(
+        &base,
+        &input,
+        &format!("{dir}/none.jsonl"),
+        &["--types", &types, "--type", "Nope"],
+    )
+    .await;
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("Mood, Rating"), "{stderr}");
 }
 
 #[tokio::test]

@@ -276,7 +276,9 @@ async fn metrics_count_requests_attempts_and_the_cache() {
         "outlines_invalid_attempts_total 1",
         "outlines_input_tokens_total 20",
         "outlines_output_tokens_total 2",
-        "outlines_schema_cache_entries 0",
+        "outlines_output_cache_entries 1",
+        "outlines_output_cache_misses_total 1",
+        "outlines_output_cache_hits_total 1",
     ] {
         assert!(text.lines().any(|l| l == line), "no {line:?} in:\n{text}");
     }

@@ -108,7 +108,7 @@ impl JsonSchema {
             ));
         }
         let text = std::fs::read_to_string(path).map_err(io)?;
-        JsonSchema::from_str(&text)
+        JsonSchema::from_str(&text).map_err(|e| e.in_file(path))
     }
 
     fn from_compiled(compiled: Compiled) -> JsonSchema {

@@ -42,6 +42,8 @@ pub struct SchemaError {
     keyword: String,
     pointer: String,
     message: String,
+    /// The file the schema was read from, if any.
+    file: Option<std::path::PathBuf>,
 }
 
 impl SchemaError {
@@ -56,7 +58,19 @@ impl SchemaError {
             keyword: keyword.into(),
             pointer: pointer.into(),
             message: message.into(),
+            file: None,
         }
+    }
+
+    /// The same error, naming the file the schema came from.
+    pub(crate) fn in_file(mut self, path: &std::path::Path) -> Self {
+        self.file = Some(path.to_owned());
+        self
+    }
+
+    /// The file the schema was read from ([`JsonSchema::from_file`](crate::output::JsonSchema::from_file)).
+    pub fn file(&self) -> Option<&std::path::Path> {
+        self.file.as_deref()
     }
 
     /// What kind of problem it is.
@@ -84,6 +98,9 @@ impl SchemaError {
 
 impl fmt::Display for SchemaError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{}: ", file.display())?;
+        }
         if self.keyword.is_empty() {
             return f.write_str(&self.message);
         }
