@@ -46,6 +46,8 @@ pub struct Server {
     /// The token of the admin routes (`/cache/clear`); without one they are closed.
     admin: Option<Arc<str>>,
     metrics: Arc<metrics::Metrics>,
+    /// Whether generations log prompts and replies (`outlines::generate` events at info).
+    log_content: bool,
 }
 
 /// What a server takes on.
@@ -117,6 +119,7 @@ impl Server {
             outputs: Arc::default(),
             admin: None,
             metrics: Arc::default(),
+            log_content: false,
         }
     }
 
@@ -131,6 +134,13 @@ impl Server {
     /// <token>`; without it they answer 403.
     pub fn admin_token(mut self, token: impl Into<String>) -> Server {
         self.admin = Some(Arc::from(token.into()));
+        self
+    }
+
+    /// Logs each generation's prompts and replies (off by default: they may hold personal data).
+    /// The access log, on by default, names the route, status and time only.
+    pub fn log_content(mut self, log: bool) -> Server {
+        self.log_content = log;
         self
     }
 
@@ -219,17 +229,26 @@ async fn authorize(State(server): State<Server>, request: Request, next: Next) -
     next.run(request).await
 }
 
-/// Counts each request by its route (the pattern, so that labels stay few) and status.
+/// Counts each request by its route (the pattern, so that labels stay few) and status, and logs
+/// it: the method, route, status and time, never a header, the body or the query.
 async fn measure(State(server): State<Server>, request: Request, next: Next) -> Response {
     let began = std::time::Instant::now();
     let route = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
         .map_or_else(|| "other".to_owned(), |p| p.as_str().to_owned());
+    let method = request.method().clone();
     let response = next.run(request).await;
-    server
-        .metrics
-        .request(&route, response.status().as_u16(), began.elapsed());
+    let elapsed = began.elapsed();
+    let status = response.status().as_u16();
+    server.metrics.request(&route, status, elapsed);
+    tracing::info!(
+        target: "outlines_server::access",
+        %method,
+        route,
+        status,
+        ms = elapsed.as_secs_f64() * 1e3,
+    );
     response
 }
 

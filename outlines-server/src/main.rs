@@ -56,6 +56,14 @@ enum Command {
         /// The largest request body, in bytes (413 past it).
         #[arg(long, default_value_t = Limits::default().body_bytes)]
         body_limit: usize,
+        /// How much to log on stderr: error, warn, info (each request's route, status and time),
+        /// debug or trace.
+        #[arg(long, default_value = "info")]
+        log: tracing_subscriber::filter::LevelFilter,
+        /// Log prompts and replies too (off by default: they may hold personal data). API keys
+        /// and tokens are never logged.
+        #[arg(long)]
+        log_content: bool,
     },
     /// Generate one value per row of a JSONL file, appending `{"id", "value"}` or `{"id",
     /// "error"}` lines to the output; a row already there is skipped, so a run resumes.
@@ -174,7 +182,14 @@ async fn main() -> ExitCode {
             waiting,
             timeout,
             body_limit,
+            log,
+            log_content,
         } => {
+            tracing_subscriber::fmt()
+                .with_max_level(log)
+                .with_writer(std::io::stderr)
+                .with_ansi(false)
+                .init();
             let limits = Limits {
                 body_bytes: body_limit,
                 time: std::time::Duration::from_secs(timeout),
@@ -188,7 +203,12 @@ async fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            serve_with(listen, limits, types, token, admin_token).await
+            let access = Access {
+                token,
+                admin_token,
+                log_content,
+            };
+            serve_with(listen, limits, types, access).await
         }
     }
 }
@@ -238,14 +258,15 @@ fn wanted(
     Err("say what each value is: --schema, --regex, --choices, --grammar or --type".to_owned())
 }
 
-async fn serve_with(
-    listen: SocketAddr,
-    limits: Limits,
-    types: Types,
+/// Who may call the server, and what it logs of their requests.
+struct Access {
     token: Option<String>,
     admin_token: Option<String>,
-) -> ExitCode {
-    match serve(listen, limits, types, token, admin_token).await {
+    log_content: bool,
+}
+
+async fn serve_with(listen: SocketAddr, limits: Limits, types: Types, access: Access) -> ExitCode {
+    match serve(listen, limits, types, access).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
@@ -269,8 +290,7 @@ async fn serve(
     listen: SocketAddr,
     limits: Limits,
     types: Types,
-    token: Option<String>,
-    admin_token: Option<String>,
+    access: Access,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let remote = outlines::backend::from_env_if_set()?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
@@ -295,11 +315,12 @@ async fn serve(
             })
         }
     }
-    .types(types);
-    if let Some(token) = token {
+    .types(types)
+    .log_content(access.log_content);
+    if let Some(token) = access.token {
         server = server.token(token);
     }
-    if let Some(token) = admin_token {
+    if let Some(token) = access.admin_token {
         server = server.admin_token(token);
     }
     // Ctrl-C or SIGTERM stop accepting; requests in flight finish first.

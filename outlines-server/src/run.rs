@@ -27,7 +27,8 @@ impl Options {
     ) -> Result<Report<T>, outlines::Error> {
         generation = generation
             .history(self.history.iter().cloned())
-            .deadline(server.limits.time);
+            .deadline(server.limits.time)
+            .capture_content(server.log_content);
         if let Some(system) = &self.system {
             generation = generation.system(system.clone());
         }

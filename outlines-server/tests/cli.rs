@@ -1,5 +1,6 @@
-//! `outlines extract` end to end: the binary over a JSONL file, against an OpenAI-compatible
-//! server on 127.0.0.1 (this crate's own, in front of a scripted backend), then resumed.
+//! The `outlines` binary end to end, against an OpenAI-compatible server on 127.0.0.1 (this
+//! crate's own, in front of a scripted backend): `extract` over a JSONL file, then resumed;
+//! `serve` in front of that server, logging without secrets and draining on SIGTERM.
 
 mod support;
 
@@ -199,4 +200,108 @@ async fn usage_errors_exit_2() {
         .unwrap();
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("error"));
+}
+
+/// `outlines serve` in front of `upstream` with `flags`, and the address it printed; its stderr
+/// keeps being read into the returned buffer.
+async fn serve_binary(
+    upstream: &str,
+    flags: &[&str],
+) -> (tokio::process::Child, String, Arc<std::sync::Mutex<String>>) {
+    use tokio::io::AsyncBufReadExt;
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_outlines"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--log", "trace"])
+        .args(flags)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("OPENAI_BASE_URL", upstream)
+        .env("OPENAI_API_KEY", "sk-test-KEY-NEVER-LOGGED")
+        .env("OUTLINES_MODEL", "scripted")
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let log = Arc::new(std::sync::Mutex::new(String::new()));
+    let address = loop {
+        let line = lines.next_line().await.unwrap().expect("serve exited");
+        log.lock().unwrap().push_str(&format!("{line}\n"));
+        if let Some((_, address)) = line.split_once(" on http://") {
+            break format!("http://{}", address.split_whitespace().next().unwrap());
+        }
+    };
+    let sink = Arc::clone(&log);
+    tokio::spawn(async move {
+        while let Ok(Some(line)) = lines.next_line().await {
+            let mut log = sink.lock().unwrap();
+            log.push_str(&line);
+            log.push('\n');
+        }
+    });
+    (child, address, log)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_logs_no_secret_and_finishes_requests_in_flight_on_sigterm() {
+    let upstream: Arc<dyn Backend> = Arc::new(
+        Mock::always(r#"{"mood": "positive"}"#).with_latency(std::time::Duration::from_millis(400)),
+    );
+    let upstream = format!("{}/v1", support::start(Server::new(upstream)).await);
+    let request = json!({
+        "model": "scripted",
+        "messages": [{"role": "user", "content": "PROMPT-MARKER: I love it"}],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "Mood", "schema": {
+            "type": "object", "properties": {"mood": {"enum": ["positive", "negative"]}},
+            "required": ["mood"]}}},
+    });
+    for log_content in [false, true] {
+        let mut flags = vec!["--token", "TOKEN-NEVER-LOGGED"];
+        if log_content {
+            flags.push("--log-content");
+        }
+        let (child, base, log) = serve_binary(&upstream, &flags).await;
+        let call = tokio::spawn({
+            let request = request.clone();
+            async move {
+                reqwest::Client::new()
+                    .post(format!("{base}/v1/chat/completions"))
+                    .bearer_auth("TOKEN-NEVER-LOGGED")
+                    .json(&request)
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        });
+        // SIGTERM while the request waits on the upstream: it is answered, then serve exits.
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        let pid = child.id().unwrap().to_string();
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status();
+        assert!(killed.unwrap().success());
+        let response = call.await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["choices"][0]["message"]["content"],
+            r#"{"mood":"positive"}"#
+        );
+        let exit = child.wait_with_output().await.unwrap();
+        assert!(exit.status.success(), "{:?}", exit.status);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        let log = log.lock().unwrap().clone();
+        assert!(
+            log.contains("outlines_server::access")
+                && log.contains("route=\"/v1/chat/completions\" status=200"),
+            "no access line in:\n{log}"
+        );
+        for secret in ["KEY-NEVER-LOGGED", "TOKEN-NEVER-LOGGED"] {
+            assert!(!log.contains(secret), "{secret} logged:\n{log}");
+        }
+        assert_eq!(
+            log.contains("PROMPT-MARKER"),
+            log_content,
+            "the prompt is logged only with --log-content:\n{log}"
+        );
+    }
 }
