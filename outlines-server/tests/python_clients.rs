@@ -1,14 +1,26 @@
 //! Real Python clients against the server on 127.0.0.1, pip-installed by the test itself into the
-//! target directory (or taken from `OUTLINES_TEST_PYTHON`).
+//! target directory (or taken from `OUTLINES_TEST_PYTHON`): on a backend that answers badly first,
+//! so that repair shows through HTTP, and on the embedded model.
 
 mod support;
 
 use std::process::Command;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use outlines::backend::Backend;
 use outlines::backend::mock::Mock;
+use outlines::local::Local;
 use outlines_server::Server;
+use serde_json::Value;
+
+/// The embedded model (fetched into the cache on first use), one for this binary's tests.
+static LOCAL: LazyLock<Arc<dyn Backend>> = LazyLock::new(|| {
+    let local = Local::builder()
+        .seed(7)
+        .build()
+        .unwrap_or_else(|e| panic!("the default model could not be made ready: {e}"));
+    Arc::new(local)
+});
 
 async fn serve(backend: Arc<dyn Backend>) -> String {
     support::start(Server::new(backend)).await
@@ -150,4 +162,46 @@ async fn openai_streaming_gets_the_validated_value_and_usage() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines[0], r#"{"name":"John","age":25}"#);
     assert_eq!(lines[1], "stop 40");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_client_gets_a_valid_value_from_the_embedded_model() {
+    let local = tokio::task::spawn_blocking(|| Arc::clone(&LOCAL))
+        .await
+        .unwrap();
+    let base = serve(local).await;
+    let mut values = Vec::new();
+    for script in [
+        "openai_parse.py",
+        "langchain_structured.py",
+        "llamaindex_structured.py",
+    ] {
+        let out = python(script, &base).await;
+        for line in out.lines() {
+            // LangChain's lines start with the method's name.
+            let json = match line.find('{') {
+                Some(start) => &line[start..],
+                None => line,
+            };
+            let person: Value = serde_json::from_str(json)
+                .unwrap_or_else(|e| panic!("{script}: {line:?} is not JSON: {e}"));
+            let name = person["name"].as_str().unwrap_or_default();
+            let age = person["age"].as_i64().unwrap_or(-1);
+            assert!(
+                !name.is_empty() && (0..=120).contains(&age),
+                "{script}: {line}"
+            );
+            values.push(format!("{script}: {line}"));
+        }
+    }
+    // What the model said, for the record (`--nocapture` shows it).
+    println!("{}", values.join("\n"));
+    assert_eq!(values.len(), 4, "{values:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_is_valid_openapi_3_1() {
+    let base = serve(Arc::new(Mock::always("x"))).await;
+    let out = python("openapi_check.py", &base).await;
+    assert_eq!(out.trim(), "3.1.0 9");
 }
