@@ -45,12 +45,33 @@ impl OutputCache {
     /// `schema` compiled, from the cache when it holds it. Keys are canonical: the same schema
     /// with its keys in another order is a hit.
     pub(crate) fn schema(&self, schema: &Value) -> Result<JsonSchema, SchemaError> {
+        self.named_schema(schema, None)
+    }
+
+    /// `schema` compiled and named `name` (chat completions name theirs): kept with its name, so
+    /// that its description, which names the root, is rendered once rather than per request.
+    pub(crate) fn named_schema(
+        &self,
+        schema: &Value,
+        name: Option<&str>,
+    ) -> Result<JsonSchema, SchemaError> {
         let mut key = String::from("json_schema:");
+        if let Some(name) = name {
+            key.push_str(&Value::from(name).to_string());
+            key.push(':');
+        }
         canonical(schema, &mut key);
-        match self.fetch(key, || JsonSchema::compile(schema).map(Compiled::Schema))? {
+        let compile = || {
+            let compiled = JsonSchema::compile(schema)?;
+            Ok(match name {
+                Some(name) => compiled.named(name),
+                None => compiled,
+            })
+        };
+        match self.fetch(key, || compile().map(Compiled::Schema))? {
             Compiled::Schema(schema) => Ok(schema),
             // Not stored under a `json_schema:` key; compiled afresh rather than trusted.
-            Compiled::Output(_) => JsonSchema::compile(schema),
+            Compiled::Output(_) => compile(),
         }
     }
 

@@ -247,7 +247,7 @@ fn wanted(server: &Server, request: &ChatRequest) -> Result<Wanted, ApiError> {
             .parameters
             .clone()
             .unwrap_or_else(|| json!({"type": "object", "properties": {}}));
-        let schema = compile(server, &parameters, "tools")?.named(name);
+        let schema = compile(server, &parameters, Some(name), "tools")?;
         return Ok(Wanted::Call(name.to_owned(), schema));
     }
     match &request.response_format {
@@ -255,6 +255,7 @@ fn wanted(server: &Server, request: &ChatRequest) -> Result<Wanted, ApiError> {
         Some(ResponseFormat::JsonObject) => Ok(Wanted::Json(compile(
             server,
             &json!({"type": "object"}),
+            None,
             "response_format",
         )?)),
         Some(ResponseFormat::JsonSchema { json_schema }) => {
@@ -264,17 +265,21 @@ fn wanted(server: &Server, request: &ChatRequest) -> Result<Wanted, ApiError> {
                     "`response_format.json_schema` has no `schema`",
                 )
             })?;
-            let schema =
-                compile(server, schema, "response_format")?.named(json_schema.name.clone());
+            let schema = compile(server, schema, Some(&json_schema.name), "response_format")?;
             Ok(Wanted::Json(schema))
         }
     }
 }
 
-fn compile(server: &Server, schema: &Value, param: &'static str) -> Result<JsonSchema, ApiError> {
+fn compile(
+    server: &Server,
+    schema: &Value,
+    name: Option<&str>,
+    param: &'static str,
+) -> Result<JsonSchema, ApiError> {
     server
         .outputs
-        .schema(schema)
+        .named_schema(schema, name)
         .map_err(|e| ApiError::invalid(Some(param), e.to_string()))
 }
 
