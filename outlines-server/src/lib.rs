@@ -247,7 +247,7 @@ async fn measure(State(server): State<Server>, request: Request, next: Next) -> 
         %method,
         route,
         status,
-        ms = elapsed.as_secs_f64() * 1e3,
+        ms = (elapsed.as_secs_f64() * 1e6).round() / 1e3,
     );
     response
 }

@@ -148,6 +148,19 @@ async fn llamaindex_openai_like_gets_a_valid_value_after_a_repair() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn crewai_llm_gets_a_valid_value_after_a_repair() {
+    let mock = Arc::new(
+        Mock::new()
+            .reply(r#"{"name": "John", "age": 250}"#)
+            .reply(r#"{"name": "John", "age": 25}"#),
+    );
+    let base = serve(mock.clone()).await;
+    let out = python("crewai_llm.py", &base).await;
+    assert_eq!(out.trim(), r#"{"name":"John","age":25}"#);
+    assert_eq!(mock.requests().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn openai_streaming_gets_the_validated_value_and_usage() {
     let mock = Arc::new(
         Mock::new()
@@ -175,6 +188,7 @@ async fn every_client_gets_a_valid_value_from_the_embedded_model() {
         "openai_parse.py",
         "langchain_structured.py",
         "llamaindex_structured.py",
+        "crewai_llm.py",
     ] {
         let out = python(script, &base).await;
         for line in out.lines() {
@@ -196,7 +210,7 @@ async fn every_client_gets_a_valid_value_from_the_embedded_model() {
     }
     // What the model said, for the record (`--nocapture` shows it).
     println!("{}", values.join("\n"));
-    assert_eq!(values.len(), 4, "{values:?}");
+    assert_eq!(values.len(), 5, "{values:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
