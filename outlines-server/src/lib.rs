@@ -26,7 +26,7 @@ use outlines::Backend;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use error::ApiError;
-pub use types::{AnyOutput, Types, as_json};
+pub use types::{AnyOutput, Types, as_json, grammar_file};
 
 /// What every handler shares: the backend (once it is loaded), the limits, the types it knows by
 /// name, its caches and counters.

@@ -10,10 +10,9 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 use outlines::backend::Backend;
 use outlines::generate::Template;
-use outlines::guide::Grammar;
 use outlines::local::Local;
 use outlines::output::{Choice, JsonSchema, Regex};
-use outlines_server::{AnyOutput, Limits, Server, Types, as_json};
+use outlines_server::{AnyOutput, Limits, Server, Types, as_json, grammar_file};
 
 #[derive(Parser)]
 #[command(
@@ -208,7 +207,13 @@ async fn main() -> ExitCode {
                 admin_token,
                 log_content,
             };
-            serve_with(listen, limits, types, access).await
+            match serve(listen, limits, types, access).await {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    ExitCode::FAILURE
+                }
+            }
         }
     }
 }
@@ -234,26 +239,14 @@ fn wanted(
         return Choice::new(choices).map(as_json).map_err(|e| e.to_string());
     }
     if let Some(path) = grammar {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        return Grammar::lark(&text)
-            .map(as_json)
-            .map_err(|e| format!("{}: {e}", path.display()));
+        return grammar_file(&path).map(as_json);
     }
     if let (Some(name), Some(dir)) = (type_name, types) {
         let types = Types::new().load_dir(&dir)?;
-        return types.get(&name).cloned().ok_or_else(|| {
-            let known: Vec<&str> = types.names().collect();
-            format!(
-                "no type {name:?} in {}; it has: {}",
-                dir.display(),
-                if known.is_empty() {
-                    "none".to_owned()
-                } else {
-                    known.join(", ")
-                }
-            )
-        });
+        return types
+            .find(&name)
+            .cloned()
+            .map_err(|e| format!("{e} (the types of {})", dir.display()));
     }
     Err("say what each value is: --schema, --regex, --choices, --grammar or --type".to_owned())
 }
@@ -263,16 +256,6 @@ struct Access {
     token: Option<String>,
     admin_token: Option<String>,
     log_content: bool,
-}
-
-async fn serve_with(listen: SocketAddr, limits: Limits, types: Types, access: Access) -> ExitCode {
-    match serve(listen, limits, types, access).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
 }
 
 /// The provider the environment names, else the embedded model.

@@ -222,17 +222,7 @@ fn output(server: &Server, wanted: &OutputRequest) -> Result<AnyOutput, ApiError
             .schema(schema)
             .map(as_json)
             .map_err(|e| invalid(e.to_string())),
-        OutputRequest::Registered { name } => server.types.get(name).cloned().ok_or_else(|| {
-            let known: Vec<&str> = server.types.names().collect();
-            invalid(if known.is_empty() {
-                format!("no type is registered as {name:?}: this server has none")
-            } else {
-                format!(
-                    "no type is registered as {name:?}; the server has {}",
-                    known.join(", ")
-                )
-            })
-        }),
+        OutputRequest::Registered { name } => server.types.find(name).cloned().map_err(invalid),
     }
 }
 

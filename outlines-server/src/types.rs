@@ -9,6 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use outlines::backend::{Constraint, Finish};
+use outlines::guide::Grammar;
 use outlines::output::{JsonSchema, ReplyKind, SchemaInPrompt, Typed};
 use outlines::{Output, Structured, Violation};
 use serde::Serialize;
@@ -84,7 +85,7 @@ pub struct Types {
     by_name: BTreeMap<String, AnyOutput>,
 }
 
-/// The largest type file [`Types::load_dir`] reads.
+/// The largest grammar file read.
 const TYPE_FILE_BYTES: u64 = 1 << 20;
 
 impl Types {
@@ -125,20 +126,7 @@ impl Types {
                 "json" => JsonSchema::from_file(&path)
                     .map(|schema| as_json(schema.named(name)))
                     .map_err(|e| e.to_string())?,
-                "lark" => {
-                    let size = std::fs::metadata(&path).map_or(0, |m| m.len());
-                    if size > TYPE_FILE_BYTES {
-                        return Err(format!(
-                            "{} is {size} bytes; a grammar file holds at most {TYPE_FILE_BYTES}",
-                            path.display()
-                        ));
-                    }
-                    let text = std::fs::read_to_string(&path)
-                        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-                    let grammar = outlines::guide::Grammar::lark(&text)
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
-                    as_json(grammar)
-                }
+                "lark" => as_json(grammar_file(&path)?),
                 _ => continue,
             };
             self.by_name.insert(name.to_owned(), output);
@@ -149,6 +137,21 @@ impl Types {
     /// The output registered as `name`.
     pub fn get(&self, name: &str) -> Option<&AnyOutput> {
         self.by_name.get(name)
+    }
+
+    /// The output registered as `name`, or an error that lists the names there are.
+    pub fn find(&self, name: &str) -> Result<&AnyOutput, String> {
+        self.get(name).ok_or_else(|| {
+            let known: Vec<&str> = self.names().collect();
+            if known.is_empty() {
+                format!("no type is registered as {name:?}: there are none")
+            } else {
+                format!(
+                    "no type is registered as {name:?}; there are {}",
+                    known.join(", ")
+                )
+            }
+        })
     }
 
     /// The registered names, in order.
@@ -165,6 +168,22 @@ impl Types {
     pub fn is_empty(&self) -> bool {
         self.by_name.is_empty()
     }
+}
+
+/// The Lark grammar in the file at `path` (at most 1 MB); an error names the file.
+pub fn grammar_file(path: &Path) -> Result<Grammar, String> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?
+        .len();
+    if size > TYPE_FILE_BYTES {
+        return Err(format!(
+            "{} is {size} bytes; a grammar file holds at most {TYPE_FILE_BYTES}",
+            path.display()
+        ));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Grammar::lark(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
 impl std::fmt::Debug for Types {
