@@ -1,6 +1,8 @@
 //! The server in front of a canned backend (every reply the same valid value), for load tests:
 //! what the server itself costs per request, without a model.
 //!
+//! `outlines-server/load/bench.py` runs it at a fixed rate beside a baseline; by hand, with wrk:
+//!
 //! ```sh
 //! cargo run --release -p outlines-server --example canned -- 127.0.0.1:8090
 //! wrk -t2 -c32 -d10s --latency -s outlines-server/load/chat.lua http://127.0.0.1:8090

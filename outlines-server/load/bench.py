@@ -8,7 +8,7 @@ p99, and the ratios against the baseline (axum alone, reading a JSON body and an
 value) measured in the same run.
 
     cargo build --release -p outlines-server --example canned --example hello
-    python3 outlines-server/load/bench.py [--rate 1000] [--seconds 10] [--oha PATH]
+    python3 outlines-server/load/bench.py [--rate 1000 | --rate 0] [--seconds 10] [--oha PATH]
 
 Needs oha (`cargo install oha`). Not run by the tests: figures belong in a quiet machine's run.
 """
@@ -82,10 +82,10 @@ def run(oha, name, example, path, body, rate, seconds, port):
         url = f"http://127.0.0.1:{port}{path}"
         wait_up(url, body)  # the first request also fills the compiled-schema cache
         before = cpu_seconds(server.pid)
+        pace = ["-q", str(rate), "--latency-correction"] if rate else []
         out = subprocess.run(
-            [oha, "--no-tui", "--output-format", "json", "-q", str(rate), "-z", f"{seconds}s",
-             "-c", "16", "--latency-correction", "-m", "POST", "-T", "application/json",
-             "-d", json.dumps(body), url],
+            [oha, "--no-tui", "--output-format", "json", *pace, "-z", f"{seconds}s",
+             "-c", "16", "-m", "POST", "-T", "application/json", "-d", json.dumps(body), url],
             check=True, capture_output=True, text=True,
         ).stdout
         cpu = cpu_seconds(server.pid) - before
@@ -111,7 +111,7 @@ def run(oha, name, example, path, body, rate, seconds, port):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--rate", type=int, default=1000)
+    parser.add_argument("--rate", type=int, default=1000, help="requests per second; 0: as fast as it goes")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--oha", default=shutil.which("oha") or "oha")
     args = parser.parse_args()
@@ -120,7 +120,8 @@ def main():
         for i, (name, example, path, body) in enumerate(TARGETS)
     ]
     base = rows[0]
-    print(f"{args.rate} requests/s for {args.seconds} s, 16 connections, on {os.cpu_count()} cores\n")
+    pace = f"{args.rate} requests/s" if args.rate else "as fast as it goes"
+    print(f"{pace} for {args.seconds} s, 16 connections, on {os.cpu_count()} cores\n")
     print("| route | req/s | 200s | server CPU/request | × baseline | p50 | p99 | × baseline |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
