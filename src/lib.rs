@@ -7,7 +7,7 @@ pub use outlines_core::{
     GenerateOutput, Generation, MAX_DEPTH, Output, OutputMode, Path, Report, Schema, Segment,
     Structured, Template, TemplateError, Usage, Violation,
 };
-pub use outlines_core::{backend, batch, diagnostics, generate, output, rules, schema};
+pub use outlines_core::{backend, batch, diagnostics, generate, lenient, output, rules, schema};
 pub use outlines_derive::Structured;
 
 #[doc(hidden)]

@@ -1,15 +1,21 @@
 //! The messy-outputs corpus (`tests/data/messy-outputs.jsonl`, real LLM failure modes) through the
-//! strict validator.
+//! strict validator and through lenient reading.
 //!
-//! Lenient parsing (code fences, prose, trailing commas, ...) is a later feature. Today's contract:
-//! a case whose `repairs` is empty and whose `expect` is an object is accepted as exactly `expect`;
-//! every other case is rejected with errors that say where (a path, or a line and column for broken
-//! JSON) - never a panic. The type's JSON Schema must also agree with the corpus's own `schema`.
+//! Strict: a case whose `repairs` is empty and whose `expect` is an object is accepted as exactly
+//! `expect`; every other case is rejected with errors that say where (a path, or a line and column
+//! for broken JSON) - never a panic. The type's JSON Schema must also agree with the corpus's own
+//! `schema`.
+//!
+//! Lenient, for the derived type and for the corpus's schema compiled at run time alike: every case
+//! with an `expect` value is read as exactly that value, the fixes listed being exactly the case's
+//! `repairs`; every case whose `expect` is `null` is rejected with located errors.
 
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use outlines::{Diagnostics, ErrorKind, Structured, Violation};
+use outlines::backend::Finish;
+use outlines::output::{JsonSchema, Reading, Typed};
+use outlines::{Diagnostics, ErrorKind, Output, Structured, Violation};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -50,9 +56,26 @@ const CORPUS: &str = include_str!(concat!(
     "/tests/data/messy-outputs.jsonl"
 ));
 
+/// Our own cases, in the corpus's format, from failure modes we have seen: tags and reasoning
+/// around the value, fences in capitals or never closed, two fenced values, ...
+const OURS: &str = include_str!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/messy-outputs-ours.jsonl"
+));
+
 fn corpus() -> Vec<Case> {
-    CORPUS
-        .lines()
+    corpus_of(CORPUS)
+}
+
+/// The shared corpus and ours.
+fn all_cases() -> Vec<Case> {
+    let mut cases = corpus();
+    cases.extend(corpus_of(OURS));
+    cases
+}
+
+fn corpus_of(text: &str) -> Vec<Case> {
+    text.lines()
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| {
@@ -165,6 +188,122 @@ fn strict_validator_accepts_clean_cases_and_rejects_the_rest_with_located_errors
     }
     println!("{report}");
     assert!(failures == 0, "{failures} corpus case(s) failed:\n{report}");
+}
+
+/// The fix kinds of a reading, sorted, without repeats.
+fn kinds<V>(reading: &Reading<V>) -> Vec<&'static str> {
+    let mut kinds: Vec<&str> = reading.fixes.iter().map(|f| f.kind().as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+}
+
+/// One case read leniently by `read`; `Err` describes what went wrong.
+fn check_lenient<V: PartialEq + std::fmt::Debug>(
+    case: &Case,
+    read: impl FnOnce(&str) -> Reading<V>,
+    expected: impl FnOnce(&Value) -> Result<V, String>,
+) -> Result<String, String> {
+    let reading = catch_unwind(AssertUnwindSafe(|| read(&case.input)))
+        .map_err(|_| "PANICKED in read_lenient".to_string())?;
+    let fixes = kinds(&reading);
+    let shown: Vec<String> = reading.fixes.iter().map(ToString::to_string).collect();
+    if case.expect.is_null() {
+        let errors = match reading.value {
+            Ok(v) => return Err(format!("accepted as {v:?} ({shown:?}), expected rejection")),
+            Err(errors) => errors,
+        };
+        if !errors.iter().any(is_located) {
+            return Err(format!(
+                "rejected, but no error names a path or position: {errors:?}"
+            ));
+        }
+        return Ok(format!("rejected: {}", one_line(&Diagnostics::new(errors))));
+    }
+    let value = reading.value.map_err(|errors| {
+        format!(
+            "rejected ({shown:?}), expected acceptance: {}",
+            one_line(&Diagnostics::new(errors))
+        )
+    })?;
+    let wanted_value = expected(&case.expect)?;
+    if value != wanted_value {
+        return Err(format!("read as {value:?}, expected {wanted_value:?}"));
+    }
+    let mut wanted: Vec<&str> = case.repairs.iter().map(String::as_str).collect();
+    wanted.sort_unstable();
+    if fixes != wanted {
+        return Err(format!(
+            "fixes {fixes:?}, the corpus lists {wanted:?}: {shown:?}"
+        ));
+    }
+    Ok(format!("{fixes:?}"))
+}
+
+/// Runs every case through `check`, failing with a report of each one that went wrong.
+fn run_lenient(name: &str, check: impl Fn(&Case) -> Result<String, String>) {
+    let mut report = String::new();
+    let mut failures = 0;
+    for case in all_cases() {
+        match check(&case) {
+            Ok(detail) => {
+                let _ = writeln!(report, "  ok   {:<22} {detail}", case.id);
+            }
+            Err(problem) => {
+                failures += 1;
+                let _ = writeln!(
+                    report,
+                    "  FAIL {:<22} {problem}\n         input: {:?}",
+                    case.id, case.input
+                );
+            }
+        }
+    }
+    println!("{name}:\n{report}");
+    assert!(
+        failures == 0,
+        "{name}: {failures} case(s) failed:\n{report}"
+    );
+}
+
+#[test]
+fn lenient_reading_recovers_every_recoverable_case_with_its_fixes_and_rejects_the_rest() {
+    let output = Typed::<Person>::new();
+    run_lenient("derived Person", |case| {
+        check_lenient(
+            case,
+            |input| output.read_lenient(input, &Finish::Stop),
+            |expect| Person::deserialize(expect).map_err(|e| e.to_string()),
+        )
+    });
+}
+
+/// Cases a runtime schema reads as they are written, with no fix: JSON Schema itself accepts them.
+const RUNTIME_AS_WRITTEN: &[(&str, &str)] = &[(
+    "int-as-float",
+    "JSON Schema's `integer` admits 30.0, so the reply is valid as it came and is not rewritten",
+)];
+
+#[test]
+fn lenient_reading_does_the_same_for_the_corpus_schema_compiled_at_run_time() {
+    run_lenient("runtime schema", |case| {
+        let schema = JsonSchema::compile(&case.schema).map_err(|e| e.to_string())?;
+        if RUNTIME_AS_WRITTEN.iter().any(|(id, _)| *id == case.id) {
+            let reading = schema.read_lenient(&case.input, &Finish::Stop);
+            let written: Value = serde_json::from_str(&case.input).map_err(|e| e.to_string())?;
+            return match reading.value {
+                Ok(value) if value == written && reading.fixes.is_empty() => {
+                    Ok("valid as written".into())
+                }
+                other => Err(format!("expected the value as written, got {other:?}")),
+            };
+        }
+        check_lenient(
+            case,
+            |input| schema.read_lenient(input, &Finish::Stop),
+            |expect| Ok(expect.clone()),
+        )
+    });
 }
 
 /// A JSON Schema 2020-12 validator.

@@ -15,6 +15,7 @@ const CORE: &[&[&str]] = &[
     &["diagnostics"],
     &["schema"],
     &["structured", "validate"],
+    &["lenient"],
     &["rules"],
     &["impls", "__private"],
     &["backend"],

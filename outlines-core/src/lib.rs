@@ -12,6 +12,7 @@ pub mod batch;
 pub mod diagnostics;
 pub mod generate;
 mod impls;
+pub mod lenient;
 pub mod output;
 pub mod rules;
 pub mod schema;

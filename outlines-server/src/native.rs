@@ -13,6 +13,7 @@ use futures_util::StreamExt;
 use outlines::backend::Backend;
 use outlines::generate::{Attempt, Generation, Template};
 use outlines::guide::Grammar;
+use outlines::lenient::Place;
 use outlines::output::{Choice, Regex, Text};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -238,6 +239,17 @@ fn attempt(attempt: &Attempt) -> Value {
             "message": e.message(),
             "expected": e.expected(),
             "got": e.got(),
+        })).collect::<Vec<_>>(),
+        "fixes": attempt.fixes.iter().map(|f| json!({
+            "kind": f.kind().as_str(),
+            "at": match f.place() {
+                Place::Offset(offset) => json!(offset),
+                Place::Path(path) => json!(path.to_string()),
+                _ => Value::Null,
+            },
+            "before": f.before(),
+            "after": f.after(),
+            "more": f.more(),
         })).collect::<Vec<_>>(),
         "time_ms": millis(attempt.duration),
     })

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use outlines::backend::{Constraint, Finish};
 use outlines::guide::Grammar;
-use outlines::output::{JsonSchema, ReplyKind, SchemaInPrompt, Typed};
+use outlines::output::{JsonSchema, Reading, ReplyKind, SchemaInPrompt, Typed};
 use outlines::{Output, Structured, Violation};
 use serde::Serialize;
 use serde_json::Value;
@@ -61,21 +61,29 @@ where
     }
 
     fn read(&self, text: &str, finish: &Finish) -> Result<Value, Vec<Violation>> {
-        let value = self.0.read(text, finish)?;
-        serde_json::to_value(value).map_err(|e| {
-            vec![Violation::new(
-                outlines::ErrorKind::Custom,
-                outlines::Path::root(),
-                "a value that serializes as JSON",
-                None,
-                format!("the value does not serialize as JSON: {e}"),
-            )]
-        })
+        self.0.read(text, finish).and_then(to_json)
+    }
+
+    fn read_lenient(&self, text: &str, finish: &Finish) -> Reading<Value> {
+        self.0.read_lenient(text, finish).map(to_json)
     }
 
     fn candidate(&self, text: &str) -> Option<Value> {
         self.0.candidate(text)
     }
+}
+
+/// A value as JSON.
+fn to_json<V: Serialize>(value: V) -> Result<Value, Vec<Violation>> {
+    serde_json::to_value(value).map_err(|e| {
+        vec![Violation::new(
+            outlines::ErrorKind::Custom,
+            outlines::Path::root(),
+            "a value that serializes as JSON",
+            None,
+            format!("the value does not serialize as JSON: {e}"),
+        )]
+    })
 }
 
 /// Outputs known by name: a request asks for `{"type": "registered", "name": "Person"}` and the

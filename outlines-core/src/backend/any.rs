@@ -43,6 +43,9 @@ impl Backend for AnyBackend {
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
         self.inner().complete(request)
     }
+    fn strict_reading(&self) -> bool {
+        self.inner().strict_reading()
+    }
 }
 
 /// `openai · gpt-4o-mini · https://api.openai.com/v1/chat/completions`: provider, model, endpoint

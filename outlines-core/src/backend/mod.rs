@@ -58,6 +58,33 @@ pub trait Backend: Send + Sync {
     /// Sends one request and returns the model's reply. Transport faults (rate limits, overload,
     /// server errors) are retried here, within the backend's own policy; anything else is an error.
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a>;
+
+    /// Whether every generation on this backend reads replies strictly, as with
+    /// `Generation::strict(true)`: no lenient reading. False unless the backend is wrapped in
+    /// [`StrictReading`].
+    fn strict_reading(&self) -> bool {
+        false
+    }
+}
+
+/// `B`, with every generation on it reading replies strictly (no value recovered from prose or a
+/// code fence, no syntax slip read past, no type coerced): `StrictReading(OpenAi::new(…))`.
+#[derive(Clone, Debug)]
+pub struct StrictReading<B>(pub B);
+
+impl<B: Backend> Backend for StrictReading<B> {
+    fn provider(&self) -> &str {
+        self.0.provider()
+    }
+    fn model(&self) -> &str {
+        self.0.model()
+    }
+    fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
+        self.0.complete(request)
+    }
+    fn strict_reading(&self) -> bool {
+        true
+    }
 }
 
 impl<B: Backend + ?Sized> Backend for &B {
@@ -69,6 +96,9 @@ impl<B: Backend + ?Sized> Backend for &B {
     }
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
         (**self).complete(request)
+    }
+    fn strict_reading(&self) -> bool {
+        (**self).strict_reading()
     }
 }
 
@@ -82,6 +112,9 @@ impl<B: Backend + ?Sized> Backend for Box<B> {
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
         (**self).complete(request)
     }
+    fn strict_reading(&self) -> bool {
+        (**self).strict_reading()
+    }
 }
 
 impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
@@ -93,6 +126,9 @@ impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
     }
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
         (**self).complete(request)
+    }
+    fn strict_reading(&self) -> bool {
+        (**self).strict_reading()
     }
 }
 

@@ -117,7 +117,15 @@ impl fmt::Display for Error {
             write!(f, "\nattempt {}'s reply was invalid:", last.number)?;
         }
         f.write_str("\n")?;
-        write_violations(f, &last.errors)
+        write_violations(f, &last.errors)?;
+        // What lenient reading fixed before those errors were found (they are about the fixed value).
+        if !last.fixes.is_empty() {
+            f.write_str("\nafter these fixes to the reply:")?;
+            for fix in &last.fixes {
+                write!(f, "\n  - {fix}")?;
+            }
+        }
+        Ok(())
     }
 }
 

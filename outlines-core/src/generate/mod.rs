@@ -29,7 +29,8 @@ pub use template::{OUTPUT_KEY, Template, TemplateError, TemplateErrorKind};
 
 use crate::backend::{Backend, Finish, ForcedKind, Message, OutputMode, Request, Response, Usage};
 use crate::diagnostics::{ErrorKind, Violation};
-use crate::output::{Output, Typed};
+use crate::lenient::Fix;
+use crate::output::{Output, Reading, Typed};
 use crate::structured::Structured;
 use crate::text::f32_as_written;
 
@@ -130,6 +131,7 @@ pub struct Generation<T> {
     mode: OutputMode,
     schema_in_prompt: SchemaInPrompt,
     capture_content: bool,
+    strict: bool,
 }
 
 impl<T: Structured + Send> Generation<T> {
@@ -164,6 +166,7 @@ impl<T: Send + 'static> Generation<T> {
             mode: OutputMode::Auto,
             schema_in_prompt: SchemaInPrompt::Describe,
             capture_content: false,
+            strict: false,
         }
     }
 
@@ -237,6 +240,15 @@ impl<T: Send + 'static> Generation<T> {
     /// repair turns after the prompt.
     pub fn history(mut self, turns: impl IntoIterator<Item = Message>) -> Self {
         self.history = turns.into_iter().collect();
+        self
+    }
+
+    /// Reads replies strictly: no value is recovered from prose or a code fence, no syntax slip is
+    /// read past, no type coerced (off by default: replies are read leniently, each fix listed in
+    /// the attempt's [`Attempt::fixes`]). [`StrictReading`](crate::backend::StrictReading) sets it
+    /// for every generation on a backend.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
         self
     }
 
@@ -341,6 +353,7 @@ impl<T> Clone for Generation<T> {
             mode: self.mode,
             schema_in_prompt: self.schema_in_prompt,
             capture_content: self.capture_content,
+            strict: self.strict,
         }
     }
 }
@@ -421,6 +434,7 @@ impl<T: Send + 'static> Run<T> {
                     usage,
                     duration,
                     forced: None,
+                    fixes: Vec::new(),
                 }
             };
             match result {
@@ -469,11 +483,15 @@ impl<T: Send + 'static> Run<T> {
                         break;
                     }
                     let forced = response.forced.clone();
-                    match read(&*self.options.output, &response) {
+                    let strict = self.options.strict || backend.strict_reading();
+                    let reading = read(&*self.options.output, &response, strict);
+                    let fixes = reading.fixes;
+                    match reading.value {
                         Ok(value) => {
                             let finish = Some(response.finish.clone());
                             self.record(Attempt {
                                 forced,
+                                fixes,
                                 ..attempt(
                                     Outcome::Valid,
                                     response.text,
@@ -503,6 +521,7 @@ impl<T: Send + 'static> Run<T> {
                             let finish = Some(response.finish.clone());
                             self.record(Attempt {
                                 forced,
+                                fixes,
                                 ..attempt(
                                     Outcome::Invalid,
                                     response.text,
@@ -588,6 +607,7 @@ impl<T: Send + 'static> Run<T> {
             errors = attempt.errors.len(),
             finish_reason = attempt.finish.as_ref().map(Finish::as_str),
             forced = attempt.forced.as_ref().map(tracing::field::display),
+            fixes = (!attempt.fixes.is_empty()).then(|| tracing::field::display(FixList(&attempt.fixes))),
             gen_ai.usage.input_tokens = attempt.usage.input_tokens,
             gen_ai.usage.output_tokens = attempt.usage.output_tokens,
             duration_ms = attempt.duration.as_millis() as u64,
@@ -660,7 +680,8 @@ fn refusal(response: &Response) -> Option<String> {
 fn read<T: Send + 'static>(
     output: &dyn Output<Value = T>,
     response: &Response,
-) -> Result<T, Vec<Violation>> {
+    strict: bool,
+) -> Reading<T> {
     if let Some(forced) = &response.forced {
         let errors: Vec<Violation> = forced
             .altered()
@@ -679,10 +700,29 @@ fn read<T: Send + 'static>(
             })
             .collect();
         if !errors.is_empty() {
-            return Err(errors);
+            return Reading::strict(Err(errors));
         }
     }
-    output.read(&response.text, &response.finish)
+    if strict {
+        Reading::strict(output.read(&response.text, &response.finish))
+    } else {
+        output.read_lenient(&response.text, &response.finish)
+    }
+}
+
+/// An attempt's fixes in a telemetry field: their kinds, comma-separated.
+struct FixList<'a>(&'a [Fix]);
+
+impl fmt::Display for FixList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, fix) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            f.write_str(fix.kind().as_str())?;
+        }
+        Ok(())
+    }
 }
 
 /// The first `limit` bytes of `text`, cut back to a character boundary.

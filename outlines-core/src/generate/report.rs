@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use crate::backend::{BackendError, Finish, Forced, Usage};
 use crate::diagnostics::Violation;
+use crate::lenient::Fix;
 
 /// Why a generation ended without a value.
 #[derive(Clone, Debug, PartialEq)]
@@ -100,6 +101,9 @@ pub struct Attempt {
     /// What the backend's token budget forced on the reply's value (a local model closes it in
     /// time, and says how); `None` when the model ended it itself.
     pub forced: Option<Forced>,
+    /// What lenient reading fixed in the reply (a code fence opened, a trailing comma passed over,
+    /// `"25"` read as 25, ...), in order; empty when the reply was read as it came.
+    pub fixes: Vec<Fix>,
 }
 
 /// How one attempt ended.

@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::{Output, cut_off_number};
+use super::{Output, Reading, cut_off_number, read_json_leniently};
 use crate::backend::{Constraint, Finish, SchemaSpec};
 use crate::diagnostics::{Diagnostics, ErrorKind, Path, Violation};
 use crate::rules::runtime;
@@ -229,6 +229,20 @@ impl Output for JsonSchema {
         cut_off_number(text, finish)?;
         runtime::read(&self.compiled, text)
     }
+
+    fn read_lenient(&self, text: &str, finish: &Finish) -> Reading<Value> {
+        match Output::read(self, text, finish) {
+            Ok(value) => Reading::strict(Ok(value)),
+            Err(strict) => read_json_leniently(text, finish, self.json_schema(), strict, |value| {
+                let errors = runtime::validate(&self.compiled, value);
+                if errors.is_empty() {
+                    Ok(value.clone())
+                } else {
+                    Err(errors)
+                }
+            }),
+        }
+    }
 }
 
 /// A [`JsonSchema`] whose value is deserialized into `T`: see [`JsonSchema::typed`].
@@ -283,17 +297,26 @@ impl<T: DeserializeOwned + Send + 'static> Output for TypedSchema<T> {
 
     fn read(&self, text: &str, finish: &Finish) -> Result<T, Vec<Violation>> {
         let value = self.schema.read_reply(text, finish)?;
-        serde_json::from_value(value).map_err(|e| {
-            let name = std::any::type_name::<T>();
-            vec![Violation::new(
-                ErrorKind::Type,
-                Path::root(),
-                format!("a value `{name}` can be read from"),
-                None,
-                format!("the value cannot be read as `{name}`: {e}"),
-            )]
-        })
+        typed(value)
     }
+
+    fn read_lenient(&self, text: &str, finish: &Finish) -> Reading<T> {
+        self.schema.read_lenient(text, finish).map(typed)
+    }
+}
+
+/// A valid value deserialized into `T`.
+fn typed<T: DeserializeOwned>(value: Value) -> Result<T, Vec<Violation>> {
+    serde_json::from_value(value).map_err(|e| {
+        let name = std::any::type_name::<T>();
+        vec![Violation::new(
+            ErrorKind::Type,
+            Path::root(),
+            format!("a value `{name}` can be read from"),
+            None,
+            format!("the value cannot be read as `{name}`: {e}"),
+        )]
+    })
 }
 
 impl JsonSchema {

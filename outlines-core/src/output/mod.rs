@@ -20,6 +20,7 @@ use serde_json::Value;
 
 use crate::backend::{Constraint, Finish, SchemaSpec};
 use crate::diagnostics::{Diagnostics, ErrorKind, Path, Violation};
+use crate::lenient::{self, Fix};
 use crate::schema::names::schema_name;
 use crate::structured::Structured;
 use crate::text::shorten_str;
@@ -102,6 +103,14 @@ pub trait Output: Send + Sync + 'static {
     /// its path (for text, the position where the reply stops matching).
     fn read(&self, text: &str, finish: &Finish) -> Result<Self::Value, Vec<Violation>>;
 
+    /// Reads a reply like [`Output::read`]; where that fails, a JSON output also reads what models
+    /// really write — a value in prose or a code fence, trailing commas, single quotes, `"25"` for
+    /// an integer field, ... ([`crate::lenient`]) — and returns each fix beside the result. Outputs
+    /// that are not JSON values read strictly (the default).
+    fn read_lenient(&self, text: &str, finish: &Finish) -> Reading<Self::Value> {
+        Reading::strict(self.read(text, finish))
+    }
+
     /// The reply kept as the best candidate when no attempt gives a value: for a JSON value, the
     /// reply if it is JSON at all; for text, the text.
     fn candidate(&self, text: &str) -> Option<Value> {
@@ -109,6 +118,57 @@ pub trait Output: Send + Sync + 'static {
             ReplyKind::Json => serde_json::from_str(text.trim()).ok(),
             ReplyKind::Text => Some(Value::String(text.to_owned())),
         }
+    }
+}
+
+/// A reply read: the value or every error, and what lenient reading fixed on the way (nothing for
+/// a strict read, or for a reply that was valid as it came).
+#[derive(Debug)]
+pub struct Reading<V> {
+    /// The value, or every reason there is none.
+    pub value: Result<V, Vec<Violation>>,
+    /// Each fix made, in the order made.
+    pub fixes: Vec<Fix>,
+}
+
+impl<V> Reading<V> {
+    /// A strict read: no fixes.
+    pub fn strict(value: Result<V, Vec<Violation>>) -> Reading<V> {
+        Reading {
+            value,
+            fixes: Vec::new(),
+        }
+    }
+
+    /// The same reading with its value mapped.
+    pub fn map<U>(self, f: impl FnOnce(V) -> Result<U, Vec<Violation>>) -> Reading<U> {
+        Reading {
+            value: self.value.and_then(f),
+            fixes: self.fixes,
+        }
+    }
+}
+
+/// Reads a JSON reply of `schema` leniently, after `strict` failed with these errors: the value of
+/// the first candidate that `validate` accepts, else the errors of the first that could be read,
+/// else the strict errors. A reply the token limit cut in a number is never recovered.
+pub fn read_json_leniently<V>(
+    text: &str,
+    finish: &Finish,
+    schema: &Value,
+    strict: Vec<Violation>,
+    validate: impl FnMut(&Value) -> Result<V, Vec<Violation>>,
+) -> Reading<V> {
+    if cut_off_number(text.trim(), finish).is_err() {
+        return Reading::strict(Err(strict));
+    }
+    let found = lenient::read(text, schema, validate);
+    match found.value {
+        Some(value) => Reading {
+            value,
+            fixes: found.fixes,
+        },
+        None => Reading::strict(Err(strict)),
     }
 }
 
@@ -198,6 +258,18 @@ impl<T: Structured + Send> Output for Typed<T> {
         let text = text.trim();
         cut_off_number(text, finish)?;
         T::from_json(text).map_err(Diagnostics::into_errors)
+    }
+
+    fn read_lenient(&self, text: &str, finish: &Finish) -> Reading<T> {
+        match self.read(text, finish) {
+            Ok(value) => Reading::strict(Ok(value)),
+            Err(strict) => {
+                let schema = crate::schema::json_schema::shared::<T>(T::schema);
+                read_json_leniently(text, finish, &schema, strict, |value| {
+                    T::from_value(value).map_err(Diagnostics::into_errors)
+                })
+            }
+        }
     }
 }
 
