@@ -181,6 +181,26 @@ fn runtime_schemas_are_traced_like_derived_types() {
 }
 
 #[test]
+fn lenient_fixes_are_in_the_attempt_event() {
+    use outlines::GenerateOutput;
+    let recorded = Recorded::default();
+    let schema = outlines::output::JsonSchema::from_str(r#"{"type": "integer"}"#).unwrap();
+    let mock = Mock::new().reply("```\n\"7\"\n```");
+    traced(&recorded, async {
+        assert_eq!(schema.generate(&mock, "A number").await.unwrap(), 7);
+    });
+    let events = recorded.events.lock().unwrap();
+    let attempt = events
+        .iter()
+        .find(|e| e.get("message").map(String::as_str) == Some("attempt"))
+        .expect("an attempt event");
+    assert_eq!(
+        attempt.get("fixes").map(String::as_str),
+        Some("code_fence,coerce_string_to_integer")
+    );
+}
+
+#[test]
 fn content_is_recorded_only_on_request() {
     let secret_prompt = "Rate the text of patient 4711";
     for capture in [false, true] {

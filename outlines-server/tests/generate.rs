@@ -91,6 +91,42 @@ async fn a_repair_shows_in_the_attempts_and_failure_returns_them_all() {
 }
 
 #[tokio::test]
+async fn a_reply_read_leniently_lists_its_fixes() {
+    let mock = Arc::new(Mock::always("Here:\n```json\n{\"n\": \"3\",}\n```"));
+    let base = serve(mock).await;
+    let schema =
+        json!({"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]});
+    let (status, body) = generate(
+        &base,
+        json!({"prompt": "Go.", "output": {"type": "json_schema", "schema": schema}}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["value"], json!({"n": 3}));
+    let fixes = &body["attempts"][0]["fixes"];
+    let kinds: Vec<&str> = fixes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "code_fence",
+            "surrounding_text",
+            "trailing_comma",
+            "coerce_string_to_integer"
+        ]
+    );
+    assert_eq!(fixes[3]["at"], "n");
+    assert_eq!(
+        (fixes[3]["before"].as_str(), fixes[3]["after"].as_str()),
+        (Some("\"3\""), Some("3"))
+    );
+}
+
+#[tokio::test]
 async fn a_template_renders_the_prompt_with_the_output_in_context() {
     let mock = Arc::new(Mock::always("positive"));
     let base = serve(mock.clone()).await;
