@@ -4,7 +4,7 @@
 //! `outlines-server/load/bench.py` runs it at a fixed rate beside a baseline; by hand, with wrk:
 //!
 //! ```sh
-//! cargo run --release -p outlines-server --example canned -- 127.0.0.1:8090
+//! cargo run --release -p outlines-server --example canned -- 127.0.0.1:8090 [WORKERS]
 //! wrk -t2 -c32 -d10s --latency -s outlines-server/load/chat.lua http://127.0.0.1:8090
 //! ```
 
@@ -14,11 +14,19 @@ use outlines::backend::Backend;
 use outlines::backend::mock::Mock;
 use outlines_server::Server;
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listen = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8090".into());
+    // The runtime's worker threads: as many as cores unless given (`outlines serve --workers`).
+    let mut runtime = tokio::runtime::Builder::new_multi_thread();
+    if let Some(workers) = std::env::args().nth(2) {
+        runtime.worker_threads(workers.parse()?);
+    }
+    runtime.enable_all().build()?.block_on(serve(listen))
+}
+
+async fn serve(listen: String) -> Result<(), Box<dyn std::error::Error>> {
     let backend: Arc<dyn Backend> = Arc::new(Mock::always(r#"{"name": "John", "age": 25}"#));
     let limits = outlines_server::Limits {
         concurrent: 256,

@@ -75,9 +75,10 @@ def wait_up(url, body):
     sys.exit(f"{url} did not answer")
 
 
-def run(oha, name, example, path, body, rate, seconds, port):
+def run(oha, name, example, path, body, rate, seconds, port, workers):
     binary = os.path.join(ROOT, "target", "release", "examples", example)
-    server = subprocess.Popen([binary, f"127.0.0.1:{port}"], stderr=subprocess.DEVNULL)
+    command = [binary, f"127.0.0.1:{port}"] + ([str(workers)] if workers else [])
+    server = subprocess.Popen(command, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}{path}"
         wait_up(url, body)  # the first request also fills the compiled-schema cache
@@ -114,22 +115,29 @@ def main():
     parser.add_argument("--rate", type=int, default=1000, help="requests per second; 0: as fast as it goes")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--oha", default=shutil.which("oha") or "oha")
+    parser.add_argument(
+        "--workers", default="0,1",
+        help="the runtimes to measure, comma-separated worker-thread counts (0: one per core)",
+    )
     args = parser.parse_args()
-    rows = [
-        run(args.oha, name, example, path, body, args.rate, args.seconds, 18090 + i)
-        for i, (name, example, path, body) in enumerate(TARGETS)
-    ]
-    base = rows[0]
     pace = f"{args.rate} requests/s" if args.rate else "as fast as it goes"
-    print(f"{pace} for {args.seconds} s, 16 connections, on {os.cpu_count()} cores\n")
-    print("| route | req/s | 200s | server CPU/request | × baseline | p50 | p99 | × baseline |")
-    print("|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        print(
-            f"| {r['name']} | {r['rps']:.0f} | {r['ok']}/{r['total']} | {r['cpu_us']:.1f} µs "
-            f"| {r['cpu_us'] / base['cpu_us']:.2f} | {r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms "
-            f"| {r['p99_ms'] / base['p99_ms']:.2f} |"
-        )
+    print(f"{pace} for {args.seconds} s, 16 connections, on {os.cpu_count()} cores")
+    for workers in [int(w) for w in args.workers.split(",")]:
+        rows = [
+            run(args.oha, name, example, path, body, args.rate, args.seconds, 18090 + i, workers)
+            for i, (name, example, path, body) in enumerate(TARGETS)
+        ]
+        base = rows[0]
+        threads = f"{workers} worker thread(s)" if workers else "one worker thread per core"
+        print(f"\n{threads}:\n")
+        print("| route | req/s | 200s | server CPU/request | × baseline | p50 | p99 | × baseline |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in rows:
+            print(
+                f"| {r['name']} | {r['rps']:.0f} | {r['ok']}/{r['total']} | {r['cpu_us']:.1f} µs "
+                f"| {r['cpu_us'] / base['cpu_us']:.2f} | {r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms "
+                f"| {r['p99_ms'] / base['p99_ms']:.2f} |"
+            )
 
 
 if __name__ == "__main__":
