@@ -154,6 +154,12 @@ impl<T> Report<T> {
         self.attempts.len()
     }
 
+    /// What lenient reading fixed in the reply that gave the value (empty when it was valid as it
+    /// came): the last attempt's [`Attempt::fixes`].
+    pub fn fixes(&self) -> &[Fix] {
+        self.attempts.last().map_or(&[], |a| &a.fixes)
+    }
+
     /// What the token budget forced on the value, if anything: items dropped from an array the
     /// model was still writing, an item it repeated, objects closed early. (A value cut short or
     /// written by the steering is never returned as a success: that attempt is invalid.)
