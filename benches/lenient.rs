@@ -84,6 +84,7 @@ fn lenient(c: &mut Criterion) {
                 format!("{}{one}", "Sure, here it is. ".repeat(6_000 * scale)),
             ),
             ("fence_markers", "```\n".repeat(1_000 * scale)),
+            ("unclosed_comments", "[/*".repeat(3_000 * scale)),
             (
                 "long_string",
                 format!(

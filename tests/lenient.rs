@@ -199,6 +199,98 @@ fn hostile_replies_end_in_an_error_or_a_value_never_a_panic() {
     assert_eq!(reading.fixes[7].more(), 10_000 - 8);
 }
 
+/// Found in review: each of these once crashed, hung, slowed down or recovered the wrong thing.
+#[test]
+fn schemas_that_refer_to_themselves_or_nest_branches_stay_bounded() {
+    // Items that refer back to the array: wrapping once, never again (this overflowed the stack).
+    let schema = JsonSchema::compile(&json!({"type": "array", "items": {"$ref": "#"}})).unwrap();
+    assert!(schema.read_lenient("1", &Finish::Stop).value.is_err());
+    let schema = JsonSchema::compile(&json!({
+        "$defs": {"N": {"anyOf": [{"type": "array", "items": {"$ref": "#/$defs/N"}}, {"type": "integer"}]}},
+        "$ref": "#/$defs/N",
+    }))
+    .unwrap();
+    assert!(schema.read_lenient("\"x\"", &Finish::Stop).value.is_err());
+    // allOf at every level walked each subtree once per branch: 2^depth.
+    let schema = JsonSchema::compile(&json!({
+        "$defs": {
+            "Base": {"type": "object", "properties": {"kids": {"type": "array"}}},
+            "Node": {"allOf": [
+                {"$ref": "#/$defs/Base"},
+                {"properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/Node"}}}},
+            ]},
+        },
+        "$ref": "#/$defs/Node",
+    }))
+    .unwrap();
+    let mut reply = String::from("{'kids': []}");
+    for _ in 0..60 {
+        reply = format!("{{'kids': [{reply}]}}");
+    }
+    assert!(schema.read_lenient(&reply, &Finish::Stop).value.is_ok());
+}
+
+#[test]
+fn failed_reads_pay_for_what_they_looked_at() {
+    // Each `[` once scanned an unclosed comment, string or number run to the end without paying
+    // for it: 240 KB of these took seconds. Now each is one linear pass.
+    for unit in ["[/*", "[//", "[1111111111"] {
+        let reading = any(&unit.repeat(80_000));
+        assert!(reading.value.is_err(), "{unit}");
+    }
+    // Here the last two units are a value cut after a whole string, which the end closes.
+    let reading = any(&"[\"".repeat(80_000));
+    assert_eq!(reading.value.as_ref().unwrap(), &json!(["["]));
+    assert_eq!(
+        kinds(&reading),
+        [FixKind::SurroundingText, FixKind::Truncated]
+    );
+}
+
+#[test]
+fn what_the_token_limit_cut_is_not_closed_and_no_guess_is_made() {
+    let open = "{\"tags\": [\"a\", \"b\"";
+    assert!(any(open).value.is_ok());
+    let schema = JsonSchema::compile(&json!({})).unwrap();
+    assert!(schema.read_lenient(open, &Finish::Length).value.is_err());
+    // Numbers a float would not hold as written stay errors.
+    let schema = JsonSchema::compile(&json!({
+        "type": "object",
+        "properties": {"s": {"type": "string"}, "x": {"type": "number"}},
+    }))
+    .unwrap();
+    let read = |reply: &str| schema.read_lenient(reply, &Finish::Stop).value;
+    assert!(read(r#"{"s": 12345678901234567890123}"#).is_err());
+    assert!(read(r#"{"s": 2.50}"#).is_err());
+    assert!(read(r#"{"x": "0.1000000000000000000001"}"#).is_err());
+    assert_eq!(read(r#"{"x": "0.10"}"#).unwrap(), json!({"x": 0.1}));
+    // Two different values that each validate: which was meant is a guess.
+    let output = Typed::<Person>::new();
+    let reading = output.read_lenient(
+        r#"For example {"name": "Bob", "age": 1}. The answer: {"name": "Ann", "age": 30}"#,
+        &Finish::Stop,
+    );
+    let errors = reading.value.unwrap_err();
+    assert!(
+        errors[0].message().contains("2 different values"),
+        "{errors:?}"
+    );
+    // The same value twice is one value.
+    let twice = r#"{"name": "Ann", "age": 30} or, again: {"name": "Ann", "age": 30}"#;
+    assert_eq!(
+        output.read_lenient(twice, &Finish::Stop).value.unwrap().age,
+        30
+    );
+}
+
+#[test]
+fn a_fence_marker_outside_or_inside_a_value_does_not_hide_it() {
+    let reading = any("{\"a\": \"x\"}\n```");
+    assert_eq!(reading.value.unwrap(), json!({"a": "x"}));
+    let reading = any("{\"code\": \"```js\nfoo()\n```\"}");
+    assert_eq!(reading.value.unwrap(), json!({"code": "```js\nfoo()\n```"}));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2_000))]
 

@@ -98,7 +98,11 @@ impl Server {
         let server = Server::empty(limits);
         let slot = Arc::clone(&server.backend);
         std::thread::spawn(move || {
-            let loaded = load().map_err(|e| e.to_string());
+            // A loader that panics is a failed load, not a server loading for ever.
+            let loaded = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(load)) {
+                Ok(result) => result.map_err(|e| e.to_string()),
+                Err(_) => Err("the model's loader panicked".to_owned()),
+            };
             match &loaded {
                 Ok(backend) => tracing::info!(model = backend.model(), "the model is loaded"),
                 Err(error) => tracing::error!(%error, "the model failed to load"),
@@ -123,8 +127,8 @@ impl Server {
         }
     }
 
-    /// Requires `Authorization: Bearer <token>` on every request (401 without it). The token is
-    /// compared in constant time and never logged.
+    /// Requires `Authorization: Bearer <token>` on every request but `/health` and
+    /// `/openapi.json` (401 without it). The token is compared in constant time and never logged.
     pub fn token(mut self, token: impl Into<String>) -> Server {
         self.token = Some(Arc::from(token.into()));
         self
@@ -213,10 +217,12 @@ pub(crate) struct Place {
     _running: OwnedSemaphorePermit,
 }
 
-/// Lets a request through if the server needs no token or the request carries it. The admin
-/// token is accepted too.
+/// Lets a request through if the server needs no token or the request carries it (the admin
+/// token too); `/health` and `/openapi.json` are open to all.
 async fn authorize(State(server): State<Server>, request: Request, next: Next) -> Response {
-    if let Some(token) = &server.token {
+    // Probes and API browsers need no token: these say nothing about requests or their content.
+    let open = matches!(request.uri().path(), "/health" | "/openapi.json");
+    if let (Some(token), false) = (&server.token, open) {
         let given = bearer(request.headers());
         let admin = server
             .admin

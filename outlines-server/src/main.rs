@@ -279,12 +279,17 @@ struct Access {
     log_content: bool,
 }
 
-/// The provider the environment names, else the embedded model.
+/// The provider the environment names, if it names one.
+fn provider() -> Result<Option<Arc<dyn Backend>>, Box<dyn std::error::Error>> {
+    Ok(outlines::backend::from_env_if_set()?.map(|remote| Arc::new(remote) as Arc<dyn Backend>))
+}
+
+/// The provider the environment names, else the embedded model (loaded here).
 fn backend() -> Result<Arc<dyn Backend>, Box<dyn std::error::Error>> {
-    Ok(match outlines::backend::from_env_if_set()? {
-        Some(remote) => Arc::new(remote),
-        None => Arc::new(Local::new()?),
-    })
+    match provider()? {
+        Some(remote) => Ok(remote),
+        None => Ok(Arc::new(Local::new()?)),
+    }
 }
 
 /// Serves on `listen`. A provider the environment names is ready at once; the embedded model
@@ -296,7 +301,7 @@ async fn serve(
     types: Types,
     access: Access,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let remote = outlines::backend::from_env_if_set()?;
+    let remote = provider()?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let address = listener.local_addr()?;
     let mut server = match remote {
@@ -306,7 +311,7 @@ async fn serve(
                 remote.provider(),
                 remote.model()
             );
-            Server::with_limits(Arc::new(remote), limits)
+            Server::with_limits(remote, limits)
         }
         None => {
             eprintln!(

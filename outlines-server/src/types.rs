@@ -117,7 +117,8 @@ impl Types {
     }
 
     /// Registers every `NAME.json` in `dir` (a JSON Schema) and every `NAME.lark` (a Lark
-    /// grammar) under `NAME`. A file that does not compile is an error naming it.
+    /// grammar) under `NAME`. A file that does not compile, or a name taken already (`X.json`
+    /// beside `X.lark`, or a type registered before), is an error naming the file.
     pub fn load_dir(mut self, dir: &Path) -> Result<Types, String> {
         let entries =
             std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
@@ -137,6 +138,12 @@ impl Types {
                 "lark" => as_json(grammar_file(&path)?),
                 _ => continue,
             };
+            if self.by_name.contains_key(name) {
+                return Err(format!(
+                    "{}: a type named {name:?} is registered already (one file per name)",
+                    path.display()
+                ));
+            }
             self.by_name.insert(name.to_owned(), output);
         }
         Ok(self)

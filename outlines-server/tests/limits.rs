@@ -119,4 +119,14 @@ async fn a_token_is_required_when_set() {
         .await
         .unwrap();
     assert_eq!(ok.status().as_u16(), 200);
+    // Probes and the API's description need no token; the rest do.
+    for (path, status) in [
+        ("/health", 200),
+        ("/openapi.json", 200),
+        ("/metrics", 401),
+        ("/models", 401),
+    ] {
+        let response = client.get(format!("{base}{path}")).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{path}");
+    }
 }

@@ -17,20 +17,30 @@ use crate::diagnostics::{Path, Segment};
 /// references stops here).
 const HOPS: usize = 32;
 
-/// Coerces `value` toward `schema`, recording each conversion in `fixes`.
-pub(crate) fn coerce(value: &mut Value, schema: &Value, fixes: &mut Vec<Fix>) {
+/// The steps (schema nodes visited) coercing a reply of `len` bytes may take, over all its
+/// candidates: `allOf` and `anyOf` walk a value once per branch, so a schema nesting them could
+/// otherwise make the work grow with the product of the branches. Past it, values are left as
+/// they are, for the validator to judge.
+pub(crate) fn budget(len: usize) -> usize {
+    1024 + 16 * len
+}
+
+/// Coerces `value` toward `schema`, recording each conversion in `fixes`, spending `steps`.
+pub(crate) fn coerce(value: &mut Value, schema: &Value, fixes: &mut Vec<Fix>, steps: &mut usize) {
     let mut walk = Walk {
         root: schema,
         path: Vec::new(),
         fixes,
+        steps,
     };
-    walk.node(value, schema, 0);
+    walk.node(value, schema, 0, false);
 }
 
 struct Walk<'a, 'f> {
     root: &'a Value,
     path: Vec<Segment>,
     fixes: &'f mut Vec<Fix>,
+    steps: &'f mut usize,
 }
 
 impl<'a> Walk<'a, '_> {
@@ -55,7 +65,14 @@ impl<'a> Walk<'a, '_> {
         Some(schema)
     }
 
-    fn node(&mut self, value: &mut Value, schema: &'a Value, mut hops: usize) {
+    /// `wrapped`: `value` is the item this walk just put in an array, which is not wrapped again
+    /// (a schema whose items refer back to it would wrap forever).
+    fn node(&mut self, value: &mut Value, schema: &'a Value, mut hops: usize, wrapped: bool) {
+        // The path is as deep as the value, which the reader keeps within its nesting limit.
+        if *self.steps == 0 || self.path.len() > crate::validate::MAX_DEPTH as usize {
+            return;
+        }
+        *self.steps -= 1;
         let Some(schema) = self.resolve(schema, &mut hops) else {
             return;
         };
@@ -69,7 +86,7 @@ impl<'a> Walk<'a, '_> {
             .flatten()
         {
             if hops < HOPS {
-                self.node(value, branch, hops + 1);
+                self.node(value, branch, hops + 1, wrapped);
             }
         }
         let branches = schema
@@ -78,21 +95,22 @@ impl<'a> Walk<'a, '_> {
             .and_then(Value::as_array);
         if let Some(branches) = branches {
             if hops < HOPS {
-                self.branches(value, branches, hops + 1);
+                self.branches(value, branches, hops + 1, wrapped);
             }
         }
+        let mut wrapping = false;
         if let Some(types) = types(schema) {
             if !types.iter().any(|t| admits(t, value)) {
-                self.convert(value, &types);
+                wrapping = self.convert(value, &types, wrapped);
             }
         }
         self.enumerated(value, schema);
-        self.children(value, schema);
+        self.children(value, schema, wrapping);
     }
 
-    /// `anyOf` / `oneOf`: into the first branch that takes the value's type as it is; else the
-    /// first branch a conversion makes it fit.
-    fn branches(&mut self, value: &mut Value, branches: &'a [Value], hops: usize) {
+    /// `anyOf` / `oneOf`: into the first branch that takes the value's type as it is; else, for a
+    /// scalar, the first branch a conversion makes it fit.
+    fn branches(&mut self, value: &mut Value, branches: &'a [Value], hops: usize, wrapped: bool) {
         let fits = |branch: &Value, value: &Value, walk: &Self| {
             let mut hops = hops;
             walk.resolve(branch, &mut hops)
@@ -100,7 +118,11 @@ impl<'a> Walk<'a, '_> {
                 .is_none_or(|types| types.iter().any(|t| admits(t, value)))
         };
         if let Some(branch) = branches.iter().find(|b| fits(b, value, self)) {
-            self.node(value, branch, hops);
+            self.node(value, branch, hops, wrapped);
+            return;
+        }
+        // Only a scalar is tried against each branch: its copy is cheap.
+        if value.is_array() || value.is_object() {
             return;
         }
         for branch in branches {
@@ -110,8 +132,9 @@ impl<'a> Walk<'a, '_> {
                 root: self.root,
                 path: self.path.clone(),
                 fixes: &mut fixes,
+                steps: &mut *self.steps,
             };
-            walk.node(&mut trial, branch, hops);
+            walk.node(&mut trial, branch, hops, wrapped);
             if fits(branch, &trial, self) {
                 *value = trial;
                 for fix in fixes {
@@ -122,8 +145,9 @@ impl<'a> Walk<'a, '_> {
         }
     }
 
-    /// Converts `value` to one of `types` when that loses nothing.
-    fn convert(&mut self, value: &mut Value, types: &[&str]) {
+    /// Converts `value` to one of `types` when that loses nothing; whether it put the value in an
+    /// array.
+    fn convert(&mut self, value: &mut Value, types: &[&str], wrapped: bool) -> bool {
         let wants = |t: &str| types.contains(&t);
         let converted = match &*value {
             Value::String(text) => {
@@ -148,7 +172,8 @@ impl<'a> Walk<'a, '_> {
             Value::Number(n) => {
                 if wants("integer") && n.is_f64() {
                     integral(n).map(|n| (Value::Number(n), FixKind::IntegralFloat))
-                } else if wants("string") {
+                } else if wants("string") && !n.is_f64() {
+                    // An integer's text is exact; a float's, once parsed, may not be as written.
                     Some((Value::String(n.to_string()), FixKind::NumberToString))
                 } else {
                     None
@@ -157,12 +182,16 @@ impl<'a> Walk<'a, '_> {
             _ => None,
         };
         let converted = converted.or_else(|| {
-            (wants("array") && !value.is_array())
+            (wants("array") && !value.is_array() && !wrapped)
                 .then(|| (Value::Array(vec![value.clone()]), FixKind::WrapInArray))
         });
-        if let Some((new, kind)) = converted {
-            self.fix(kind, value, &new);
-            *value = new;
+        match converted {
+            Some((new, kind)) => {
+                self.fix(kind, value, &new);
+                *value = new;
+                kind == FixKind::WrapInArray
+            }
+            None => false,
         }
     }
 
@@ -191,8 +220,9 @@ impl<'a> Walk<'a, '_> {
         }
     }
 
-    /// Into an object's properties and an array's items.
-    fn children(&mut self, value: &mut Value, schema: &'a Value) {
+    /// Into an object's properties and an array's items; `wrapping`: the array is one this walk
+    /// just made around a value.
+    fn children(&mut self, value: &mut Value, schema: &'a Value, wrapping: bool) {
         match value {
             Value::Object(map) => {
                 let properties = schema.get("properties");
@@ -202,7 +232,7 @@ impl<'a> Walk<'a, '_> {
                         continue;
                     };
                     self.path.push(Segment::Key(key.clone()));
-                    self.node(child, sub, 0);
+                    self.node(child, sub, 0, false);
                     self.path.pop();
                 }
             }
@@ -214,7 +244,7 @@ impl<'a> Walk<'a, '_> {
                         continue;
                     };
                     self.path.push(Segment::Index(i));
-                    self.node(item, sub, 0);
+                    self.node(item, sub, 0, wrapping);
                     self.path.pop();
                 }
             }
@@ -288,11 +318,15 @@ fn integer(text: &str) -> Option<Number> {
         .ok()
 }
 
-/// A JSON number whose text reads back the same: `2.5`, `-1e3`.
+/// A JSON number that a float holds exactly as written: at most 15 significant digits (any such
+/// decimal survives the trip through an `f64`), `2.5`, `-1e3`, `0.10`.
 fn number(text: &str) -> Option<Number> {
     let parsed: Number = serde_json::from_str(text).ok()?;
     parsed.as_f64().filter(|f| f.is_finite())?;
-    Some(parsed)
+    let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let significant = digits.trim_start_matches('0').trim_end_matches('0');
+    (significant.len() <= 15).then_some(parsed)
 }
 
 /// A float with no fraction as an integer, when it is exactly one (within 2^53).

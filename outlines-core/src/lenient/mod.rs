@@ -8,19 +8,22 @@
 //!    are passed over; a reply holding several values gives several candidates.
 //! 2. **Syntax slips** ([`syntax`]): trailing commas, comments, single or typographic quotes,
 //!    unquoted keys, `True`/`False`/`None`/`undefined`, raw control characters in strings, and a
-//!    reply cut off right after a whole value (closed, and marked truncated).
+//!    reply that stopped right after a whole value (closed, and marked truncated — never one the
+//!    token limit cut, since what followed is unknown).
 //! 3. **Where the schema asks for another type** ([`coerce`]): `"25"` → 25, `"true"` → true, 25 →
 //!    `"25"`, 30.0 → 30, `"x"` → `["x"]`, `"Admin"` → `"admin"`, a JSON value written as a string →
 //!    the value — each only when nothing is lost, and only where the schema wants that type.
 //!
-//! The first candidate that validates is the value; each step it took is a [`Fix`] with its kind,
-//! where (a byte offset, or a path) and a short before and after. Anything else — a wrong value, a
-//! missing field, an unknown enum value, a number that would lose digits, a reply cut mid-number —
-//! stays an error for the repair loop: a wrong recovery is worse than an error.
+//! The candidate that validates is the value (two different ones that both do are an error); each
+//! step it took is a [`Fix`] with its kind, where (a byte offset, or a path) and a short before and
+//! after. Anything else — a wrong value, a missing field, an unknown enum value, a number that would
+//! lose digits, a reply cut mid-number — stays an error for the repair loop: a wrong recovery is
+//! worse than an error. The reader and the coercions each spend from a budget that grows with the
+//! reply, so no reply and no schema makes the work more than linear.
 //!
-//! Written here rather than taken from a crate: the JSON-repair crates on crates.io either report no
-//! fixes or only a few, and the ones that do overflow the stack on deep input or slow down faster
-//! than linearly (see the closing note of issue 15 for the survey).
+//! Written here rather than taken from a crate: the JSON-repair crates on crates.io report no fixes
+//! or only a few, and most also overflow the stack on deep input or slow down faster than linearly
+//! (the closing note of issue 15 has the survey).
 
 pub(crate) mod coerce;
 mod syntax;
@@ -29,7 +32,7 @@ use std::fmt;
 
 use serde_json::Value;
 
-use crate::diagnostics::{Path, Violation};
+use crate::diagnostics::{ErrorKind, Path, Violation};
 
 /// What lenient reading fixed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -231,41 +234,87 @@ pub(crate) struct Lenient<V> {
 const CANDIDATES: usize = 16;
 
 /// Reads the JSON value `schema` describes from `reply`, each candidate coerced toward `schema`
-/// and checked by `validate`.
+/// and checked by `validate`. `cut` says the token limit ended the reply: then nothing left open is
+/// closed, since what followed is unknown.
+///
+/// One candidate that validates is the value. Several that validate and differ are an error: which
+/// one the model meant (an example before the answer? a correction after it?) is a guess.
 pub(crate) fn read<V>(
     reply: &str,
     schema: &Value,
+    cut: bool,
     mut validate: impl FnMut(&Value) -> Result<V, Vec<Violation>>,
 ) -> Lenient<V> {
     let mut first_failure: Option<(Vec<Violation>, Vec<Fix>)> = None;
-    let found = candidates(reply);
+    let mut chosen: Option<(V, Value, Vec<Fix>, usize, usize)> = None;
+    let mut others = 0;
+    let found: Vec<Candidate> = candidates(reply)
+        .into_iter()
+        .filter(|c| !cut || c.fixes.iter().all(|f| f.kind != FixKind::Truncated))
+        .collect();
     let several = found.len() > 1;
+    // Coercions share one budget too: a schema whose branches nest cannot make them slow.
+    let mut steps = coerce::budget(reply.len());
     for (index, mut candidate) in found.into_iter().enumerate() {
-        coerce::coerce(&mut candidate.value, schema, &mut candidate.fixes);
+        coerce::coerce(
+            &mut candidate.value,
+            schema,
+            &mut candidate.fixes,
+            &mut steps,
+        );
         match validate(&candidate.value) {
-            Ok(value) => {
-                if several {
-                    record(
-                        &mut candidate.fixes,
-                        Fix::at_offset(
-                            FixKind::CandidateChosen,
-                            candidate.start,
-                            "",
-                            &format!("value {} of the reply", index + 1),
-                        ),
-                    );
+            Ok(value) => match &chosen {
+                Some((_, first, ..)) if *first == candidate.value => {}
+                Some(_) => others += 1,
+                None => {
+                    chosen = Some((
+                        value,
+                        candidate.value,
+                        candidate.fixes,
+                        index,
+                        candidate.start,
+                    ));
                 }
-                return Lenient {
-                    value: Some(Ok(value)),
-                    fixes: candidate.fixes,
-                };
-            }
+            },
             Err(errors) => {
                 if first_failure.is_none() {
                     first_failure = Some((errors, candidate.fixes));
                 }
             }
         }
+    }
+    if let Some((value, json, mut fixes, index, start)) = chosen {
+        if others > 0 {
+            let error = Violation::new(
+                ErrorKind::Syntax,
+                Path::root(),
+                "one JSON value",
+                Some(crate::text::shorten_str(&json.to_string())),
+                format!(
+                    "the reply holds {} different values that are each valid; which one is meant is a guess",
+                    others + 1
+                ),
+            );
+            return Lenient {
+                value: Some(Err(vec![error])),
+                fixes,
+            };
+        }
+        if several {
+            record(
+                &mut fixes,
+                Fix::at_offset(
+                    FixKind::CandidateChosen,
+                    start,
+                    "",
+                    &format!("value {} of the reply", index + 1),
+                ),
+            );
+        }
+        return Lenient {
+            value: Some(Ok(value)),
+            fixes,
+        };
     }
     match first_failure {
         Some((errors, fixes)) => Lenient {
@@ -286,8 +335,9 @@ pub(crate) struct Candidate {
     pub(crate) fixes: Vec<Fix>,
 }
 
-/// The values in `reply`, in order: those inside code fences if there are any, else each value
-/// that starts where a value can (`{`, `[`, or the reply's first non-blank character).
+/// The values in `reply`, in order: those inside code fences if there are any and they hold one,
+/// else each value that starts where a value can (`{`, `[`, or the reply's first non-blank
+/// character).
 pub(crate) fn candidates(reply: &str) -> Vec<Candidate> {
     let mut base = Vec::new();
     let mut text = reply;
@@ -301,9 +351,7 @@ pub(crate) fn candidates(reply: &str) -> Vec<Candidate> {
     let mut budget = 4 * text.len() + 64;
     let fences = fences(text);
     let mut found = Vec::new();
-    if fences.is_empty() {
-        scan(text, 0..text.len(), offset, &base, &mut budget, &mut found);
-    } else {
+    if !fences.is_empty() {
         for (outer, inner) in &fences {
             let mut fixes = base.clone();
             let fence = first_line(&text[outer.clone()]).trim();
@@ -318,6 +366,10 @@ pub(crate) fn candidates(reply: &str) -> Vec<Candidate> {
             }
             scan(text, inner.clone(), offset, &fixes, &mut budget, &mut found);
         }
+    }
+    // No fence held a value (or a fence marker sat inside one, in a string): the whole reply.
+    if found.is_empty() {
+        scan(text, 0..text.len(), offset, &base, &mut budget, &mut found);
     }
     found.truncate(CANDIDATES);
     found
@@ -418,7 +470,10 @@ fn fences(text: &str) -> Vec<(std::ops::Range<usize>, std::ops::Range<usize>)> {
     }
     // A fence the reply never closed runs to its end.
     if let Some((start, content, _)) = open {
-        out.push((start..text.len(), content.min(text.len())..text.len()));
+        let content = content.min(text.len());
+        if !text[content..].trim().is_empty() {
+            out.push((start..text.len(), content..text.len()));
+        }
     }
     out
 }

@@ -43,124 +43,135 @@ enum State {
     CommaOrClose,
 }
 
-/// Reads one value starting at `start` (whitespace and comments first), spending at most `budget`
-/// steps (one per token), which the caller shares across candidates.
+/// Reads one value starting at `start` (whitespace and comments first), paying for each step and
+/// each byte looked at out of `budget`, which the caller shares across candidates: whatever a reply
+/// holds, the bytes looked at over all its candidates stay within the budget.
 pub(crate) fn parse(text: &str, start: usize, budget: &mut usize) -> Result<Parsed, Stop> {
     let mut reader = Reader {
         text,
         bytes: text.as_bytes(),
         at: start,
+        seen: start,
+        charged: start,
         fixes: Vec::new(),
     };
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut state = State::Value;
-    // Whether the last value read ended at a number the end of the reply may have cut.
-    let mut open_number = false;
-    let mut charged = start;
-    loop {
-        // Each step costs one, plus the bytes it read: the caller's budget bounds the bytes looked
-        // at over every candidate, so hostile replies stay linear.
-        let cost = 1 + (reader.at - charged);
-        charged = reader.at;
-        match budget.checked_sub(cost) {
-            Some(left) => *budget = left,
-            None => {
-                *budget = 0;
-                return Err(Stop);
-            }
-        }
-        reader.skip_blank();
-        if reader.at >= reader.bytes.len() {
-            return reader.end_of_reply(stack, state, open_number);
-        }
-        let c = reader.bytes[reader.at];
-        let value = match state {
-            State::Colon => {
-                if c != b':' {
+    let result = reader.value(budget);
+    // Paid however the read ended: a failed string or comment may have looked to the end.
+    let looked = reader.at.max(reader.seen);
+    *budget = budget.saturating_sub(looked.saturating_sub(reader.charged));
+    result
+}
+
+impl Reader<'_> {
+    fn value(&mut self, budget: &mut usize) -> Result<Parsed, Stop> {
+        let reader = self;
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut state = State::Value;
+        // Whether the last value read ended at a number the end of the reply may have cut.
+        let mut open_number = false;
+        loop {
+            let cost = 1 + (reader.at - reader.charged);
+            reader.charged = reader.at;
+            match budget.checked_sub(cost) {
+                Some(left) => *budget = left,
+                None => {
+                    *budget = 0;
                     return Err(Stop);
                 }
-                reader.at += 1;
-                state = State::Value;
-                continue;
             }
-            State::CommaOrClose => match (c, stack.last()) {
-                (b',', Some(frame)) => {
-                    let comma = reader.at;
-                    reader.at += 1;
-                    reader.skip_blank();
-                    let close = reader.bytes.get(reader.at).copied();
-                    let closes = matches!(
-                        (close, frame),
-                        (Some(b']'), Frame::Array(_)) | (Some(b'}'), Frame::Object(..))
-                    );
-                    if closes {
-                        reader.fix(FixKind::TrailingComma, comma, ",", "");
-                    } else {
-                        state = match frame {
-                            Frame::Array(_) => State::Value,
-                            Frame::Object(..) => State::Key,
-                        };
-                    }
-                    continue;
-                }
-                (b']', Some(Frame::Array(_))) | (b'}', Some(Frame::Object(..))) => {
-                    reader.at += 1;
-                    close(&mut stack)
-                }
-                _ => return Err(Stop),
-            },
-            State::KeyOrClose | State::Key => {
-                if c == b'}' && state == State::KeyOrClose {
-                    reader.at += 1;
-                    close(&mut stack)
-                } else {
-                    let key = reader.key()?;
-                    if let Some(Frame::Object(_, pending)) = stack.last_mut() {
-                        *pending = Some(key);
-                    }
-                    state = State::Colon;
-                    continue;
-                }
+            reader.skip_blank();
+            if reader.at >= reader.bytes.len() {
+                return reader.end_of_reply(stack, state, open_number);
             }
-            State::Value | State::ValueOrClose => match c {
-                b']' if state == State::ValueOrClose => {
-                    reader.at += 1;
-                    close(&mut stack)
-                }
-                b'{' | b'[' => {
-                    if stack.len() >= MAX_DEPTH as usize {
+            let c = reader.bytes[reader.at];
+            let value = match state {
+                State::Colon => {
+                    if c != b':' {
                         return Err(Stop);
                     }
                     reader.at += 1;
-                    if c == b'{' {
-                        stack.push(Frame::Object(Map::new(), None));
-                        state = State::KeyOrClose;
-                    } else {
-                        stack.push(Frame::Array(Vec::new()));
-                        state = State::ValueOrClose;
-                    }
+                    state = State::Value;
                     continue;
                 }
-                b'-' | b'0'..=b'9' => {
-                    let (number, cut) = reader.number()?;
-                    open_number = cut;
-                    let value = Value::Number(number);
-                    match deliver(&mut stack, value) {
-                        Some(value) => return Ok(reader.done(value)),
-                        None => {
-                            state = State::CommaOrClose;
-                            continue;
+                State::CommaOrClose => match (c, stack.last()) {
+                    (b',', Some(frame)) => {
+                        let comma = reader.at;
+                        reader.at += 1;
+                        reader.skip_blank();
+                        let close = reader.bytes.get(reader.at).copied();
+                        let closes = matches!(
+                            (close, frame),
+                            (Some(b']'), Frame::Array(_)) | (Some(b'}'), Frame::Object(..))
+                        );
+                        if closes {
+                            reader.fix(FixKind::TrailingComma, comma, ",", "");
+                        } else {
+                            state = match frame {
+                                Frame::Array(_) => State::Value,
+                                Frame::Object(..) => State::Key,
+                            };
                         }
+                        continue;
+                    }
+                    (b']', Some(Frame::Array(_))) | (b'}', Some(Frame::Object(..))) => {
+                        reader.at += 1;
+                        close(&mut stack)
+                    }
+                    _ => return Err(Stop),
+                },
+                State::KeyOrClose | State::Key => {
+                    if c == b'}' && state == State::KeyOrClose {
+                        reader.at += 1;
+                        close(&mut stack)
+                    } else {
+                        let key = reader.key()?;
+                        if let Some(Frame::Object(_, pending)) = stack.last_mut() {
+                            *pending = Some(key);
+                        }
+                        state = State::Colon;
+                        continue;
                     }
                 }
-                _ if reader.quote().is_some() => Value::String(reader.string()?),
-                _ => reader.literal()?,
-            },
-        };
-        open_number = false;
-        match deliver(&mut stack, value) {
-            Some(value) => return Ok(reader.done(value)),
-            None => state = State::CommaOrClose,
+                State::Value | State::ValueOrClose => match c {
+                    b']' if state == State::ValueOrClose => {
+                        reader.at += 1;
+                        close(&mut stack)
+                    }
+                    b'{' | b'[' => {
+                        if stack.len() >= MAX_DEPTH as usize {
+                            return Err(Stop);
+                        }
+                        reader.at += 1;
+                        if c == b'{' {
+                            stack.push(Frame::Object(Map::new(), None));
+                            state = State::KeyOrClose;
+                        } else {
+                            stack.push(Frame::Array(Vec::new()));
+                            state = State::ValueOrClose;
+                        }
+                        continue;
+                    }
+                    b'-' | b'0'..=b'9' => {
+                        let (number, cut) = reader.number()?;
+                        open_number = cut;
+                        let value = Value::Number(number);
+                        match deliver(&mut stack, value) {
+                            Some(value) => return Ok(reader.done(value)),
+                            None => {
+                                state = State::CommaOrClose;
+                                continue;
+                            }
+                        }
+                    }
+                    _ if reader.quote().is_some() => Value::String(reader.string()?),
+                    _ => reader.literal()?,
+                },
+            };
+            open_number = false;
+            match deliver(&mut stack, value) {
+                Some(value) => return Ok(reader.done(value)),
+                None => state = State::CommaOrClose,
+            }
         }
     }
 }
@@ -192,7 +203,12 @@ fn deliver(stack: &mut [Frame], value: Value) -> Option<Value> {
 struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
+    /// Where the read is.
     at: usize,
+    /// The furthest byte a failed token looked at (a string scanned to the end of the reply).
+    seen: usize,
+    /// Up to where the budget has been paid.
+    charged: usize,
     fixes: Vec<Fix>,
 }
 
@@ -203,11 +219,11 @@ const SMART: [(char, [char; 2]); 2] = [
 ];
 
 impl<'a> Reader<'a> {
-    fn done(self, value: Value) -> Parsed {
+    fn done(&mut self, value: Value) -> Parsed {
         Parsed {
             value,
             end: self.at,
-            fixes: self.fixes,
+            fixes: std::mem::take(&mut self.fixes),
         }
     }
 
@@ -295,6 +311,12 @@ impl<'a> Reader<'a> {
     fn number(&mut self) -> Result<(Number, bool), Stop> {
         let start = self.at;
         let b = self.bytes;
+        // Paid for up to the end of the run of number characters, however far the read gets.
+        let run = b[start..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+            .count();
+        self.seen = self.seen.max(start + run);
         let mut i = start;
         if b.get(i) == Some(&b'-') {
             i += 1;
@@ -366,6 +388,7 @@ impl<'a> Reader<'a> {
             }
             match c {
                 '\\' => {
+                    self.seen = here;
                     let Some((_, escaped)) = chars.next() else {
                         break;
                     };
@@ -398,6 +421,7 @@ impl<'a> Reader<'a> {
             }
         }
         // The reply ended inside the string: where it would have ended is anyone's guess.
+        self.seen = self.bytes.len();
         Err(Stop)
     }
 
@@ -431,7 +455,7 @@ impl<'a> Reader<'a> {
     /// The reply ended with `stack` open: closed when the last thing read was a whole value that
     /// the end cannot have cut (not a number, a key, a `:` or a `,`), and marked truncated.
     fn end_of_reply(
-        mut self,
+        &mut self,
         mut stack: Vec<Frame>,
         state: State,
         open_number: bool,

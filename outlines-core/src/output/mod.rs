@@ -162,7 +162,7 @@ pub fn read_json_leniently<V>(
     if cut_off_number(text.trim(), finish).is_err() {
         return Reading::strict(Err(strict));
     }
-    let found = lenient::read(text, schema, validate);
+    let found = lenient::read(text, schema, *finish == Finish::Length, validate);
     match found.value {
         Some(value) => Reading {
             value,
