@@ -92,6 +92,14 @@ async fn a_registered_type_is_generated_by_name_with_its_own_rules() {
     std::fs::write(dir.join("Broken.json"), r#"{"type": "nope"}"#).unwrap();
     let error = Types::new().load_dir(&dir).unwrap_err();
     assert!(error.contains("Broken.json"), "{error}");
+    std::fs::remove_file(dir.join("Broken.json")).unwrap();
+    // One name, one type: `Sum.json` beside `Sum.lark` is refused, naming the second file.
+    std::fs::write(dir.join("Sum.json"), r#"{"type": "string"}"#).unwrap();
+    let error = Types::new().load_dir(&dir).unwrap_err();
+    assert!(
+        error.contains("Sum.lark") && error.contains("registered already"),
+        "{error}"
+    );
 }
 
 #[tokio::test]
@@ -181,6 +189,27 @@ async fn a_model_that_fails_to_load_is_reported() {
     assert!(error.contains("no such file: model.gguf"), "{error}");
     let (status, body) = get(format!("{base}/v1/models")).await;
     assert_eq!(status, 503, "{body}");
+}
+
+#[tokio::test]
+async fn a_loader_that_panics_is_a_failed_load() {
+    let server = Server::loading(Limits::default(), || -> Result<Arc<dyn Backend>, String> {
+        panic!("out of memory while mapping the weights")
+    });
+    let base = support::start(server).await;
+    let mut health = (0, Value::Null);
+    for _ in 0..100 {
+        health = get(format!("{base}/health")).await;
+        if health.1["status"] != "loading" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        (health.0, health.1["status"].clone()),
+        (503, json!("failed"))
+    );
+    assert!(health.1["error"].as_str().unwrap().contains("panicked"));
 }
 
 #[tokio::test]
