@@ -17,14 +17,7 @@ async fn serve(mock: Arc<Mock>) -> String {
 }
 
 async fn post(base: &str, body: Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{base}/v1/chat/completions"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
+    support::post(format!("{base}/v1/chat/completions"), body).await
 }
 
 fn person_format(strict: bool) -> Value {

@@ -15,13 +15,7 @@ async fn serve(mock: Arc<Mock>) -> String {
 }
 
 async fn generate(base: &str, body: Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{base}/generate"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
+    support::post(format!("{base}/generate"), body).await
 }
 
 #[tokio::test]

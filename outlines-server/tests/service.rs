@@ -13,6 +13,7 @@ use outlines::backend::mock::Mock;
 use outlines_server::{Limits, Server, Types};
 use serde::Serialize;
 use serde_json::{Value, json};
+use support::{get, post};
 
 /// A type the server registers: its own validator (the range, the pattern) checks each reply.
 #[derive(Debug, Structured, Serialize)]
@@ -23,19 +24,17 @@ struct Person {
     age: u8,
 }
 
-async fn get(url: String) -> (u16, Value) {
-    let response = reqwest::get(url).await.unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
-}
-
-async fn post(url: String, body: Value) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (response.status().as_u16(), response.json().await.unwrap())
+/// `/health` once the server has stopped loading (or after two seconds): its status and body.
+async fn settled_health(base: &str) -> (u16, Value) {
+    let mut health = (0, Value::Null);
+    for _ in 0..100 {
+        health = get(format!("{base}/health")).await;
+        if health.1["status"] != "loading" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    health
 }
 
 #[tokio::test]
@@ -155,15 +154,7 @@ async fn until_the_model_is_loaded_the_server_says_so() {
     assert_eq!(get(format!("{base}/openapi.json")).await.0, 200);
 
     loaded.send(()).unwrap();
-    let mut health = Value::Null;
-    for _ in 0..100 {
-        let (status, body) = get(format!("{base}/health")).await;
-        health = body;
-        if status == 200 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let (_, health) = settled_health(&base).await;
     assert_eq!(health["status"], "ok", "{health}");
     let (status, body) = post(format!("{base}/generate"), request).await;
     assert_eq!((status, body["value"].clone()), (200, json!("yes")));
@@ -175,14 +166,7 @@ async fn a_model_that_fails_to_load_is_reported() {
         Err::<Arc<dyn Backend>, _>("no such file: model.gguf")
     });
     let base = support::start(server).await;
-    let mut health = (0, Value::Null);
-    for _ in 0..100 {
-        health = get(format!("{base}/health")).await;
-        if health.1["status"] != "loading" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let health = settled_health(&base).await;
     assert_eq!(health.0, 503);
     assert_eq!(health.1["status"], "failed");
     let error = health.1["error"].as_str().unwrap();
@@ -197,14 +181,7 @@ async fn a_loader_that_panics_is_a_failed_load() {
         panic!("out of memory while mapping the weights")
     });
     let base = support::start(server).await;
-    let mut health = (0, Value::Null);
-    for _ in 0..100 {
-        health = get(format!("{base}/health")).await;
-        if health.1["status"] != "loading" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    let health = settled_health(&base).await;
     assert_eq!(
         (health.0, health.1["status"].clone()),
         (503, json!("failed"))

@@ -1,6 +1,9 @@
 //! What the server's test binaries share.
 
+#![allow(dead_code)] // each test binary uses what it needs
+
 use outlines_server::Server;
+use serde_json::Value;
 
 /// `server` on a free port of 127.0.0.1, for the rest of the test; its base URL.
 pub(crate) async fn start(server: Server) -> String {
@@ -10,4 +13,21 @@ pub(crate) async fn start(server: Server) -> String {
         axum::serve(listener, server.router()).await.unwrap();
     });
     format!("http://{address}")
+}
+
+/// `GET url`: the status and the JSON body.
+pub(crate) async fn get(url: String) -> (u16, Value) {
+    let response = reqwest::get(url).await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// `POST url` with `body` as JSON: the status and the JSON body.
+pub(crate) async fn post(url: String, body: Value) -> (u16, Value) {
+    let response = reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
 }
