@@ -7,7 +7,7 @@ use super::anthropic::Anthropic;
 use super::http::public_url;
 #[cfg(feature = "openai")]
 use super::openai::OpenAi;
-use super::{Backend, BackendError, BackendFuture, Request};
+use super::{Backend, BackendError, BackendFuture, BackendStream, Request};
 
 /// One of the HTTP backends, chosen at run time: clone it, print it, match on it, hand it to
 /// `T::generate` like any backend. [`from_env`] picks one from the environment.
@@ -42,6 +42,9 @@ impl Backend for AnyBackend {
     }
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
         self.inner().complete(request)
+    }
+    fn stream<'a>(&'a self, request: &'a Request) -> BackendStream<'a> {
+        self.inner().stream(request)
     }
     fn strict_reading(&self) -> bool {
         self.inner().strict_reading()

@@ -44,6 +44,21 @@ pub use secret::ApiKey;
 pub type BackendFuture<'a> =
     Pin<Box<dyn Future<Output = Result<Response, BackendError>> + Send + 'a>>;
 
+/// The stream [`Backend::stream`] returns: the reply's text as it arrives, then the whole reply.
+pub type BackendStream<'a> =
+    Pin<Box<dyn futures_util::Stream<Item = Result<Delta, BackendError>> + Send + 'a>>;
+
+/// One step of a streamed reply.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Delta {
+    /// More of the reply's text (the value's text: a tool call's arguments in tool mode).
+    Text(String),
+    /// The reply is whole: its text (every `Text` so far, joined), finish, usage and model. The
+    /// last item of a stream that did not fail.
+    Done(Response),
+}
+
 /// A model provider.
 ///
 /// Object safe, so a backend chosen at run time can be held as `Box<dyn Backend>`; `&B`, `Box<B>` and
@@ -58,6 +73,16 @@ pub trait Backend: Send + Sync {
     /// Sends one request and returns the model's reply. Transport faults (rate limits, overload,
     /// server errors) are retried here, within the backend's own policy; anything else is an error.
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a>;
+
+    /// Sends one request and streams the reply: [`Delta::Text`] as the text arrives, then
+    /// [`Delta::Done`] with the whole reply. A backend that cannot stream answers with `Done` alone
+    /// (the default). A stream that breaks after some text is an error item, the text already
+    /// yielded staying a prefix of the reply.
+    fn stream<'a>(&'a self, request: &'a Request) -> BackendStream<'a> {
+        Box::pin(futures_util::stream::once(async move {
+            self.complete(request).await.map(Delta::Done)
+        }))
+    }
 
     /// Whether every generation on this backend reads replies strictly, as with
     /// `Generation::strict(true)`: no lenient reading. False unless the backend is wrapped in
@@ -82,6 +107,9 @@ impl<B: Backend> Backend for StrictReading<B> {
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
         self.0.complete(request)
     }
+    fn stream<'a>(&'a self, request: &'a Request) -> BackendStream<'a> {
+        self.0.stream(request)
+    }
     fn strict_reading(&self) -> bool {
         true
     }
@@ -96,6 +124,9 @@ impl<B: Backend + ?Sized> Backend for &B {
     }
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
         (**self).complete(request)
+    }
+    fn stream<'a>(&'a self, request: &'a Request) -> BackendStream<'a> {
+        (**self).stream(request)
     }
     fn strict_reading(&self) -> bool {
         (**self).strict_reading()
@@ -112,6 +143,9 @@ impl<B: Backend + ?Sized> Backend for Box<B> {
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
         (**self).complete(request)
     }
+    fn stream<'a>(&'a self, request: &'a Request) -> BackendStream<'a> {
+        (**self).stream(request)
+    }
     fn strict_reading(&self) -> bool {
         (**self).strict_reading()
     }
@@ -126,6 +160,9 @@ impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
     }
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
         (**self).complete(request)
+    }
+    fn stream<'a>(&'a self, request: &'a Request) -> BackendStream<'a> {
+        (**self).stream(request)
     }
     fn strict_reading(&self) -> bool {
         (**self).strict_reading()

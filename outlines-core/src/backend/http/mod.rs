@@ -230,6 +230,18 @@ pub(crate) async fn send(
     retry::retrying(&call, || transport::attempt(&call, build())).await
 }
 
+/// Sends the request `build` makes, retrying transport faults per the call's policy until a
+/// response's status is a success, and returns that response with its body unread: a stream's
+/// body is read as it arrives, and a fault after that is not retried here (the text already
+/// yielded cannot be taken back).
+#[allow(dead_code)] // the streaming backends are the next step
+pub(crate) async fn open(
+    call: Call<'_>,
+    build: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<reqwest::Response, BackendError> {
+    retry::retrying(&call, || transport::open(&call, build())).await
+}
+
 /// The start of a body, for [`BackendError::Malformed`].
 pub(crate) fn body_excerpt(body: &str) -> String {
     crate::text::shorten_str(body)

@@ -170,14 +170,12 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
 }
 
 /// Runs `attempt` until it succeeds or the policy says stop, waiting between tries as
-/// [`RetryPolicy`] describes; returns the body, or the last error (the key masked out).
-pub(crate) async fn retrying<F, Fut>(
-    call: &Call<'_>,
-    mut attempt: F,
-) -> Result<String, BackendError>
+/// [`RetryPolicy`] describes; returns what it gave (a body, or a response whose body is still to
+/// be read), or the last error (the key masked out).
+pub(crate) async fn retrying<T, F, Fut>(call: &Call<'_>, mut attempt: F) -> Result<T, BackendError>
 where
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<String, (Decision, BackendError)>>,
+    Fut: Future<Output = Result<T, (Decision, BackendError)>>,
 {
     let policy = call.policy;
     let started = Instant::now();

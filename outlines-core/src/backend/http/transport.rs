@@ -19,6 +19,23 @@ pub(super) async fn attempt(
     call: &Call<'_>,
     request: reqwest::RequestBuilder,
 ) -> Result<String, (Decision, BackendError)> {
+    let response = open(call, request).await?;
+    read_body(call, response)
+        .await
+        .map_err(|error| match error {
+            // A connection broken mid-body is as transient as a failed connect; a body too large
+            // or not text will not improve.
+            BackendError::Transport { .. } => (Decision::Retry(None), error),
+            error => (Decision::Fail, error),
+        })
+}
+
+/// Sends `request` once: a successful response whose body is still to be read (a stream's), or
+/// what went wrong and whether to retry.
+pub(super) async fn open(
+    call: &Call<'_>,
+    request: reqwest::RequestBuilder,
+) -> Result<reqwest::Response, (Decision, BackendError)> {
     let provider = call.provider;
     match request.send().await {
         Ok(response) => {
@@ -36,14 +53,7 @@ pub(super) async fn attempt(
                     call.read_error,
                 ));
             }
-            read_body(call, response)
-                .await
-                .map_err(|error| match error {
-                    // A connection broken mid-body is as transient as a failed connect; a body too
-                    // large or not text will not improve.
-                    BackendError::Transport { .. } => (Decision::Retry(None), error),
-                    error => (Decision::Fail, error),
-                })
+            Ok(response)
         }
         // A request that cannot be built (a key that is not a valid header value, ...) will not
         // improve by retrying.
