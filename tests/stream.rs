@@ -49,3 +49,150 @@ async fn wrappers_forward_the_stream() {
         );
     }
 }
+
+mod sse {
+    //! An OpenAI-compatible server that streams a fixed SSE transcript in small pieces, with real
+    //! delays between them, cut anywhere (inside keys, strings, escapes, multi-byte characters).
+
+    use std::convert::Infallible;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    use axum::Router;
+    use axum::body::{Body, Bytes};
+    use axum::routing::post;
+    use serde_json::Value;
+
+    /// Serves `transcript` cut into `piece`-byte chunks; the requests' bodies go into the list.
+    pub(super) async fn serve(
+        transcript: String,
+        piece: usize,
+    ) -> (String, Arc<Mutex<Vec<Value>>>) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let bodies = Arc::clone(&seen);
+        let app = Router::new().route(
+            "/v1/chat/completions",
+            post(move |body: Bytes| {
+                let transcript = transcript.clone();
+                let bodies = Arc::clone(&bodies);
+                async move {
+                    bodies
+                        .lock()
+                        .unwrap()
+                        .push(serde_json::from_slice(&body).unwrap());
+                    let chunks: Vec<Bytes> = transcript
+                        .as_bytes()
+                        .chunks(piece)
+                        .map(Bytes::copy_from_slice)
+                        .collect();
+                    let stream =
+                        futures_util::stream::unfold(chunks.into_iter(), |mut rest| async {
+                            let next = rest.next()?;
+                            tokio::time::sleep(Duration::from_millis(2)).await;
+                            Some((Ok::<_, Infallible>(next), rest))
+                        });
+                    axum::response::Response::builder()
+                        .header("content-type", "text/event-stream")
+                        .body(Body::from_stream(stream))
+                        .unwrap()
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        (format!("http://{address}/v1"), seen)
+    }
+
+    /// A transcript whose content pieces are `pieces`, then `tail` (a finish, usage and `[DONE]`,
+    /// or whatever the test wants).
+    pub(super) fn transcript(pieces: &[&str], tail: &str) -> String {
+        let mut out = String::new();
+        for piece in pieces {
+            let chunk = serde_json::json!({
+                "id": "c1", "object": "chat.completion.chunk", "model": "test",
+                "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": null}],
+            });
+            out.push_str(&format!("data: {chunk}\r\n\r\n"));
+        }
+        out.push_str(tail);
+        out
+    }
+
+    pub(super) const END: &str = concat!(
+        "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"test\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
+        ": keep-alive\n\n",
+        "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"test\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":12,\"total_tokens\":21}}\n\n",
+        "data: [DONE]\n\n",
+    );
+}
+
+#[cfg(feature = "openai")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openai_streams_the_text_as_it_comes_and_then_the_whole_reply() {
+    use outlines::backend::openai::OpenAi;
+    let pieces = [
+        "{\"na",
+        "me\": \"Zo",
+        "ë \\\"Z\\\" ",
+        "Li\", \"age",
+        "\": 3",
+        "0}",
+    ];
+    let whole: String = pieces.concat();
+    for piece in [1, 3, 7, 64, 4096] {
+        let (base, bodies) = sse::serve(sse::transcript(&pieces, sse::END), piece).await;
+        let backend = OpenAi::new("test").base_url(base);
+        let request = request();
+        let items: Vec<_> = backend.stream(&request).collect().await;
+        let mut text = String::new();
+        let mut done = None;
+        for item in items {
+            match item.unwrap_or_else(|e| panic!("piece {piece}: {e}")) {
+                Delta::Text(more) => {
+                    assert!(done.is_none(), "text after the end");
+                    text.push_str(&more);
+                }
+                Delta::Done(response) => done = Some(response),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(text, whole, "piece {piece}");
+        let done = done.expect("the whole reply");
+        assert_eq!(done.text, whole);
+        assert_eq!((done.usage.input_tokens, done.usage.output_tokens), (9, 12));
+        assert_eq!(done.model.as_deref(), Some("test"));
+        let sent = &bodies.lock().unwrap()[0];
+        assert_eq!(sent["stream"], true);
+        assert_eq!(sent["stream_options"]["include_usage"], true);
+    }
+}
+
+#[cfg(feature = "openai")]
+#[tokio::test]
+async fn a_stream_that_breaks_or_reports_an_error_ends_in_an_error() {
+    use outlines::backend::openai::OpenAi;
+    // An error event after some text: the text came, then the error.
+    let error = "data: {\"error\": {\"message\": \"overloaded\", \"type\": \"server_error\"}}\n\n";
+    let (base, _) = sse::serve(sse::transcript(&["{\"a\""], error), 5).await;
+    let items: Vec<_> = OpenAi::new("test")
+        .base_url(base)
+        .stream(&request())
+        .collect()
+        .await;
+    assert!(matches!(&items[0], Ok(Delta::Text(t)) if t == "{\"a\""));
+    let last = items.last().unwrap().as_ref().unwrap_err().to_string();
+    assert!(last.contains("overloaded"), "{last}");
+    // The body ends with neither a finish nor `[DONE]`: the reply is incomplete.
+    let (base, _) = sse::serve(sse::transcript(&["{\"a\": 1"], ""), 5).await;
+    let items: Vec<_> = OpenAi::new("test")
+        .base_url(base)
+        .stream(&request())
+        .collect()
+        .await;
+    let last = items.last().unwrap().as_ref().unwrap_err().to_string();
+    assert!(
+        last.contains("ended before the reply was complete"),
+        "{last}"
+    );
+}

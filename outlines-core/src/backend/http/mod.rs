@@ -9,6 +9,7 @@
 
 mod lenient;
 mod retry;
+pub(crate) mod sse;
 mod transport;
 
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -234,7 +235,6 @@ pub(crate) async fn send(
 /// response's status is a success, and returns that response with its body unread: a stream's
 /// body is read as it arrives, and a fault after that is not retried here (the text already
 /// yielded cannot be taken back).
-#[allow(dead_code)] // the streaming backends are the next step
 pub(crate) async fn open(
     call: Call<'_>,
     build: impl Fn() -> reqwest::RequestBuilder,

@@ -15,6 +15,7 @@
 
 mod gbnf;
 pub mod schema;
+mod stream;
 mod wire;
 
 use std::borrow::Cow;
@@ -27,7 +28,12 @@ use serde_json::value::RawValue;
 use self::schema::Limits;
 use super::http::{self, HttpConfig, http_setters};
 use super::memo::SchemaMemo;
-use super::{Backend, BackendError, BackendFuture, Constraint, OutputMode, Request, SchemaSpec};
+use futures_util::StreamExt;
+
+use super::{
+    Backend, BackendError, BackendFuture, BackendStream, Constraint, OutputMode, Request,
+    SchemaSpec,
+};
 use crate::schema::names::provider_name;
 use crate::text::f32_as_written;
 
@@ -446,6 +452,46 @@ impl Backend for OpenAi {
             .await?;
             wire::parse_reply(&reply, plan).map_err(|e| e.without_key(self.http.api_key.as_ref()))
         })
+    }
+
+    /// Streams the reply over server-sent events (`stream: true`, with the usage chunk): each
+    /// `delta.content` (or, in tool mode, each piece of the first tool call's arguments) as
+    /// [`Delta::Text`], then the whole reply, read as [`complete`](Backend::complete) reads one.
+    fn stream<'a>(&'a self, request: &'a Request) -> BackendStream<'a> {
+        let key = self.http.api_key.as_ref();
+        let start = async move {
+            let url = self.endpoint()?;
+            let (bytes, plan) = self.body(request)?;
+            let bytes = stream::streaming_body(&bytes)?;
+            let client = self.http.client()?;
+            let shown = http::public_url(&url);
+            let call = self
+                .http
+                .call(PROVIDER, &shown, request.time_limit, wire::read_error);
+            let response = http::open(call, || {
+                let builder = client
+                    .post(url.clone())
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(bytes.clone());
+                match &self.http.api_key {
+                    Some(key) => builder.bearer_auth(key.expose()),
+                    None => builder,
+                }
+            })
+            .await?;
+            Ok::<_, BackendError>(stream::deltas(http::sse::events(&call, response), plan))
+        };
+        Box::pin(
+            futures_util::stream::once(start)
+                .map(move |opened| match opened {
+                    Ok(deltas) => deltas.left_stream(),
+                    Err(error) => {
+                        futures_util::stream::once(async move { Err(error) }).right_stream()
+                    }
+                })
+                .flatten()
+                .map(move |item| item.map_err(|e| e.without_key(key))),
+        )
     }
 }
 

@@ -1,0 +1,147 @@
+//! Chat Completions streamed: the request asks for `stream: true` and the usage chunk; the reply's
+//! `chat.completion.chunk` events become [`Delta`]s, and at `[DONE]` the pieces are put together as
+//! the one reply [`wire::parse_reply`] reads, so a streamed reply is read exactly as a whole one.
+
+use futures_util::{Stream, StreamExt};
+use serde_json::{Value, json};
+use sse_stream::Sse;
+
+use super::{PROVIDER, Plan, wire};
+use crate::backend::{BackendError, Delta};
+
+/// `body` (the request's JSON) asking for a stream and its usage.
+pub(super) fn streaming_body(body: &[u8]) -> Result<Vec<u8>, BackendError> {
+    let mut value: Value = serde_json::from_slice(body)
+        .map_err(|e| BackendError::Config(format!("the request body is not JSON: {e}")))?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert("stream".into(), Value::Bool(true));
+        object.insert("stream_options".into(), json!({"include_usage": true}));
+    }
+    serde_json::to_vec(&value).map_err(|e| BackendError::Config(e.to_string()))
+}
+
+/// What the chunks so far said.
+#[derive(Default)]
+struct Reply {
+    content: String,
+    arguments: String,
+    refusal: String,
+    finish: Option<String>,
+    usage: Option<Value>,
+    model: Option<String>,
+}
+
+/// The deltas of a stream of events, ending with the whole reply or an error.
+pub(super) fn deltas(
+    events: impl Stream<Item = Result<Sse, BackendError>> + Send + 'static,
+    plan: Plan,
+) -> impl Stream<Item = Result<Delta, BackendError>> + Send + 'static {
+    futures_util::stream::unfold(
+        Some((Box::pin(events), Reply::default())),
+        move |state| async move {
+            let (mut events, mut reply) = state?;
+            loop {
+                let event = match events.next().await {
+                    Some(Ok(event)) => event,
+                    Some(Err(error)) => return Some((Err(error), None)),
+                    None if reply.finish.is_some() => {
+                        // Some servers end the stream without `[DONE]` once they said why.
+                        return Some((reply.done(plan).map(Delta::Done), None));
+                    }
+                    None => {
+                        return Some((
+                            Err(BackendError::Transport {
+                                provider: PROVIDER.to_owned(),
+                                message: "the stream ended before the reply was complete".into(),
+                                source: None,
+                            }),
+                            None,
+                        ));
+                    }
+                };
+                let Some(data) = event.data else { continue };
+                if data.trim() == "[DONE]" {
+                    return Some((reply.done(plan).map(Delta::Done), None));
+                }
+                match reply.read(&data, plan) {
+                    Ok(Some(text)) => return Some((Ok(Delta::Text(text)), Some((events, reply)))),
+                    Ok(None) => {}
+                    Err(error) => return Some((Err(error), None)),
+                }
+            }
+        },
+    )
+}
+
+impl Reply {
+    /// Takes in one chunk; the text it adds to the value, if any.
+    fn read(&mut self, data: &str, plan: Plan) -> Result<Option<String>, BackendError> {
+        let malformed = |message: String| BackendError::Malformed {
+            provider: PROVIDER.to_owned(),
+            message,
+            body: crate::text::shorten_str(data),
+        };
+        let chunk: Value = serde_json::from_str(data)
+            .map_err(|e| malformed(format!("a streamed chunk is not JSON ({e})")))?;
+        if let Some(error) = chunk.get("error") {
+            let message = error
+                .get("message")
+                .and_then(Value::as_str)
+                .or_else(|| error.as_str())
+                .unwrap_or("no message");
+            return Err(malformed(format!("an error in the stream: {message}")));
+        }
+        if let Some(model) = chunk.get("model").and_then(Value::as_str) {
+            self.model = Some(model.to_owned());
+        }
+        if let Some(usage) = chunk.get("usage").filter(|u| u.is_object()) {
+            self.usage = Some(usage.clone());
+        }
+        let Some(choice) = chunk.pointer("/choices/0") else {
+            return Ok(None);
+        };
+        if let Some(reason) = choice.get("finish_reason").and_then(Value::as_str) {
+            self.finish = Some(reason.to_owned());
+        }
+        let delta = choice.get("delta");
+        if let Some(refusal) = delta.and_then(|d| d.get("refusal")).and_then(Value::as_str) {
+            self.refusal.push_str(refusal);
+        }
+        let piece = if plan.tool {
+            delta
+                .and_then(|d| d.pointer("/tool_calls/0/function/arguments"))
+                .and_then(Value::as_str)
+        } else {
+            delta.and_then(|d| d.get("content")).and_then(Value::as_str)
+        };
+        match piece.filter(|p| !p.is_empty()) {
+            Some(piece) => {
+                if plan.tool {
+                    self.arguments.push_str(piece);
+                } else {
+                    self.content.push_str(piece);
+                }
+                Ok(Some(piece.to_owned()))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The reply whole, read as a non-streamed one is.
+    fn done(&mut self, plan: Plan) -> Result<crate::backend::Response, BackendError> {
+        let mut message =
+            json!({"role": "assistant", "content": std::mem::take(&mut self.content)});
+        if plan.tool {
+            message["tool_calls"] = json!([{"type": "function", "function": {"arguments": std::mem::take(&mut self.arguments)}}]);
+        }
+        if !self.refusal.is_empty() {
+            message["refusal"] = Value::String(std::mem::take(&mut self.refusal));
+        }
+        let whole = json!({
+            "model": self.model.take(),
+            "choices": [{"index": 0, "message": message, "finish_reason": self.finish.take()}],
+            "usage": self.usage.take(),
+        });
+        wire::parse_reply(&whole.to_string(), plan)
+    }
+}
