@@ -50,6 +50,7 @@ async fn wrappers_forward_the_stream() {
     }
 }
 
+#[cfg(feature = "openai")]
 mod sse {
     //! An OpenAI-compatible server that streams a fixed SSE transcript in small pieces, with real
     //! delays between them, cut anywhere (inside keys, strings, escapes, multi-byte characters).
