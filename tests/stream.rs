@@ -50,7 +50,7 @@ async fn wrappers_forward_the_stream() {
     }
 }
 
-#[cfg(feature = "openai")]
+#[cfg(any(feature = "openai", feature = "anthropic"))]
 mod sse {
     //! An OpenAI-compatible server that streams a fixed SSE transcript in small pieces, with real
     //! delays between them, cut anywhere (inside keys, strings, escapes, multi-byte characters).
@@ -69,10 +69,19 @@ mod sse {
         transcript: String,
         piece: usize,
     ) -> (String, Arc<Mutex<Vec<Value>>>) {
+        serve_at("/v1/chat/completions", transcript, piece).await
+    }
+
+    /// The same at `route`; the base URL without `/v1`.
+    pub(super) async fn serve_at(
+        route: &str,
+        transcript: String,
+        piece: usize,
+    ) -> (String, Arc<Mutex<Vec<Value>>>) {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let bodies = Arc::clone(&seen);
         let app = Router::new().route(
-            "/v1/chat/completions",
+            route,
             post(move |body: Bytes| {
                 let transcript = transcript.clone();
                 let bodies = Arc::clone(&bodies);
@@ -102,7 +111,12 @@ mod sse {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        (format!("http://{address}/v1"), seen)
+        let base = if route.starts_with("/v1/chat") {
+            format!("http://{address}/v1")
+        } else {
+            format!("http://{address}")
+        };
+        (base, seen)
     }
 
     /// A transcript whose content pieces are `pieces`, then `tail` (a finish, usage and `[DONE]`,
@@ -196,4 +210,126 @@ async fn a_stream_that_breaks_or_reports_an_error_ends_in_an_error() {
         last.contains("ended before the reply was complete"),
         "{last}"
     );
+}
+
+#[cfg(feature = "anthropic")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn anthropic_streams_text_and_tool_input_and_counts_usage_as_it_grows() {
+    use outlines::backend::anthropic::Anthropic;
+    let event = |name: &str, data: serde_json::Value| format!("event: {name}\ndata: {data}\n\n");
+    let transcript = |block: serde_json::Value, kind: &str, key: &str, pieces: &[&str]| {
+        let mut out = event(
+            "message_start",
+            serde_json::json!({"type": "message_start", "message": {"id": "m", "type": "message",
+                "role": "assistant", "content": [], "model": "claude-test",
+                "usage": {"input_tokens": 25, "output_tokens": 1}}}),
+        );
+        out += &event(
+            "content_block_start",
+            serde_json::json!({"type": "content_block_start", "index": 0, "content_block": block}),
+        );
+        out += &event("ping", serde_json::json!({"type": "ping"}));
+        for piece in pieces {
+            out += &event(
+                "content_block_delta",
+                serde_json::json!({"type": "content_block_delta", "index": 0, "delta": {"type": kind, key: piece}}),
+            );
+        }
+        out += &event(
+            "content_block_stop",
+            serde_json::json!({"type": "content_block_stop", "index": 0}),
+        );
+        out += &event(
+            "message_delta",
+            serde_json::json!({"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 7}}),
+        );
+        out += &event(
+            "message_delta",
+            serde_json::json!({"type": "message_delta", "delta": {}, "usage": {"output_tokens": 15}}),
+        );
+        out + &event("message_stop", serde_json::json!({"type": "message_stop"}))
+    };
+    let pieces = ["{\"na", "me\": \"Zo", "ë\", \"age", "\": 30}"];
+    let text = transcript(
+        serde_json::json!({"type": "text", "text": ""}),
+        "text_delta",
+        "text",
+        &pieces,
+    );
+    for piece in [1, 5, 4096] {
+        let (base, bodies) = sse::serve_at("/v1/messages", text.clone(), piece).await;
+        let backend = Anthropic::new("claude-test").base_url(base).api_key("k");
+        let request = request();
+        let items: Vec<_> = backend.stream(&request).collect().await;
+        let joined: String = items
+            .iter()
+            .filter_map(|i| match i {
+                Ok(Delta::Text(t)) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(joined, pieces.concat(), "piece {piece}");
+        match items.last() {
+            Some(Ok(Delta::Done(done))) => {
+                assert_eq!(done.text, pieces.concat());
+                // Cumulative usage: the last count, not a sum.
+                assert_eq!(
+                    (done.usage.input_tokens, done.usage.output_tokens),
+                    (25, 15)
+                );
+                assert_eq!(done.model.as_deref(), Some("claude-test"));
+            }
+            other => panic!("piece {piece}: {other:?}"),
+        }
+        assert_eq!(bodies.lock().unwrap()[0]["stream"], true);
+    }
+    // Tool mode: the forced tool's input arrives as `input_json_delta`s.
+    #[derive(Debug, outlines::Structured)]
+    #[allow(dead_code)]
+    struct Person {
+        name: String,
+        age: u8,
+    }
+    let tool = transcript(
+        serde_json::json!({"type": "tool_use", "id": "t1", "name": "Person", "input": {}}),
+        "input_json_delta",
+        "partial_json",
+        &["", "{\"name\": \"Ann\",", " \"age\": 30}"],
+    );
+    let (base, _) = sse::serve_at("/v1/messages", tool, 3).await;
+    let backend = Anthropic::new("claude-test").base_url(base).api_key("k");
+    let tool_request = outlines::backend::Request::new(
+        "system",
+        vec![outlines::backend::Message::user("Go.")],
+        outlines::backend::Constraint::Json(outlines::backend::SchemaSpec::of::<Person>()),
+    );
+    let items: Vec<_> = backend.stream(&tool_request).collect().await;
+    let texts = items
+        .iter()
+        .filter(|i| matches!(i, Ok(Delta::Text(_))))
+        .count();
+    assert_eq!(texts, 2, "{items:?}");
+    match items.last() {
+        Some(Ok(Delta::Done(done))) => {
+            let value: serde_json::Value = serde_json::from_str(&done.text).unwrap();
+            assert_eq!(value, serde_json::json!({"name": "Ann", "age": 30}));
+        }
+        other => panic!("{other:?}"),
+    }
+    // An overloaded error mid-stream is a transport fault, after the text that came.
+    let broken = transcript(serde_json::json!({"type": "text", "text": ""}), "text_delta", "text", &["{\"a\""])
+        .replacen(
+            "event: content_block_stop",
+            "event: error\ndata: {\"type\": \"error\", \"error\": {\"type\": \"overloaded_error\", \"message\": \"Overloaded\"}}\n\nevent: content_block_stop",
+            1,
+        );
+    let (base, _) = sse::serve_at("/v1/messages", broken, 16).await;
+    let backend = Anthropic::new("claude-test").base_url(base).api_key("k");
+    let items: Vec<_> = backend.stream(&request()).collect().await;
+    let error = items.last().unwrap().as_ref().unwrap_err();
+    assert!(
+        matches!(error, outlines::BackendError::Transport { .. }),
+        "{error}"
+    );
+    assert!(error.to_string().contains("overloaded_error"), "{error}");
 }

@@ -15,6 +15,7 @@
 //! ```
 
 pub mod schema;
+mod stream;
 mod wire;
 
 use std::sync::Arc;
@@ -25,7 +26,9 @@ use serde_json::Value;
 use self::schema::{object_root, structured};
 use super::http::{self, HttpConfig, http_setters};
 use super::memo::SchemaMemo;
-use super::{Backend, BackendError, BackendFuture, OutputMode, Request};
+use futures_util::StreamExt;
+
+use super::{Backend, BackendError, BackendFuture, BackendStream, OutputMode, Request};
 use crate::schema::names::provider_name;
 use crate::text::f32_as_written;
 
@@ -317,6 +320,51 @@ impl Backend for Anthropic {
             .await?;
             wire::read_reply(&text, &plan).map_err(|e| e.without_key(self.http.api_key.as_ref()))
         })
+    }
+
+    /// Streams the reply over server-sent events: each `text_delta` (or, in tool mode, each
+    /// `input_json_delta` of the forced tool) as [`Delta::Text`](super::Delta::Text), then the
+    /// whole reply, read as [`complete`](Backend::complete) reads one. Usage is the latest
+    /// cumulative count; an `overloaded_error` or `api_error` event is a transport fault.
+    fn stream<'a>(&'a self, request: &'a Request) -> BackendStream<'a> {
+        let masked = self.http.api_key.as_ref();
+        let start = async move {
+            let (bytes, plan) = self.body(request)?;
+            let bytes = stream::streaming_body(&bytes)?;
+            let key = self.key_header()?;
+            let url = self.url();
+            let shown = reqwest::Url::parse(&url)
+                .map(|url| http::public_url(&url))
+                .unwrap_or_else(|_| url.clone());
+            let client = self.http.client()?;
+            let call = self
+                .http
+                .call(PROVIDER, &shown, request.time_limit, wire::read_error);
+            let response = http::open(call, || {
+                let mut builder = client
+                    .post(&url)
+                    .header("anthropic-version", &self.version)
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(bytes.clone());
+                if let Some(key) = &key {
+                    builder = builder.header("x-api-key", key.clone());
+                }
+                builder
+            })
+            .await?;
+            Ok::<_, BackendError>(stream::deltas(http::sse::events(&call, response), plan))
+        };
+        Box::pin(
+            futures_util::stream::once(start)
+                .map(|opened| match opened {
+                    Ok(deltas) => deltas.left_stream(),
+                    Err(error) => {
+                        futures_util::stream::once(async move { Err(error) }).right_stream()
+                    }
+                })
+                .flatten()
+                .map(move |item| item.map_err(|e| e.without_key(masked))),
+        )
     }
 }
 
