@@ -65,6 +65,7 @@ mod sse {
     use serde_json::Value;
 
     /// Serves `transcript` cut into `piece`-byte chunks; the requests' bodies go into the list.
+    #[cfg(feature = "openai")]
     pub(super) async fn serve(
         transcript: String,
         piece: usize,
@@ -121,6 +122,7 @@ mod sse {
 
     /// A transcript whose content pieces are `pieces`, then `tail` (a finish, usage and `[DONE]`,
     /// or whatever the test wants).
+    #[cfg(feature = "openai")]
     pub(super) fn transcript(pieces: &[&str], tail: &str) -> String {
         let mut out = String::new();
         for piece in pieces {
@@ -134,6 +136,7 @@ mod sse {
         out
     }
 
+    #[cfg(feature = "openai")]
     pub(super) const END: &str = concat!(
         "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"model\":\"test\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\n",
         ": keep-alive\n\n",
