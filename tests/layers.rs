@@ -17,7 +17,7 @@ const CORE: &[&[&str]] = &[
     &["structured", "validate"],
     &["lenient"],
     &["rules"],
-    &["impls", "__private"],
+    &["impls", "__private", "partial"],
     &["backend"],
     &["output"],
     &["generate"],

@@ -4,6 +4,9 @@ pub use serde;
 pub use serde::de::{Deserializer, MapAccess, SeqAccess};
 pub use serde_json;
 
+pub use crate::partial::{
+    DebugWith, NodeRef, Part, Show, ShowDebug, ShowOpaque, Streamable, part, whole,
+};
 pub use crate::rules::format::Format;
 pub use crate::rules::unique::{Unique, check as check_unique};
 pub use crate::schema::registry::TypeCache;

@@ -14,6 +14,7 @@ pub mod generate;
 mod impls;
 pub mod lenient;
 pub mod output;
+pub mod partial;
 pub mod rules;
 pub mod schema;
 mod structured;

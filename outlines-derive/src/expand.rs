@@ -10,6 +10,7 @@ use crate::check;
 use crate::codegen::Gen;
 use crate::ctxt::Ctxt;
 use crate::fallback;
+use crate::partial;
 use crate::schema;
 use crate::validate;
 
@@ -35,6 +36,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let mut items = TokenStream::new();
     let schema_body = schema::schema_fn_body(&g, &mut items);
     let deserialize_body = validate::deserialize_fn_body(&g, &mut items);
+    let streamable = partial::streamable_impl(&g);
     // A transparent struct is absent when its field may be; a plain newtype is not (as in serde).
     let missing = match &cont.data {
         Data::Struct(_, fields) if cont.attrs.transparent.is_some() => {
@@ -86,6 +88,8 @@ fn generate(cont: &Container<'_>) -> TokenStream {
 
                 #missing
             }
+
+            #streamable
         };
     }
 }

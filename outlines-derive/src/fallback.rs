@@ -50,6 +50,15 @@ pub(crate) fn emit(
                     ::core::result::Result::Ok(::core::option::Option::None)
                 }
             }
+
+            #[automatically_derived]
+            impl #impl_generics #private::Streamable for #ident #ty_generics #where_clause {
+                type Partial = Self;
+
+                fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<Self> {
+                    ::core::option::Option::None
+                }
+            }
         };
     }
 }

@@ -16,8 +16,9 @@
 //! 9. `constraints` — the constraint statics and their applicability checks
 //! 10. `validate` — `Structured::__deserialize`
 //! 11. `schema` — `Structured::schema`
-//! 12. `fallback` — the stand-in impl emitted with errors
-//! 13. `expand` — the pipeline: parse → check → generate (or fall back)
+//! 12. `partial` — `Streamable`: the partial form of the type
+//! 13. `fallback` — the stand-in impl emitted with errors
+//! 14. `expand` — the pipeline: parse → check → generate (or fall back)
 
 #![forbid(unsafe_code)]
 
@@ -30,6 +31,7 @@ mod constraints;
 mod ctxt;
 mod expand;
 mod fallback;
+mod partial;
 mod schema;
 mod span;
 mod symbol;

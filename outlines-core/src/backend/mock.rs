@@ -6,7 +6,9 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use super::{Backend, BackendError, BackendFuture, Request, Response};
+use futures_util::StreamExt as _;
+
+use super::{Backend, BackendError, BackendFuture, BackendStream, Delta, Request, Response};
 
 /// One scripted step.
 #[derive(Clone)]
@@ -61,6 +63,10 @@ pub struct Mock {
     model: String,
     /// Waited before every answer.
     latency: Duration,
+    /// Streamed replies come in pieces of this many bytes (0: whole).
+    piece: usize,
+    /// Bytes of reply text streamed so far.
+    streamed: std::sync::atomic::AtomicUsize,
 }
 
 impl Mock {
@@ -134,6 +140,19 @@ impl Mock {
         self
     }
 
+    /// Streams each reply ([`Backend::stream`]) in pieces of `bytes` bytes (cut at character
+    /// boundaries), so partial values and early aborts can be tested; without it a streamed reply
+    /// comes whole.
+    pub fn streaming(mut self, bytes: usize) -> Self {
+        self.piece = bytes;
+        self
+    }
+
+    /// Bytes of reply text streamed so far: a stream dropped early stops counting.
+    pub fn streamed_bytes(&self) -> usize {
+        self.streamed.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<Request> {
         self.requests
@@ -198,5 +217,49 @@ impl Backend for Mock {
                 }
             }
         })
+    }
+
+    fn stream<'a>(&'a self, request: &'a Request) -> BackendStream<'a> {
+        let whole = self.complete(request);
+        let piece = self.piece;
+        let pieces = futures_util::stream::once(whole).flat_map(move |reply| {
+            let mut items = Vec::new();
+            match reply {
+                Ok(response) if piece > 0 => {
+                    let mut rest = response.text.as_str();
+                    while !rest.is_empty() {
+                        let mut end = piece.min(rest.len());
+                        while !rest.is_char_boundary(end) {
+                            end += 1;
+                        }
+                        items.push(Ok(Delta::Text(rest[..end].to_owned())));
+                        rest = &rest[end..];
+                    }
+                    items.push(Ok(Delta::Done(response)));
+                }
+                other => items.push(other.map(Delta::Done)),
+            }
+            // Each piece after the executor had a turn, as over a network: a consumer sees them
+            // one by one.
+            futures_util::stream::iter(items).then(|item| async move {
+                let mut yielded = false;
+                std::future::poll_fn(|cx| {
+                    if yielded {
+                        return std::task::Poll::Ready(());
+                    }
+                    yielded = true;
+                    cx.waker().wake_by_ref();
+                    std::task::Poll::Pending
+                })
+                .await;
+                item
+            })
+        });
+        Box::pin(pieces.inspect(|item| {
+            if let Ok(Delta::Text(text)) = item {
+                self.streamed
+                    .fetch_add(text.len(), std::sync::atomic::Ordering::Relaxed);
+            }
+        }))
     }
 }

@@ -54,6 +54,9 @@ pub type BackendStream<'a> =
 pub enum Delta {
     /// More of the reply's text (the value's text: a tool call's arguments in tool mode).
     Text(String),
+    /// The text writes the value as this member of an object (`{"value": …}`): a backend that
+    /// wraps values a provider cannot take bare says so before the text.
+    Enveloped(String),
     /// The reply is whole: its text (every `Text` so far, joined), finish, usage and model. The
     /// last item of a stream that did not fail.
     Done(Response),

@@ -11,6 +11,7 @@
 mod error;
 mod prompt;
 mod report;
+mod stream;
 mod template;
 
 use std::fmt;
@@ -25,6 +26,7 @@ use tracing::Instrument as _;
 pub use crate::output::SchemaInPrompt;
 pub use error::Error;
 pub use report::{Attempt, Cause, Outcome, Report};
+pub use stream::Update;
 pub use template::{OUTPUT_KEY, Template, TemplateError, TemplateErrorKind};
 
 use crate::backend::{Backend, Finish, ForcedKind, Message, OutputMode, Request, Response, Usage};
@@ -288,6 +290,12 @@ impl<T: Send + 'static> Generation<T> {
     /// Runs the generation and reports how it went: the value with its attempts and token usage, or
     /// the error with the same story.
     pub async fn report<B: Backend + ?Sized>(self, backend: &B) -> Result<Report<T>, Error> {
+        let span = self.span(backend);
+        Run::<T>::new(self).go(backend, None).instrument(span).await
+    }
+
+    /// The generation's telemetry span.
+    fn span<B: Backend + ?Sized>(&self, backend: &B) -> tracing::Span {
         let model = self
             .model
             .clone()
@@ -312,7 +320,7 @@ impl<T: Send + 'static> Generation<T> {
             error.r#type = tracing::field::Empty,
             otel.status_code = tracing::field::Empty,
         );
-        Run::<T>::new(self).go(backend).instrument(span).await
+        span
     }
 }
 
@@ -398,7 +406,12 @@ impl<T: Send + 'static> Run<T> {
         }
     }
 
-    async fn go<B: Backend + ?Sized>(mut self, backend: &B) -> Result<Report<T>, Error> {
+    /// The loop. With a `watcher`, each attempt streams (see [`stream`]).
+    async fn go<B: Backend + ?Sized>(
+        mut self,
+        backend: &B,
+        watcher: Option<&dyn stream::Watcher>,
+    ) -> Result<Report<T>, Error> {
         let mut request = self.first_request();
         if self.options.capture_content {
             tracing::info!(target: "outlines::generate", system = %request.system, prompt = %self.options.prompt, "gen_ai.user.message");
@@ -412,12 +425,25 @@ impl<T: Send + 'static> Run<T> {
                 break;
             };
             request.time_limit = limit;
+            // A stream says when an attempt gave no value and another follows.
+            if let (Some(watcher), Some(last)) = (watcher, self.attempts.last()) {
+                watcher.retry(last);
+            }
             let began = Instant::now();
+            let call = async {
+                match watcher {
+                    None => backend.complete(&request).await.map(stream::Got::Reply),
+                    Some(watcher) => {
+                        let output = &*self.options.output;
+                        let schema = output.constraint().json().map(|s| s.json_schema.clone());
+                        let kind = output.reply_kind();
+                        stream::attempt(backend, &request, number, watcher, kind, schema).await
+                    }
+                }
+            };
             let result = match limit {
-                Some(limit) => tokio::time::timeout(limit, backend.complete(&request))
-                    .await
-                    .ok(),
-                None => Some(backend.complete(&request).await),
+                Some(limit) => tokio::time::timeout(limit, call).await.ok(),
+                None => Some(call.await),
             };
             let duration = began.elapsed();
             let attempt = |outcome, mut output: String, errors, finish, usage| {
@@ -462,7 +488,26 @@ impl<T: Send + 'static> Run<T> {
                     cause = Some(Cause::Backend(error));
                     break;
                 }
-                Some(Ok(response)) => {
+                Some(Ok(stream::Got::Aborted { text, error })) => {
+                    let errors = vec![error];
+                    let repair = prompt::repair(&errors, false, self.options.output.reply_kind());
+                    if self.options.capture_content {
+                        tracing::info!(target: "outlines::generate", attempt = number, content = %repair, "gen_ai.user.message");
+                    }
+                    request.messages = self.options.turns();
+                    request
+                        .messages
+                        .extend([Message::assistant(echo(&text)), Message::user(repair)]);
+                    self.record(attempt(
+                        Outcome::Aborted,
+                        text,
+                        errors,
+                        None,
+                        Usage::default(),
+                    ));
+                    cause = Some(Cause::Invalid { attempts: number });
+                }
+                Some(Ok(stream::Got::Reply(response))) => {
                     self.usage += response.usage;
                     if let Some(model) = &response.model {
                         tracing::Span::current().record("gen_ai.response.model", model.as_str());

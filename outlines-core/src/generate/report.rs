@@ -120,6 +120,9 @@ pub enum Outcome {
     BackendError,
     /// The attempt ran out of time.
     TimedOut,
+    /// Stopped while streaming: the reply had already written something no continuation could
+    /// make valid (the attempt's error says what); the repair turn followed at once.
+    Aborted,
 }
 
 impl Outcome {
@@ -131,6 +134,7 @@ impl Outcome {
             Outcome::Refused => "refused",
             Outcome::BackendError => "backend_error",
             Outcome::TimedOut => "timed_out",
+            Outcome::Aborted => "aborted",
         }
     }
 }

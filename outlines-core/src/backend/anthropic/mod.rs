@@ -352,7 +352,9 @@ impl Backend for Anthropic {
                 builder
             })
             .await?;
-            Ok::<_, BackendError>(stream::deltas(http::sse::events(&call, response), plan))
+            let wrapped = plan.wrapped;
+            let deltas = stream::deltas(http::sse::events(&call, response), plan);
+            Ok::<_, BackendError>(http::sse::enveloped(wrapped, deltas))
         };
         Box::pin(
             futures_util::stream::once(start)

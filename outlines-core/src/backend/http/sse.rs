@@ -5,7 +5,7 @@ use futures_util::{Stream, StreamExt};
 use sse_stream::{Sse, SseByteStream};
 
 use super::{Call, MAX_BODY_BYTES};
-use crate::backend::BackendError;
+use crate::backend::{BackendError, Delta};
 
 /// The events of `response`'s body, as they arrive.
 pub(crate) fn events(
@@ -80,3 +80,20 @@ impl std::fmt::Display for Fault {
 }
 
 impl std::error::Error for Fault {}
+
+/// `deltas`, announced by [`Delta::Enveloped`] when the value is wrapped (`{"value": …}`), so that a
+/// reader of the text knows where the value is.
+pub(crate) fn enveloped<S>(
+    wrapped: bool,
+    deltas: S,
+) -> impl Stream<Item = Result<Delta, BackendError>>
+where
+    S: Stream<Item = Result<Delta, BackendError>>,
+{
+    let first = wrapped.then(|| {
+        Ok(Delta::Enveloped(
+            crate::backend::transform::WRAPPER_KEY.to_owned(),
+        ))
+    });
+    futures_util::stream::iter(first).chain(deltas)
+}

@@ -479,7 +479,9 @@ impl Backend for OpenAi {
                 }
             })
             .await?;
-            Ok::<_, BackendError>(stream::deltas(http::sse::events(&call, response), plan))
+            let wrapped = plan.wrapped;
+            let deltas = stream::deltas(http::sse::events(&call, response), plan);
+            Ok::<_, BackendError>(http::sse::enveloped(wrapped, deltas))
         };
         Box::pin(
             futures_util::stream::once(start)

@@ -1,0 +1,231 @@
+//! Streaming: the same loop, with each attempt's reply read as it arrives.
+//!
+//! [`Generation::stream`] yields the typed partial value as the reply grows ([`Update::Partial`]),
+//! each attempt that ends without a value ([`Update::Retry`]: the next attempt's partials start
+//! over), then the final value, read and validated exactly as [`Generation::report`] reads it, or
+//! the generation's error. While the reply streams, a [`Guard`] follows it down the output's JSON
+//! Schema; once it has written something no continuation can make valid, the request is dropped
+//! and the loop goes to the repair turn at once (the attempt's outcome is `aborted`).
+//!
+//! Partials are built only when the consumer has taken the last one, and at most once per eighth
+//! of the reply read (every piece while it is short), so a slow consumer sees fewer, fresher
+//! partials and building them stays a bounded share of the work.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use futures_util::stream::BoxStream;
+use futures_util::{FutureExt as _, StreamExt};
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tracing::Instrument as _;
+
+use super::{Attempt, Error, Generation, Report, Run};
+use crate::backend::{Backend, BackendError, Delta, Request, Response};
+use crate::diagnostics::Violation;
+use crate::lenient::incremental::{Blind, Incremental, NodeRef, Progress, Tree};
+use crate::output::ReplyKind;
+use crate::partial::{Guard, Partial, Streamable};
+
+/// One step of a streamed generation.
+#[non_exhaustive]
+pub enum Update<T: Streamable> {
+    /// What attempt `attempt`'s reply has written so far.
+    Partial {
+        /// The attempt (from 1).
+        attempt: usize,
+        /// The partial value.
+        value: Partial<T>,
+    },
+    /// An attempt ended without a value (invalid, aborted early, timed out); a new attempt follows
+    /// and its partials start from nothing.
+    Retry(Attempt),
+    /// The value, validated, with how the generation went.
+    Done(Report<T>),
+}
+
+impl<T: Streamable> std::fmt::Debug for Update<T>
+where
+    Partial<T>: std::fmt::Debug,
+    T: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Update::Partial { attempt, value } => f
+                .debug_struct("Partial")
+                .field("attempt", attempt)
+                .field("value", value)
+                .finish(),
+            Update::Retry(attempt) => f.debug_tuple("Retry").field(attempt).finish(),
+            Update::Done(report) => f.debug_tuple("Done").field(&report.value).finish(),
+        }
+    }
+}
+
+/// How a streamed attempt ended.
+pub(super) enum Got {
+    /// The whole reply.
+    Reply(Response),
+    /// Stopped early: the text so far, and why it can no longer be valid.
+    Aborted { text: String, error: Violation },
+}
+
+/// What the loop tells the stream while an attempt runs.
+pub(super) trait Watcher: Send + Sync {
+    /// Whether a partial is wanted now (the consumer took the last one).
+    fn wants(&self) -> bool;
+    /// The reply's value so far, for attempt `attempt`.
+    fn partial(&self, attempt: usize, value: NodeRef<'_>);
+    /// An attempt ended without a value.
+    fn retry(&self, attempt: &Attempt);
+}
+
+struct Live<T: Streamable> {
+    tx: mpsc::UnboundedSender<Result<Update<T>, Error>>,
+    /// The consumer took the last partial.
+    taken: Arc<AtomicBool>,
+}
+
+impl<T: Streamable + Send> Watcher for Live<T>
+where
+    Partial<T>: Send,
+{
+    fn wants(&self) -> bool {
+        self.taken.load(Ordering::Acquire)
+    }
+
+    fn partial(&self, attempt: usize, value: NodeRef<'_>) {
+        let Some(value) = T::partial(value) else {
+            return;
+        };
+        self.taken.store(false, Ordering::Release);
+        let _ = self.tx.send(Ok(Update::Partial { attempt, value }));
+    }
+
+    fn retry(&self, attempt: &Attempt) {
+        let _ = self.tx.send(Ok(Update::Retry(attempt.clone())));
+    }
+}
+
+impl<T: Streamable + Send> Generation<T>
+where
+    Partial<T>: Send,
+{
+    /// Runs the generation streaming: the partial value as each attempt's reply arrives, then the
+    /// value (or the error, as the last item). Replies that can no longer be valid are stopped early
+    /// and repaired. On a backend that cannot stream, each attempt gives its value at the end.
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use outlines_core::backend::mock::Mock;
+    /// use outlines_core::generate::Update;
+    /// use outlines_core::Generate;
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// let backend = Mock::new().reply(r#"["a", "b"]"#);
+    /// let mut updates = Vec::<String>::generation("Two letters.").stream(&backend);
+    /// while let Some(update) = updates.next().await {
+    ///     match update.unwrap() {
+    ///         Update::Partial { value, .. } => println!("so far: {value:?}"),
+    ///         Update::Done(report) => assert_eq!(report.value, ["a", "b"]),
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # });
+    /// ```
+    pub fn stream<'a, B: Backend + ?Sized>(
+        self,
+        backend: &'a B,
+    ) -> BoxStream<'a, Result<Update<T>, Error>> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let taken = Arc::new(AtomicBool::new(true));
+        let live = Live {
+            tx: tx.clone(),
+            taken: taken.clone(),
+        };
+        let span = self.span(backend);
+        let driver = async move {
+            let result = Run::<T>::new(self).go(backend, Some(&live)).await;
+            let _ = tx.send(result.map(Update::Done));
+        }
+        .instrument(span);
+        let updates = futures_util::stream::unfold(rx, |mut rx| async move {
+            rx.recv().await.map(|update| (update, rx))
+        })
+        .map(move |update| {
+            if let Ok(Update::Partial { .. }) = update {
+                taken.store(true, Ordering::Release);
+            }
+            Some(update)
+        });
+        // The driver yields nothing: every update goes through the channel, in order.
+        futures_util::stream::select(updates, driver.into_stream().map(|()| None))
+            .filter_map(futures_util::future::ready)
+            .boxed()
+    }
+}
+
+/// One attempt, streamed: the reply read as it arrives, partials offered to `watcher`, and the
+/// request dropped once `schema`'s guard finds the reply can no longer be valid.
+pub(super) async fn attempt<B: Backend + ?Sized>(
+    backend: &B,
+    request: &Request,
+    number: usize,
+    watcher: &dyn Watcher,
+    kind: ReplyKind,
+    schema: Option<Arc<Value>>,
+) -> Result<Got, BackendError> {
+    let mut deltas = backend.stream(request);
+    let mut reader = Incremental::new();
+    let mut guard = schema.as_deref().map(Guard::new);
+    let mut text = String::new();
+    let mut envelope: Option<String> = None;
+    let mut shown = 0;
+    while let Some(delta) = deltas.next().await {
+        match delta? {
+            Delta::Text(piece) => {
+                text.push_str(&piece);
+                let progress = match (kind, guard.as_mut()) {
+                    (ReplyKind::Text, _) => &Progress::Reading,
+                    (_, Some(guard)) => reader.feed(&piece, guard),
+                    (_, None) => reader.feed(&piece, &mut Blind),
+                };
+                if let Progress::Stopped(error) = progress {
+                    return Ok(Got::Aborted {
+                        error: error.clone(),
+                        text,
+                    });
+                }
+                let read = text.len();
+                if watcher.wants() && (read <= 256 || (read - shown) * 8 >= read) {
+                    shown = read;
+                    let single;
+                    let root = match kind {
+                        ReplyKind::Text => {
+                            single = Tree::text(&text);
+                            single.root()
+                        }
+                        _ => reader.tree().root(),
+                    };
+                    let value = match &envelope {
+                        Some(key) => root.and_then(|r| r.get(key)),
+                        None => root,
+                    };
+                    if let Some(value) = value {
+                        watcher.partial(number, value);
+                    }
+                }
+            }
+            Delta::Enveloped(key) => {
+                guard = guard.map(|g| g.enveloped(key.clone()));
+                envelope = Some(key);
+            }
+            Delta::Done(response) => return Ok(Got::Reply(response)),
+        }
+    }
+    Err(BackendError::Transport {
+        provider: backend.provider().to_owned(),
+        message: "the reply's stream ended before the reply was whole".into(),
+        source: None,
+    })
+}

@@ -1,0 +1,732 @@
+//! The value of a reply read as it arrives: [`Incremental::feed`] takes each piece of text once and
+//! grows a tree of the value so far, in which every string, array and object appears as soon as it
+//! opens and grows in place, and numbers, `true`, `false` and `null` appear when whole.
+//!
+//! It is resumable, not re-run: the state between pieces is the open containers and the token in
+//! progress, so the work is linear in the reply however it is cut. Text before the value is passed
+//! over as [`candidates`](super::candidates) does — a byte-order mark, prose, a code fence — and text
+//! after it is ignored; inside, a trailing comma is read past. Any other slip stops the reading
+//! ([`Progress::Stalled`]): the tree keeps what came before, and the whole reply is read by the
+//! lenient reader at the end as usual. The tree only ever holds values the reply wrote, never the
+//! reader's state.
+//!
+//! A [`Watch`] sees each value begin, grow and end, with the tree, and may stop the reading with a
+//! violation: the generation loop uses it to abort a reply that can no longer be valid.
+
+use serde_json::{Map, Number, Value};
+
+use crate::diagnostics::Violation;
+
+/// Values nest at most this deep (as in the lenient reader and serde_json).
+const MAX_NESTING: usize = 127;
+
+/// The value so far: nodes in an arena, children by index.
+#[derive(Clone, Debug, Default)]
+pub struct Tree {
+    nodes: Vec<Node>,
+}
+
+#[derive(Clone, Debug)]
+struct Node {
+    kind: Kind,
+    complete: bool,
+}
+
+#[derive(Clone, Debug)]
+enum Kind {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    Array(Vec<usize>),
+    Object(Vec<(String, usize)>),
+}
+
+/// One value in a [`Tree`]: what it is so far and whether it is whole.
+#[derive(Clone, Copy)]
+pub struct NodeRef<'a> {
+    tree: &'a Tree,
+    id: usize,
+}
+
+impl<'a> NodeRef<'a> {
+    fn node(&self) -> &'a Node {
+        &self.tree.nodes[self.id]
+    }
+
+    /// Whether the value is whole: a closed string or container, or any number or literal.
+    pub fn complete(&self) -> bool {
+        self.node().complete
+    }
+
+    /// Whether the value is `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self.node().kind, Kind::Null)
+    }
+
+    /// The string so far.
+    pub fn as_str(&self) -> Option<&'a str> {
+        match &self.node().kind {
+            Kind::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The number, if the value is one.
+    pub fn as_number(&self) -> Option<&'a Number> {
+        match &self.node().kind {
+            Kind::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The items so far, if the value is an array.
+    pub fn items(&self) -> Option<impl Iterator<Item = NodeRef<'a>> + 'a> {
+        let tree = self.tree;
+        match &self.node().kind {
+            Kind::Array(items) => Some(items.iter().map(move |&id| NodeRef { tree, id })),
+            _ => None,
+        }
+    }
+
+    /// The members so far, in the order written, if the value is an object.
+    pub fn members(&self) -> Option<impl Iterator<Item = (&'a str, NodeRef<'a>)> + 'a> {
+        let tree = self.tree;
+        match &self.node().kind {
+            Kind::Object(members) => Some(
+                members
+                    .iter()
+                    .map(move |(key, id)| (key.as_str(), NodeRef { tree, id: *id })),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The member `key`, if the value is an object that has it (the last, if written twice).
+    pub fn get(&self, key: &str) -> Option<NodeRef<'a>> {
+        match &self.node().kind {
+            Kind::Object(members) => {
+                members
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == key)
+                    .map(|&(_, id)| NodeRef {
+                        tree: self.tree,
+                        id,
+                    })
+            }
+            _ => None,
+        }
+    }
+
+    /// The value so far as JSON: open strings as far as written, open containers with what they hold.
+    pub fn to_value(&self) -> Value {
+        match &self.node().kind {
+            Kind::Null => Value::Null,
+            Kind::Bool(b) => Value::Bool(*b),
+            Kind::Number(n) => Value::Number(n.clone()),
+            Kind::String(s) => Value::String(s.clone()),
+            Kind::Array(_) => Value::Array(
+                self.items()
+                    .into_iter()
+                    .flatten()
+                    .map(|n| n.to_value())
+                    .collect(),
+            ),
+            Kind::Object(_) => {
+                let mut map = Map::new();
+                for (key, node) in self.members().into_iter().flatten() {
+                    map.insert(key.to_owned(), node.to_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+impl Tree {
+    /// The value, once it has begun.
+    pub fn root(&self) -> Option<NodeRef<'_>> {
+        (!self.nodes.is_empty()).then_some(NodeRef { tree: self, id: 0 })
+    }
+
+    /// A tree of one open string: the text of a reply that is not JSON, as far as written.
+    pub fn text(text: &str) -> Tree {
+        let mut tree = Tree::default();
+        tree.push(Kind::String(text.to_owned()), false);
+        tree
+    }
+
+    fn push(&mut self, kind: Kind, complete: bool) -> usize {
+        self.nodes.push(Node { kind, complete });
+        self.nodes.len() - 1
+    }
+}
+
+/// Where a value begins.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot<'a> {
+    /// The reply's value itself.
+    Root,
+    /// The member with this key of the innermost open object.
+    Member(&'a str),
+    /// The item at this index of the innermost open array.
+    Item(usize),
+}
+
+/// What a value that begins looks like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// `{`
+    Object,
+    /// `[`
+    Array,
+    /// `"`
+    String,
+    /// A number, `true`, `false` or `null`: it appears when whole.
+    Scalar,
+}
+
+/// Sees the value being read; any method may stop the reading with a violation. Calls nest: each
+/// `begin` is matched by one `end` (unless the reading stops first).
+pub trait Watch {
+    /// A value begins at `slot` of the innermost open container.
+    fn begin(&mut self, slot: Slot<'_>, start: Start) -> Result<(), Box<Violation>>;
+    /// The innermost open object has a member `key`, whose value comes next.
+    fn key(&mut self, key: &str) -> Result<(), Box<Violation>>;
+    /// The string being read now is `so_far`, `chars` characters.
+    fn grow(&mut self, so_far: &str, chars: usize) -> Result<(), Box<Violation>>;
+    /// The value that began last is whole.
+    fn end(&mut self, value: NodeRef<'_>) -> Result<(), Box<Violation>>;
+}
+
+/// A watch that sees nothing.
+pub struct Blind;
+
+impl Watch for Blind {
+    fn begin(&mut self, _: Slot<'_>, _: Start) -> Result<(), Box<Violation>> {
+        Ok(())
+    }
+    fn key(&mut self, _: &str) -> Result<(), Box<Violation>> {
+        Ok(())
+    }
+    fn grow(&mut self, _: &str, _: usize) -> Result<(), Box<Violation>> {
+        Ok(())
+    }
+    fn end(&mut self, _: NodeRef<'_>) -> Result<(), Box<Violation>> {
+        Ok(())
+    }
+}
+
+/// Where the reading is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Progress {
+    /// Reading: more text may grow the value.
+    Reading,
+    /// The value is whole; what follows is not read.
+    Complete,
+    /// A slip this reader does not read past: the tree keeps what came before.
+    Stalled,
+    /// The watch stopped the reading.
+    Stopped(Violation),
+}
+
+/// Before the value: where it may begin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Lead {
+    /// At the start: a value may begin at the first non-blank character.
+    Start,
+    /// Past other text: a value begins at the next `{` or `[`.
+    Prose,
+    /// Inside the value.
+    Value,
+}
+
+/// What the innermost open container (or the root) expects next.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Expect {
+    Value,
+    ItemOrClose,
+    KeyOrClose,
+    Colon,
+    CommaOrClose,
+}
+
+/// The token in progress.
+#[derive(Clone, Debug)]
+enum Token {
+    None,
+    /// A string; `node` is its node (none for a key, which gathers in `key`).
+    String {
+        node: Option<usize>,
+        escape: Escape,
+        high: Option<u32>,
+    },
+    /// A number or literal's characters so far.
+    Scalar(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Escape {
+    None,
+    Backslash,
+    Hex { digits: u8, code: u32 },
+}
+
+/// The reader. Feed it the reply piece by piece; the [`Tree`] holds the value so far.
+#[derive(Clone, Debug)]
+pub struct Incremental {
+    tree: Tree,
+    /// Open containers, innermost last.
+    open: Vec<usize>,
+    expect: Expect,
+    lead: Lead,
+    token: Token,
+    key: String,
+    /// Characters in the string being read.
+    chars: usize,
+    progress: Progress,
+    read: usize,
+}
+
+impl Default for Incremental {
+    fn default() -> Self {
+        Incremental {
+            tree: Tree::default(),
+            open: Vec::new(),
+            expect: Expect::Value,
+            lead: Lead::Start,
+            token: Token::None,
+            key: String::new(),
+            chars: 0,
+            progress: Progress::Reading,
+            read: 0,
+        }
+    }
+}
+
+impl Incremental {
+    /// A reader at the start of a reply.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The value so far.
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// Where the reading is.
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+
+    /// Bytes of the reply taken in so far.
+    pub fn bytes_read(&self) -> usize {
+        self.read
+    }
+
+    /// Takes in the next piece of the reply. Returns the progress after it.
+    pub fn feed(&mut self, piece: &str, watch: &mut dyn Watch) -> &Progress {
+        self.read += piece.len();
+        if self.progress != Progress::Reading {
+            return &self.progress;
+        }
+        let mut rest = piece;
+        while !rest.is_empty() && self.progress == Progress::Reading {
+            rest = match self.step(rest, watch) {
+                Ok(Some(rest)) => rest,
+                Ok(None) => {
+                    self.progress = Progress::Stalled;
+                    ""
+                }
+                Err(violation) => {
+                    self.progress = Progress::Stopped(*violation);
+                    ""
+                }
+            };
+        }
+        &self.progress
+    }
+
+    /// Takes in the reply's end: a number or literal at the very end of a bare value is whole.
+    pub fn finish(&mut self, watch: &mut dyn Watch) -> &Progress {
+        if self.progress == Progress::Reading && self.open.is_empty() {
+            if let Token::Scalar(_) = self.token {
+                let result = self.end_scalar(watch);
+                match result {
+                    Ok(true) => self.progress = Progress::Complete,
+                    Ok(false) => self.progress = Progress::Stalled,
+                    Err(v) => self.progress = Progress::Stopped(*v),
+                }
+            }
+        }
+        &self.progress
+    }
+
+    /// Reads from the start of `text`: `Some(rest)` to go on, `None` at a slip.
+    fn step<'t>(
+        &mut self,
+        text: &'t str,
+        watch: &mut dyn Watch,
+    ) -> Result<Option<&'t str>, Box<Violation>> {
+        match self.token {
+            Token::String { .. } => return self.string(text, watch).map(Some),
+            Token::Scalar(_) => {
+                let end = text
+                    .find(
+                        |c: char| !matches!(c, '0'..='9' | '-' | '+' | '.' | 'e' | 'E' | 'a'..='z'),
+                    )
+                    .unwrap_or(text.len());
+                if let Token::Scalar(so_far) = &mut self.token {
+                    so_far.push_str(&text[..end]);
+                    if so_far.len() > 64 {
+                        return Ok(None);
+                    }
+                }
+                if end == text.len() {
+                    return Ok(Some(""));
+                }
+                return Ok(self.end_scalar(watch)?.then_some(&text[end..]));
+            }
+            Token::None => {}
+        }
+        let mut chars = text.char_indices();
+        let Some((_, c)) = chars.next() else {
+            return Ok(Some(text));
+        };
+        let rest = &text[c.len_utf8()..];
+        match self.lead {
+            Lead::Start | Lead::Prose if c.is_whitespace() || c == '\u{feff}' => {
+                return Ok(Some(rest));
+            }
+            Lead::Start if matches!(c, '{' | '[' | '"' | '-' | '0'..='9') => {
+                self.lead = Lead::Value
+            }
+            Lead::Prose if matches!(c, '{' | '[') => self.lead = Lead::Value,
+            Lead::Start | Lead::Prose => {
+                self.lead = Lead::Prose;
+                // Pass over the prose at once, up to the next bracket.
+                let skip = rest.find(['{', '[']).unwrap_or(rest.len());
+                return Ok(Some(&rest[skip..]));
+            }
+            Lead::Value => {}
+        }
+        if c.is_whitespace() {
+            return Ok(Some(rest));
+        }
+        let expect = self.expect;
+        match (expect, c) {
+            (Expect::Value, _) | (Expect::ItemOrClose, _)
+                if expect == Expect::Value || c != ']' =>
+            {
+                self.begin_value(c, watch)?;
+                // A scalar's first character is its token's too.
+                Ok(Some(if matches!(self.token, Token::Scalar(_)) {
+                    text
+                } else {
+                    rest
+                }))
+            }
+            (Expect::KeyOrClose, '"') => {
+                self.key.clear();
+                self.token = Token::String {
+                    node: None,
+                    escape: Escape::None,
+                    high: None,
+                };
+                Ok(Some(rest))
+            }
+            (Expect::ItemOrClose | Expect::KeyOrClose | Expect::CommaOrClose, '}' | ']') => {
+                let top = *self.open.last().expect("a container is open");
+                let is_object = matches!(self.tree.nodes[top].kind, Kind::Object(_));
+                if is_object != (c == '}') {
+                    return Ok(None);
+                }
+                self.open.pop();
+                self.tree.nodes[top].complete = true;
+                self.ended(top, watch)?;
+                Ok(Some(rest))
+            }
+            (Expect::Colon, ':') => {
+                self.expect = Expect::Value;
+                Ok(Some(rest))
+            }
+            (Expect::CommaOrClose, ',') => {
+                let top = *self.open.last().expect("a container is open");
+                self.expect = match self.tree.nodes[top].kind {
+                    Kind::Object(_) => Expect::KeyOrClose,
+                    _ => Expect::ItemOrClose,
+                };
+                Ok(Some(rest))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// A value begins with `c`: its node (for a container or string), or its token (a scalar).
+    fn begin_value(&mut self, c: char, watch: &mut dyn Watch) -> Result<(), Box<Violation>> {
+        let start = match c {
+            '{' => Start::Object,
+            '[' => Start::Array,
+            '"' => Start::String,
+            _ => Start::Scalar,
+        };
+        let slot = self.slot();
+        watch.begin(slot.as_slot(&self.key), start)?;
+        let kind = match start {
+            Start::Object => Kind::Object(Vec::new()),
+            Start::Array => Kind::Array(Vec::new()),
+            Start::String => Kind::String(String::new()),
+            Start::Scalar => {
+                self.token = Token::Scalar(String::new());
+                return Ok(());
+            }
+        };
+        let id = self.attach(kind, false);
+        match start {
+            Start::String => {
+                self.chars = 0;
+                self.token = Token::String {
+                    node: Some(id),
+                    escape: Escape::None,
+                    high: None,
+                };
+            }
+            _ => {
+                if self.open.len() >= MAX_NESTING {
+                    self.progress = Progress::Stalled;
+                    return Ok(());
+                }
+                self.open.push(id);
+                self.expect = if start == Start::Object {
+                    Expect::KeyOrClose
+                } else {
+                    Expect::ItemOrClose
+                };
+            }
+        }
+        Ok(())
+    }
+
+    /// Where the next value goes.
+    fn slot(&self) -> OwnedSlot {
+        match self.open.last().map(|&top| &self.tree.nodes[top].kind) {
+            None => OwnedSlot::Root,
+            Some(Kind::Array(items)) => OwnedSlot::Item(items.len()),
+            Some(_) => OwnedSlot::Member,
+        }
+    }
+
+    /// Adds a node where the next value goes.
+    fn attach(&mut self, kind: Kind, complete: bool) -> usize {
+        let id = self.tree.push(kind, complete);
+        if let Some(&top) = self.open.last() {
+            match &mut self.tree.nodes[top].kind {
+                Kind::Array(items) => items.push(id),
+                Kind::Object(members) => members.push((std::mem::take(&mut self.key), id)),
+                _ => {}
+            }
+        }
+        id
+    }
+
+    /// The value `id` is whole: tell the watch, and expect what follows it.
+    fn ended(&mut self, id: usize, watch: &mut dyn Watch) -> Result<(), Box<Violation>> {
+        watch.end(NodeRef {
+            tree: &self.tree,
+            id,
+        })?;
+        if self.open.is_empty() {
+            self.progress = Progress::Complete;
+        } else {
+            self.expect = Expect::CommaOrClose;
+        }
+        Ok(())
+    }
+
+    /// The number or literal in progress ended: `false` if it is none.
+    fn end_scalar(&mut self, watch: &mut dyn Watch) -> Result<bool, Box<Violation>> {
+        let Token::Scalar(text) = std::mem::replace(&mut self.token, Token::None) else {
+            return Ok(false);
+        };
+        let kind = match text.as_str() {
+            "true" => Kind::Bool(true),
+            "false" => Kind::Bool(false),
+            "null" => Kind::Null,
+            _ => match serde_json::from_str::<Number>(&text) {
+                Ok(n) if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => {
+                    Kind::Number(n)
+                }
+                _ => return Ok(false),
+            },
+        };
+        let id = self.attach(kind, true);
+        self.ended(id, watch)?;
+        Ok(true)
+    }
+
+    /// Reads string characters from the start of `text`; returns the rest.
+    fn string<'t>(
+        &mut self,
+        text: &'t str,
+        watch: &mut dyn Watch,
+    ) -> Result<&'t str, Box<Violation>> {
+        let Token::String {
+            node,
+            mut escape,
+            mut high,
+        } = self.token
+        else {
+            unreachable!("called inside a string")
+        };
+        let bytes = text.as_bytes();
+        let mut out = String::new();
+        let mut i = 0;
+        let mut closed = false;
+        let mut slip = false;
+        while i < bytes.len() {
+            match escape {
+                Escape::None => {
+                    // A run of plain characters at once.
+                    let run = bytes[i..]
+                        .iter()
+                        .position(|&b| b == b'"' || b == b'\\')
+                        .unwrap_or(bytes.len() - i);
+                    if high.is_some() && run > 0 {
+                        slip = true;
+                        break;
+                    }
+                    out.push_str(&text[i..i + run]);
+                    i += run;
+                    if i == bytes.len() {
+                        break;
+                    }
+                    match bytes[i] {
+                        b'"' => {
+                            if high.is_some() {
+                                slip = true;
+                                break;
+                            }
+                            closed = true;
+                            i += 1;
+                            break;
+                        }
+                        _ => escape = Escape::Backslash,
+                    }
+                    i += 1;
+                }
+                Escape::Backslash => {
+                    let b = bytes[i];
+                    i += 1;
+                    if b == b'u' {
+                        escape = Escape::Hex { digits: 0, code: 0 };
+                        continue;
+                    }
+                    if high.is_some() {
+                        slip = true;
+                        break;
+                    }
+                    let c = match b {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        _ => {
+                            slip = true;
+                            break;
+                        }
+                    };
+                    out.push(c);
+                    escape = Escape::None;
+                }
+                Escape::Hex { digits, code } => {
+                    let Some(d) = (bytes[i] as char).to_digit(16) else {
+                        slip = true;
+                        break;
+                    };
+                    i += 1;
+                    let code = code * 16 + d;
+                    if digits < 3 {
+                        escape = Escape::Hex {
+                            digits: digits + 1,
+                            code,
+                        };
+                        continue;
+                    }
+                    escape = Escape::None;
+                    let c = match (high.take(), code) {
+                        (None, 0xD800..=0xDBFF) => {
+                            high = Some(code);
+                            continue;
+                        }
+                        (Some(h), 0xDC00..=0xDFFF) => {
+                            char::from_u32(0x10000 + ((h - 0xD800) << 10) + (code - 0xDC00))
+                        }
+                        (None, _) => char::from_u32(code),
+                        (Some(_), _) => None,
+                    };
+                    match c {
+                        Some(c) => out.push(c),
+                        None => {
+                            slip = true;
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        self.token = Token::String { node, escape, high };
+        match node {
+            None => self.key.push_str(&out),
+            Some(id) => {
+                if !out.is_empty() {
+                    self.chars += out.chars().count();
+                    if let Kind::String(s) = &mut self.tree.nodes[id].kind {
+                        s.push_str(&out);
+                        watch.grow(s, self.chars)?;
+                    }
+                }
+            }
+        }
+        if slip {
+            self.progress = Progress::Stalled;
+            return Ok("");
+        }
+        if closed {
+            self.token = Token::None;
+            match node {
+                None => {
+                    self.expect = Expect::Colon;
+                    watch.key(&self.key)?;
+                }
+                Some(id) => {
+                    self.tree.nodes[id].complete = true;
+                    self.ended(id, watch)?;
+                }
+            }
+        }
+        Ok(&text[i..])
+    }
+}
+
+/// [`Slot`] without the borrow of the key it names.
+enum OwnedSlot {
+    Root,
+    Member,
+    Item(usize),
+}
+
+impl OwnedSlot {
+    fn as_slot<'k>(&self, key: &'k str) -> Slot<'k> {
+        match self {
+            OwnedSlot::Root => Slot::Root,
+            OwnedSlot::Member => Slot::Member(key),
+            OwnedSlot::Item(i) => Slot::Item(*i),
+        }
+    }
+}

@@ -1,0 +1,390 @@
+//! Typed partial values and early abort: the incremental reader over every split of a reply, the
+//! derive's partial structs, the guard's stops, and the loop streaming on a backend that sends the
+//! reply in pieces.
+
+use futures_util::StreamExt;
+use outlines::backend::mock::Mock;
+use outlines::generate::{Outcome, Update};
+use outlines::lenient::incremental::{Blind, Incremental, Progress};
+use outlines::partial::Guard;
+use outlines::prelude::*;
+use outlines::{ErrorKind, Partial, Streamable};
+use proptest::prelude::*;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+enum Role {
+    #[serde(rename = "admin")]
+    Admin,
+    #[serde(rename = "user")]
+    User,
+}
+
+#[allow(dead_code)] // Read as partials and checked by the guard.
+#[derive(Debug, Structured)]
+struct Address {
+    city: String,
+    #[outline(max = 99999)]
+    zip: u32,
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Structured)]
+#[serde(deny_unknown_fields)]
+struct Person {
+    #[outline(min = 2, max = 20)]
+    name: String,
+    #[outline(max = 120)]
+    age: u8,
+    email: Option<String>,
+    role: Role,
+    address: Address,
+    #[outline(max = 3)]
+    tags: Vec<String>,
+}
+
+const PERSON: &str = r#"{"name": "Zoë \"Z\" \u00e9\ud83d\ude00", "age": 41, "email": null, "role": "admin",
+ "address": {"city": "Ghent", "zip": 9000}, "tags": ["a", "bé", "c"]}"#;
+
+/// The tree after reading `text` in the given pieces.
+fn read_in(pieces: &[&str]) -> (Value, Progress) {
+    let mut reader = Incremental::new();
+    for piece in pieces {
+        reader.feed(piece, &mut Blind);
+    }
+    reader.finish(&mut Blind);
+    let value = reader
+        .tree()
+        .root()
+        .map(|r| r.to_value())
+        .unwrap_or(Value::Null);
+    (value, reader.progress().clone())
+}
+
+/// Cuts `text` at the given byte positions (moved to character boundaries).
+fn cut<'t>(text: &'t str, at: &[usize]) -> Vec<&'t str> {
+    let mut cuts: Vec<usize> = at
+        .iter()
+        .map(|&i| {
+            let mut i = i % (text.len() + 1);
+            while !text.is_char_boundary(i) {
+                i -= 1;
+            }
+            i
+        })
+        .collect();
+    cuts.sort();
+    let mut pieces = Vec::new();
+    let mut from = 0;
+    for c in cuts.into_iter().chain([text.len()]) {
+        pieces.push(&text[from..c]);
+        from = c;
+    }
+    pieces
+}
+
+#[test]
+fn every_split_reads_the_same_value() {
+    let whole: Value = serde_json::from_str(PERSON).unwrap();
+    // Every cut in two, and one byte at a time.
+    for i in 0..=PERSON.len() {
+        if !PERSON.is_char_boundary(i) {
+            continue;
+        }
+        let (value, progress) = read_in(&[&PERSON[..i], &PERSON[i..]]);
+        assert_eq!(value, whole, "cut at {i}");
+        assert_eq!(progress, Progress::Complete);
+    }
+    let bytes: Vec<String> = PERSON.chars().map(String::from).collect();
+    let pieces: Vec<&str> = bytes.iter().map(String::as_str).collect();
+    assert_eq!(read_in(&pieces).0, whole);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Any split gives the same value, and the value only grows: each partial's JSON is a prefix
+    /// of the next one's in document order (strings extend, containers gain members).
+    #[test]
+    fn any_split_same_value_growing(at in proptest::collection::vec(0usize..400, 0..12)) {
+        let whole: Value = serde_json::from_str(PERSON).unwrap();
+        let mut reader = Incremental::new();
+        let mut last = String::new();
+        for piece in cut(PERSON, &at) {
+            reader.feed(piece, &mut Blind);
+            if let Some(root) = reader.tree().root() {
+                let now = root.to_value().to_string();
+                let open = |s: &str| s.trim_end_matches(['}', ']', '"']).to_owned();
+                prop_assert!(open(&now).starts_with(&open(&last)), "{last} then {now}");
+                last = now;
+            }
+        }
+        prop_assert_eq!(reader.tree().root().unwrap().to_value(), whole);
+    }
+}
+
+#[test]
+fn text_around_the_value_is_passed_over() {
+    let reply = "Sure! Here it is:\n```json\n{\"a\": [1, 2,], \"b\": \"x\"}\n```\nAnything else?";
+    let (value, progress) = read_in(&cut(reply, &[3, 20, 30]));
+    assert_eq!(value, json!({"a": [1, 2], "b": "x"}));
+    assert_eq!(progress, Progress::Complete);
+    // A slip this reader does not read past stalls it; what came before stays.
+    let (value, progress) = read_in(&["{\"a\": 1, b: 2}"]);
+    assert_eq!(value, json!({"a": 1}));
+    assert_eq!(progress, Progress::Stalled);
+    // A bare number at the very end is whole only when the reply ends.
+    let mut reader = Incremental::new();
+    reader.feed("12", &mut Blind);
+    assert!(reader.tree().root().is_none());
+    reader.finish(&mut Blind);
+    assert_eq!(reader.tree().root().unwrap().to_value(), json!(12));
+}
+
+#[test]
+fn hostile_input_stays_linear_and_bounded() {
+    let deep = "[".repeat(100_000);
+    let (_, progress) = read_in(&[&deep]);
+    assert_eq!(progress, Progress::Stalled);
+    let long = format!("{{\"a\": \"{}", "x".repeat(1_000_000));
+    let pieces: Vec<&str> = cut(&long, &(0..1000).map(|i| i * 1000).collect::<Vec<_>>());
+    let mut reader = Incremental::new();
+    for piece in pieces {
+        reader.feed(piece, &mut Blind);
+    }
+    let root = reader.tree().root().unwrap();
+    assert_eq!(root.get("a").unwrap().as_str().unwrap().len(), 1_000_000);
+    assert!(!root.complete());
+}
+
+fn partial_of(text: &str) -> Partial<Person> {
+    let mut reader = Incremental::new();
+    reader.feed(text, &mut Blind);
+    Person::partial(reader.tree().root().unwrap()).unwrap()
+}
+
+#[test]
+fn partials_are_typed_and_mark_whole_fields() {
+    let p = partial_of(r#"{"name": "Jo"#);
+    let name = p.name.unwrap();
+    assert_eq!(name.value, "Jo");
+    assert!(!name.complete);
+    assert!(p.age.is_none() && p.role.is_none());
+
+    let p = partial_of(r#"{"name": "Jo", "age": 4"#);
+    assert!(p.name.as_ref().unwrap().complete);
+    // A number appears when whole: "4" may become "41".
+    assert!(p.age.is_none());
+
+    let p = partial_of(r#"{"name": "Jo", "age": 41, "email": null, "role": "adm"#);
+    assert_eq!(p.age.unwrap().value, 41);
+    // An explicit null is a part, not an absent field.
+    let email = p.email.unwrap();
+    assert_eq!(email.value, None);
+    assert!(email.complete);
+    // An enum appears when whole.
+    assert!(p.role.is_none());
+
+    let p = partial_of(r#"{"role": "admin", "address": {"city": "Ghe"#);
+    assert_eq!(p.role.unwrap().value, Role::Admin);
+    let address = p.address.unwrap();
+    assert!(!address.complete);
+    assert_eq!(address.value.city.unwrap().value, "Ghe");
+    assert!(address.value.zip.is_none());
+
+    let p = partial_of(r#"{"tags": ["a", "b"#);
+    let tags = p.tags.unwrap();
+    assert_eq!(tags.value.len(), 2);
+    assert!(tags.value[0].complete && !tags.value[1].complete);
+    assert_eq!(tags.value[1].value, "b");
+    // Debug shows the partial.
+    assert!(
+        format!("{:?}", partial_of(r#"{"name": "A"#))
+            .starts_with("PersonPartial { name: Some(Part")
+    );
+}
+
+/// A self-referencing type's partial is as deep as the reply, no deeper.
+#[allow(dead_code)]
+#[derive(Debug, Structured)]
+struct Tree {
+    label: String,
+    children: Vec<Tree>,
+}
+
+#[test]
+fn recursive_types_have_finite_partials() {
+    let mut reader = Incremental::new();
+    reader.feed(
+        r#"{"label": "a", "children": [{"label": "b", "children": [{"lab"#,
+        &mut Blind,
+    );
+    let p = Tree::partial(reader.tree().root().unwrap()).unwrap();
+    let child = &p.children.as_ref().unwrap().value[0].value;
+    assert_eq!(child.label.as_ref().unwrap().value, "b");
+    let grandchild = &child.children.as_ref().unwrap().value[0].value;
+    assert!(grandchild.label.is_none());
+    assert!(format!("{p:?}").contains("TreePartial"));
+}
+
+/// Where the guard stops `text` against `Person`'s schema: the error's kind and path.
+fn stop(text: &str) -> Option<(ErrorKind, String)> {
+    let schema = Person::json_schema();
+    let mut guard = Guard::new(&schema);
+    let mut reader = Incremental::new();
+    for piece in cut(text, &(0..text.len()).collect::<Vec<_>>()) {
+        if let Progress::Stopped(error) = reader.feed(piece, &mut guard) {
+            return Some((error.kind(), error.path().to_string()));
+        }
+    }
+    None
+}
+
+#[test]
+fn the_guard_stops_what_cannot_become_valid() {
+    // An enum value no variant begins with; case and spaces are what lenient reading fixes.
+    assert_eq!(
+        stop(r#"{"role": "adx"#),
+        Some((ErrorKind::Variant, "role".into()))
+    );
+    assert_eq!(stop(r#"{"role": " ADMIN "#), None);
+    // A number past its maximum, once the number ends.
+    assert_eq!(stop(r#"{"age": 200"#), None);
+    assert_eq!(
+        stop(r#"{"age": 200,"#),
+        Some((ErrorKind::Range, "age".into()))
+    );
+    assert_eq!(
+        stop(r#"{"address": {"zip": 100000}"#),
+        Some((ErrorKind::Range, "address.zip".into()))
+    );
+    // An unknown field under deny_unknown_fields.
+    assert_eq!(
+        stop(r#"{"name": "Al", "nickname": "#),
+        Some((ErrorKind::Unknown, "nickname".into()))
+    );
+    // A string past its maximum length; a short one only once it closes.
+    assert_eq!(
+        stop(&format!(r#"{{"name": "{}"#, "x".repeat(21))),
+        Some((ErrorKind::Constraint, "name".into()))
+    );
+    assert_eq!(stop(r#"{"name": "A"#), None);
+    assert_eq!(
+        stop(r#"{"name": "A""#),
+        Some((ErrorKind::Constraint, "name".into()))
+    );
+    // An array past its maximum items.
+    assert_eq!(stop(r#"{"tags": ["a", "b", "c", ]"#), None);
+    assert_eq!(
+        stop(r#"{"tags": ["a", "b", "c", "d"#),
+        Some((ErrorKind::Constraint, "tags[3]".into()))
+    );
+    // An object closed without a required field.
+    assert_eq!(
+        stop(r#"{"address": {"city": "x"}"#),
+        Some((ErrorKind::Missing, "address".into()))
+    );
+    // A value of another type is not a reason: lenient reading may convert it.
+    assert_eq!(stop(r#"{"age": "200", "name": 12345, "#), None);
+    // A whole valid reply passes.
+    assert_eq!(stop(PERSON), None);
+}
+
+const VALID: &str = r#"{"name": "Jo", "age": 41, "email": null, "role": "admin", "address": {"city": "Ghent", "zip": 9000}, "tags": ["a"]}"#;
+
+#[tokio::test]
+async fn the_loop_streams_partials_then_the_value() {
+    let backend = Mock::new().reply(VALID).streaming(3);
+    let updates: Vec<_> = Person::generation("Extract.")
+        .stream(&backend)
+        .collect()
+        .await;
+    let mut names = Vec::new();
+    let mut last = None;
+    for update in updates {
+        match update.unwrap() {
+            Update::Partial { attempt, value } => {
+                assert_eq!(attempt, 1);
+                if let Some(name) = value.name {
+                    names.push(name.value);
+                }
+            }
+            Update::Done(report) => last = Some(report),
+            Update::Retry(attempt) => panic!("no retry expected: {attempt:?}"),
+            _ => {}
+        }
+    }
+    // The name grew in place: "", "J"..., "Jo".
+    assert!(names.len() >= 2, "{names:?}");
+    assert!(names.windows(2).all(|w| w[1].starts_with(&w[0])));
+    let report = last.unwrap();
+    assert_eq!(report.value.name, "Jo");
+    assert_eq!(report.attempts.len(), 1);
+}
+
+#[tokio::test]
+async fn a_reply_that_cannot_be_valid_is_stopped_and_repaired() {
+    let bad = format!(
+        r#"{{"name": "Jo", "age": 41, "email": null, "role": "superuser", "address": {{"city": "{}"}}}}"#,
+        "x".repeat(2000)
+    );
+    let backend = Mock::new().reply(bad.clone()).reply(VALID).streaming(4);
+    let mut updates = Person::generation("Extract.").stream(&backend);
+    let mut retries = Vec::new();
+    let mut done = None;
+    while let Some(update) = updates.next().await {
+        match update.unwrap() {
+            Update::Retry(attempt) => retries.push(attempt),
+            Update::Done(report) => done = Some(report),
+            _ => {}
+        }
+    }
+    let report = done.unwrap();
+    assert_eq!(retries.len(), 1);
+    let aborted = &report.attempts[0];
+    assert_eq!(aborted.outcome, Outcome::Aborted);
+    assert_eq!(aborted.errors[0].path().to_string(), "role");
+    // Stopped within a piece of the wrong value: the long rest was never read.
+    assert!(aborted.output.len() < 80, "{}", aborted.output);
+    assert!(backend.streamed_bytes() < bad.len() / 4);
+    // The repair turn names the error.
+    let repair = &backend.requests()[1];
+    let last = repair.messages.last().unwrap();
+    assert!(last.content.contains("role"), "{}", last.content);
+    assert_eq!(report.value.role, Role::Admin);
+}
+
+#[tokio::test]
+async fn a_backend_that_cannot_stream_gives_the_value_at_the_end() {
+    let backend = Mock::new().reply(VALID);
+    let updates: Vec<_> = Person::generation("Extract.")
+        .stream(&backend)
+        .collect()
+        .await;
+    assert!(matches!(updates.last(), Some(Ok(Update::Done(_)))));
+    // Runtime schemas stream too, as JSON so far.
+    let schema = outlines::output::JsonSchema::compile(&Person::json_schema()).unwrap();
+    let backend = Mock::new().reply(VALID).streaming(5);
+    let updates: Vec<_> = outlines::Generation::with_output(schema, "Extract.")
+        .stream(&backend)
+        .collect()
+        .await;
+    let partials = updates
+        .iter()
+        .filter(|u| matches!(u, Ok(Update::Partial { .. })))
+        .count();
+    assert!(partials > 2);
+    assert!(matches!(updates.last(), Some(Ok(Update::Done(r))) if r.value["name"] == "Jo"));
+}
+
+#[tokio::test]
+async fn a_failed_generation_ends_the_stream_with_its_error() {
+    let backend = Mock::new().reply("{\"age\": 500}").streaming(2);
+    let updates: Vec<_> = Person::generation("Extract.")
+        .max_attempts(1)
+        .stream(&backend)
+        .collect()
+        .await;
+    let error = updates.last().unwrap().as_ref().expect_err("an error last");
+    assert_eq!(error.attempts()[0].outcome, Outcome::Aborted);
+}
