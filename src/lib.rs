@@ -2,11 +2,11 @@
 #![forbid(unsafe_code)]
 
 // Named one by one, so that what the facade offers is a decision, not whatever the runtime exports.
-pub use outlines_core::partial::{Part, Partial, Streamable};
+pub use outlines_core::partial::Part;
 pub use outlines_core::{
     Backend, BackendError, Batch, Definition, Diagnostics, Error, ErrorKind, Generate,
-    GenerateOutput, Generation, MAX_DEPTH, Output, OutputMode, Path, Report, Schema, Segment,
-    Structured, Template, TemplateError, Usage, Violation,
+    GenerateOutput, Generation, MAX_DEPTH, Output, OutputMode, Partial, Path, Report, Schema,
+    Segment, Structured, Template, TemplateError, Usage, Violation,
 };
 pub use outlines_core::{
     backend, batch, diagnostics, generate, lenient, output, partial, rules, schema,

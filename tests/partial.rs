@@ -5,10 +5,10 @@
 use futures_util::StreamExt;
 use outlines::backend::mock::Mock;
 use outlines::generate::{Outcome, Update};
+use outlines::lenient::guard::Guard;
 use outlines::lenient::incremental::{Blind, Incremental, Progress};
-use outlines::partial::Guard;
 use outlines::prelude::*;
-use outlines::{ErrorKind, Partial, Streamable};
+use outlines::{ErrorKind, Partial};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

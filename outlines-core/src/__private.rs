@@ -4,9 +4,7 @@ pub use serde;
 pub use serde::de::{Deserializer, MapAccess, SeqAccess};
 pub use serde_json;
 
-pub use crate::partial::{
-    DebugWith, NodeRef, Part, Show, ShowDebug, ShowOpaque, Streamable, part, whole,
-};
+pub use crate::partial::{DebugWith, NodeRef, Part, Show, ShowDebug, ShowOpaque};
 pub use crate::rules::format::Format;
 pub use crate::rules::unique::{Unique, check as check_unique};
 pub use crate::schema::registry::TypeCache;
@@ -14,7 +12,7 @@ pub use crate::schema::{
     ArrayInfo, Body, Bound, Constraints, Definition, Enum, Field, Kind, Literal, Object, Pattern,
     Repr, Schema, Shape, Text, TypeRef, Variant,
 };
-pub use crate::structured::Structured;
+pub use crate::structured::{Structured, part, whole};
 pub use crate::validate::enums::{EnumShape, adjacent, external, internal, untagged};
 pub use crate::validate::object::{
     Flatten, KeyStash, ObjectShape, Slot, defaulted, deserialize_object, read_field, required,
@@ -172,4 +170,11 @@ pub mod applies {
     impl<T: Inner + ?Sized> Inner for Arc<T> {
         type Item = T::Item;
     }
+}
+
+/// The partial type of a derived struct's field number `N`, named through this impl so that the
+/// partial struct does not spell the field's type.
+pub trait PartialField<const N: usize> {
+    /// `<FieldType as Structured>::Partial`.
+    type Type;
 }

@@ -30,5 +30,5 @@ pub use diagnostics::{Diagnostics, ErrorKind, Path, Segment, Violation};
 pub use generate::{Error, Generate, GenerateOutput, Generation, Report, Template, TemplateError};
 pub use output::Output;
 pub use schema::{Definition, Schema};
-pub use structured::Structured;
+pub use structured::{Partial, Structured};
 pub use validate::MAX_DEPTH;

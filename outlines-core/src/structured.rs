@@ -5,6 +5,7 @@ use serde::de::{MapAccess, SeqAccess};
 use serde_json::Value;
 
 use crate::diagnostics::Diagnostics;
+use crate::partial::{NodeRef, Part};
 use crate::schema::registry::TypeCache;
 use crate::schema::{Constraints, Schema, describe, json_schema};
 use crate::validate::object::{self, Slot};
@@ -44,6 +45,14 @@ pub trait Structured: Sized + 'static {
         cx: &mut Cx<'_>,
         c: &'static Constraints,
     ) -> Result<Option<Self>, D::Error>;
+
+    /// The partial form of `Self`: what a reply has written of one so far ([`Partial<T>`]; see
+    /// [`partial`](crate::partial)).
+    type Partial;
+
+    /// The partial value the reply's tree holds at `node`, if the tree has something of this type
+    /// there yet.
+    fn partial(node: NodeRef<'_>) -> Option<Self::Partial>;
 
     /// The value of an absent field, if absence is allowed (`Option` is `None`).
     #[doc(hidden)]
@@ -127,4 +136,27 @@ pub trait Structured: Sized + 'static {
     fn from_slice(json: &[u8]) -> Result<Self, Diagnostics> {
         validate::from_slice(json)
     }
+}
+
+/// The partial form of `T`: `Partial<Person>` is what a reply has said of a `Person` so far.
+pub type Partial<T> = <T as Structured>::Partial;
+
+/// The part at `node` (none when there is no node, or nothing of this type there yet).
+#[doc(hidden)]
+pub fn part<T: Structured>(node: Option<NodeRef<'_>>) -> Option<Part<T::Partial>> {
+    let node = node?;
+    Some(Part {
+        value: T::partial(node)?,
+        complete: node.complete(),
+    })
+}
+
+/// A value that appears only when whole, read from its tree like any reply (without the enclosing
+/// field's rules, which the final read checks).
+#[doc(hidden)]
+pub fn whole<T: Structured>(node: NodeRef<'_>) -> Option<T> {
+    if !node.complete() {
+        return None;
+    }
+    T::from_value(&node.to_value()).ok()
 }

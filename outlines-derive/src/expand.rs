@@ -36,7 +36,7 @@ fn generate(cont: &Container<'_>) -> TokenStream {
     let mut items = TokenStream::new();
     let schema_body = schema::schema_fn_body(&g, &mut items);
     let deserialize_body = validate::deserialize_fn_body(&g, &mut items);
-    let streamable = partial::streamable_impl(&g);
+    let partial = partial::partial_members(&g, &mut items);
     // A transparent struct is absent when its field may be; a plain newtype is not (as in serde).
     let missing = match &cont.data {
         Data::Struct(_, fields) if cont.attrs.transparent.is_some() => {
@@ -87,9 +87,9 @@ fn generate(cont: &Container<'_>) -> TokenStream {
                 }
 
                 #missing
-            }
 
-            #streamable
+                #partial
+            }
         };
     }
 }

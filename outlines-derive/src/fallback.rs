@@ -49,10 +49,7 @@ pub(crate) fn emit(
                 ) -> ::core::result::Result<::core::option::Option<Self>, __D::Error> {
                     ::core::result::Result::Ok(::core::option::Option::None)
                 }
-            }
 
-            #[automatically_derived]
-            impl #impl_generics #private::Streamable for #ident #ty_generics #where_clause {
                 type Partial = Self;
 
                 fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<Self> {

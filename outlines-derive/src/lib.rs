@@ -16,7 +16,7 @@
 //! 9. `constraints` — the constraint statics and their applicability checks
 //! 10. `validate` — `Structured::__deserialize`
 //! 11. `schema` — `Structured::schema`
-//! 12. `partial` — `Streamable`: the partial form of the type
+//! 12. `partial` — `Structured::Partial`: the partial form of the type
 //! 13. `fallback` — the stand-in impl emitted with errors
 //! 14. `expand` — the pipeline: parse → check → generate (or fall back)
 

@@ -1,4 +1,4 @@
-//! `Streamable`: the partial form of the type, shown while a reply writes it.
+//! `Structured::Partial`: the partial form of the type, shown while a reply writes it.
 //!
 //! A struct with named fields gets a partial struct of its own: the same fields, each
 //! `Option<Part<partial of the field's type>>`, read from the reply's tree by key (or alias). A
@@ -12,12 +12,15 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::ast::{Data, Style};
-use crate::codegen::Gen;
+use syn::spanned::Spanned as _;
 
-pub(crate) fn streamable_impl(g: &Gen<'_>) -> TokenStream {
+use crate::codegen::{Gen, structured_fn};
+use crate::span::{rebind, rebind_mut, respan};
+
+/// The `type Partial` and `fn partial` of the `Structured` impl; the partial struct, if any, goes
+/// to `items`.
+pub(crate) fn partial_members(g: &Gen<'_>, items: &mut TokenStream) -> TokenStream {
     let private = &g.private;
-    let self_ty = g.self_ty();
-    let (impl_generics, _, where_clause) = g.split();
     let cont = g.cont;
     let fields = match &cont.data {
         Data::Struct(Style::Struct, fields)
@@ -27,13 +30,10 @@ pub(crate) fn streamable_impl(g: &Gen<'_>) -> TokenStream {
         }
         _ => {
             return quote! {
-                #[automatically_derived]
-                impl #impl_generics #private::Streamable for #self_ty #where_clause {
-                    type Partial = Self;
+                type Partial = Self;
 
-                    fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<Self> {
-                        #private::whole::<Self>(__node)
-                    }
+                fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<Self> {
+                    #private::whole::<Self>(__node)
                 }
             };
         }
@@ -43,53 +43,107 @@ pub(crate) fn streamable_impl(g: &Gen<'_>) -> TokenStream {
     let vis = cont.vis;
     let fields: Vec<_> = fields.iter().filter(|f| !f.skipped()).collect();
     let members: Vec<_> = fields.iter().map(|f| &f.member).collect();
-    let types: Vec<_> = fields
-        .iter()
-        .map(|f| {
-            let ty = &f.ty;
-            quote!(::core::option::Option<#private::Part<<#ty as #private::Streamable>::Partial>>)
-        })
-        .collect();
+    // Each field's partial type is named through an impl (`<Self as PartialField<i>>::Type`), not
+    // in the struct: a field type that does not resolve is then reported once, as the rest of the
+    // derive's uses of it are, not again with advice for the partial struct.
+    let mut types = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        let partial = structured_fn(g, &f.ty, "Partial");
+        let self_ty = g.self_ty();
+        items.extend(respan(
+            quote! {
+                impl #private::PartialField<#i> for #self_ty {
+                    type Type = #partial;
+                }
+            },
+            f.ty.span(),
+        ));
+        types.push(respan(
+            quote!(::core::option::Option<#private::Part<<__S as #private::PartialField<#i>>::Type>>),
+            f.ty.span(),
+        ));
+    }
     let reads = fields.iter().map(|f| {
         let ty = &f.ty;
         let node = if f.attrs.flatten.is_some() {
             quote!(::core::option::Option::Some(__node))
         } else {
             let keys = std::iter::once(&f.name).chain(&f.attrs.aliases);
-            quote!(None #(.or_else(|| __node.get(#keys)))*)
+            quote!(::core::option::Option::None #(.or_else(|| __node.get(#keys)))*)
         };
-        quote!(#private::part::<#ty>(#node))
+        // Each field set in a statement spanned at its type (`__p` rebound there), as for `Debug`.
+        let member = &f.member;
+        let span = ty.span();
+        let this = rebind_mut(span, "__p");
+        let node_at = rebind(span, "__found");
+        let set = respan(quote!(__p.#member = #private::part::<#ty>(__found);), span);
+        quote!({ let __found = #node; #this #node_at #set })
     });
+    let empty = fields.iter().map(|f| {
+        let member = &f.member;
+        respan(quote!(#member: ::core::option::Option::None), f.ty.span())
+    });
+    // Spanned at the field's type, so that a type that does not resolve fails there, once; `__this`
+    // is rebound at that span to stay visible under it.
+    let shows = fields.iter().map(|f| {
+        let member = &f.member;
+        let span = f.ty.span();
+        let this = rebind(span, "__this");
+        let show = respan(
+            quote!(#private::DebugWith(move |__f: &mut ::core::fmt::Formatter<'_>| (&&#private::Show(&__this.#member)).show(__f))),
+            span,
+        );
+        quote!({ #this #show })
+    });
+    let index = 0..fields.len();
+    // A struct without fields still uses its parameter.
+    let phantom = fields
+        .is_empty()
+        .then(|| quote!(__s: ::core::marker::PhantomData<__S>,));
+    let phantom_init = fields
+        .is_empty()
+        .then(|| quote!(__s: ::core::marker::PhantomData,));
+    let self_ty = g.self_ty();
     let docs = format!("What a reply has written of a [`{}`] so far.", cont.ident);
-    quote! {
+    items.extend(quote! {
         #[doc = #docs]
-        #[derive(Default)]
-        #vis struct #name {
+        #vis struct #name<__S: ?::core::marker::Sized = #self_ty>
+        where
+            #(__S: #private::PartialField<#index>,)*
+        {
             #(pub #members: #types,)*
+            #phantom
         }
 
-        impl ::core::fmt::Debug for #name {
+        impl ::core::default::Default for #name<#self_ty> {
+            fn default() -> Self {
+                Self { #(#empty,)* #phantom_init }
+            }
+        }
+
+        impl ::core::fmt::Debug for #name<#self_ty> {
             fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 #[allow(unused_imports)]
                 use #private::{ShowDebug as _, ShowOpaque as _};
+                let __this = self;
                 __f.debug_struct(#shown)
-                    #(.field(stringify!(#members), &#private::DebugWith(|__f: &mut ::core::fmt::Formatter<'_>| (&&#private::Show(&self.#members)).show(__f))))*
+                    #(.field(stringify!(#members), &#shows))*
                     .finish()
             }
         }
 
-        #[automatically_derived]
-        impl #private::Streamable for #self_ty {
-            type Partial = #name;
+    });
+    quote! {
+        type Partial = #name<#self_ty>;
 
-            fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<#name> {
-                if __node.members().is_none() {
-                    return ::core::option::Option::None;
-                }
-                ::core::option::Option::Some(#name {
-                    #(#members: #reads,)*
-                })
+        fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<#name<#self_ty>> {
+            if __node.members().is_none() {
+                return ::core::option::Option::None;
             }
+            let mut __value = <#name<#self_ty> as ::core::default::Default>::default();
+            let __p = &mut __value;
+            #(#reads)*
+            ::core::option::Option::Some(__value)
         }
     }
 }

@@ -13,7 +13,7 @@ use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::token::LlamaToken;
 use outlines_core::backend::{BackendError, Finish, Message, Response};
 use outlines_guide::Guide;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::model::{Model, backend};
 use crate::sample::{Sampler, Sampling};
@@ -30,6 +30,46 @@ pub(crate) struct Job {
     /// Where the reply goes; once its receiver is gone (the request was dropped or timed out),
     /// the generation stops at the next token.
     pub(crate) reply: oneshot::Sender<Result<Response, BackendError>>,
+    /// Where the reply's text goes as it is generated, when it is streamed; once its receiver is
+    /// gone, the generation stops at the next token, as for `reply`.
+    pub(crate) pieces: Option<mpsc::UnboundedSender<String>>,
+}
+
+impl Job {
+    /// Whether nobody waits for the reply any more.
+    fn dropped(&self) -> bool {
+        self.reply.is_closed() || self.pieces.as_ref().is_some_and(|p| p.is_closed())
+    }
+}
+
+/// The text of a streamed reply, token by token: a token's bytes may end inside a character, so
+/// what does not make whole characters yet waits for the next token.
+#[derive(Default)]
+struct Pieces {
+    pending: Vec<u8>,
+    /// Stops after a rewind: the text already sent is no longer the reply's start, and the whole
+    /// reply at the end is what counts.
+    stopped: bool,
+}
+
+impl Pieces {
+    fn push(&mut self, model: &Model, token: LlamaToken, to: &mpsc::UnboundedSender<String>) {
+        if self.stopped {
+            return;
+        }
+        model.piece_into(token, &mut self.pending);
+        let whole = match std::str::from_utf8(&self.pending) {
+            Ok(_) => self.pending.len(),
+            // Bytes that can never be a character are sent as the final text shows them.
+            Err(e) if e.error_len().is_some() => self.pending.len(),
+            Err(e) => e.valid_up_to(),
+        };
+        if whole > 0 {
+            let text = String::from_utf8_lossy(&self.pending[..whole]).into_owned();
+            self.pending.drain(..whole);
+            let _ = to.send(text);
+        }
+    }
 }
 
 /// How the context is set up.
@@ -94,7 +134,7 @@ fn serve(
     let _ = ready.send(Ok(()));
     // Ends when every handle to the backend is gone.
     while let Ok(job) = queue.recv() {
-        if job.reply.is_closed() {
+        if job.dropped() {
             continue;
         }
         let result = match catch_unwind(AssertUnwindSafe(|| engine.run(&job))) {
@@ -172,9 +212,10 @@ impl Engine<'_> {
             .map(|guide| guide.constraint_within(job.max_tokens));
         let mut sampler = Sampler::new(job.sampling);
         let mut out: Vec<LlamaToken> = Vec::new();
+        let mut pieces = Pieces::default();
         let mut finish = Finish::Length;
         while out.len() < job.max_tokens {
-            if job.reply.is_closed() {
+            if job.dropped() {
                 return Err(BackendError::other(
                     "local",
                     "the request was dropped mid-generation",
@@ -193,6 +234,7 @@ impl Engine<'_> {
                 // after it, from the reply and from the cache (whose last kept token is decoded
                 // again, for the logits that follow it).
                 out.truncate(out.len() - back);
+                pieces.stopped = true;
                 let step = Instant::now();
                 self.prefill(&[tokens.as_slice(), &out].concat())?;
                 run.forward += step.elapsed();
@@ -220,6 +262,9 @@ impl Engine<'_> {
                 break;
             }
             out.push(llama_token);
+            if let Some(to) = &job.pieces {
+                pieces.push(self.model, llama_token, to);
+            }
             if let Some(constraint) = constraint.as_mut() {
                 let step = Instant::now();
                 constraint

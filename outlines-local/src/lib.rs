@@ -107,12 +107,14 @@ use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
+use futures_util::StreamExt as _;
 use outlines_core::backend::{
-    Backend, BackendError, BackendFuture, Constraint, OutputMode, Request, SchemaMemo,
+    Backend, BackendError, BackendFuture, BackendStream, Constraint, Delta, OutputMode, Request,
+    Response, SchemaMemo,
 };
 use outlines_guide::{Guide, GuideError, Layout};
 use serde_json::json;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 pub use fetch::{PackagedModel, SMOLLM2, cache_dir};
 
@@ -482,33 +484,82 @@ impl Backend for Local {
 
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
         Box::pin(async move {
-            if let Some(asked) = request.model.as_deref() {
-                if asked != self.model() {
-                    return Err(BackendError::Config(format!(
-                        "this local backend runs {}, not {asked:?}",
-                        self.model()
-                    )));
-                }
-            }
-            let options = &self.0.options;
-            let guide = self.guide(request)?;
-            let (reply, answer) = oneshot::channel();
-            let job = Job {
-                system: request.system.clone(),
-                messages: request.messages.clone(),
-                guide,
-                max_tokens: request.max_tokens.unwrap_or(options.max_tokens).max(1) as usize,
-                sampling: Sampling {
-                    temperature: request.temperature.unwrap_or(options.temperature),
-                    top_p: options.top_p,
-                    seed: options.seed.unwrap_or_else(|| fastrand::u64(..)),
-                },
-                reply,
-            };
-            let stopped = || BackendError::other("local", "the model's worker has stopped");
-            self.0.jobs.send(job).map_err(|_| stopped())?;
+            let (job, answer) = self.job(request, None)?;
+            self.submit(job)?;
             answer.await.map_err(|_| stopped())?
         })
+    }
+
+    /// The reply's text token by token (whole characters), then the reply. Dropping the stream
+    /// stops the generation at the next token.
+    fn stream<'a>(&'a self, request: &'a Request) -> BackendStream<'a> {
+        let start = async move {
+            let (pieces, received) = mpsc::unbounded_channel();
+            let (job, answer) = self.job(request, Some(pieces))?;
+            self.submit(job)?;
+            Ok::<_, BackendError>((received, answer))
+        };
+        Box::pin(
+            futures_util::stream::once(start).flat_map(|started| match started {
+                Err(error) => futures_util::stream::once(async move { Err(error) }).left_stream(),
+                Ok((received, answer)) => {
+                    // The pieces until the worker is done with the job, then its reply.
+                    let pieces =
+                        futures_util::stream::unfold(received, |mut received| async move {
+                            let piece = received.recv().await?;
+                            Some((Ok(Delta::Text(piece)), received))
+                        });
+                    let done = futures_util::stream::once(async move {
+                        answer.await.map_err(|_| stopped())?.map(Delta::Done)
+                    });
+                    pieces.chain(done).right_stream()
+                }
+            }),
+        )
+    }
+}
+
+/// The error when the worker thread is gone.
+fn stopped() -> BackendError {
+    BackendError::other("local", "the model's worker has stopped")
+}
+
+impl Local {
+    /// The job of `request` (checked), and where its reply will come.
+    fn job(
+        &self,
+        request: &Request,
+        pieces: Option<mpsc::UnboundedSender<String>>,
+    ) -> Result<(Job, oneshot::Receiver<Result<Response, BackendError>>), BackendError> {
+        if let Some(asked) = request.model.as_deref() {
+            if asked != self.model() {
+                return Err(BackendError::Config(format!(
+                    "this local backend runs {}, not {asked:?}",
+                    self.model()
+                )));
+            }
+        }
+        let options = &self.0.options;
+        let guide = self.guide(request)?;
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            system: request.system.clone(),
+            messages: request.messages.clone(),
+            guide,
+            max_tokens: request.max_tokens.unwrap_or(options.max_tokens).max(1) as usize,
+            sampling: Sampling {
+                temperature: request.temperature.unwrap_or(options.temperature),
+                top_p: options.top_p,
+                seed: options.seed.unwrap_or_else(|| fastrand::u64(..)),
+            },
+            reply,
+            pieces,
+        };
+        Ok((job, answer))
+    }
+
+    fn submit(&self, job: Job) -> Result<(), BackendError> {
+        self.0.jobs.send(job).map_err(|_| stopped())
     }
 }
 

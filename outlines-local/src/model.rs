@@ -132,14 +132,20 @@ impl Model {
         tokens
     }
 
+    /// Appends a generated token's bytes to `bytes` (nothing for a special token), as
+    /// [`detokenize`](Self::detokenize) does.
+    pub(crate) fn piece_into(&self, token: LlamaToken, bytes: &mut Vec<u8>) {
+        let vocab = self.llama.vocab();
+        if !vocab.is_control(token) {
+            vocab.token_to_piece_into(token, bytes, false, None);
+        }
+    }
+
     /// The text of generated tokens (special tokens left out).
     pub(crate) fn detokenize(&self, tokens: &[LlamaToken]) -> String {
-        let vocab = self.llama.vocab();
         let mut bytes = Vec::new();
         for &token in tokens {
-            if !vocab.is_control(token) {
-                vocab.token_to_piece_into(token, &mut bytes, false, None);
-            }
+            self.piece_into(token, &mut bytes);
         }
         String::from_utf8_lossy(&bytes).into_owned()
     }

@@ -23,13 +23,15 @@ use tracing::Instrument as _;
 use super::{Attempt, Error, Generation, Report, Run};
 use crate::backend::{Backend, BackendError, Delta, Request, Response};
 use crate::diagnostics::Violation;
-use crate::lenient::incremental::{Blind, Incremental, NodeRef, Progress, Tree};
+use crate::lenient::guard::Guard;
+use crate::lenient::incremental::{Blind, Incremental, Progress};
 use crate::output::ReplyKind;
-use crate::partial::{Guard, Partial, Streamable};
+use crate::partial::{NodeRef, Tree};
+use crate::structured::{Partial, Structured};
 
 /// One step of a streamed generation.
 #[non_exhaustive]
-pub enum Update<T: Streamable> {
+pub enum Update<T: Structured> {
     /// What attempt `attempt`'s reply has written so far.
     Partial {
         /// The attempt (from 1).
@@ -44,7 +46,7 @@ pub enum Update<T: Streamable> {
     Done(Report<T>),
 }
 
-impl<T: Streamable> std::fmt::Debug for Update<T>
+impl<T: Structured> std::fmt::Debug for Update<T>
 where
     Partial<T>: std::fmt::Debug,
     T: std::fmt::Debug,
@@ -80,13 +82,13 @@ pub(super) trait Watcher: Send + Sync {
     fn retry(&self, attempt: &Attempt);
 }
 
-struct Live<T: Streamable> {
+struct Live<T: Structured> {
     tx: mpsc::UnboundedSender<Result<Update<T>, Error>>,
     /// The consumer took the last partial.
     taken: Arc<AtomicBool>,
 }
 
-impl<T: Streamable + Send> Watcher for Live<T>
+impl<T: Structured + Send> Watcher for Live<T>
 where
     Partial<T>: Send,
 {
@@ -107,7 +109,7 @@ where
     }
 }
 
-impl<T: Streamable + Send> Generation<T>
+impl<T: Structured + Send> Generation<T>
 where
     Partial<T>: Send,
 {

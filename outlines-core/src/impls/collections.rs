@@ -5,15 +5,33 @@ use std::hash::{BuildHasher, Hash};
 
 use serde::Deserializer;
 
+use crate::partial::{NodeRef, Part};
 use crate::schema::{ArrayInfo, Constraints, Kind, Schema};
 use crate::structured::Structured;
+use crate::structured::part;
 use crate::validate::Cx;
 use crate::validate::seq::{ArrayShape, Collection, deserialize_collection, deserialize_tuple};
+
+/// The items of the array at `node` so far, each with whether it is whole.
+fn items<T: Structured>(node: NodeRef<'_>) -> Option<Vec<Part<T::Partial>>> {
+    Some(
+        node.items()?
+            .filter_map(|item| part::<T>(Some(item)))
+            .collect(),
+    )
+}
 
 macro_rules! collection {
     ($ty:ident<T $(, $h:ident)?>, set: $set:expr, bounds: [$($bound:tt)*],
      new: |$n:ident| $new:expr, add: |$c:ident, $item:ident| $add:expr) => {
         impl<T: Structured $($bound)* $(, $h: BuildHasher + Default + 'static)?> Structured for $ty<T $(, $h)?> {
+            /// Items so far, each with whether it is whole.
+            type Partial = Vec<Part<T::Partial>>;
+
+            fn partial(node: NodeRef<'_>) -> Option<Self::Partial> {
+                items::<T>(node)
+            }
+
             fn schema() -> Schema {
                 let info = ArrayInfo { len: None, set: $set };
                 Schema::new(Kind::Array(Box::new(T::schema()), info))
@@ -56,6 +74,12 @@ collection!(HashSet<T, H>, set: true, bounds: [+ Eq + Hash],
 collection!(BTreeSet<T>, set: true, bounds: [+ Ord], new: |_n| BTreeSet::new(), add: |set, item| set.insert(item));
 
 impl<T: Structured, const N: usize> Structured for [T; N] {
+    type Partial = Vec<Part<T::Partial>>;
+
+    fn partial(node: NodeRef<'_>) -> Option<Self::Partial> {
+        items::<T>(node)
+    }
+
     fn schema() -> Schema {
         let info = ArrayInfo {
             len: Some(N),

@@ -5,14 +5,23 @@ use std::hash::BuildHasher;
 
 use serde::Deserializer;
 
+use crate::partial::{NodeRef, Part};
 use crate::schema::{Constraints, Kind, Schema};
-use crate::structured::Structured;
+use crate::structured::{Structured, part};
 use crate::validate::Cx;
 use crate::validate::object::{Flatten, MapLike, MapSlots, deserialize_map};
 
 macro_rules! string_map {
     ($ty:ident $(, $h:ident)?) => {
         impl<V: Structured $(, $h: BuildHasher + Default + 'static)?> Structured for $ty<String, V $(, $h)?> {
+            /// Entries so far, in the order written.
+            type Partial = Vec<(String, Part<V::Partial>)>;
+
+            fn partial(node: NodeRef<'_>) -> Option<Self::Partial> {
+                let entries = node.members()?;
+                Some(entries.filter_map(|(key, value)| Some((key.to_owned(), part::<V>(Some(value))?))).collect())
+            }
+
             fn schema() -> Schema {
                 Schema::new(Kind::Map(Box::new(V::schema())))
             }

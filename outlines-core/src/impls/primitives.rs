@@ -3,18 +3,28 @@
 use serde::Deserializer;
 use serde_json::Value;
 
+use crate::partial::NodeRef;
 use crate::rules::{check_str, range};
 use crate::schema::{Constraints, IntRange, Kind, Schema};
-use crate::structured::Structured;
+use crate::structured::{Structured, whole};
 use crate::text::float_text;
 use crate::validate::Cx;
 use crate::validate::leaf::{Leaf, Outcome, deserialize_leaf};
 
 macro_rules! leaf_structured {
     ($t:ty, $kind:expr) => {
+        leaf_structured!($t, $kind, whole);
+    };
+    ($t:ty, $kind:expr, $partial:expr) => {
         impl Structured for $t {
+            type Partial = $t;
+
             fn schema() -> Schema {
                 Schema::new($kind)
+            }
+
+            fn partial(node: NodeRef<'_>) -> Option<$t> {
+                $partial(node)
             }
 
             #[inline]
@@ -187,7 +197,10 @@ impl<T> Outcome<T> {
     }
 }
 
-leaf_structured!(String, Kind::String { char: false });
+// A string grows as it is written.
+leaf_structured!(String, Kind::String { char: false }, |node: NodeRef<'_>| {
+    node.as_str().map(str::to_owned)
+});
 
 impl Leaf for String {
     #[inline]
@@ -228,8 +241,15 @@ impl Leaf for char {
 }
 
 impl Structured for Value {
+    /// What has been written so far, open strings and containers included.
+    type Partial = Value;
+
     fn schema() -> Schema {
         Schema::new(Kind::Any)
+    }
+
+    fn partial(node: NodeRef<'_>) -> Option<Value> {
+        Some(node.to_value())
     }
 
     fn __deserialize<'de, D: Deserializer<'de>>(

@@ -3,15 +3,23 @@
 use serde::Deserializer;
 use serde::de::SeqAccess;
 
+use crate::partial::NodeRef;
 use crate::schema::expected::expected;
 use crate::schema::{Constraints, Kind, Schema};
-use crate::structured::Structured;
+use crate::structured::{Structured, whole};
 use crate::validate::Cx;
 use crate::validate::seq::{TupleReader, TupleShape, deserialize_tuple};
 
 macro_rules! tuple {
     ($len:expr => $($t:ident $v:ident),+) => {
         impl<$($t: Structured),+> Structured for ($($t,)+) {
+            /// A tuple appears when whole.
+            type Partial = Self;
+
+            fn partial(node: NodeRef<'_>) -> Option<Self> {
+                whole(node)
+            }
+
             fn schema() -> Schema {
                 Schema::new(Kind::Tuple(vec![$($t::schema()),+]))
             }

@@ -7,11 +7,22 @@ use std::sync::Arc;
 use serde::Deserializer;
 use serde::de::{self, Visitor};
 
+use crate::partial::NodeRef;
 use crate::schema::{Constraints, Kind, Schema};
 use crate::structured::Structured;
 use crate::validate::Cx;
 
 impl<T: Structured> Structured for Option<T> {
+    /// `None` is an explicit `null`; an absent field is no part at all.
+    type Partial = Option<T::Partial>;
+
+    fn partial(node: NodeRef<'_>) -> Option<Self::Partial> {
+        if node.is_null() {
+            return Some(None);
+        }
+        T::partial(node).map(Some)
+    }
+
     fn schema() -> Schema {
         Schema::new(Kind::Option(Box::new(T::schema())))
     }
@@ -63,6 +74,12 @@ impl<'de, T: Structured> Visitor<'de> for OptionVisitor<'_, '_, T> {
 macro_rules! transparent_pointer {
     ($($ptr:ident),*) => {$(
         impl<T: Structured> Structured for $ptr<T> {
+            type Partial = Box<T::Partial>;
+
+            fn partial(node: NodeRef<'_>) -> Option<Self::Partial> {
+                T::partial(node).map(Box::new)
+            }
+
             fn schema() -> Schema {
                 T::schema()
             }

@@ -26,6 +26,7 @@
 //! (the closing note of issue 15 has the survey).
 
 pub(crate) mod coerce;
+pub mod guard;
 pub mod incremental;
 mod syntax;
 

@@ -19,8 +19,9 @@
 
 use serde_json::Value;
 
+use super::incremental::{Slot, Start, Watch};
 use crate::diagnostics::{ErrorKind, Path, Segment, Violation};
-use crate::lenient::incremental::{NodeRef, Slot, Start, Watch};
+use crate::partial::NodeRef;
 
 /// How many `$ref`s are followed at one place.
 const HOPS: usize = 32;

@@ -1,0 +1,208 @@
+//! Partial values: what a reply has written so far.
+//!
+//! The incremental reader ([`lenient::incremental`](crate::lenient::incremental)) grows a [`Tree`]
+//! of the value as the reply arrives: every string, array and object appears as soon as it opens
+//! and grows in place; numbers, `true`, `false` and `null` appear when whole. Each
+//! [`Structured`](crate::Structured) type reads its partial form from that tree
+//! ([`Structured::partial`](crate::Structured::partial), [`Partial<T>`](crate::Partial)): for a
+//! `#[derive(Structured)]` struct, a struct of the same fields, each `Option<Part<…>>` (absent until
+//! the reply writes its key); strings grow, arrays and maps gain items, nested structs are partial
+//! in turn; numbers, booleans, enums and other values appear once whole. [`Part::complete`] says
+//! whether a part is whole, so a user interface can render it as final. An explicit `null` in an
+//! `Option` field is `Some(Part { value: None, .. })`, not an absent field.
+//!
+//! A partial only ever holds what the reply wrote, never the reader's state; rules run on whole
+//! values only — a `min = 3` string is no error while it is being written.
+
+use std::fmt;
+
+use serde_json::{Map, Number, Value};
+
+/// A part of a partial value: what is there so far, and whether it is whole.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Part<P> {
+    /// The value so far.
+    pub value: P,
+    /// Whether the reply has finished writing this part.
+    pub complete: bool,
+}
+
+/// The value so far: nodes in an arena, children by index.
+#[derive(Clone, Debug, Default)]
+pub struct Tree {
+    pub(crate) nodes: Vec<Node>,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Node {
+    pub(crate) kind: Kind,
+    pub(crate) complete: bool,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Kind {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    Array(Vec<usize>),
+    Object(Vec<(String, usize)>),
+}
+
+/// One value in a [`Tree`]: what it is so far and whether it is whole.
+#[derive(Clone, Copy)]
+pub struct NodeRef<'a> {
+    pub(crate) tree: &'a Tree,
+    pub(crate) id: usize,
+}
+
+impl<'a> NodeRef<'a> {
+    fn node(&self) -> &'a Node {
+        &self.tree.nodes[self.id]
+    }
+
+    /// Whether the value is whole: a closed string or container, or any number or literal.
+    pub fn complete(&self) -> bool {
+        self.node().complete
+    }
+
+    /// Whether the value is `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self.node().kind, Kind::Null)
+    }
+
+    /// The string so far.
+    pub fn as_str(&self) -> Option<&'a str> {
+        match &self.node().kind {
+            Kind::String(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The number, if the value is one.
+    pub fn as_number(&self) -> Option<&'a Number> {
+        match &self.node().kind {
+            Kind::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The items so far, if the value is an array.
+    pub fn items(&self) -> Option<impl Iterator<Item = NodeRef<'a>> + 'a> {
+        let tree = self.tree;
+        match &self.node().kind {
+            Kind::Array(items) => Some(items.iter().map(move |&id| NodeRef { tree, id })),
+            _ => None,
+        }
+    }
+
+    /// The members so far, in the order written, if the value is an object.
+    pub fn members(&self) -> Option<impl Iterator<Item = (&'a str, NodeRef<'a>)> + 'a> {
+        let tree = self.tree;
+        match &self.node().kind {
+            Kind::Object(members) => Some(
+                members
+                    .iter()
+                    .map(move |(key, id)| (key.as_str(), NodeRef { tree, id: *id })),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The member `key`, if the value is an object that has it (the last, if written twice).
+    pub fn get(&self, key: &str) -> Option<NodeRef<'a>> {
+        match &self.node().kind {
+            Kind::Object(members) => {
+                members
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == key)
+                    .map(|&(_, id)| NodeRef {
+                        tree: self.tree,
+                        id,
+                    })
+            }
+            _ => None,
+        }
+    }
+
+    /// The value so far as JSON: open strings as far as written, open containers with what they hold.
+    pub fn to_value(&self) -> Value {
+        match &self.node().kind {
+            Kind::Null => Value::Null,
+            Kind::Bool(b) => Value::Bool(*b),
+            Kind::Number(n) => Value::Number(n.clone()),
+            Kind::String(s) => Value::String(s.clone()),
+            Kind::Array(_) => Value::Array(
+                self.items()
+                    .into_iter()
+                    .flatten()
+                    .map(|n| n.to_value())
+                    .collect(),
+            ),
+            Kind::Object(_) => {
+                let mut map = Map::new();
+                for (key, node) in self.members().into_iter().flatten() {
+                    map.insert(key.to_owned(), node.to_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+}
+
+impl Tree {
+    /// The value, once it has begun.
+    pub fn root(&self) -> Option<NodeRef<'_>> {
+        (!self.nodes.is_empty()).then_some(NodeRef { tree: self, id: 0 })
+    }
+
+    /// A tree of one open string: the text of a reply that is not JSON, as far as written.
+    pub fn text(text: &str) -> Tree {
+        let mut tree = Tree::default();
+        tree.push(Kind::String(text.to_owned()), false);
+        tree
+    }
+
+    pub(crate) fn push(&mut self, kind: Kind, complete: bool) -> usize {
+        self.nodes.push(Node { kind, complete });
+        self.nodes.len() - 1
+    }
+}
+
+/// `Debug` for a generated partial's field, whatever its type: `(&&Show(&x)).show(f)` prints `x`
+/// with `Debug` when it has it ([`ShowDebug`], found first by autoref) and `…` otherwise.
+#[doc(hidden)]
+pub struct Show<'a, T>(pub &'a T);
+
+#[doc(hidden)]
+pub trait ShowDebug {
+    fn show(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+impl<T: fmt::Debug> ShowDebug for &Show<'_, T> {
+    fn show(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.0, f)
+    }
+}
+
+#[doc(hidden)]
+pub trait ShowOpaque {
+    fn show(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result;
+}
+
+impl<T> ShowOpaque for Show<'_, T> {
+    fn show(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("…")
+    }
+}
+
+/// `Debug` by a closure.
+#[doc(hidden)]
+pub struct DebugWith<F>(pub F);
+
+impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Debug for DebugWith<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.0)(f)
+    }
+}
