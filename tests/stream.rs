@@ -1,6 +1,8 @@
-//! Streaming, first step: every backend streams. One that cannot stream yet answers with the
-//! whole reply as its only item, and wrappers (`&B`, `Box`, `Arc`, `StrictReading`) forward the
-//! backend's own stream.
+//! Streaming over the wire: every backend streams (one that cannot answers with the whole reply as
+//! its only item; wrappers forward the backend's own stream); OpenAI-compatible and Anthropic
+//! servers on 127.0.0.1 stream SSE transcripts cut anywhere, with real delays; and the generation
+//! loop streams typed partials over them, stopping a reply that can no longer be valid (the
+//! connection is dropped) and asking again after a reply that broke mid-stream.
 
 use std::sync::Arc;
 
@@ -79,28 +81,49 @@ mod sse {
         transcript: String,
         piece: usize,
     ) -> (String, Arc<Mutex<Vec<Value>>>) {
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let bodies = Arc::clone(&seen);
+        let server = serve_each(route, vec![transcript], piece).await;
+        (server.base, server.bodies)
+    }
+
+    /// A server that answers its requests with `transcripts` in turn (the last one again after).
+    pub(super) struct Server {
+        pub(super) base: String,
+        /// The requests' bodies.
+        pub(super) bodies: Arc<Mutex<Vec<Value>>>,
+        /// For each request, the bytes of its transcript sent before the client stopped reading.
+        pub(super) sent: Arc<Mutex<Vec<usize>>>,
+    }
+
+    pub(super) async fn serve_each(route: &str, transcripts: Vec<String>, piece: usize) -> Server {
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let sent = Arc::new(Mutex::new(Vec::new()));
+        let (seen, counts) = (Arc::clone(&bodies), Arc::clone(&sent));
         let app = Router::new().route(
             route,
             post(move |body: Bytes| {
-                let transcript = transcript.clone();
-                let bodies = Arc::clone(&bodies);
+                let (bodies, sent) = (Arc::clone(&seen), Arc::clone(&counts));
+                let number = {
+                    let mut bodies = bodies.lock().unwrap();
+                    bodies.push(serde_json::from_slice(&body).unwrap());
+                    sent.lock().unwrap().push(0);
+                    bodies.len() - 1
+                };
+                let transcript = transcripts[number.min(transcripts.len() - 1)].clone();
                 async move {
-                    bodies
-                        .lock()
-                        .unwrap()
-                        .push(serde_json::from_slice(&body).unwrap());
                     let chunks: Vec<Bytes> = transcript
                         .as_bytes()
                         .chunks(piece)
                         .map(Bytes::copy_from_slice)
                         .collect();
                     let stream =
-                        futures_util::stream::unfold(chunks.into_iter(), |mut rest| async {
-                            let next = rest.next()?;
-                            tokio::time::sleep(Duration::from_millis(2)).await;
-                            Some((Ok::<_, Infallible>(next), rest))
+                        futures_util::stream::unfold(chunks.into_iter(), move |mut rest| {
+                            let sent = Arc::clone(&sent);
+                            async move {
+                                let next = rest.next()?;
+                                tokio::time::sleep(Duration::from_millis(2)).await;
+                                sent.lock().unwrap()[number] += next.len();
+                                Some((Ok::<_, Infallible>(next), rest))
+                            }
                         });
                     axum::response::Response::builder()
                         .header("content-type", "text/event-stream")
@@ -117,7 +140,7 @@ mod sse {
         } else {
             format!("http://{address}")
         };
-        (base, seen)
+        Server { base, bodies, sent }
     }
 
     /// A transcript whose content pieces are `pieces`, then `tail` (a finish, usage and `[DONE]`,
@@ -335,4 +358,165 @@ async fn anthropic_streams_text_and_tool_input_and_counts_usage_as_it_grows() {
         "{error}"
     );
     assert!(error.to_string().contains("overloaded_error"), "{error}");
+}
+
+#[cfg(feature = "openai")]
+mod generation {
+    use futures_util::StreamExt;
+    use outlines::backend::openai::OpenAi;
+    use outlines::generate::{Outcome, Update};
+    use outlines::prelude::*;
+
+    use super::sse;
+
+    #[derive(Debug, PartialEq, Structured)]
+    enum Role {
+        #[serde(rename = "admin")]
+        Admin,
+        #[serde(rename = "user")]
+        User,
+    }
+
+    #[derive(Debug, Structured)]
+    struct Person {
+        #[outline(max = 40)]
+        name: String,
+        role: Role,
+        notes: String,
+    }
+
+    const VALID: [&str; 4] = [
+        "{\"name\": \"Zo",
+        "ë\", \"role\": \"us",
+        "er\", \"notes\": \"",
+        "ok\"}",
+    ];
+
+    /// The updates of one streamed generation.
+    async fn updates(backend: &OpenAi) -> Vec<Update<Person>> {
+        Person::generation("Extract.")
+            .max_attempts(2)
+            .stream(backend)
+            .map(|u| u.unwrap_or_else(|e| panic!("{e}")))
+            .collect()
+            .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn partials_grow_as_the_reply_streams_then_the_value() {
+        for piece in [1, 7, 4096] {
+            let server = sse::serve_each(
+                "/v1/chat/completions",
+                vec![sse::transcript(&VALID, sse::END)],
+                piece,
+            )
+            .await;
+            let backend = OpenAi::new("test").base_url(server.base);
+            let updates = updates(&backend).await;
+            let names: Vec<String> = updates
+                .iter()
+                .filter_map(|u| match u {
+                    Update::Partial { value, .. } => value.name.as_ref().map(|n| n.value.clone()),
+                    _ => None,
+                })
+                .collect();
+            // The name only grows, through the cut inside "ë".
+            assert!(
+                names.windows(2).all(|w| w[1].starts_with(&w[0])),
+                "{names:?}"
+            );
+            match updates.last() {
+                Some(Update::Done(report)) => {
+                    assert_eq!(report.value.name, "Zoë");
+                    assert_eq!(report.value.role, Role::User);
+                    assert_eq!(report.value.notes, "ok");
+                    assert_eq!(report.usage.output_tokens, 12);
+                }
+                _ => panic!("piece {piece}: no value"),
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_reply_past_repair_is_dropped_mid_stream_and_repaired() {
+        // "superuser" begins like no role: the rest (a long note) is never paid for.
+        let long = "x".repeat(4000);
+        let bad = [
+            "{\"name\": \"Zoë\", \"role\": \"su",
+            "peruser\", \"notes\": \"",
+            long.as_str(),
+            "\"}",
+        ];
+        let first = sse::transcript(&bad, sse::END);
+        let server = sse::serve_each(
+            "/v1/chat/completions",
+            vec![first.clone(), sse::transcript(&VALID, sse::END)],
+            16,
+        )
+        .await;
+        let backend = OpenAi::new("test").base_url(server.base);
+        let updates = updates(&backend).await;
+        let Some(Update::Done(report)) = updates.last() else {
+            panic!("no value")
+        };
+        assert_eq!(report.attempts[0].outcome, Outcome::Aborted);
+        assert_eq!(report.attempts[0].errors[0].path().to_string(), "role");
+        assert!(
+            updates
+                .iter()
+                .any(|u| matches!(u, Update::Retry(a) if a.outcome == Outcome::Aborted))
+        );
+        // The client hung up: far less than the first transcript was sent.
+        let sent = server.sent.lock().unwrap()[0];
+        assert!(
+            sent < first.len() / 2,
+            "{sent} of {} bytes sent",
+            first.len()
+        );
+        // The repair turn quotes the error.
+        let bodies = server.bodies.lock().unwrap();
+        let repair =
+            bodies[1]["messages"].as_array().unwrap().last().unwrap()["content"].to_string();
+        assert!(repair.contains("role"), "{repair}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stream_that_breaks_is_asked_for_again() {
+        let error =
+            "data: {\"error\": {\"message\": \"overloaded\", \"type\": \"server_error\"}}\n\n";
+        let server = sse::serve_each(
+            "/v1/chat/completions",
+            vec![
+                sse::transcript(&VALID[..2], error),
+                sse::transcript(&VALID, sse::END),
+            ],
+            5,
+        )
+        .await;
+        let backend = OpenAi::new("test").base_url(server.base);
+        let updates = updates(&backend).await;
+        // The first attempt's partials were prefixes of what it wrote; then the retry.
+        let retry = updates
+            .iter()
+            .position(|u| matches!(u, Update::Retry(_)))
+            .expect("a retry");
+        let Update::Retry(broken) = &updates[retry] else {
+            unreachable!()
+        };
+        assert_eq!(broken.outcome, Outcome::BackendError);
+        assert_eq!(broken.output, VALID[..2].concat());
+        assert!(
+            updates[..retry]
+                .iter()
+                .all(|u| matches!(u, Update::Partial { attempt: 1, .. }))
+        );
+        let Some(Update::Done(report)) = updates.last() else {
+            panic!("no value")
+        };
+        assert_eq!(report.value.name, "Zoë");
+        assert_eq!(report.attempts.len(), 2);
+        // The second request is the first again, not a repair.
+        let bodies = server.bodies.lock().unwrap();
+        assert_eq!(bodies[0]["messages"], bodies[1]["messages"]);
+    }
 }

@@ -29,7 +29,9 @@ pub use report::{Attempt, Cause, Outcome, Report};
 pub use stream::Update;
 pub use template::{OUTPUT_KEY, Template, TemplateError, TemplateErrorKind};
 
-use crate::backend::{Backend, Finish, ForcedKind, Message, OutputMode, Request, Response, Usage};
+use crate::backend::{
+    Backend, BackendError, Finish, ForcedKind, Message, OutputMode, Request, Response, Usage,
+};
 use crate::diagnostics::{ErrorKind, Violation};
 use crate::lenient::Fix;
 use crate::output::{Output, Reading, Typed};
@@ -487,6 +489,22 @@ impl<T: Send + 'static> Run<T> {
                     ));
                     cause = Some(Cause::Backend(error));
                     break;
+                }
+                Some(Ok(stream::Got::Broken { text, error })) => {
+                    // A reply cut off mid-stream is asked for again as it was, while attempts
+                    // remain; any other fault ends the loop, as before a reply.
+                    let transient = matches!(error, BackendError::Transport { .. });
+                    self.record(attempt(
+                        Outcome::BackendError,
+                        text,
+                        Vec::new(),
+                        None,
+                        Usage::default(),
+                    ));
+                    cause = Some(Cause::Backend(error));
+                    if !transient {
+                        break;
+                    }
                 }
                 Some(Ok(stream::Got::Aborted { text, error })) => {
                     let errors = vec![error];

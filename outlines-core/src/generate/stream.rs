@@ -70,6 +70,8 @@ pub(super) enum Got {
     Reply(Response),
     /// Stopped early: the text so far, and why it can no longer be valid.
     Aborted { text: String, error: Violation },
+    /// The stream broke after some text (a dropped connection, an error event).
+    Broken { text: String, error: BackendError },
 }
 
 /// What the loop tells the stream while an attempt runs.
@@ -184,7 +186,12 @@ pub(super) async fn attempt<B: Backend + ?Sized>(
     let mut envelope: Option<String> = None;
     let mut shown = 0;
     while let Some(delta) = deltas.next().await {
-        match delta? {
+        let delta = match delta {
+            Ok(delta) => delta,
+            Err(error) if !text.is_empty() => return Ok(Got::Broken { text, error }),
+            Err(error) => return Err(error),
+        };
+        match delta {
             Delta::Text(piece) => {
                 text.push_str(&piece);
                 let progress = match (kind, guard.as_mut()) {

@@ -89,7 +89,13 @@ impl Reply {
                 .and_then(Value::as_str)
                 .or_else(|| error.as_str())
                 .unwrap_or("no message");
-            return Err(malformed(format!("an error in the stream: {message}")));
+            // The server's fault mid-reply (overloaded, an internal error): a broken reply, as a
+            // dropped connection is.
+            return Err(BackendError::Transport {
+                provider: PROVIDER.to_owned(),
+                message: format!("the stream reported an error: {message}"),
+                source: None,
+            });
         }
         if let Some(model) = chunk.get("model").and_then(Value::as_str) {
             self.model = Some(model.to_owned());
