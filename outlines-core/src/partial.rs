@@ -79,6 +79,14 @@ impl<'a> NodeRef<'a> {
         }
     }
 
+    /// The boolean, if the value is one.
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.node().kind {
+            Kind::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+
     /// The number, if the value is one.
     pub fn as_number(&self) -> Option<&'a Number> {
         match &self.node().kind {

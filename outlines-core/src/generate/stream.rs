@@ -7,9 +7,10 @@
 //! Schema; once it has written something no continuation can make valid, the request is dropped
 //! and the loop goes to the repair turn at once (the attempt's outcome is `aborted`).
 //!
-//! Partials are built only when the consumer has taken the last one, and at most once per eighth
-//! of the reply read (every piece while it is short), so a slow consumer sees fewer, fresher
-//! partials and building them stays a bounded share of the work.
+//! Partials are built only when the consumer has taken the last one, and after each piece while
+//! the reply is short (64 bytes), then each time it has grown by a quarter: a slow consumer sees
+//! fewer, fresher partials, and building them costs a bounded multiple of the reply (the sizes
+//! form a geometric series).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -206,7 +207,7 @@ pub(super) async fn attempt<B: Backend + ?Sized>(
                     });
                 }
                 let read = text.len();
-                if watcher.wants() && (read <= 256 || (read - shown) * 8 >= read) {
+                if watcher.wants() && (read <= 64 || (read - shown) * 4 >= read) {
                     shown = read;
                     let single;
                     let root = match kind {

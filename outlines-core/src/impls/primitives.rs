@@ -39,7 +39,7 @@ macro_rules! leaf_structured {
     };
 }
 
-leaf_structured!(bool, Kind::Bool);
+leaf_structured!(bool, Kind::Bool, |node: NodeRef<'_>| node.as_bool());
 
 impl Leaf for bool {
     #[inline]
@@ -63,7 +63,13 @@ const WIDE_MAX: i128 = u64::MAX as i128;
 
 macro_rules! integer {
     ($($t:ty => $min:expr, $max:expr;)*) => {$(
-        leaf_structured!($t, Kind::Integer(<$t as IntLimits>::RANGE));
+        // Read from the tree's number directly (a partial is built often).
+        leaf_structured!($t, Kind::Integer(<$t as IntLimits>::RANGE), |node: NodeRef<'_>| {
+            let n = node.as_number()?;
+            n.as_i64()
+                .and_then(|v| <$t>::try_from(v).ok())
+                .or_else(|| n.as_u64().and_then(|v| <$t>::try_from(v).ok()))
+        });
 
         impl IntLimits for $t {
             const RANGE: IntRange = IntRange::of($min, $max, <$t>::BITS as u8, stringify!($t));
@@ -152,7 +158,10 @@ fn float_for_integer<T: IntLimits + Structured>(
 
 macro_rules! float {
     ($($t:ty => $single:expr;)*) => {$(
-        leaf_structured!($t, Kind::Number { single: $single });
+        leaf_structured!($t, Kind::Number { single: $single }, |node: NodeRef<'_>| node
+            .as_number()?
+            .as_f64()
+            .map(|v| v as $t));
 
         impl Leaf for $t {
             #[inline]

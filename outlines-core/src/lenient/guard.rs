@@ -17,7 +17,10 @@
 //! (`"25"` for an integer, which it converts) is never a reason. Where the schema is not followed
 //! (other combinators, remote references), nothing below is checked.
 
-use serde_json::Value;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use serde_json::{Map, Value};
 
 use super::incremental::{Slot, Start, Watch};
 use crate::diagnostics::{ErrorKind, Path, Segment, Violation};
@@ -31,16 +34,90 @@ pub struct Guard<'s> {
     root: &'s Value,
     /// The key the value is wrapped under, if the backend wraps it (`{"value": …}`).
     envelope: Option<String>,
+    /// What each schema followed so far checks, read once (keyed by the schema's address).
+    rules: Vec<Rules<'s>>,
+    known: HashMap<usize, usize, BuildHasherDefault<AddressHasher>>,
     /// One frame per value being read, outermost first.
-    frames: Vec<Frame<'s>>,
-    path: Vec<Segment>,
+    frames: Vec<Frame>,
+    /// Where the value being read is: keys as ranges of `keys`, so no key is copied per value.
+    path: Vec<Step>,
+    keys: String,
 }
 
-struct Frame<'s> {
-    /// The schema the value must meet, if followed.
-    schema: Option<&'s Value>,
+#[derive(Clone, Copy)]
+struct Frame {
+    /// The rules the value must meet (an index in `rules`), if its schema is followed.
+    rules: Option<usize>,
     /// Whether this frame is the envelope around the value.
     envelope: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Key(usize, usize),
+    Index(usize),
+}
+
+/// The keywords of one schema this guard checks.
+#[derive(Default)]
+struct Rules<'s> {
+    properties: Option<&'s Map<String, Value>>,
+    /// No key beyond `properties` (`additionalProperties: false`, no `patternProperties`).
+    closed: bool,
+    additional: Option<&'s Value>,
+    required: Vec<&'s str>,
+    prefix: &'s [Value],
+    items: Option<&'s Value>,
+    min_items: Option<u64>,
+    max_items: Option<u64>,
+    min_length: Option<u64>,
+    max_length: Option<u64>,
+    /// `enum` of strings, lowercased, and the longest one's length.
+    choices: Option<(Vec<String>, usize)>,
+    /// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`.
+    bounds: [Option<f64>; 4],
+}
+
+impl<'s> Rules<'s> {
+    /// Reads the keywords in one pass over the schema's members (no lookup per keyword: a guard
+    /// is made per reply, and reads each schema it meets once).
+    fn of(schema: &'s Value) -> Self {
+        let mut rules = Rules::default();
+        let Some(members) = schema.as_object() else {
+            return rules;
+        };
+        let mut pattern_properties = false;
+        for (key, value) in members {
+            match key.as_str() {
+                "properties" => rules.properties = value.as_object(),
+                "patternProperties" => pattern_properties = true,
+                "additionalProperties" => {
+                    rules.closed = value == &Value::Bool(false);
+                    rules.additional = value.is_object().then_some(value);
+                }
+                "required" => rules.required = strings(value).unwrap_or_default(),
+                "prefixItems" => rules.prefix = value.as_array().map_or(&[], Vec::as_slice),
+                "items" => rules.items = value.is_object().then_some(value),
+                "minItems" => rules.min_items = value.as_u64(),
+                "maxItems" => rules.max_items = value.as_u64(),
+                "minLength" => rules.min_length = value.as_u64(),
+                "maxLength" => rules.max_length = value.as_u64(),
+                "enum" => {
+                    rules.choices = strings(value).map(|values| {
+                        let longest = values.iter().map(|v| v.len()).max().unwrap_or(0);
+                        (values.iter().map(|v| v.to_lowercase()).collect(), longest)
+                    })
+                }
+                "minimum" => rules.bounds[0] = value.as_f64(),
+                "maximum" => rules.bounds[1] = value.as_f64(),
+                "exclusiveMinimum" => rules.bounds[2] = value.as_f64(),
+                "exclusiveMaximum" => rules.bounds[3] = value.as_f64(),
+                _ => {}
+            }
+        }
+        rules.closed &= !pattern_properties;
+        rules
+    }
 }
 
 impl<'s> Guard<'s> {
@@ -49,8 +126,11 @@ impl<'s> Guard<'s> {
         Guard {
             root: schema,
             envelope: None,
+            rules: Vec::new(),
+            known: HashMap::default(),
             frames: Vec::new(),
             path: Vec::new(),
+            keys: String::new(),
         }
     }
 
@@ -60,17 +140,17 @@ impl<'s> Guard<'s> {
         self
     }
 
+    /// `schema` with local references followed and an `Option`'s `anyOf` opened; `None` where the
+    /// guard does not follow (other combinators, remote references, a cycle of references).
     fn resolve(&self, mut schema: &'s Value) -> Option<&'s Value> {
         for _ in 0..HOPS {
             if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
                 schema = self.root.pointer(reference.strip_prefix('#')?)?;
                 continue;
             }
-            // `anyOf` of one schema and `null`: an `Option`.
             if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
-                let mut others = branches
-                    .iter()
-                    .filter(|b| b.get("type") != Some(&Value::from("null")));
+                let null = Value::from("null");
+                let mut others = branches.iter().filter(|b| b.get("type") != Some(&null));
                 match (others.next(), others.next(), branches.len()) {
                     (Some(only), None, 2) => {
                         schema = only;
@@ -87,6 +167,28 @@ impl<'s> Guard<'s> {
         None
     }
 
+    /// The rules of `schema`, resolved and read once (remembered under the schema's address, and
+    /// its target's).
+    fn rules_of(&mut self, schema: Option<&'s Value>) -> Option<usize> {
+        let schema = schema?;
+        let address = schema as *const Value as usize;
+        if let Some(&index) = self.known.get(&address) {
+            return Some(index);
+        }
+        let target = self.resolve(schema)?;
+        let index = match self.known.get(&(target as *const Value as usize)) {
+            Some(&index) => index,
+            None => {
+                self.rules.push(Rules::of(target));
+                self.known
+                    .insert(target as *const Value as usize, self.rules.len() - 1);
+                self.rules.len() - 1
+            }
+        };
+        self.known.insert(address, index);
+        Some(index)
+    }
+
     fn stop(
         &self,
         kind: ErrorKind,
@@ -94,41 +196,47 @@ impl<'s> Guard<'s> {
         got: Option<String>,
         message: String,
     ) -> Box<Violation> {
-        // Without the root's segment, and the envelope's.
+        // Without the root's step, and the envelope's.
         let skip = (1 + usize::from(self.envelope.is_some())).min(self.path.len());
-        let path = Path::from_segments(self.path[skip..].to_vec());
-        Box::new(Violation::new(kind, path, expected, got, message))
+        let segments = self.path[skip..]
+            .iter()
+            .map(|step| match *step {
+                Step::Key(from, to) => Segment::Key(self.keys[from..to].to_owned()),
+                Step::Index(index) => Segment::Index(index),
+            })
+            .collect();
+        Box::new(Violation::new(
+            kind,
+            Path::from_segments(segments),
+            expected,
+            got,
+            message,
+        ))
     }
 
-    /// The schema of the value beginning at `slot`, or the reason the reply can no longer be valid.
+    /// The schema of the value beginning at `slot` (unresolved), whether it is the envelope, or
+    /// the reason the reply can no longer be valid.
     fn child(&self, slot: Slot<'_>) -> Result<(Option<&'s Value>, bool), Box<Violation>> {
-        let parent = self.frames.last();
-        if parent.is_some_and(|p| p.envelope) {
-            let inside = matches!(slot, Slot::Member(key) if Some(key) == self.envelope.as_deref());
-            return Ok((
-                inside.then_some(self.root).and_then(|s| self.resolve(s)),
-                false,
-            ));
-        }
-        let Some(parent) = parent else {
-            if self.envelope.is_some() {
-                return Ok((None, true));
-            }
-            return Ok((self.resolve(self.root), false));
+        let Some(parent) = self.frames.last() else {
+            return Ok(match self.envelope {
+                Some(_) => (None, true),
+                None => (Some(self.root), false),
+            });
         };
-        let Some(schema) = parent.schema else {
+        if parent.envelope {
+            let inside = matches!(slot, Slot::Member(key) if Some(key) == self.envelope.as_deref());
+            return Ok((inside.then_some(self.root), false));
+        }
+        let Some(rules) = parent.rules.map(|i| &self.rules[i]) else {
             return Ok((None, false));
         };
         let found = match slot {
             Slot::Root => None,
-            Slot::Member(key) => match schema.get("properties").and_then(|p| p.get(key)) {
+            Slot::Member(key) => match rules.properties.and_then(|p| p.get(key)) {
                 Some(field) => Some(field),
-                None if schema.get("patternProperties").is_none()
-                    && schema.get("additionalProperties") == Some(&Value::Bool(false)) =>
-                {
-                    let known = schema
-                        .get("properties")
-                        .and_then(Value::as_object)
+                None if rules.closed => {
+                    let known = rules
+                        .properties
                         .map(|p| p.keys().map(String::as_str).collect::<Vec<_>>().join(", "))
                         .unwrap_or_default();
                     return Err(self.stop(
@@ -138,27 +246,58 @@ impl<'s> Guard<'s> {
                         format!("unknown field `{key}`"),
                     ));
                 }
-                None => schema.get("additionalProperties").filter(|s| s.is_object()),
+                None => rules.additional,
             },
             Slot::Item(index) => {
-                if let Some(max) = schema.get("maxItems").and_then(Value::as_u64) {
-                    if index as u64 >= max {
-                        return Err(self.stop(
-                            ErrorKind::Constraint,
-                            format!("at most {max} items"),
-                            Some(format!("{} items or more", index + 1)),
-                            format!("the array already has more than {max} items"),
-                        ));
-                    }
+                if let Some(max) = rules.max_items.filter(|&max| index as u64 >= max) {
+                    return Err(self.stop(
+                        ErrorKind::Constraint,
+                        format!("at most {max} items"),
+                        Some(format!("{} items or more", index + 1)),
+                        format!("the array already has more than {max} items"),
+                    ));
                 }
-                let prefix = schema.get("prefixItems").and_then(Value::as_array);
-                match prefix.and_then(|p| p.get(index)) {
-                    Some(item) => Some(item),
-                    None => schema.get("items").filter(|s| s.is_object()),
-                }
+                rules.prefix.get(index).or(rules.items)
             }
         };
-        Ok((found.and_then(|s| self.resolve(s)), false))
+        Ok((found, false))
+    }
+
+    fn push_step(&mut self, slot: Slot<'_>) {
+        self.path.push(match slot {
+            Slot::Member(key) => {
+                let from = self.keys.len();
+                self.keys.push_str(key);
+                Step::Key(from, self.keys.len())
+            }
+            Slot::Item(index) => Step::Index(index),
+            Slot::Root => Step::Key(self.keys.len(), self.keys.len()),
+        });
+    }
+
+    fn pop_step(&mut self) {
+        if let Some(Step::Key(from, _)) = self.path.pop() {
+            self.keys.truncate(from);
+        }
+    }
+}
+
+/// Hashes a schema's address: one multiplication, where the default hasher spends more than the
+/// rest of a lookup (a guard looks one up for every value of the reply).
+#[derive(Default)]
+struct AddressHasher(u64);
+
+impl Hasher for AddressHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
@@ -168,59 +307,57 @@ fn strings(values: &Value) -> Option<Vec<&str>> {
 
 impl Watch for Guard<'_> {
     fn begin(&mut self, slot: Slot<'_>, _start: Start) -> Result<(), Box<Violation>> {
-        match slot {
-            Slot::Member(key) => self.path.push(Segment::Key(key.to_owned())),
-            Slot::Item(index) => self.path.push(Segment::Index(index)),
-            Slot::Root => self.path.push(Segment::Key(String::new())),
-        }
+        self.push_step(slot);
         let (schema, envelope) = self.child(slot)?;
-        self.frames.push(Frame { schema, envelope });
+        let rules = self.rules_of(schema);
+        self.frames.push(Frame { rules, envelope });
         Ok(())
     }
 
     fn key(&mut self, key: &str) -> Result<(), Box<Violation>> {
         // The same check as when its value begins, made as soon as the key is written.
-        self.path.push(Segment::Key(key.to_owned()));
+        let parent = self.frames.last().and_then(|f| f.rules);
+        if !parent.is_some_and(|i| self.rules[i].closed) {
+            return Ok(());
+        }
+        self.push_step(Slot::Member(key));
         let known = self.child(Slot::Member(key)).map(|_| ());
-        self.path.pop();
+        self.pop_step();
         known
     }
 
     fn grow(&mut self, so_far: &str, chars: usize) -> Result<(), Box<Violation>> {
-        let Some(schema) = self.frames.last().and_then(|f| f.schema) else {
+        let Some(rules) = self
+            .frames
+            .last()
+            .and_then(|f| f.rules)
+            .map(|i| &self.rules[i])
+        else {
             return Ok(());
         };
-        if let Some(max) = schema.get("maxLength").and_then(Value::as_u64) {
-            if chars as u64 > max {
-                return Err(self.stop(
-                    ErrorKind::Constraint,
-                    format!("at most {max} characters"),
-                    Some(format!("{chars} characters so far")),
-                    format!("the string is already longer than {max} characters"),
-                ));
-            }
+        if let Some(max) = rules.max_length.filter(|&max| chars as u64 > max) {
+            return Err(self.stop(
+                ErrorKind::Constraint,
+                format!("at most {max} characters"),
+                Some(format!("{chars} characters so far")),
+                format!("the string is already longer than {max} characters"),
+            ));
         }
-        let Some(values) = schema.get("enum").and_then(strings) else {
+        let Some((values, longest)) = &rules.choices else {
             return Ok(());
         };
-        let longest = values.iter().map(|v| v.len()).max().unwrap_or(0);
         // Past the longest value by more than surrounding space could explain, nothing matches.
-        let written = if so_far.len() > longest + 64 {
-            None
-        } else {
-            Some(so_far.trim_start().to_lowercase())
-        };
-        let fits = written.as_deref().is_some_and(|w| {
-            let core = w.trim_end();
+        let fits = so_far.len() <= longest + 64 && {
+            let written = so_far.trim_start().to_lowercase();
+            let core = written.trim_end();
             values.iter().any(|v| {
-                let v = v.to_lowercase();
-                if core.len() < w.len() {
+                if core.len() < written.len() {
                     v == core
                 } else {
                     v.starts_with(core)
                 }
             })
-        });
+        };
         if fits {
             return Ok(());
         }
@@ -240,86 +377,76 @@ impl Watch for Guard<'_> {
     }
 
     fn end(&mut self, value: NodeRef<'_>) -> Result<(), Box<Violation>> {
-        let checked = match self.frames.last().and_then(|f| f.schema) {
-            Some(schema) => self.whole(schema, value),
+        let checked = match self.frames.last().and_then(|f| f.rules) {
+            Some(index) => self.whole(&self.rules[index], value),
             None => Ok(()),
         };
         self.frames.pop();
-        self.path.pop();
+        self.pop_step();
         checked
     }
 }
 
 impl Guard<'_> {
     /// Checks on a whole value.
-    fn whole(&self, schema: &Value, value: NodeRef<'_>) -> Result<(), Box<Violation>> {
-        let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
-        if let Some(n) = value.as_number() {
-            if let Some(x) = n.as_f64() {
-                let broken = [
-                    ("minimum", bound("minimum").filter(|&m| x < m), "at least"),
-                    ("maximum", bound("maximum").filter(|&m| x > m), "at most"),
-                    (
-                        "exclusiveMinimum",
-                        bound("exclusiveMinimum").filter(|&m| x <= m),
-                        "greater than",
-                    ),
-                    (
-                        "exclusiveMaximum",
-                        bound("exclusiveMaximum").filter(|&m| x >= m),
-                        "less than",
-                    ),
-                ];
-                if let Some((_, Some(limit), phrase)) = broken.into_iter().find(|b| b.1.is_some()) {
-                    return Err(self.stop(
-                        ErrorKind::Range,
-                        format!("a number {phrase} {limit}"),
-                        Some(n.to_string()),
-                        format!("{n} is out of range"),
-                    ));
-                }
+    fn whole(&self, rules: &Rules<'_>, value: NodeRef<'_>) -> Result<(), Box<Violation>> {
+        if let Some(x) = value.as_number().and_then(|n| n.as_f64()) {
+            let [min, max, above, below] = rules.bounds;
+            let broken = [
+                (min.filter(|&m| x < m), "at least"),
+                (max.filter(|&m| x > m), "at most"),
+                (above.filter(|&m| x <= m), "greater than"),
+                (below.filter(|&m| x >= m), "less than"),
+            ];
+            if let Some((Some(limit), phrase)) = broken.into_iter().find(|b| b.0.is_some()) {
+                let n = value.to_value();
+                return Err(self.stop(
+                    ErrorKind::Range,
+                    format!("a number {phrase} {limit}"),
+                    Some(n.to_string()),
+                    format!("{n} is out of range"),
+                ));
             }
         }
-        if let Some(text) = value.as_str() {
-            if let Some(min) = schema.get("minLength").and_then(Value::as_u64) {
-                let chars = text.chars().count() as u64;
-                if chars < min {
-                    return Err(self.stop(
-                        ErrorKind::Constraint,
-                        format!("at least {min} characters"),
-                        Some(format!("{text:?}")),
-                        format!("the string has {chars} characters"),
-                    ));
-                }
+        if let (Some(text), Some(min)) = (value.as_str(), rules.min_length) {
+            let chars = text.chars().count() as u64;
+            if chars < min {
+                return Err(self.stop(
+                    ErrorKind::Constraint,
+                    format!("at least {min} characters"),
+                    Some(format!("{text:?}")),
+                    format!("the string has {chars} characters"),
+                ));
             }
         }
-        if let Some(items) = value.items() {
-            if let Some(min) = schema.get("minItems").and_then(Value::as_u64) {
-                let count = items.count() as u64;
-                if count < min {
-                    return Err(self.stop(
-                        ErrorKind::Constraint,
-                        format!("at least {min} items"),
-                        Some(format!("{count} items")),
-                        format!("the array closed with {count} items"),
-                    ));
-                }
+        if let (Some(items), Some(min)) = (value.items(), rules.min_items) {
+            let count = items.count() as u64;
+            if count < min {
+                return Err(self.stop(
+                    ErrorKind::Constraint,
+                    format!("at least {min} items"),
+                    Some(format!("{count} items")),
+                    format!("the array closed with {count} items"),
+                ));
             }
         }
-        if let Some(members) = value.members() {
-            let properties = schema.get("properties").and_then(Value::as_object);
+        if let (Some(members), false) = (value.members(), rules.required.is_empty()) {
             let keys: Vec<&str> = members.map(|(k, _)| k).collect();
             // A key the schema does not name may be an alias of a required one: then say nothing.
-            let all_known = properties.is_some_and(|p| keys.iter().all(|k| p.contains_key(*k)));
-            if let (true, Some(required)) = (all_known, schema.get("required").and_then(strings)) {
-                if let Some(missing) = required.iter().find(|r| !keys.contains(r)) {
-                    return Err(self.stop(
-                        ErrorKind::Missing,
-                        format!("the field `{missing}`"),
-                        None,
-                        format!("the object closed without the required field `{missing}`"),
-                    ));
-                }
+            let all_known = rules
+                .properties
+                .is_some_and(|p| keys.iter().all(|k| p.contains_key(*k)));
+            if let Some(missing) = rules
+                .required
+                .iter()
+                .find(|r| all_known && !keys.contains(r))
+            {
+                return Err(self.stop(
+                    ErrorKind::Missing,
+                    format!("the field `{missing}`"),
+                    None,
+                    format!("the object closed without the required field `{missing}`"),
+                ));
             }
         }
         Ok(())

@@ -120,8 +120,8 @@ enum Token {
         escape: Escape,
         high: Option<u32>,
     },
-    /// A number or literal's characters so far.
-    Scalar(String),
+    /// A number or literal: its characters so far are in `Incremental::scalar`.
+    Scalar,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -141,6 +141,8 @@ pub struct Incremental {
     lead: Lead,
     token: Token,
     key: String,
+    /// The number or literal being read.
+    scalar: String,
     /// Characters in the string being read.
     chars: usize,
     progress: Progress,
@@ -156,6 +158,7 @@ impl Default for Incremental {
             lead: Lead::Start,
             token: Token::None,
             key: String::new(),
+            scalar: String::new(),
             chars: 0,
             progress: Progress::Reading,
             read: 0,
@@ -210,7 +213,7 @@ impl Incremental {
     /// Takes in the reply's end: a number or literal at the very end of a bare value is whole.
     pub fn finish(&mut self, watch: &mut dyn Watch) -> &Progress {
         if self.progress == Progress::Reading && self.open.is_empty() {
-            if let Token::Scalar(_) = self.token {
+            if let Token::Scalar = self.token {
                 let result = self.end_scalar(watch);
                 match result {
                     Ok(true) => self.progress = Progress::Complete,
@@ -230,17 +233,15 @@ impl Incremental {
     ) -> Result<Option<&'t str>, Box<Violation>> {
         match self.token {
             Token::String { .. } => return self.string(text, watch).map(Some),
-            Token::Scalar(_) => {
+            Token::Scalar => {
                 let end = text
                     .find(
                         |c: char| !matches!(c, '0'..='9' | '-' | '+' | '.' | 'e' | 'E' | 'a'..='z'),
                     )
                     .unwrap_or(text.len());
-                if let Token::Scalar(so_far) = &mut self.token {
-                    so_far.push_str(&text[..end]);
-                    if so_far.len() > 64 {
-                        return Ok(None);
-                    }
+                self.scalar.push_str(&text[..end]);
+                if self.scalar.len() > 64 {
+                    return Ok(None);
                 }
                 if end == text.len() {
                     return Ok(Some(""));
@@ -280,7 +281,7 @@ impl Incremental {
             {
                 self.begin_value(c, watch)?;
                 // A scalar's first character is its token's too.
-                Ok(Some(if matches!(self.token, Token::Scalar(_)) {
+                Ok(Some(if matches!(self.token, Token::Scalar) {
                     text
                 } else {
                     rest
@@ -337,7 +338,8 @@ impl Incremental {
             Start::Array => Kind::Array(Vec::new()),
             Start::String => Kind::String(String::new()),
             Start::Scalar => {
-                self.token = Token::Scalar(String::new());
+                self.token = Token::Scalar;
+                self.scalar.clear();
                 return Ok(());
             }
         };
@@ -405,18 +407,19 @@ impl Incremental {
 
     /// The number or literal in progress ended: `false` if it is none.
     fn end_scalar(&mut self, watch: &mut dyn Watch) -> Result<bool, Box<Violation>> {
-        let Token::Scalar(text) = std::mem::replace(&mut self.token, Token::None) else {
+        if !matches!(
+            std::mem::replace(&mut self.token, Token::None),
+            Token::Scalar
+        ) {
             return Ok(false);
-        };
-        let kind = match text.as_str() {
+        }
+        let kind = match self.scalar.as_str() {
             "true" => Kind::Bool(true),
             "false" => Kind::Bool(false),
             "null" => Kind::Null,
-            _ => match serde_json::from_str::<Number>(&text) {
-                Ok(n) if text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) => {
-                    Kind::Number(n)
-                }
-                _ => return Ok(false),
+            text => match number(text) {
+                Some(n) => Kind::Number(n),
+                None => return Ok(false),
             },
         };
         let id = self.attach(kind, true);
@@ -439,7 +442,15 @@ impl Incremental {
             unreachable!("called inside a string")
         };
         let bytes = text.as_bytes();
-        let mut out = String::new();
+        // Appended to in place: the key, or the string's node (taken out and put back).
+        let mut out = match node {
+            None => std::mem::take(&mut self.key),
+            Some(id) => match &mut self.tree.nodes[id].kind {
+                Kind::String(s) => std::mem::take(s),
+                _ => String::new(),
+            },
+        };
+        let before = out.len();
         let mut i = 0;
         let mut closed = false;
         let mut slip = false;
@@ -540,12 +551,13 @@ impl Incremental {
         }
         self.token = Token::String { node, escape, high };
         match node {
-            None => self.key.push_str(&out),
+            None => self.key = out,
             Some(id) => {
-                if !out.is_empty() {
-                    self.chars += out.chars().count();
-                    if let Kind::String(s) = &mut self.tree.nodes[id].kind {
-                        s.push_str(&out);
+                let grew = out.len() > before;
+                self.chars += out[before..].chars().count();
+                if let Kind::String(s) = &mut self.tree.nodes[id].kind {
+                    *s = out;
+                    if grew {
                         watch.grow(s, self.chars)?;
                     }
                 }
@@ -570,6 +582,22 @@ impl Incremental {
         }
         Ok(&text[i..])
     }
+}
+
+/// A JSON number's text as a number: plain integers at once, the rest as serde_json reads them.
+fn number(text: &str) -> Option<Number> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let plain = !digits.is_empty()
+        && digits.len() <= 18
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits.len() == 1 || !digits.starts_with('0'));
+    if plain {
+        return text.parse::<i64>().ok().map(Number::from);
+    }
+    if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+        return None;
+    }
+    serde_json::from_str(text).ok()
 }
 
 /// [`Slot`] without the borrow of the key it names.

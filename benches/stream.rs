@@ -1,0 +1,173 @@
+//! Streaming a reply against reading it whole, on the ~1 KB benchmark order.
+//!
+//! - `read`: the order's reply read as it arrives in 4-byte pieces (about a token each) — the
+//!   incremental reader, the early-abort guard, and a typed partial whenever the loop would build
+//!   one for a consumer that is always waiting (every piece up to 64 bytes, then after each quarter
+//!   more), then the final read of the whole reply — next to that final read alone
+//!   (`Output::read`, what a generation that does not stream does once).
+//! - `first_partial`: from the first piece to the first typed partial.
+//! - `generation`: a whole generation on the scripted backend, `Generation::stream` in 4-byte
+//!   pieces (every update taken; the mock hands the executor a turn before each piece, as a
+//!   network would) against `Generation::report` on the same reply.
+//! - `parts`: the reader alone and with the guard, in pieces and whole, and one typed partial of
+//!   the whole order.
+//!
+//! Run with `cargo bench --bench stream`.
+
+use std::hint::black_box;
+
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use futures_util::StreamExt;
+use outlines::backend::Finish;
+use outlines::backend::mock::Mock;
+use outlines::lenient::guard::Guard;
+use outlines::lenient::incremental::Incremental;
+use outlines::output::Typed;
+use outlines::prelude::*;
+use outlines::{Output, Partial};
+
+#[path = "support/order.rs"]
+mod order;
+
+use order::{Order, order_json};
+
+/// Reads `reply` as the streaming loop does: in `piece`-byte pieces, guarded, with partials at the
+/// loop's pace; then the whole reply. Returns the partials built.
+fn stream_read(
+    reply: &str,
+    piece: usize,
+    schema: &serde_json::Value,
+    output: &Typed<Order>,
+) -> usize {
+    let mut reader = Incremental::new();
+    let mut guard = Guard::new(schema);
+    let (mut shown, mut partials) = (0, 0);
+    for chunk in reply.as_bytes().chunks(piece) {
+        let chunk = std::str::from_utf8(chunk).expect("ASCII");
+        reader.feed(chunk, &mut guard);
+        let read = reader.bytes_read();
+        if read <= 64 || (read - shown) * 4 >= read {
+            shown = read;
+            let partial: Option<Partial<Order>> = reader.tree().root().and_then(Order::partial);
+            partials += usize::from(black_box(partial).is_some());
+        }
+    }
+    assert!(output.read(reply, &Finish::Stop).is_ok());
+    partials
+}
+
+fn stream(c: &mut Criterion) {
+    let reply = order_json();
+    let schema = Order::json_schema();
+    let output = Typed::<Order>::new();
+    let stop = Finish::Stop;
+    assert!(stream_read(&reply, 4, &schema, &output) > 10);
+
+    let mut group = c.benchmark_group("read");
+    group.throughput(Throughput::Bytes(reply.len() as u64));
+    group.bench_function("whole", |b| {
+        b.iter(|| output.read(black_box(&reply), &stop))
+    });
+    group.bench_function("streamed_4b", |b| {
+        b.iter(|| stream_read(black_box(&reply), 4, &schema, &output))
+    });
+    group.bench_function("streamed_1b", |b| {
+        b.iter(|| stream_read(black_box(&reply), 1, &schema, &output))
+    });
+    group.finish();
+
+    c.bench_function("first_partial", |b| {
+        b.iter(|| {
+            let mut reader = Incremental::new();
+            let mut guard = Guard::new(&schema);
+            for chunk in reply.as_bytes().chunks(4) {
+                reader.feed(std::str::from_utf8(chunk).expect("ASCII"), &mut guard);
+                if let Some(partial) = reader.tree().root().and_then(Order::partial) {
+                    return black_box(partial);
+                }
+            }
+            unreachable!("the order has a first partial")
+        })
+    });
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("a runtime");
+    let mut group = c.benchmark_group("generation");
+    group.bench_function("report", |b| {
+        b.iter_batched(
+            || Mock::always(reply.clone()),
+            |backend| {
+                runtime
+                    .block_on(Order::generation("Extract.").report(&backend))
+                    .is_ok()
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("stream_4b", |b| {
+        b.iter_batched(
+            || Mock::always(reply.clone()).streaming(4),
+            |backend| {
+                runtime.block_on(async {
+                    let updates = Order::generation("Extract.").stream(&backend);
+                    updates.count().await
+                })
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+    parts(c, &reply, &schema);
+}
+
+/// Where the streamed read's time goes: the reader alone, with the guard, in pieces and whole, and
+/// one typed partial of the whole order.
+fn parts(c: &mut Criterion, reply: &str, schema: &serde_json::Value) {
+    use outlines::lenient::incremental::Blind;
+    let mut g = c.benchmark_group("parts");
+    g.bench_function("reader_blind_4b", |b| {
+        b.iter(|| {
+            let mut r = Incremental::new();
+            for chunk in reply.as_bytes().chunks(4) {
+                r.feed(std::str::from_utf8(chunk).unwrap(), &mut Blind);
+            }
+            r.bytes_read()
+        })
+    });
+    g.bench_function("reader_guard_4b", |b| {
+        b.iter(|| {
+            let mut r = Incremental::new();
+            let mut guard = Guard::new(schema);
+            for chunk in reply.as_bytes().chunks(4) {
+                r.feed(std::str::from_utf8(chunk).unwrap(), &mut guard);
+            }
+            r.bytes_read()
+        })
+    });
+    g.bench_function("reader_guard_whole", |b| {
+        b.iter(|| {
+            let mut r = Incremental::new();
+            let mut guard = Guard::new(schema);
+            r.feed(reply, &mut guard);
+            r.bytes_read()
+        })
+    });
+    g.bench_function("reader_blind_whole", |b| {
+        b.iter(|| {
+            let mut r = Incremental::new();
+            r.feed(reply, &mut Blind);
+            r.bytes_read()
+        })
+    });
+    let mut r = Incremental::new();
+    r.feed(reply, &mut Blind);
+    g.bench_function("partial_full", |b| {
+        b.iter(|| Order::partial(r.tree().root().unwrap()).is_some())
+    });
+    g.finish();
+}
+
+criterion_group!(benches, stream);
+criterion_main!(benches);
