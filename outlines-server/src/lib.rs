@@ -11,6 +11,7 @@ mod native;
 mod openai;
 mod openapi;
 mod run;
+mod stream;
 mod types;
 
 use std::sync::{Arc, OnceLock};

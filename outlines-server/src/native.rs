@@ -9,6 +9,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use outlines::backend::Backend;
 use outlines::generate::{Attempt, Generation, Template};
@@ -20,6 +21,7 @@ use serde_json::{Value, json};
 
 use crate::cache::canonical;
 use crate::run::{Options, failure};
+use crate::stream;
 use crate::types::{AnyOutput, as_json};
 use crate::{ApiError, Server};
 
@@ -40,6 +42,9 @@ pub(crate) struct GenerateRequest {
     temperature: Option<f32>,
     #[serde(default)]
     attempts: Option<usize>,
+    /// Stream the value as server-sent events (`/generate` only, not in a batch).
+    #[serde(default)]
+    stream: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,11 +72,25 @@ const MAX_ATTEMPTS: usize = 10;
 pub(crate) async fn generate(
     State(server): State<Server>,
     body: Result<Json<GenerateRequest>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Response, ApiError> {
     let Json(request) = body.map_err(|e| ApiError::rejected(&e))?;
     let backend = Arc::clone(server.backend()?);
-    let _place = server.place().await?;
-    one(&server, &*backend, &request).await.map(Json)
+    let place = server.place().await?;
+    if request.stream {
+        let (options, generation) = prepare(&server, &request)?;
+        let model = backend.model().to_owned();
+        let updates = options.stream(&server, backend, generation);
+        return Ok(stream::native(
+            updates,
+            Instant::now(),
+            model,
+            attempt,
+            place,
+        ));
+    }
+    one(&server, &*backend, &request)
+        .await
+        .map(|body| Json(body).into_response())
 }
 
 /// The most requests in one batch.
@@ -113,6 +132,10 @@ pub(crate) async fn generate_batch(
         let backend = Arc::clone(&backend);
         async move {
             let result = match server.running().await {
+                Ok(_) if request.stream => Err(ApiError::invalid(
+                    Some("stream"),
+                    "a batch item cannot stream: send it to /generate",
+                )),
                 Ok(_running) => one(&server, &*backend, &request).await,
                 Err(error) => Err(error),
             };
@@ -133,11 +156,11 @@ pub(crate) async fn generate_batch(
 }
 
 /// One request's answer, without taking a place (the caller holds one).
-async fn one(
+/// The options and generation a request asks for, or why it cannot be made.
+fn prepare(
     server: &Server,
-    backend: &dyn Backend,
     request: &GenerateRequest,
-) -> Result<Value, ApiError> {
+) -> Result<(Options, Generation<Value>), ApiError> {
     let output = output(server, &request.output)?;
     let prompt = match (&request.prompt, &request.template) {
         (Some(prompt), None) => prompt.clone(),
@@ -165,10 +188,17 @@ async fn one(
         attempts: Some(attempts),
         ..Options::default()
     };
+    Ok((options, Generation::from_shared(output, prompt)))
+}
+
+async fn one(
+    server: &Server,
+    backend: &dyn Backend,
+    request: &GenerateRequest,
+) -> Result<Value, ApiError> {
+    let (options, generation) = prepare(server, request)?;
     let began = Instant::now();
-    let result = options
-        .run(server, backend, Generation::from_shared(output, prompt))
-        .await;
+    let result = options.run(server, backend, generation).await;
     match result {
         Ok(report) => Ok(json!({
             "value": report.value,

@@ -1,14 +1,12 @@
 //! `POST /v1/chat/completions` and `GET /v1/models` in OpenAI's wire format (the fields the
 //! popular clients send and read; unknown fields are ignored, as OpenAI's own server does).
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Json;
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::response::sse::{Event, Sse};
 use axum::response::{IntoResponse, Response};
 use outlines::backend::Message;
 use outlines::generate::Generation;
@@ -17,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::run::{Options, failure};
+use crate::stream::{self, Chunks};
 use crate::{ApiError, Server};
 
 #[derive(Debug, Deserialize)]
@@ -116,11 +115,43 @@ pub(crate) async fn chat_completions(
         temperature: request.temperature,
         attempts: None,
     };
-    let _place = server.place().await?;
+    let place = server.place().await?;
     let tool = match &wanted {
         Wanted::Call(name, _) => Some(name.clone()),
         _ => None,
     };
+    let created = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let model = request.model.unwrap_or_else(|| backend.model().to_owned());
+    let id = format!("chatcmpl-{created:x}");
+    if request.stream {
+        // Streamed as the value is written: a request that cannot be met is still an error
+        // status (checked above); a generation that fails is an error event.
+        let include_usage = request
+            .stream_options
+            .as_ref()
+            .and_then(|o| o.get("include_usage"))
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let chunks = Chunks {
+            id,
+            created,
+            model,
+            tool,
+            include_usage,
+        };
+        return Ok(match wanted {
+            Wanted::Text => {
+                let generation = Generation::with_output(Text::new(), prompt);
+                stream::chat(options.stream(&server, backend, generation), chunks, place)
+            }
+            Wanted::Json(schema) | Wanted::Call(_, schema) => {
+                let generation = Generation::with_output(schema, prompt);
+                stream::chat(options.stream(&server, backend, generation), chunks, place)
+            }
+        });
+    }
     let (content, call, usage) = match wanted {
         Wanted::Text => {
             let report = options
@@ -146,10 +177,7 @@ pub(crate) async fn chat_completions(
             }
         }
     };
-    let created = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let model = request.model.unwrap_or_else(|| backend.model().to_owned());
+    drop(place);
     let (message, finish_reason) = match call {
         None => (
             json!({"role": "assistant", "content": content, "refusal": null}),
@@ -164,64 +192,20 @@ pub(crate) async fn chat_completions(
             "tool_calls",
         ),
     };
-    let id = format!("chatcmpl-{created:x}");
     let usage = json!({
         "prompt_tokens": usage.input_tokens,
         "completion_tokens": usage.output_tokens,
         "total_tokens": usage.input_tokens + usage.output_tokens,
     });
-    if !request.stream {
-        let body = json!({
-            "id": id,
-            "object": "chat.completion",
-            "created": created,
-            "model": model,
-            "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
-            "usage": usage,
-        });
-        return Ok(Json(body).into_response());
-    }
-    // Streamed: the value is validated first (a request that cannot be satisfied gets an error
-    // status, not a stream), then sent as chunks: the message, its end, the usage if asked for.
-    let include_usage = request
-        .stream_options
-        .as_ref()
-        .and_then(|o| o.get("include_usage"))
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let chunk = |choices: Value, usage: Value| {
-        json!({
-            "id": id,
-            "object": "chat.completion.chunk",
-            "created": created,
-            "model": model,
-            "choices": choices,
-            "usage": usage,
-        })
-    };
-    let mut delta = message;
-    if delta.get("tool_calls").is_some() {
-        delta["tool_calls"][0]["index"] = 0.into();
-    }
-    let mut chunks = vec![
-        chunk(
-            json!([{"index": 0, "delta": delta, "finish_reason": null}]),
-            Value::Null,
-        ),
-        chunk(
-            json!([{"index": 0, "delta": {}, "finish_reason": finish_reason}]),
-            Value::Null,
-        ),
-    ];
-    if include_usage {
-        chunks.push(chunk(json!([]), usage));
-    }
-    let events = chunks
-        .into_iter()
-        .map(|c| Event::default().data(c.to_string()))
-        .chain([Event::default().data("[DONE]")])
-        .map(Ok::<_, Infallible>);
-    Ok(Sse::new(futures_util::stream::iter(events)).into_response())
+    let body = json!({
+        "id": id,
+        "object": "chat.completion",
+        "created": created,
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": finish_reason}],
+        "usage": usage,
+    });
+    Ok(Json(body).into_response())
 }
 
 /// The output the request asks for: a named tool's arguments, else its `response_format`.

@@ -1,8 +1,13 @@
 //! What both APIs do with a request's generation: set what the request asks for, run it within the
 //! server's time limit, count its attempts, and turn a failure into the error a client reads.
 
+use std::sync::Arc;
+
+use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
+use outlines::Structured;
 use outlines::backend::{Backend, Message};
-use outlines::generate::{Cause, Generation, Report};
+use outlines::generate::{Cause, Generation, Report, Update};
 
 use crate::{ApiError, Server};
 
@@ -23,8 +28,45 @@ impl Options {
         &self,
         server: &Server,
         backend: &dyn Backend,
-        mut generation: Generation<T>,
+        generation: Generation<T>,
     ) -> Result<Report<T>, outlines::Error> {
+        let result = self.prepare(server, generation).report(backend).await;
+        match &result {
+            Ok(report) => server.metrics.attempts(&report.attempts),
+            Err(error) => server.metrics.attempts(error.attempts()),
+        }
+        result
+    }
+
+    /// Streams `generation` with these options on `backend`; its attempts are counted when it
+    /// ends. The stream owns what it needs, so it can be a response's body.
+    pub(crate) fn stream<T>(
+        &self,
+        server: &Server,
+        backend: Arc<dyn Backend>,
+        generation: Generation<T>,
+    ) -> BoxStream<'static, Result<Update<T>, outlines::Error>>
+    where
+        T: Structured + Send,
+        T::Partial: Send,
+    {
+        let counted = server.clone();
+        self.prepare(server, generation)
+            .stream_owned(backend)
+            .inspect(move |update| match update {
+                Ok(Update::Done(report)) => counted.metrics.attempts(&report.attempts),
+                Err(error) => counted.metrics.attempts(error.attempts()),
+                _ => {}
+            })
+            .boxed()
+    }
+
+    /// `generation` with these options, within the server's time limit.
+    fn prepare<T: Send + 'static>(
+        &self,
+        server: &Server,
+        mut generation: Generation<T>,
+    ) -> Generation<T> {
         generation = generation
             .history(self.history.iter().cloned())
             .deadline(server.limits.time)
@@ -41,12 +83,7 @@ impl Options {
         if let Some(n) = self.attempts {
             generation = generation.max_attempts(n);
         }
-        let result = generation.report(backend).await;
-        match &result {
-            Ok(report) => server.metrics.attempts(&report.attempts),
-            Err(error) => server.metrics.attempts(error.attempts()),
-        }
-        result
+        generation
     }
 }
 

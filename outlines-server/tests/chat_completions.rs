@@ -198,3 +198,119 @@ async fn models_lists_the_backend_s_model() {
     assert_eq!(body["data"][0]["object"], "model");
     assert!(body["data"][0]["id"].is_string());
 }
+
+/// The content of a streamed completion: each chunk's delta content (or tool arguments), the
+/// finish reason, and the events after the chunks.
+fn streamed(events: &[(String, String)]) -> (Vec<String>, Option<String>, Vec<String>) {
+    let (mut pieces, mut finish, mut rest) = (Vec::new(), None, Vec::new());
+    for (_, data) in events {
+        let Ok(chunk) = serde_json::from_str::<Value>(data) else {
+            rest.push(data.clone());
+            continue;
+        };
+        if chunk.get("error").is_some() {
+            rest.push(data.clone());
+            continue;
+        }
+        let Some(choice) = chunk.pointer("/choices/0") else {
+            continue;
+        };
+        let delta = &choice["delta"];
+        let piece = delta["content"].as_str().or_else(|| {
+            delta
+                .pointer("/tool_calls/0/function/arguments")
+                .and_then(Value::as_str)
+        });
+        if let Some(piece) = piece.filter(|p| !p.is_empty()) {
+            pieces.push(piece.to_owned());
+        }
+        if let Some(reason) = choice["finish_reason"].as_str() {
+            finish = Some(reason.to_owned());
+        }
+    }
+    (pieces, finish, rest)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_completion_sends_the_value_as_it_is_written() {
+    // The backend streams in 3-byte pieces; the first reply breaks the maximum and is stopped,
+    // the repair agrees with what was already sent.
+    let mock = Arc::new(
+        Mock::new()
+            .reply(r#"{"name": "John", "age": 250, "x": "a long rest that is never paid for"}"#)
+            .reply(r#"{"name": "John", "age": 25}"#)
+            .streaming(3),
+    );
+    let base = serve(mock.clone()).await;
+    let body = json!({
+        "model": "m", "stream": true, "stream_options": {"include_usage": true},
+        "messages": [{"role": "user", "content": "John is 25."}],
+        "response_format": person_format(true),
+    });
+    let (status, events) = support::events(format!("{base}/v1/chat/completions"), body).await;
+    assert_eq!(status, 200);
+    let (pieces, finish, rest) = streamed(&events);
+    assert!(pieces.len() > 3, "{pieces:?}");
+    assert_eq!(pieces.concat(), r#"{"name":"John","age":25}"#);
+    assert_eq!(finish.as_deref(), Some("stop"));
+    assert_eq!(rest, ["[DONE]"]);
+    // The first reply was dropped once 250 was whole.
+    assert!(mock.streamed_bytes() < 70, "{}", mock.streamed_bytes());
+
+    // A tool call streams its arguments.
+    let mock = Arc::new(
+        Mock::new()
+            .reply(r#"{"name": "Ann", "age": 30}"#)
+            .streaming(4),
+    );
+    let base = serve(mock).await;
+    let body = json!({
+        "model": "m", "stream": true,
+        "messages": [{"role": "user", "content": "Ann is 30."}],
+        "tools": [{"type": "function", "function": {"name": "person", "parameters": person_format(true)["json_schema"]["schema"]}}],
+        "tool_choice": {"type": "function", "function": {"name": "person"}},
+    });
+    let (_, events) = support::events(format!("{base}/v1/chat/completions"), body).await;
+    let (pieces, finish, _) = streamed(&events);
+    assert!(pieces.len() > 2);
+    assert_eq!(pieces.concat(), r#"{"name":"Ann","age":30}"#);
+    assert_eq!(finish.as_deref(), Some("tool_calls"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_value_that_changes_or_fails_ends_with_an_error_event() {
+    // The first reply streams a name, then breaks the maximum; the repair writes another name:
+    // what was sent cannot be taken back, so the stream ends with an error, not a wrong value.
+    let mock = Arc::new(
+        Mock::new()
+            .reply(r#"{"name": "Johnny", "age": 250}"#)
+            .reply(r#"{"name": "John", "age": 25}"#)
+            .streaming(3),
+    );
+    let base = serve(mock).await;
+    let body = json!({
+        "model": "m", "stream": true,
+        "messages": [{"role": "user", "content": "John is 25."}],
+        "response_format": person_format(true),
+    });
+    let (status, events) =
+        support::events(format!("{base}/v1/chat/completions"), body.clone()).await;
+    assert_eq!(status, 200);
+    let (_, finish, rest) = streamed(&events);
+    assert_eq!(finish, None);
+    let error: Value = serde_json::from_str(rest.last().unwrap()).unwrap();
+    assert_eq!(error["error"]["type"], "invalid_output");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("without `stream`")
+    );
+    // A generation that fails ends with its error.
+    let mock = Arc::new(Mock::always(r#"{"name": "", "age": 25}"#).streaming(5));
+    let base = serve(mock).await;
+    let (_, events) = support::events(format!("{base}/v1/chat/completions"), body).await;
+    let (_, _, rest) = streamed(&events);
+    let error: Value = serde_json::from_str(rest.last().unwrap()).unwrap();
+    assert_eq!(error["error"]["type"], "invalid_output", "{error}");
+}

@@ -313,3 +313,41 @@ async fn metrics_count_requests_attempts_and_the_cache() {
         assert!(text.lines().any(|l| l == line), "no {line:?} in:\n{text}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_streamed_generate_sends_partials_retries_and_the_value() {
+    let mock = Arc::new(
+        Mock::new()
+            .reply(r#"{"name": "Jo", "role": "superuser"}"#)
+            .reply(r#"{"name": "Jo", "role": "admin"}"#)
+            .streaming(4),
+    );
+    let base = serve(mock).await;
+    let schema = json!({
+        "type": "object",
+        "properties": {"name": {"type": "string"}, "role": {"enum": ["admin", "user"]}},
+        "required": ["name", "role"], "additionalProperties": false,
+    });
+    let body = json!({"prompt": "Jo, admin.", "stream": true, "output": {"type": "json_schema", "schema": schema}});
+    let (status, events) = support::events(format!("{base}/generate"), body.clone()).await;
+    assert_eq!(status, 200);
+    let names: Vec<&str> = events.iter().map(|(n, _)| n.as_str()).collect();
+    let retry = names.iter().position(|n| *n == "retry").expect("a retry");
+    assert!(names[..retry].iter().all(|n| *n == "partial"), "{names:?}");
+    assert_eq!(names.last(), Some(&"done"));
+    let stopped: Value = serde_json::from_str(&events[retry].1).unwrap();
+    assert_eq!(stopped["outcome"], "aborted");
+    assert_eq!(stopped["errors"][0]["path"], "role");
+    let first: Value = serde_json::from_str(&events[0].1).unwrap();
+    assert_eq!(first["attempt"], 1);
+    let done: Value = serde_json::from_str(&events.last().unwrap().1).unwrap();
+    assert_eq!(done["value"], json!({"name": "Jo", "role": "admin"}));
+    assert_eq!(done["attempts"].as_array().unwrap().len(), 2);
+    // In a batch, an item cannot stream.
+    let (_, batch) = support::post(
+        format!("{base}/generate/batch"),
+        json!({"requests": [body]}),
+    )
+    .await;
+    assert_eq!(batch["results"][0]["error"]["param"], "stream");
+}

@@ -178,6 +178,37 @@ async fn openai_streaming_gets_the_validated_value_and_usage() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openai_and_langchain_stream_the_value_as_it_is_written() {
+    // A backend that streams in 3-byte pieces: each client sees the value grow.
+    let valid = r#"{"name": "John", "age": 25}"#;
+    let base = serve(Arc::new(Mock::always(valid).streaming(3))).await;
+    let out = python("openai_stream.py", &base).await;
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], r#"{"name":"John","age":25}"#);
+    let pieces: usize = lines[2].parse().unwrap();
+    assert!(pieces > 3, "{out}");
+
+    let out = python("openai_stream_parse.py", &base).await;
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines.len() > 2, "{out}");
+    assert_eq!(lines.last().unwrap(), &r#"final {"name":"John","age":25}"#);
+
+    let out = python("langchain_stream.py", &base).await;
+    for (line, method) in out.lines().zip(["json_schema", "function_calling"]) {
+        let mut parts = line.splitn(3, ' ');
+        assert_eq!(parts.next(), Some(method), "{out}");
+        let chunks: usize = parts.next().unwrap().parse().unwrap();
+        assert!(chunks > 1, "{method}: {line}");
+        let last: Value = serde_json::from_str(parts.next().unwrap()).unwrap();
+        assert_eq!(
+            last,
+            serde_json::json!({"name": "John", "age": 25}),
+            "{method}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_client_gets_a_valid_value_from_the_embedded_model() {
     let local = tokio::task::spawn_blocking(|| Arc::clone(&LOCAL))
         .await

@@ -142,15 +142,28 @@ where
         self,
         backend: &'a B,
     ) -> BoxStream<'a, Result<Update<T>, Error>> {
+        self.stream_on(backend)
+    }
+
+    /// [`stream`](Self::stream) on a backend the stream owns (an `Arc<dyn Backend>`, say), so that
+    /// the stream can outlive the caller: a server's response body.
+    pub fn stream_owned<B: Backend + 'static>(
+        self,
+        backend: B,
+    ) -> BoxStream<'static, Result<Update<T>, Error>> {
+        self.stream_on(backend)
+    }
+
+    fn stream_on<'a, B: Backend + 'a>(self, backend: B) -> BoxStream<'a, Result<Update<T>, Error>> {
         let (tx, rx) = mpsc::unbounded_channel();
         let taken = Arc::new(AtomicBool::new(true));
         let live = Live {
             tx: tx.clone(),
             taken: taken.clone(),
         };
-        let span = self.span(backend);
+        let span = self.span(&backend);
         let driver = async move {
-            let result = Run::<T>::new(self).go(backend, Some(&live)).await;
+            let result = Run::<T>::new(self).go(&backend, Some(&live)).await;
             let _ = tx.send(result.map(Update::Done));
         }
         .instrument(span);

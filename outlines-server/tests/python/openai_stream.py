@@ -1,6 +1,7 @@
 """The openai SDK streaming a json_schema reply (with usage) from the server.
 
-Usage: openai_stream.py BASE_URL. Prints the content, then the total tokens.
+Usage: openai_stream.py BASE_URL. Prints the content, then the finish reason and total tokens,
+then how many chunks carried content.
 """
 
 import sys
@@ -36,3 +37,4 @@ for chunk in stream:
         total = chunk.usage.total_tokens
 print("".join(content))
 print(finish, total)
+print(len([c for c in content if c]))

@@ -31,3 +31,31 @@ pub(crate) async fn post(url: String, body: Value) -> (u16, Value) {
         .unwrap();
     (response.status().as_u16(), response.json().await.unwrap())
 }
+
+/// `POST url` with `body`, read as server-sent events: each event's name (`message` if none) and
+/// data, in order.
+pub(crate) async fn events(url: String, body: Value) -> (u16, Vec<(String, String)>) {
+    let response = reqwest::Client::new()
+        .post(url)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap();
+    let mut events = Vec::new();
+    for block in text.split("\n\n").filter(|b| !b.trim().is_empty()) {
+        let (mut name, mut data) = ("message".to_owned(), Vec::new());
+        for line in block.lines() {
+            if let Some(rest) = line.strip_prefix("event:") {
+                name = rest.trim().to_owned();
+            } else if let Some(rest) = line.strip_prefix("data:") {
+                data.push(rest.strip_prefix(' ').unwrap_or(rest));
+            }
+        }
+        if !data.is_empty() {
+            events.push((name, data.join("\n")));
+        }
+    }
+    (status, events)
+}
