@@ -379,6 +379,13 @@ async fn the_loop_reads_a_fenced_reply_in_one_attempt_and_strict_mode_repairs_it
     assert_eq!(report.attempts.len(), 2);
     let boxed: Box<dyn Backend> = Box::new(strict);
     assert!(boxed.strict_reading());
+    // And in a batch, whose pacing wraps the backend.
+    let strict = StrictReading(Mock::new().reply(fenced).reply(clean));
+    let report = outlines::Batch::<Person>::new(["Ann is 30."])
+        .requests_per_minute(6000)
+        .report(&strict)
+        .await;
+    assert_eq!(report.summary.attempts.get(&2), Some(&1));
 
     // A reply still invalid after its fixes: the attempt keeps both, and the repair turn goes out.
     let mock = Mock::new()

@@ -388,3 +388,47 @@ async fn a_failed_generation_ends_the_stream_with_its_error() {
     let error = updates.last().unwrap().as_ref().expect_err("an error last");
     assert_eq!(error.attempts()[0].outcome, Outcome::Aborted);
 }
+
+#[tokio::test]
+async fn a_batch_streams_each_task_to_its_observer() {
+    use std::sync::{Arc, Mutex};
+    let backend = Mock::from_fn(|request| {
+        // Each task's prompt names its reply's name.
+        let name = request.messages[0].content.clone();
+        Ok(outlines::backend::Response::text(
+            VALID.replace("\"Jo\"", &format!("{name:?}")),
+        ))
+    })
+    .streaming(6);
+    let seen: Arc<Mutex<Vec<(usize, String)>>> = Arc::default();
+    let record = Arc::clone(&seen);
+    let results = outlines::Batch::<Person>::new(["Ann", "Bob", "Cy"])
+        .max_concurrency(2)
+        .on_update(move |index, update| {
+            if let Update::Partial { value, .. } = update {
+                if let Some(name) = &value.name {
+                    record.lock().unwrap().push((index, name.value.clone()));
+                }
+            }
+        })
+        .run(&backend)
+        .await;
+    let names: Vec<String> = results.into_iter().map(|r| r.unwrap().name).collect();
+    assert_eq!(names, ["Ann", "Bob", "Cy"]);
+    let seen = seen.lock().unwrap();
+    for (index, name) in [(0, "Ann"), (1, "Bob"), (2, "Cy")] {
+        let grown: Vec<&str> = seen
+            .iter()
+            .filter(|(i, _)| *i == index)
+            .map(|(_, n)| n.as_str())
+            .collect();
+        assert!(
+            !grown.is_empty(),
+            "task {index} had no partial name: {seen:?}"
+        );
+        assert!(
+            grown.iter().all(|n| name.starts_with(n)),
+            "{index}: {grown:?}"
+        );
+    }
+}

@@ -520,3 +520,66 @@ mod generation {
         assert_eq!(bodies[0]["messages"], bodies[1]["messages"]);
     }
 }
+
+/// A value the backend wraps (`{"value": …}`: Anthropic's tool input must be an object) streams as
+/// the value itself.
+#[cfg(feature = "anthropic")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrapped_value_streams_as_the_value() {
+    use outlines::backend::anthropic::Anthropic;
+    use outlines::generate::Update;
+    use outlines::prelude::*;
+    let event = |name: &str, data: serde_json::Value| format!("event: {name}\ndata: {data}\n\n");
+    let mut transcript = event(
+        "message_start",
+        serde_json::json!({"type": "message_start", "message": {"id": "m", "type": "message",
+            "role": "assistant", "content": [], "model": "claude-test",
+            "usage": {"input_tokens": 5, "output_tokens": 1}}}),
+    );
+    transcript += &event(
+        "content_block_start",
+        serde_json::json!({"type": "content_block_start", "index": 0,
+            "content_block": {"type": "tool_use", "id": "t1", "name": "emit", "input": {}}}),
+    );
+    for piece in ["{\"val", "ue\": [\"a", "lpha\", \"be", "ta\"]}"] {
+        transcript += &event(
+            "content_block_delta",
+            serde_json::json!({"type": "content_block_delta", "index": 0,
+                "delta": {"type": "input_json_delta", "partial_json": piece}}),
+        );
+    }
+    transcript += &event(
+        "content_block_stop",
+        serde_json::json!({"type": "content_block_stop", "index": 0}),
+    );
+    transcript += &event(
+        "message_delta",
+        serde_json::json!({"type": "message_delta", "delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 9}}),
+    );
+    transcript += &event("message_stop", serde_json::json!({"type": "message_stop"}));
+    let (base, _) = sse::serve_at("/v1/messages", transcript, 7).await;
+    let backend = Anthropic::new("claude-test").base_url(base).api_key("k");
+    let updates: Vec<_> = Vec::<String>::generation("Two words.")
+        .stream(&backend)
+        .map(|u| u.unwrap())
+        .collect()
+        .await;
+    let partials: Vec<Vec<String>> = updates
+        .iter()
+        .filter_map(|u| match u {
+            Update::Partial { value, .. } => Some(value.iter().map(|p| p.value.clone()).collect()),
+            _ => None,
+        })
+        .collect();
+    assert!(partials.len() > 1, "{partials:?}");
+    assert!(
+        partials
+            .iter()
+            .any(|p| p == &["alpha".to_owned(), "be".to_owned()])
+            || partials.len() > 2
+    );
+    match updates.last() {
+        Some(Update::Done(report)) => assert_eq!(report.value, ["alpha", "beta"]),
+        _ => panic!("no value"),
+    }
+}

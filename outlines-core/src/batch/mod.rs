@@ -52,7 +52,8 @@ pub use summary::{Progress, Summary};
 use self::pace::Paced;
 use self::summary::Tally;
 use crate::backend::{Backend, Usage};
-use crate::generate::{Cause, Error, Generation, Report};
+use crate::generate::{Cause, Error, Generation, Report, Update};
+use crate::structured::Structured;
 
 /// The default cap on tasks in flight at once: enough to hide a model's latency, low enough for the
 /// rate limits of a new API account (16 tasks of ~2 s each is ~500 requests a minute). Local servers
@@ -61,6 +62,13 @@ pub const DEFAULT_MAX_CONCURRENCY: usize = 16;
 
 /// A progress observer.
 type Observer<'a> = Box<dyn Fn(&Progress) + Send + Sync + 'a>;
+
+/// Runs one task streaming, its updates going to an observer: set by [`Batch::on_update`].
+type Streamer<T> = Arc<
+    dyn for<'b> Fn(usize, Generation<T>, &'b dyn Backend) -> BoxFuture<'b, Finished<T>>
+        + Send
+        + Sync,
+>;
 
 /// A batch of generations being set up: `Batch::new(tasks)...run(&backend)`.
 #[must_use = "a batch does nothing until it is run"]
@@ -72,6 +80,7 @@ pub struct Batch<'a, T> {
     deadline: Option<Duration>,
     requests_per_minute: Option<u32>,
     on_progress: Option<Observer<'a>>,
+    on_update: Option<Streamer<T>>,
 }
 
 impl<T> fmt::Debug for Batch<'_, T> {
@@ -83,6 +92,46 @@ impl<T> fmt::Debug for Batch<'_, T> {
             .field("deadline", &self.deadline)
             .field("requests_per_minute", &self.requests_per_minute)
             .finish_non_exhaustive()
+    }
+}
+
+impl<'a, T: Structured + Send> Batch<'a, T>
+where
+    T::Partial: Send,
+{
+    /// Streams every task ([`Generation::stream`]): `observer` sees each task's partial values and
+    /// retries as they come, with the task's index (its place in the input). The results are
+    /// the same as without it; a reply that can no longer be valid is stopped early and repaired.
+    /// Keep it quick: it runs in the task.
+    pub fn on_update(
+        mut self,
+        observer: impl Fn(usize, &Update<T>) + Send + Sync + 'static,
+    ) -> Self {
+        let observer = Arc::new(observer);
+        self.on_update = Some(Arc::new(
+            move |index, task: Generation<T>, backend: &dyn Backend| {
+                let observer = Arc::clone(&observer);
+                async move {
+                    let mut updates = task.stream(backend);
+                    let mut last = None;
+                    while let Some(update) = updates.next().await {
+                        match update {
+                            Ok(Update::Done(report)) => last = Some(Ok(report)),
+                            Ok(update) => observer(index, &update),
+                            Err(error) => last = Some(Err(error)),
+                        }
+                    }
+                    // The stream ends with its value or its error; were it to end without, say so.
+                    last.unwrap_or_else(|| {
+                        Err(Error::without_attempts(Cause::Panicked {
+                            message: "the task's stream ended without its value".into(),
+                        }))
+                    })
+                }
+                .boxed()
+            },
+        ));
+        self
     }
 }
 
@@ -120,6 +169,7 @@ impl<'a, T: Send + 'static> Batch<'a, T> {
             deadline: None,
             requests_per_minute: None,
             on_progress: None,
+            on_update: None,
         }
     }
 
@@ -182,9 +232,16 @@ impl<'a, T: Send + 'static> Batch<'a, T> {
     /// the input). Dropping the stream cancels what is in flight.
     pub fn stream<B: Backend + ?Sized>(self, backend: &'a B) -> BatchStream<'a, T> {
         let backend = Arc::new(Paced::new(backend, self.requests_per_minute));
-        let start: Starter<'a, T> = Box::new(move |task: Generation<T>| {
+        let streamer = self.on_update;
+        let start: Starter<'a, T> = Box::new(move |index, task: Generation<T>| {
             let backend = Arc::clone(&backend);
-            async move { task.report(&*backend).await }.boxed()
+            match &streamer {
+                Some(streamer) => {
+                    let streamer = Arc::clone(streamer);
+                    async move { streamer(index, task, &*backend).await }.boxed()
+                }
+                None => async move { task.report(&*backend).await }.boxed(),
+            }
         });
         let span = tracing::info_span!(
             target: "outlines::batch",
@@ -228,7 +285,8 @@ pub struct BatchReport<T> {
 }
 
 /// Starts one task's generation.
-type Starter<'a, T> = Box<dyn Fn(Generation<T>) -> BoxFuture<'a, Finished<T>> + Send + Sync + 'a>;
+type Starter<'a, T> =
+    Box<dyn Fn(usize, Generation<T>) -> BoxFuture<'a, Finished<T>> + Send + Sync + 'a>;
 
 /// A task's generation, as it ended.
 type Finished<T> = Result<Report<T>, Error>;
@@ -315,7 +373,7 @@ impl<T: Send + 'static> BatchStream<'_, T> {
                 task = task.within(left);
             }
             let began = Instant::now();
-            let generation = AssertUnwindSafe((self.start)(task)).catch_unwind();
+            let generation = AssertUnwindSafe((self.start)(index, task)).catch_unwind();
             self.running
                 .push(generation.map(move |ended| (index, began, ended)).boxed());
             self.tally.in_flight += 1;

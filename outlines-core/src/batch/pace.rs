@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::backend::{Backend, BackendFuture, Request};
+use futures_util::StreamExt as _;
+
+use crate::backend::{Backend, BackendFuture, BackendStream, Request};
 
 /// Spaces calls `interval` apart (no bursts), in the order they ask.
 #[derive(Debug)]
@@ -70,6 +72,20 @@ impl<B: Backend + ?Sized> Backend for Paced<'_, B> {
                 self.backend.complete(request).await
             }),
         }
+    }
+
+    fn stream<'b>(&'b self, request: &'b Request) -> BackendStream<'b> {
+        match &self.throttle {
+            None => self.backend.stream(request),
+            Some(throttle) => Box::pin(
+                futures_util::stream::once(throttle.wait())
+                    .flat_map(move |()| self.backend.stream(request)),
+            ),
+        }
+    }
+
+    fn strict_reading(&self) -> bool {
+        self.backend.strict_reading()
     }
 }
 
