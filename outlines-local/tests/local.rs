@@ -680,3 +680,71 @@ async fn runtime_schema_replies_are_valid_for_every_seed() {
     // Measured: 1 of 10 (seed 1 writes junk emails of 200 characters and more).
     assert!(cut <= 2, "{cut} of {SEEDS} seeds cut by the budget");
 }
+
+#[tokio::test]
+async fn the_reply_streams_token_by_token_and_a_dropped_stream_stops_it() {
+    use futures_util::StreamExt;
+    use outlines::backend::Delta;
+    use outlines::generate::Update;
+    let _turn = TURN.lock().await;
+    // Typed partials as the model writes: the name grows, then the value.
+    let mut updates = Person::generation("Extract the person: Ann Lee, 30, user.")
+        .max_attempts(1)
+        .stream(&*LOCAL);
+    let (mut names, mut value) = (Vec::new(), None);
+    while let Some(update) = updates.next().await {
+        match update.unwrap_or_else(|e| panic!("{e}")) {
+            Update::Partial { value, .. } => {
+                if let Some(name) = value.name {
+                    names.push(name.value);
+                }
+            }
+            Update::Done(report) => value = Some(report.value),
+            _ => {}
+        }
+    }
+    let person = value.expect("a value");
+    assert!(names.len() > 1, "{names:?}");
+    assert!(
+        names.windows(2).all(|w| w[1].starts_with(&w[0])),
+        "{names:?}"
+    );
+    assert!(person.name.starts_with(names.last().unwrap().as_str()));
+
+    // The backend's own stream: text deltas that join into the reply, then the reply.
+    let request = request(OutputMode::Auto);
+    let items: Vec<_> = LOCAL.stream(&request).collect().await;
+    let text: String = items
+        .iter()
+        .filter_map(|i| match i {
+            Ok(Delta::Text(t)) => Some(t.as_str()),
+            _ => None,
+        })
+        .collect();
+    match items.last() {
+        Some(Ok(Delta::Done(done))) => assert_eq!(done.text, text),
+        other => panic!("{other:?}"),
+    }
+    assert!(items.len() > 3);
+
+    // Dropped after the first piece: the generation stops at the next token.
+    let before = LOCAL.stats();
+    let mut stream = Numbers::generation("Write every number from 1 to 1000.")
+        .max_tokens(1000)
+        .max_attempts(1)
+        .stream(&*LOCAL);
+    let first = stream.next().await;
+    assert!(
+        matches!(first, Some(Ok(Update::Partial { .. }))),
+        "{first:?}"
+    );
+    drop(stream);
+    let next = Person::generation("Extract: Ann, 30, user.")
+        .max_attempts(1)
+        .run(&*LOCAL)
+        .await;
+    assert!(next.is_ok(), "{next:?}");
+    let stats = LOCAL.stats().since(&before);
+    // The dropped generation did not run to its end: only the second counts as whole.
+    assert_eq!(stats.generations, 1, "{stats:?}");
+}
