@@ -432,3 +432,78 @@ async fn a_batch_streams_each_task_to_its_observer() {
         );
     }
 }
+
+/// Where the guard stops `text` against `schema`, cut after every byte.
+fn stop_in(schema: &Value, text: &str) -> Option<String> {
+    let mut guard = Guard::new(schema);
+    let mut reader = Incremental::new();
+    for piece in cut(text, &(0..text.len()).collect::<Vec<_>>()) {
+        if let Progress::Stopped(error) = reader.feed(piece, &mut guard) {
+            return Some(error.path().to_string());
+        }
+    }
+    None
+}
+
+#[test]
+fn the_guard_never_stops_what_could_still_be_read_as_valid() {
+    // An enum value with a space inside, cut right after the space.
+    let city =
+        json!({"type": "object", "properties": {"city": {"enum": ["New York", "Los Angeles"]}}});
+    assert_eq!(stop_in(&city, r#"{"city": "New York"}"#), None);
+    assert_eq!(stop_in(&city, r#"{"city": "new york "}"#), None);
+    assert_eq!(
+        stop_in(&city, r#"{"city": "New Jersey"}"#),
+        Some("city".into())
+    );
+    // A value after prose may be an example or a draft: not watched. After a fence line it is.
+    let person = Person::json_schema();
+    assert_eq!(
+        stop_in(&person, r#"Format: {} then {"name": "Al", "nickname": 1}"#),
+        None
+    );
+    assert_eq!(
+        stop_in(&person, "```json\n{\"name\": \"Al\", \"nickname\": 1}"),
+        Some("nickname".into())
+    );
+    // A comment where an item could begin is a slip, not an item past the maximum.
+    let two = json!({"type": "array", "maxItems": 2});
+    assert_eq!(stop_in(&two, "[1, 2, // done\n]"), None);
+    assert_eq!(stop_in(&two, "[1, 2, 3]"), Some("[2]".into()));
+    // `-0` is read as serde_json reads it.
+    let (value, _) = read_in(&["[-0, 0]"]);
+    assert_eq!(value, serde_json::from_str::<Value>("[-0, 0]").unwrap());
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Structured)]
+#[serde(deny_unknown_fields)]
+struct Aliased {
+    #[serde(alias = "full_name")]
+    name: String,
+    color: Color,
+}
+
+#[derive(Debug, PartialEq, Structured)]
+#[serde(rename_all = "lowercase")]
+enum Color {
+    #[serde(alias = "crimson")]
+    Red,
+    Blue,
+}
+
+#[tokio::test]
+async fn aliases_are_not_stopped() {
+    let backend = Mock::new()
+        .reply(r#"{"full_name": "Ann", "color": "crimson"}"#)
+        .streaming(3);
+    let updates: Vec<_> = Aliased::generation("Ann likes crimson.")
+        .stream(&backend)
+        .collect()
+        .await;
+    let Some(Ok(Update::Done(report))) = updates.last() else {
+        panic!("no value: {updates:?}")
+    };
+    assert_eq!(report.attempts.len(), 1);
+    assert_eq!(report.value.color, Color::Red);
+}

@@ -583,3 +583,91 @@ async fn a_wrapped_value_streams_as_the_value() {
         _ => panic!("no value"),
     }
 }
+
+#[derive(Debug, outlines::Structured)]
+#[allow(dead_code)]
+struct Pair {
+    name: String,
+    age: u8,
+}
+
+fn tool_request() -> Request {
+    let mut request = Request::new(
+        "system",
+        vec![outlines::backend::Message::user("Go.")],
+        outlines::backend::Constraint::Json(outlines::backend::SchemaSpec::of::<Pair>()),
+    );
+    request.mode = outlines::OutputMode::Tool;
+    request
+}
+
+/// A server that ignores `tool_choice` and answers in `content`: the reply is the content, as
+/// when it is not streamed.
+#[cfg(feature = "openai")]
+#[tokio::test]
+async fn openai_tool_mode_falls_back_to_content() {
+    use outlines::backend::openai::OpenAi;
+    let (base, _) = sse::serve(
+        sse::transcript(&["{\"name\": \"A\", ", "\"age\": 3}"], sse::END),
+        9,
+    )
+    .await;
+    let items: Vec<_> = OpenAi::new("test")
+        .base_url(base)
+        .stream(&tool_request())
+        .collect()
+        .await;
+    match items.last() {
+        Some(Ok(Delta::Done(done))) => assert_eq!(done.text, "{\"name\": \"A\", \"age\": 3}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Tool input the token limit cut: the text so far, finished by length, for the loop to repair.
+#[cfg(feature = "anthropic")]
+#[tokio::test]
+async fn anthropic_tool_input_cut_by_the_limit_is_a_reply_cut_short() {
+    use outlines::backend::Finish;
+    use outlines::backend::anthropic::Anthropic;
+    let event = |name: &str, data: serde_json::Value| format!("event: {name}\ndata: {data}\n\n");
+    let mut transcript = event(
+        "message_start",
+        serde_json::json!({"type": "message_start", "message": {"id": "m", "type": "message",
+            "role": "assistant", "content": [], "model": "claude-test",
+            "usage": {"input_tokens": 5, "cache_read_input_tokens": 100, "output_tokens": 1}}}),
+    );
+    transcript += &event(
+        "content_block_start",
+        serde_json::json!({"type": "content_block_start", "index": 0,
+            "content_block": {"type": "tool_use", "id": "t1", "name": "Pair", "input": {}}}),
+    );
+    transcript += &event(
+        "content_block_delta",
+        serde_json::json!({"type": "content_block_delta", "index": 0,
+            "delta": {"type": "input_json_delta", "partial_json": "{\"name\": \"An"}}),
+    );
+    transcript += &event(
+        "content_block_stop",
+        serde_json::json!({"type": "content_block_stop", "index": 0}),
+    );
+    transcript += &event(
+        "message_delta",
+        serde_json::json!({"type": "message_delta", "delta": {"stop_reason": "max_tokens"}, "usage": {"output_tokens": 4}}),
+    );
+    transcript += &event("message_stop", serde_json::json!({"type": "message_stop"}));
+    let (base, _) = sse::serve_at("/v1/messages", transcript, 11).await;
+    let backend = Anthropic::new("claude-test").base_url(base).api_key("k");
+    let items: Vec<_> = backend.stream(&tool_request()).collect().await;
+    match items.last() {
+        Some(Ok(Delta::Done(done))) => {
+            assert_eq!(done.text, "{\"name\": \"An");
+            assert_eq!(done.finish, Finish::Length);
+            // Cached prompt tokens count as prompt tokens, as in a reply read whole.
+            assert_eq!(
+                (done.usage.input_tokens, done.usage.output_tokens),
+                (105, 4)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -71,6 +71,10 @@ where
     fn candidate(&self, text: &str) -> Option<Value> {
         self.0.candidate(text)
     }
+
+    fn has_aliases(&self) -> bool {
+        self.0.has_aliases()
+    }
 }
 
 /// A value as JSON.

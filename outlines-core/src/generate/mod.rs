@@ -439,7 +439,9 @@ impl<T: Send + 'static> Run<T> {
                         let output = &*self.options.output;
                         let schema = output.constraint().json().map(|s| s.json_schema.clone());
                         let kind = output.reply_kind();
-                        stream::attempt(backend, &request, number, watcher, kind, schema).await
+                        let aliases = output.has_aliases();
+                        stream::attempt(backend, &request, number, watcher, kind, schema, aliases)
+                            .await
                     }
                 }
             };

@@ -192,10 +192,11 @@ pub(super) async fn attempt<B: Backend + ?Sized>(
     watcher: &dyn Watcher,
     kind: ReplyKind,
     schema: Option<Arc<Value>>,
+    aliases: bool,
 ) -> Result<Got, BackendError> {
     let mut deltas = backend.stream(request);
     let mut reader = Incremental::new();
-    let mut guard = schema.as_deref().map(Guard::new);
+    let mut guard = schema.as_deref().map(|s| Guard::new(s).aliases(aliases));
     let mut text = String::new();
     let mut envelope: Option<String> = None;
     let mut shown = 0;
@@ -246,9 +247,14 @@ pub(super) async fn attempt<B: Backend + ?Sized>(
             Delta::Done(response) => return Ok(Got::Reply(response)),
         }
     }
-    Err(BackendError::Transport {
+    let error = BackendError::Transport {
         provider: backend.provider().to_owned(),
         message: "the reply's stream ended before the reply was whole".into(),
         source: None,
-    })
+    };
+    if text.is_empty() {
+        Err(error)
+    } else {
+        Ok(Got::Broken { text, error })
+    }
 }

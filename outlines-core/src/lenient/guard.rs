@@ -42,6 +42,7 @@ pub struct Guard<'s> {
     /// Where the value being read is: keys as ranges of `keys`, so no key is copied per value.
     path: Vec<Step>,
     keys: String,
+    aliases: bool,
 }
 
 #[derive(Clone, Copy)]
@@ -105,7 +106,10 @@ impl<'s> Rules<'s> {
                 "enum" => {
                     rules.choices = strings(value).map(|values| {
                         let longest = values.iter().map(|v| v.len()).max().unwrap_or(0);
-                        (values.iter().map(|v| v.to_lowercase()).collect(), longest)
+                        (
+                            values.iter().map(|v| v.to_ascii_lowercase()).collect(),
+                            longest,
+                        )
                     })
                 }
                 "minimum" => rules.bounds[0] = value.as_f64(),
@@ -131,7 +135,15 @@ impl<'s> Guard<'s> {
             frames: Vec::new(),
             path: Vec::new(),
             keys: String::new(),
+            aliases: false,
         }
+    }
+
+    /// Whether the output accepts names its JSON Schema does not list (`#[serde(alias)]` on a
+    /// field or a variant): then an unknown key or enum value is no reason to stop.
+    pub fn aliases(mut self, aliases: bool) -> Self {
+        self.aliases = aliases;
+        self
     }
 
     /// The reply writes the value as the member `key` of an object.
@@ -234,7 +246,7 @@ impl<'s> Guard<'s> {
             Slot::Root => None,
             Slot::Member(key) => match rules.properties.and_then(|p| p.get(key)) {
                 Some(field) => Some(field),
-                None if rules.closed => {
+                None if rules.closed && !self.aliases => {
                     let known = rules
                         .properties
                         .map(|p| p.keys().map(String::as_str).collect::<Vec<_>>().join(", "))
@@ -317,7 +329,7 @@ impl Watch for Guard<'_> {
     fn key(&mut self, key: &str) -> Result<(), Box<Violation>> {
         // The same check as when its value begins, made as soon as the key is written.
         let parent = self.frames.last().and_then(|f| f.rules);
-        if !parent.is_some_and(|i| self.rules[i].closed) {
+        if self.aliases || !parent.is_some_and(|i| self.rules[i].closed) {
             return Ok(());
         }
         self.push_step(Slot::Member(key));
@@ -343,21 +355,21 @@ impl Watch for Guard<'_> {
                 format!("the string is already longer than {max} characters"),
             ));
         }
-        let Some((values, longest)) = &rules.choices else {
+        let Some((values, longest)) = rules.choices.as_ref().filter(|_| !self.aliases) else {
             return Ok(());
         };
         // Past the longest value by more than surrounding space could explain, nothing matches.
-        let fits = so_far.len() <= longest + 64 && {
-            let written = so_far.trim_start().to_lowercase();
-            let core = written.trim_end();
-            values.iter().any(|v| {
-                if core.len() < written.len() {
-                    v == core
-                } else {
-                    v.starts_with(core)
-                }
-            })
-        };
+        // Case is compared as lenient reading compares it; beyond ASCII, lowercasing a prefix
+        // may differ from a prefix of the lowercased value (a final `Σ`), so no stop there.
+        let fits = !so_far.is_ascii()
+            || so_far.len() <= longest + 64 && {
+                let written = so_far.trim_start().to_ascii_lowercase();
+                let core = written.trim_end();
+                // Space may end the value, or be inside one ("new york").
+                values
+                    .iter()
+                    .any(|v| v.starts_with(written.as_str()) || v == core)
+            };
         if fits {
             return Ok(());
         }

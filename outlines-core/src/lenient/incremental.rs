@@ -147,6 +147,10 @@ pub struct Incremental {
     chars: usize,
     progress: Progress,
     read: usize,
+    /// The value began after other text: the watch does not see it.
+    after_prose: bool,
+    /// The start of the text before the value.
+    prose: String,
 }
 
 impl Default for Incremental {
@@ -162,6 +166,8 @@ impl Default for Incremental {
             chars: 0,
             progress: Progress::Reading,
             read: 0,
+            after_prose: false,
+            prose: String::new(),
         }
     }
 }
@@ -194,7 +200,13 @@ impl Incremental {
             return &self.progress;
         }
         let mut rest = piece;
+        let mut blind = Blind;
         while !rest.is_empty() && self.progress == Progress::Reading {
+            let watch: &mut dyn Watch = if self.after_prose {
+                &mut blind
+            } else {
+                &mut *watch
+            };
             rest = match self.step(rest, watch) {
                 Ok(Some(rest)) => rest,
                 Ok(None) => {
@@ -262,11 +274,27 @@ impl Incremental {
             Lead::Start if matches!(c, '{' | '[' | '"' | '-' | '0'..='9') => {
                 self.lead = Lead::Value
             }
-            Lead::Prose if matches!(c, '{' | '[') => self.lead = Lead::Value,
+            Lead::Prose if matches!(c, '{' | '[') => {
+                // A value after other text may be an example or a draft, not the answer: it is
+                // read, but not watched (whole reading picks the candidate that validates). A
+                // code fence's opening line alone is not such text.
+                self.lead = Lead::Value;
+                self.after_prose = !fence_line(&self.prose);
+                return Ok(Some(text));
+            }
             Lead::Start | Lead::Prose => {
                 self.lead = Lead::Prose;
-                // Pass over the prose at once, up to the next bracket.
+                // Pass over the prose at once, up to the next bracket (its start kept, to tell a
+                // fence from prose).
                 let skip = rest.find(['{', '[']).unwrap_or(rest.len());
+                let passed = &text[..c.len_utf8() + skip];
+                if self.prose.len() <= 32 {
+                    let mut end = passed.len().min(40);
+                    while !passed.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    self.prose.push_str(&passed[..end]);
+                }
                 return Ok(Some(&rest[skip..]));
             }
             Lead::Value => {}
@@ -276,9 +304,11 @@ impl Incremental {
         }
         let expect = self.expect;
         match (expect, c) {
-            (Expect::Value, _) | (Expect::ItemOrClose, _)
-                if expect == Expect::Value || c != ']' =>
-            {
+            // Only what can start a value begins one (a comment or a stray bracket is a slip).
+            (
+                Expect::Value | Expect::ItemOrClose,
+                '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n',
+            ) => {
                 self.begin_value(c, watch)?;
                 // A scalar's first character is its token's too.
                 Ok(Some(if matches!(self.token, Token::Scalar) {
@@ -584,6 +614,22 @@ impl Incremental {
     }
 }
 
+/// Whether `text` (what came before the value) is a code fence's opening line and nothing else:
+/// ```` ``` ```` or `~~~`, an info string, the line's end.
+fn fence_line(text: &str) -> bool {
+    let line = text.trim();
+    let Some(info) = line
+        .strip_prefix("```")
+        .or_else(|| line.strip_prefix("~~~"))
+    else {
+        return false;
+    };
+    text.len() <= 32
+        && info
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
 /// A JSON number's text as a number: plain integers at once, the rest as serde_json reads them.
 fn number(text: &str) -> Option<Number> {
     let digits = text.strip_prefix('-').unwrap_or(text);
@@ -591,7 +637,8 @@ fn number(text: &str) -> Option<Number> {
         && digits.len() <= 18
         && digits.bytes().all(|b| b.is_ascii_digit())
         && (digits.len() == 1 || !digits.starts_with('0'));
-    if plain {
+    // `-0` is serde_json's -0.0, not 0.
+    if plain && text != "-0" {
         return text.parse::<i64>().ok().map(Number::from);
     }
     if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {

@@ -111,6 +111,13 @@ pub trait Output: Send + Sync + 'static {
         Reading::strict(self.read(text, finish))
     }
 
+    /// Whether a reply may name a field or an enum value by a name its JSON Schema does not list
+    /// (`#[serde(alias)]`): a streamed reply is then not stopped for an unknown key or enum value.
+    /// False unless the output says so (a derived type with aliases does).
+    fn has_aliases(&self) -> bool {
+        false
+    }
+
     /// The reply kept as the best candidate when no attempt gives a value: for a JSON value, the
     /// reply if it is JSON at all; for text, the text.
     fn candidate(&self, text: &str) -> Option<Value> {
@@ -234,6 +241,10 @@ impl<T> std::fmt::Debug for Typed<T> {
 
 impl<T: Structured + Send> Output for Typed<T> {
     type Value = T;
+
+    fn has_aliases(&self) -> bool {
+        crate::schema::has_aliases(&T::schema())
+    }
 
     fn name(&self) -> String {
         schema_name(&T::schema())

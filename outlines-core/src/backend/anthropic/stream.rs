@@ -31,7 +31,8 @@ struct Block {
 #[derive(Default)]
 struct Reply {
     model: Option<String>,
-    input_tokens: Option<u64>,
+    /// `message_start`'s usage: the prompt's tokens, cached ones included.
+    start_usage: Option<Value>,
     output_tokens: Option<u64>,
     stop_reason: Option<String>,
     blocks: Vec<Block>,
@@ -104,9 +105,8 @@ impl Reply {
                     .and_then(|m| m.get("model"))
                     .and_then(Value::as_str)
                     .map(str::to_owned);
-                self.input_tokens = message
-                    .and_then(|m| m.pointer("/usage/input_tokens"))
-                    .and_then(Value::as_u64);
+                // Kept whole: the cache counts in it are prompt tokens too.
+                self.start_usage = message.and_then(|m| m.get("usage")).cloned();
             }
             "content_block_start" => {
                 let block = event.get("content_block");
@@ -197,11 +197,21 @@ impl Reply {
                 let input = if block.text.trim().is_empty() {
                     json!({})
                 } else {
-                    serde_json::from_str(&block.text).map_err(|e| BackendError::Malformed {
-                        provider: PROVIDER.to_owned(),
-                        message: format!("the streamed tool input is not JSON ({e})"),
-                        body: crate::text::shorten_str(&block.text),
-                    })?
+                    match serde_json::from_str(&block.text) {
+                        Ok(input) => input,
+                        // Cut by the token limit: the text as far as it went, for the loop to
+                        // read as a reply cut short (a non-streamed reply is read the same way).
+                        Err(_) if self.stop_reason.as_deref() == Some("max_tokens") => {
+                            return Ok(self.cut(block.text));
+                        }
+                        Err(e) => {
+                            return Err(BackendError::Malformed {
+                                provider: PROVIDER.to_owned(),
+                                message: format!("the streamed tool input is not JSON ({e})"),
+                                body: crate::text::shorten_str(&block.text),
+                            });
+                        }
+                    }
                 };
                 out.insert("name".into(), json!(block.name));
                 out.insert("input".into(), input);
@@ -215,11 +225,41 @@ impl Reply {
             "model": self.model.take(),
             "content": content,
             "stop_reason": self.stop_reason.take(),
-            "usage": {
-                "input_tokens": self.input_tokens.unwrap_or(0),
-                "output_tokens": self.output_tokens.unwrap_or(0),
-            },
+            "usage": self.usage(),
         });
         wire::read_reply(&whole.to_string(), plan)
+    }
+
+    /// The usage so far: `message_start`'s, with the latest output count.
+    fn usage(&self) -> Value {
+        let mut usage = self.start_usage.clone().unwrap_or_else(|| json!({}));
+        if let Some(object) = usage.as_object_mut() {
+            object.insert(
+                "output_tokens".into(),
+                json!(self.output_tokens.unwrap_or(0)),
+            );
+        }
+        usage
+    }
+
+    /// A reply whose tool input the token limit cut: its text, unread.
+    fn cut(&mut self, text: String) -> Response {
+        let count = |key: &str| {
+            self.start_usage
+                .as_ref()
+                .and_then(|u| u.get(key))
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+        };
+        let input = count("input_tokens")
+            + count("cache_creation_input_tokens")
+            + count("cache_read_input_tokens");
+        let mut response = Response::text(text)
+            .with_finish(crate::backend::Finish::Length)
+            .with_usage(input, self.output_tokens.unwrap_or(0));
+        if let Some(model) = self.model.take() {
+            response = response.with_model(model);
+        }
+        response
     }
 }

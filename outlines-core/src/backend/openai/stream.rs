@@ -25,6 +25,8 @@ pub(super) fn streaming_body(body: &[u8]) -> Result<Vec<u8>, BackendError> {
 struct Reply {
     content: String,
     arguments: String,
+    /// A tool call was seen (its arguments may still be empty).
+    called: bool,
     refusal: String,
     finish: Option<String>,
     usage: Option<Value>,
@@ -113,31 +115,40 @@ impl Reply {
         if let Some(refusal) = delta.and_then(|d| d.get("refusal")).and_then(Value::as_str) {
             self.refusal.push_str(refusal);
         }
-        let piece = if plan.tool {
-            delta
-                .and_then(|d| d.pointer("/tool_calls/0/function/arguments"))
-                .and_then(Value::as_str)
-        } else {
-            delta.and_then(|d| d.get("content")).and_then(Value::as_str)
-        };
-        match piece.filter(|p| !p.is_empty()) {
-            Some(piece) => {
-                if plan.tool {
-                    self.arguments.push_str(piece);
-                } else {
-                    self.content.push_str(piece);
-                }
-                Ok(Some(piece.to_owned()))
-            }
-            None => Ok(None),
+        let delta = delta.unwrap_or(&Value::Null);
+        // Content is kept in tool mode too: a server that ignores `tool_choice` answers in it,
+        // and the whole reply falls back to it then, as a non-streamed one does.
+        let content = delta.get("content").and_then(Value::as_str).unwrap_or("");
+        self.content.push_str(content);
+        if !plan.tool {
+            return Ok((!content.is_empty()).then(|| content.to_owned()));
         }
+        // The first call's arguments (by its `index`: parallel calls interleave).
+        let call = delta
+            .get("tool_calls")
+            .and_then(Value::as_array)
+            .and_then(|calls| {
+                calls
+                    .iter()
+                    .find(|c| c.get("index").and_then(Value::as_u64).unwrap_or(0) == 0)
+            });
+        let Some(call) = call else {
+            return Ok(None);
+        };
+        self.called = true;
+        let arguments = call
+            .pointer("/function/arguments")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        self.arguments.push_str(arguments);
+        Ok((!arguments.is_empty()).then(|| arguments.to_owned()))
     }
 
     /// The reply whole, read as a non-streamed one is.
     fn done(&mut self, plan: Plan) -> Result<crate::backend::Response, BackendError> {
         let mut message =
             json!({"role": "assistant", "content": std::mem::take(&mut self.content)});
-        if plan.tool {
+        if plan.tool && self.called {
             message["tool_calls"] = json!([{"type": "function", "function": {"arguments": std::mem::take(&mut self.arguments)}}]);
         }
         if !self.refusal.is_empty() {
