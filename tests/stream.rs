@@ -584,6 +584,7 @@ async fn a_wrapped_value_streams_as_the_value() {
     }
 }
 
+#[cfg(any(feature = "openai", feature = "anthropic"))]
 #[derive(Debug, outlines::Structured)]
 #[allow(dead_code)]
 struct Pair {
@@ -591,6 +592,7 @@ struct Pair {
     age: u8,
 }
 
+#[cfg(any(feature = "openai", feature = "anthropic"))]
 fn tool_request() -> Request {
     let mut request = Request::new(
         "system",

@@ -616,6 +616,40 @@ impl IntRange {
     }
 }
 
+/// Whether a field or an enum variant anywhere in `root` (its named types included, each once)
+/// accepts other names (`#[serde(alias)]`), which the JSON Schema does not list.
+pub fn has_aliases(root: &Schema) -> bool {
+    fn schema(s: &Schema, seen: &mut std::collections::HashSet<std::any::TypeId>) -> bool {
+        match &s.kind {
+            Kind::Array(inner, _) | Kind::Map(inner) | Kind::Option(inner) => schema(inner, seen),
+            Kind::Tuple(items) => items.iter().any(|s| schema(s, seen)),
+            Kind::Ref(r) => seen.insert(r.id()) && body(&r.definition().body, seen),
+            _ => false,
+        }
+    }
+    fn object(o: &Object, seen: &mut std::collections::HashSet<std::any::TypeId>) -> bool {
+        o.fields
+            .iter()
+            .any(|f| !f.aliases.is_empty() || schema(&f.schema, seen))
+    }
+    fn body(b: &Body, seen: &mut std::collections::HashSet<std::any::TypeId>) -> bool {
+        match b {
+            Body::Object(o) => object(o, seen),
+            Body::Tuple(items) => items.iter().any(|s| schema(s, seen)),
+            Body::Enum(e) => e.variants.iter().any(|v| {
+                !v.aliases.is_empty()
+                    || match &v.shape {
+                        Shape::Unit => false,
+                        Shape::Newtype(s) => schema(s, seen),
+                        Shape::Tuple(items) => items.iter().any(|s| schema(s, seen)),
+                        Shape::Struct(o) => object(o, seen),
+                    }
+            }),
+        }
+    }
+    schema(root, &mut std::collections::HashSet::new())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -674,38 +708,4 @@ mod tests {
         assert_eq!(m.max, Some(Bound::Int(10)));
         assert_eq!(m.one_of, Some(vec![Literal::Int(2), Literal::Int(3)]));
     }
-}
-
-/// Whether a field or an enum variant anywhere in `root` (its named types included, each once)
-/// accepts other names (`#[serde(alias)]`), which the JSON Schema does not list.
-pub fn has_aliases(root: &Schema) -> bool {
-    fn schema(s: &Schema, seen: &mut std::collections::HashSet<std::any::TypeId>) -> bool {
-        match &s.kind {
-            Kind::Array(inner, _) | Kind::Map(inner) | Kind::Option(inner) => schema(inner, seen),
-            Kind::Tuple(items) => items.iter().any(|s| schema(s, seen)),
-            Kind::Ref(r) => seen.insert(r.id()) && body(&r.definition().body, seen),
-            _ => false,
-        }
-    }
-    fn object(o: &Object, seen: &mut std::collections::HashSet<std::any::TypeId>) -> bool {
-        o.fields
-            .iter()
-            .any(|f| !f.aliases.is_empty() || schema(&f.schema, seen))
-    }
-    fn body(b: &Body, seen: &mut std::collections::HashSet<std::any::TypeId>) -> bool {
-        match b {
-            Body::Object(o) => object(o, seen),
-            Body::Tuple(items) => items.iter().any(|s| schema(s, seen)),
-            Body::Enum(e) => e.variants.iter().any(|v| {
-                !v.aliases.is_empty()
-                    || match &v.shape {
-                        Shape::Unit => false,
-                        Shape::Newtype(s) => schema(s, seen),
-                        Shape::Tuple(items) => items.iter().any(|s| schema(s, seen)),
-                        Shape::Struct(o) => object(o, seen),
-                    }
-            }),
-        }
-    }
-    schema(root, &mut std::collections::HashSet::new())
 }
