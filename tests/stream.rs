@@ -91,6 +91,7 @@ mod sse {
         /// The requests' bodies.
         pub(super) bodies: Arc<Mutex<Vec<Value>>>,
         /// For each request, the bytes of its transcript sent before the client stopped reading.
+        #[cfg_attr(not(feature = "openai"), allow(dead_code))]
         pub(super) sent: Arc<Mutex<Vec<usize>>>,
     }
 
