@@ -26,7 +26,6 @@ use serde_json::Value;
 use self::schema::{object_root, structured};
 use super::http::{self, HttpConfig, http_setters};
 use super::memo::SchemaMemo;
-use futures_util::StreamExt;
 
 use super::{Backend, BackendError, BackendFuture, BackendStream, OutputMode, Request};
 use crate::schema::names::provider_name;
@@ -229,6 +228,25 @@ impl Anthropic {
         encode(&body, read, tool.clone(), wrapped)
     }
 
+    /// The HTTP request that sends `bytes` to `url`, with the version and the key.
+    fn post(
+        &self,
+        client: &reqwest::Client,
+        url: &str,
+        bytes: &[u8],
+        key: Option<&HeaderValue>,
+    ) -> reqwest::RequestBuilder {
+        let builder = client
+            .post(url)
+            .header("anthropic-version", &self.version)
+            .header(CONTENT_TYPE, "application/json")
+            .body(bytes.to_vec());
+        match key {
+            Some(key) => builder.header("x-api-key", key.clone()),
+            None => builder,
+        }
+    }
+
     /// The key as the `x-api-key` header value, marked sensitive so that it is never printed.
     fn key_header(&self) -> Result<Option<HeaderValue>, BackendError> {
         let Some(key) = &self.http.api_key else {
@@ -306,18 +324,7 @@ impl Backend for Anthropic {
             let call = self
                 .http
                 .call(PROVIDER, &shown, request.time_limit, wire::read_error);
-            let text = http::send(call, || {
-                let mut builder = client
-                    .post(&url)
-                    .header("anthropic-version", &self.version)
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(bytes.clone());
-                if let Some(key) = &key {
-                    builder = builder.header("x-api-key", key.clone());
-                }
-                builder
-            })
-            .await?;
+            let text = http::send(call, || self.post(&client, &url, &bytes, key.as_ref())).await?;
             wire::read_reply(&text, &plan).map_err(|e| e.without_key(self.http.api_key.as_ref()))
         })
     }
@@ -340,33 +347,13 @@ impl Backend for Anthropic {
             let call = self
                 .http
                 .call(PROVIDER, &shown, request.time_limit, wire::read_error);
-            let response = http::open(call, || {
-                let mut builder = client
-                    .post(&url)
-                    .header("anthropic-version", &self.version)
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(bytes.clone());
-                if let Some(key) = &key {
-                    builder = builder.header("x-api-key", key.clone());
-                }
-                builder
-            })
-            .await?;
+            let response =
+                http::open(call, || self.post(&client, &url, &bytes, key.as_ref())).await?;
             let wrapped = plan.wrapped;
             let deltas = stream::deltas(http::sse::events(&call, response), plan);
             Ok::<_, BackendError>(http::sse::enveloped(wrapped, deltas))
         };
-        Box::pin(
-            futures_util::stream::once(start)
-                .map(|opened| match opened {
-                    Ok(deltas) => deltas.left_stream(),
-                    Err(error) => {
-                        futures_util::stream::once(async move { Err(error) }).right_stream()
-                    }
-                })
-                .flatten()
-                .map(move |item| item.map_err(|e| e.without_key(masked))),
-        )
+        http::sse::opened(start, masked)
     }
 }
 

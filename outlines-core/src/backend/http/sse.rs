@@ -97,3 +97,23 @@ where
     });
     futures_util::stream::iter(first).chain(deltas)
 }
+
+/// The deltas of a stream that must first be opened (`start`: the request sent, its status
+/// read): an error opening it is the stream's only item, and no error carries the API key.
+pub(crate) fn opened<'a, S>(
+    start: impl std::future::Future<Output = Result<S, BackendError>> + Send + 'a,
+    key: Option<&'a crate::backend::ApiKey>,
+) -> crate::backend::BackendStream<'a>
+where
+    S: Stream<Item = Result<Delta, BackendError>> + Send + 'a,
+{
+    Box::pin(
+        futures_util::stream::once(start)
+            .map(|opened| match opened {
+                Ok(deltas) => deltas.left_stream(),
+                Err(error) => futures_util::stream::once(async move { Err(error) }).right_stream(),
+            })
+            .flatten()
+            .map(move |item| item.map_err(|e| e.without_key(key))),
+    )
+}

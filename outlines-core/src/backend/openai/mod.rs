@@ -28,7 +28,6 @@ use serde_json::value::RawValue;
 use self::schema::Limits;
 use super::http::{self, HttpConfig, http_setters};
 use super::memo::SchemaMemo;
-use futures_util::StreamExt;
 
 use super::{
     Backend, BackendError, BackendFuture, BackendStream, Constraint, OutputMode, Request,
@@ -219,6 +218,24 @@ impl OpenAi {
     pub fn max_tokens_field(mut self, field: MaxTokensField) -> Self {
         self.max_tokens_field = Some(field);
         self
+    }
+
+    /// The HTTP request that sends `bytes` to `url`, with the key.
+    fn post(
+        &self,
+        client: &reqwest::Client,
+        url: &reqwest::Url,
+        bytes: &[u8],
+    ) -> reqwest::RequestBuilder {
+        let builder = client
+            .post(url.clone())
+            .header(CONTENT_TYPE, "application/json")
+            .body(bytes.to_vec());
+        match &self.http.api_key {
+            // `bearer_auth` marks the header sensitive: it is never printed.
+            Some(key) => builder.bearer_auth(key.expose()),
+            None => builder,
+        }
     }
 
     /// The URL requests go to: the base URL with `/chat/completions`.
@@ -438,18 +455,7 @@ impl Backend for OpenAi {
             let call = self
                 .http
                 .call(PROVIDER, &shown, request.time_limit, wire::read_error);
-            let reply = http::send(call, || {
-                let builder = client
-                    .post(url.clone())
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(bytes.clone());
-                match &self.http.api_key {
-                    // `bearer_auth` marks the header sensitive: it is never printed.
-                    Some(key) => builder.bearer_auth(key.expose()),
-                    None => builder,
-                }
-            })
-            .await?;
+            let reply = http::send(call, || self.post(&client, &url, &bytes)).await?;
             wire::parse_reply(&reply, plan).map_err(|e| e.without_key(self.http.api_key.as_ref()))
         })
     }
@@ -468,32 +474,12 @@ impl Backend for OpenAi {
             let call = self
                 .http
                 .call(PROVIDER, &shown, request.time_limit, wire::read_error);
-            let response = http::open(call, || {
-                let builder = client
-                    .post(url.clone())
-                    .header(CONTENT_TYPE, "application/json")
-                    .body(bytes.clone());
-                match &self.http.api_key {
-                    Some(key) => builder.bearer_auth(key.expose()),
-                    None => builder,
-                }
-            })
-            .await?;
+            let response = http::open(call, || self.post(&client, &url, &bytes)).await?;
             let wrapped = plan.wrapped;
             let deltas = stream::deltas(http::sse::events(&call, response), plan);
             Ok::<_, BackendError>(http::sse::enveloped(wrapped, deltas))
         };
-        Box::pin(
-            futures_util::stream::once(start)
-                .map(move |opened| match opened {
-                    Ok(deltas) => deltas.left_stream(),
-                    Err(error) => {
-                        futures_util::stream::once(async move { Err(error) }).right_stream()
-                    }
-                })
-                .flatten()
-                .map(move |item| item.map_err(|e| e.without_key(key))),
-        )
+        http::sse::opened(start, key)
     }
 }
 
