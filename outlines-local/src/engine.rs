@@ -52,18 +52,29 @@ struct Pieces {
     stopped: bool,
 }
 
+/// How many of `bytes` can be sent now: whole characters, and bytes that can never be one (sent
+/// as the final text shows them, lossily: the same sequence cut where the lossy decoder resumes),
+/// but not a character whose last bytes are still to come.
+fn settled(bytes: &[u8]) -> usize {
+    let mut whole = 0;
+    loop {
+        match std::str::from_utf8(&bytes[whole..]) {
+            Ok(_) => return bytes.len(),
+            Err(e) => match e.error_len() {
+                Some(bad) => whole += e.valid_up_to() + bad,
+                None => return whole + e.valid_up_to(),
+            },
+        }
+    }
+}
+
 impl Pieces {
     fn push(&mut self, model: &Model, token: LlamaToken, to: &mpsc::UnboundedSender<String>) {
         if self.stopped {
             return;
         }
         model.piece_into(token, &mut self.pending);
-        let whole = match std::str::from_utf8(&self.pending) {
-            Ok(_) => self.pending.len(),
-            // Bytes that can never be a character are sent as the final text shows them.
-            Err(e) if e.error_len().is_some() => self.pending.len(),
-            Err(e) => e.valid_up_to(),
-        };
+        let whole = settled(&self.pending);
         if whole > 0 {
             let text = String::from_utf8_lossy(&self.pending[..whole]).into_owned();
             self.pending.drain(..whole);
@@ -364,5 +375,19 @@ impl Engine<'_> {
     fn reset(&mut self) {
         self.context.clear_kv_cache();
         self.cached.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::settled;
+
+    #[test]
+    fn only_whole_characters_are_sent() {
+        // "a", a byte that is never UTF-8, then the first two bytes of "€".
+        assert_eq!(settled(&[b'a', 0xFF, 0xE2, 0x82]), 2);
+        assert_eq!(settled(&[b'a', 0xFF, 0xE2, 0x82, 0xAC]), 5);
+        assert_eq!(settled(&[0xE2]), 0);
+        assert_eq!(settled(b"plain"), 5);
     }
 }
