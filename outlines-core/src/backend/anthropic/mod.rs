@@ -154,7 +154,7 @@ impl Anthropic {
     }
 
     /// The request body, encoded, and how to read the reply.
-    fn body(&self, request: &Request) -> Result<(Vec<u8>, Plan), BackendError> {
+    fn body(&self, request: &Request, stream: bool) -> Result<(Vec<u8>, Plan), BackendError> {
         let temperature = match request.temperature {
             None => None,
             Some(t) => Some(f32_as_written(t).ok_or_else(|| {
@@ -170,6 +170,7 @@ impl Anthropic {
             output_config: None,
             tools: None,
             tool_choice: None,
+            stream: stream.then_some(true),
         };
 
         let mode = match (request.mode, self.mode) {
@@ -226,6 +227,15 @@ impl Anthropic {
             });
         }
         encode(&body, read, tool.clone(), wrapped)
+    }
+
+    /// The Messages URL, and the same as errors and logs show it (without query or credentials).
+    fn urls(&self) -> (String, String) {
+        let url = self.url();
+        let shown = reqwest::Url::parse(&url)
+            .map(|url| http::public_url(&url))
+            .unwrap_or_else(|_| url.clone());
+        (url, shown)
     }
 
     /// The HTTP request that sends `bytes` to `url`, with the version and the key.
@@ -314,12 +324,9 @@ impl Backend for Anthropic {
 
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
         Box::pin(async move {
-            let (bytes, plan) = self.body(request)?;
+            let (bytes, plan) = self.body(request, false)?;
             let key = self.key_header()?;
-            let url = self.url();
-            let shown = reqwest::Url::parse(&url)
-                .map(|url| http::public_url(&url))
-                .unwrap_or_else(|_| url.clone());
+            let (url, shown) = self.urls();
             let client = self.http.client()?;
             let call = self
                 .http
@@ -336,13 +343,9 @@ impl Backend for Anthropic {
     fn stream<'a>(&'a self, request: &'a Request) -> BackendStream<'a> {
         let masked = self.http.api_key.as_ref();
         let start = async move {
-            let (bytes, plan) = self.body(request)?;
-            let bytes = stream::streaming_body(&bytes)?;
+            let (bytes, plan) = self.body(request, true)?;
             let key = self.key_header()?;
-            let url = self.url();
-            let shown = reqwest::Url::parse(&url)
-                .map(|url| http::public_url(&url))
-                .unwrap_or_else(|_| url.clone());
+            let (url, shown) = self.urls();
             let client = self.http.client()?;
             let call = self
                 .http
@@ -407,12 +410,12 @@ mod tests {
         );
         request.temperature = Some(0.2);
         let backend = Anthropic::new("m");
-        let (bytes, _) = backend.body(&request).unwrap();
+        let (bytes, _) = backend.body(&request, false).unwrap();
         let body: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(body["temperature"], json!(0.2));
         request.temperature = Some(f32::NAN);
         assert!(matches!(
-            backend.body(&request),
+            backend.body(&request, false),
             Err(BackendError::Config(_))
         ));
     }

@@ -9,16 +9,6 @@ use sse_stream::Sse;
 use super::{PROVIDER, Plan, Read, wire};
 use crate::backend::{BackendError, Delta, Response};
 
-/// `body` (the request's JSON) asking for a stream.
-pub(super) fn streaming_body(body: &[u8]) -> Result<Vec<u8>, BackendError> {
-    let mut value: Value = serde_json::from_slice(body)
-        .map_err(|e| BackendError::Config(format!("the request body is not JSON: {e}")))?;
-    if let Some(object) = value.as_object_mut() {
-        object.insert("stream".into(), Value::Bool(true));
-    }
-    serde_json::to_vec(&value).map_err(|e| BackendError::Config(e.to_string()))
-}
-
 /// A content block as its deltas built it.
 struct Block {
     kind: String,

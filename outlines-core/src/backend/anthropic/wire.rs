@@ -28,6 +28,9 @@ pub(super) struct Body<'a> {
     pub(super) tools: Option<[Tool<'a>; 1]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) tool_choice: Option<ToolChoice<'a>>,
+    /// `true` for a streamed reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) stream: Option<bool>,
 }
 
 /// A turn of the conversation.

@@ -269,7 +269,7 @@ impl OpenAi {
     }
 
     /// The request body, encoded, and what reading the reply needs to know.
-    fn body(&self, request: &Request) -> Result<(Vec<u8>, Plan), BackendError> {
+    fn body(&self, request: &Request, stream: bool) -> Result<(Vec<u8>, Plan), BackendError> {
         let mode = match (request.mode, self.mode) {
             (OutputMode::Auto, OutputMode::Auto) => OutputMode::JsonSchema,
             (OutputMode::Auto, mode) | (mode, _) => mode,
@@ -294,6 +294,10 @@ impl OpenAi {
             parallel_tool_calls: None,
             structured_outputs: None,
             grammar: None,
+            stream: stream.then_some(true),
+            stream_options: stream.then_some(wire::StreamOptions {
+                include_usage: true,
+            }),
         };
         // A regex, a choice, a grammar or free text: the reply is read as text, and the constraint
         // travels natively where the server takes it (any mode but `Prompt`: the JSON modes have
@@ -449,7 +453,7 @@ impl Backend for OpenAi {
     fn complete<'a>(&'a self, request: &'a Request) -> BackendFuture<'a> {
         Box::pin(async move {
             let url = self.endpoint()?;
-            let (bytes, plan) = self.body(request)?;
+            let (bytes, plan) = self.body(request, false)?;
             let client = self.http.client()?;
             let shown = http::public_url(&url);
             let call = self
@@ -467,8 +471,7 @@ impl Backend for OpenAi {
         let key = self.http.api_key.as_ref();
         let start = async move {
             let url = self.endpoint()?;
-            let (bytes, plan) = self.body(request)?;
-            let bytes = stream::streaming_body(&bytes)?;
+            let (bytes, plan) = self.body(request, true)?;
             let client = self.http.client()?;
             let shown = http::public_url(&url);
             let call = self
@@ -516,7 +519,7 @@ mod tests {
     impl OpenAi {
         /// The body as JSON, to look into.
         fn body_json(&self, request: &Request) -> (Value, Plan) {
-            let (bytes, plan) = self.body(request).expect("a body");
+            let (bytes, plan) = self.body(request, false).expect("a body");
             (serde_json::from_slice(&bytes).expect("JSON"), plan)
         }
     }

@@ -9,17 +9,6 @@ use sse_stream::Sse;
 use super::{PROVIDER, Plan, wire};
 use crate::backend::{BackendError, Delta};
 
-/// `body` (the request's JSON) asking for a stream and its usage.
-pub(super) fn streaming_body(body: &[u8]) -> Result<Vec<u8>, BackendError> {
-    let mut value: Value = serde_json::from_slice(body)
-        .map_err(|e| BackendError::Config(format!("the request body is not JSON: {e}")))?;
-    if let Some(object) = value.as_object_mut() {
-        object.insert("stream".into(), Value::Bool(true));
-        object.insert("stream_options".into(), json!({"include_usage": true}));
-    }
-    serde_json::to_vec(&value).map_err(|e| BackendError::Config(e.to_string()))
-}
-
 /// What the chunks so far said.
 #[derive(Default)]
 struct Reply {

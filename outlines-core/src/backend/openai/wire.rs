@@ -38,6 +38,16 @@ pub(super) struct Body<'a> {
     /// llama.cpp's GBNF grammar.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) grammar: Option<&'a str>,
+    /// `true` for a streamed reply, which then asks for its usage too.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) stream: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) stream_options: Option<StreamOptions>,
+}
+
+#[derive(Serialize)]
+pub(super) struct StreamOptions {
+    pub(super) include_usage: bool,
 }
 
 #[derive(Serialize)]
