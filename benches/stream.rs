@@ -20,7 +20,7 @@ use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_mai
 use futures_util::StreamExt;
 use outlines::backend::Finish;
 use outlines::backend::mock::Mock;
-use outlines::lenient::guard::Guard;
+use outlines::lenient::guard::{Guard, Plan};
 use outlines::lenient::incremental::Incremental;
 use outlines::output::Typed;
 use outlines::prelude::*;
@@ -36,11 +36,11 @@ use order::{Order, order_json};
 fn stream_read(
     reply: &str,
     piece: usize,
-    schema: &serde_json::Value,
+    plan: &Plan,
     output: &Typed<Order>,
 ) -> usize {
     let mut reader = Incremental::new();
-    let mut guard = Guard::new(schema);
+    let mut guard = Guard::new(plan);
     let (mut shown, mut partials) = (0, 0);
     for chunk in reply.as_bytes().chunks(piece) {
         let chunk = std::str::from_utf8(chunk).expect("ASCII");
@@ -60,8 +60,10 @@ fn stream(c: &mut Criterion) {
     let reply = order_json();
     let schema = Order::json_schema();
     let output = Typed::<Order>::new();
+    // What the loop watches with, compiled once per type.
+    let plan = output.plan().expect("a JSON output");
     let stop = Finish::Stop;
-    assert!(stream_read(&reply, 4, &schema, &output) > 10);
+    assert!(stream_read(&reply, 4, &plan, &output) > 10);
 
     let mut group = c.benchmark_group("read");
     group.throughput(Throughput::Bytes(reply.len() as u64));
@@ -69,17 +71,17 @@ fn stream(c: &mut Criterion) {
         b.iter(|| output.read(black_box(&reply), &stop))
     });
     group.bench_function("streamed_4b", |b| {
-        b.iter(|| stream_read(black_box(&reply), 4, &schema, &output))
+        b.iter(|| stream_read(black_box(&reply), 4, &plan, &output))
     });
     group.bench_function("streamed_1b", |b| {
-        b.iter(|| stream_read(black_box(&reply), 1, &schema, &output))
+        b.iter(|| stream_read(black_box(&reply), 1, &plan, &output))
     });
     group.finish();
 
     c.bench_function("first_partial", |b| {
         b.iter(|| {
             let mut reader = Incremental::new();
-            let mut guard = Guard::new(&schema);
+            let mut guard = Guard::new(&plan);
             for chunk in reply.as_bytes().chunks(4) {
                 reader.feed(std::str::from_utf8(chunk).expect("ASCII"), &mut guard);
                 if let Some(partial) = reader.tree().root().and_then(Order::partial) {
@@ -119,12 +121,12 @@ fn stream(c: &mut Criterion) {
         )
     });
     group.finish();
-    parts(c, &reply, &schema);
+    parts(c, &reply, &schema, &plan);
 }
 
 /// Where the streamed read's time goes: the reader alone, with the guard, in pieces and whole, and
 /// one typed partial of the whole order.
-fn parts(c: &mut Criterion, reply: &str, schema: &serde_json::Value) {
+fn parts(c: &mut Criterion, reply: &str, schema: &serde_json::Value, plan: &Plan) {
     use outlines::lenient::incremental::Blind;
     let mut g = c.benchmark_group("parts");
     g.bench_function("reader_blind_4b", |b| {
@@ -139,7 +141,7 @@ fn parts(c: &mut Criterion, reply: &str, schema: &serde_json::Value) {
     g.bench_function("reader_guard_4b", |b| {
         b.iter(|| {
             let mut r = Incremental::new();
-            let mut guard = Guard::new(schema);
+            let mut guard = Guard::new(plan);
             for chunk in reply.as_bytes().chunks(4) {
                 r.feed(std::str::from_utf8(chunk).unwrap(), &mut guard);
             }
@@ -149,7 +151,7 @@ fn parts(c: &mut Criterion, reply: &str, schema: &serde_json::Value) {
     g.bench_function("reader_guard_whole", |b| {
         b.iter(|| {
             let mut r = Incremental::new();
-            let mut guard = Guard::new(schema);
+            let mut guard = Guard::new(plan);
             r.feed(reply, &mut guard);
             r.bytes_read()
         })
@@ -161,6 +163,7 @@ fn parts(c: &mut Criterion, reply: &str, schema: &serde_json::Value) {
             r.bytes_read()
         })
     });
+    g.bench_function("plan", |b| b.iter(|| Plan::new(black_box(schema))));
     let mut r = Incremental::new();
     r.feed(reply, &mut Blind);
     g.bench_function("partial_full", |b| {

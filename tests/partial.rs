@@ -5,7 +5,7 @@
 use futures_util::StreamExt;
 use outlines::backend::mock::Mock;
 use outlines::generate::{Outcome, Update};
-use outlines::lenient::guard::Guard;
+use outlines::lenient::guard::{Guard, Plan};
 use outlines::lenient::incremental::{Blind, Incremental, Progress};
 use outlines::prelude::*;
 use outlines::{ErrorKind, Partial};
@@ -229,8 +229,8 @@ fn recursive_types_have_finite_partials() {
 
 /// Where the guard stops `text` against `Person`'s schema: the error's kind and path.
 fn stop(text: &str) -> Option<(ErrorKind, String)> {
-    let schema = Person::json_schema();
-    let mut guard = Guard::new(&schema);
+    let plan = Plan::new(&Person::json_schema());
+    let mut guard = Guard::new(&plan);
     let mut reader = Incremental::new();
     for piece in cut(text, &(0..text.len()).collect::<Vec<_>>()) {
         if let Progress::Stopped(error) = reader.feed(piece, &mut guard) {
@@ -435,7 +435,8 @@ async fn a_batch_streams_each_task_to_its_observer() {
 
 /// Where the guard stops `text` against `schema`, cut after every byte.
 fn stop_in(schema: &Value, text: &str) -> Option<String> {
-    let mut guard = Guard::new(schema);
+    let plan = Plan::new(schema);
+    let mut guard = Guard::new(&plan);
     let mut reader = Incremental::new();
     for piece in cut(text, &(0..text.len()).collect::<Vec<_>>()) {
         if let Progress::Stopped(error) = reader.feed(piece, &mut guard) {

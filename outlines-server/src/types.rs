@@ -75,6 +75,10 @@ where
     fn has_aliases(&self) -> bool {
         self.0.has_aliases()
     }
+
+    fn plan(&self) -> Option<std::sync::Arc<outlines::lenient::guard::Plan>> {
+        self.0.plan()
+    }
 }
 
 /// A value as JSON.

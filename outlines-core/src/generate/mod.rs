@@ -419,6 +419,8 @@ impl<T: Send + 'static> Run<T> {
             tracing::info!(target: "outlines::generate", system = %request.system, prompt = %self.options.prompt, "gen_ai.user.message");
         }
         let mut cause = None;
+        // Compiled once for every attempt.
+        let plan = watcher.and_then(|_| self.options.output.plan());
         for number in 1..=self.options.max_attempts {
             let Some(limit) = self.time_left() else {
                 cause = Some(Cause::Deadline {
@@ -436,11 +438,8 @@ impl<T: Send + 'static> Run<T> {
                 match watcher {
                     None => backend.complete(&request).await.map(stream::Got::Reply),
                     Some(watcher) => {
-                        let output = &*self.options.output;
-                        let schema = output.constraint().json().map(|s| s.json_schema.clone());
-                        let kind = output.reply_kind();
-                        let aliases = output.has_aliases();
-                        stream::attempt(backend, &request, number, watcher, kind, schema, aliases)
+                        let kind = self.options.output.reply_kind();
+                        stream::attempt(backend, &request, number, watcher, kind, plan.as_deref())
                             .await
                     }
                 }

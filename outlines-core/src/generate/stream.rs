@@ -17,14 +17,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt as _, StreamExt};
-use serde_json::Value;
 use tokio::sync::mpsc;
 use tracing::Instrument as _;
 
 use super::{Attempt, Error, Generation, Report, Run};
 use crate::backend::{Backend, BackendError, Delta, Request, Response};
 use crate::diagnostics::Violation;
-use crate::lenient::guard::Guard;
+use crate::lenient::guard::{Guard, Plan};
 use crate::lenient::incremental::{Blind, Incremental, Progress};
 use crate::output::ReplyKind;
 use crate::partial::{NodeRef, Tree};
@@ -191,12 +190,11 @@ pub(super) async fn attempt<B: Backend + ?Sized>(
     number: usize,
     watcher: &dyn Watcher,
     kind: ReplyKind,
-    schema: Option<Arc<Value>>,
-    aliases: bool,
+    plan: Option<&Plan>,
 ) -> Result<Got, BackendError> {
     let mut deltas = backend.stream(request);
     let mut reader = Incremental::new();
-    let mut guard = schema.as_deref().map(|s| Guard::new(s).aliases(aliases));
+    let mut guard = plan.map(Guard::new);
     let mut text = String::new();
     let mut envelope: Option<String> = None;
     let mut shown = 0;

@@ -16,11 +16,13 @@
 //! surrounding space (as its `enum_case` fix does), and a value of another type than the schema's
 //! (`"25"` for an integer, which it converts) is never a reason. Where the schema is not followed
 //! (other combinators, remote references), nothing below is checked.
+//!
+//! The schema is compiled once into a [`Plan`] (every schema the guard can follow, its keywords read
+//! and its children resolved), which the output keeps; a [`Guard`] is the state of one reply.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::incremental::{Slot, Start, Watch};
 use crate::diagnostics::{ErrorKind, Path, Segment, Violation};
@@ -28,77 +30,137 @@ use crate::partial::NodeRef;
 
 /// How many `$ref`s are followed at one place.
 const HOPS: usize = 32;
+/// How deep schemas are compiled; below, nothing is checked (a hostile schema cannot exhaust the
+/// stack).
+const DEPTH: usize = 64;
+/// Objects with more properties than this find a key by hash rather than by a scan.
+const SCAN: usize = 24;
 
-/// Watches a streamed reply against a JSON Schema.
-pub struct Guard<'s> {
-    root: &'s Value,
-    /// The key the value is wrapped under, if the backend wraps it (`{"value": …}`).
-    envelope: Option<String>,
-    /// What each schema followed so far checks, read once (keyed by the schema's address).
-    rules: Vec<Rules<'s>>,
-    known: HashMap<usize, usize, BuildHasherDefault<AddressHasher>>,
-    /// One frame per value being read, outermost first.
-    frames: Vec<Frame>,
-    /// Where the value being read is: keys as ranges of `keys`, so no key is copied per value.
-    path: Vec<Step>,
-    keys: String,
+/// A JSON Schema compiled for [`Guard`]s: what each schema the guard can follow checks. Build it
+/// once per output and share it; it owns what it needs.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    rules: Vec<Rules>,
+    root: Option<usize>,
     aliases: bool,
 }
 
-#[derive(Clone, Copy)]
-struct Frame {
-    /// The rules the value must meet (an index in `rules`), if its schema is followed.
-    rules: Option<usize>,
-    /// Whether this frame is the envelope around the value.
-    envelope: bool,
-}
-
-#[derive(Clone, Copy)]
-enum Step {
-    Key(usize, usize),
-    Index(usize),
-}
-
-/// The keywords of one schema this guard checks.
-#[derive(Default)]
-struct Rules<'s> {
-    properties: Option<&'s Map<String, Value>>,
+/// The keywords of one schema a guard checks; children as indices in [`Plan::rules`] (`None`: not
+/// followed).
+#[derive(Clone, Debug, Default)]
+struct Rules {
+    properties: Vec<(Box<str>, Option<usize>)>,
+    /// `properties` by name, for objects with many.
+    index: Option<HashMap<Box<str>, usize>>,
+    has_properties: bool,
     /// No key beyond `properties` (`additionalProperties: false`, no `patternProperties`).
     closed: bool,
-    additional: Option<&'s Value>,
-    required: Vec<&'s str>,
-    prefix: &'s [Value],
-    items: Option<&'s Value>,
+    additional: Option<usize>,
+    /// Required keys, with their place in `properties` (if listed there).
+    required: Vec<(Box<str>, Option<usize>)>,
+    prefix: Vec<Option<usize>>,
+    items: Option<usize>,
     min_items: Option<u64>,
     max_items: Option<u64>,
     min_length: Option<u64>,
     max_length: Option<u64>,
     /// `enum` of strings, lowercased, and the longest one's length.
-    choices: Option<(Vec<String>, usize)>,
+    choices: Option<(Vec<Box<str>>, usize)>,
     /// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`.
     bounds: [Option<f64>; 4],
 }
 
-impl<'s> Rules<'s> {
-    /// Reads the keywords in one pass over the schema's members (no lookup per keyword: a guard
-    /// is made per reply, and reads each schema it meets once).
-    fn of(schema: &'s Value) -> Self {
+impl Rules {
+    /// The place of `key` in `properties`.
+    fn property(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.properties.iter().position(|(name, _)| &**name == key),
+        }
+    }
+}
+
+impl Plan {
+    /// Compiles `schema`: every schema reachable from it through `properties`,
+    /// `additionalProperties`, `items`, `prefixItems`, local `$ref`s and an `Option`'s `anyOf`.
+    pub fn new(schema: &Value) -> Plan {
+        let mut compiler = Compiler {
+            root: schema,
+            plan: Plan::default(),
+            seen: HashMap::new(),
+        };
+        let root = compiler.compile(schema, 0);
+        Plan {
+            root,
+            ..compiler.plan
+        }
+    }
+
+    /// Whether the output accepts names its JSON Schema does not list (`#[serde(alias)]` on a
+    /// field or a variant): then an unknown key or enum value is no reason to stop.
+    pub fn aliases(mut self, aliases: bool) -> Self {
+        self.aliases = aliases;
+        self
+    }
+}
+
+struct Compiler<'s> {
+    root: &'s Value,
+    plan: Plan,
+    /// Schemas compiled so far, by address: each once, and cycles of references end.
+    seen: HashMap<usize, usize>,
+}
+
+impl<'s> Compiler<'s> {
+    fn compile(&mut self, schema: &'s Value, depth: usize) -> Option<usize> {
+        let target = resolve(self.root, schema)?;
+        let address = target as *const Value as usize;
+        if let Some(&index) = self.seen.get(&address) {
+            return Some(index);
+        }
+        if depth > DEPTH {
+            return None;
+        }
+        let index = self.plan.rules.len();
+        self.plan.rules.push(Rules::default());
+        self.seen.insert(address, index);
+        let rules = self.rules(target, depth + 1);
+        self.plan.rules[index] = rules;
+        Some(index)
+    }
+
+    /// Reads the keywords in one pass over the schema's members.
+    fn rules(&mut self, schema: &'s Value, depth: usize) -> Rules {
         let mut rules = Rules::default();
         let Some(members) = schema.as_object() else {
             return rules;
         };
         let mut pattern_properties = false;
+        let mut required = Vec::new();
         for (key, value) in members {
             match key.as_str() {
-                "properties" => rules.properties = value.as_object(),
+                "properties" => {
+                    rules.has_properties = value.is_object();
+                    for (name, field) in value.as_object().into_iter().flatten() {
+                        let field = self.compile(field, depth);
+                        rules.properties.push((name.as_str().into(), field));
+                    }
+                }
                 "patternProperties" => pattern_properties = true,
                 "additionalProperties" => {
                     rules.closed = value == &Value::Bool(false);
-                    rules.additional = value.is_object().then_some(value);
+                    if value.is_object() {
+                        rules.additional = self.compile(value, depth);
+                    }
                 }
-                "required" => rules.required = strings(value).unwrap_or_default(),
-                "prefixItems" => rules.prefix = value.as_array().map_or(&[], Vec::as_slice),
-                "items" => rules.items = value.is_object().then_some(value),
+                "required" => required = strings(value).unwrap_or_default(),
+                "prefixItems" => {
+                    for item in value.as_array().into_iter().flatten() {
+                        let item = self.compile(item, depth);
+                        rules.prefix.push(item);
+                    }
+                }
+                "items" if value.is_object() => rules.items = self.compile(value, depth),
                 "minItems" => rules.min_items = value.as_u64(),
                 "maxItems" => rules.max_items = value.as_u64(),
                 "minLength" => rules.min_length = value.as_u64(),
@@ -106,10 +168,8 @@ impl<'s> Rules<'s> {
                 "enum" => {
                     rules.choices = strings(value).map(|values| {
                         let longest = values.iter().map(|v| v.len()).max().unwrap_or(0);
-                        (
-                            values.iter().map(|v| v.to_ascii_lowercase()).collect(),
-                            longest,
-                        )
+                        let lower = values.iter().map(|v| v.to_ascii_lowercase().into());
+                        (lower.collect(), longest)
                     })
                 }
                 "minimum" => rules.bounds[0] = value.as_f64(),
@@ -120,30 +180,91 @@ impl<'s> Rules<'s> {
             }
         }
         rules.closed &= !pattern_properties;
+        if rules.properties.len() > SCAN {
+            let index = rules.properties.iter().enumerate();
+            rules.index = Some(index.map(|(i, (name, _))| (name.clone(), i)).collect());
+        }
+        rules.required = required
+            .into_iter()
+            .map(|name| (name.into(), rules.property(name)))
+            .collect();
         rules
     }
 }
 
-impl<'s> Guard<'s> {
-    /// A guard for a reply that must meet `schema`.
-    pub fn new(schema: &'s Value) -> Self {
+/// `schema` with local references followed and an `Option`'s `anyOf` opened; `None` where the
+/// guard does not follow (other combinators, remote references, a cycle of references).
+fn resolve<'s>(root: &'s Value, mut schema: &'s Value) -> Option<&'s Value> {
+    for _ in 0..HOPS {
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            schema = root.pointer(reference.strip_prefix('#')?)?;
+            continue;
+        }
+        if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
+            let null = Value::from("null");
+            let mut others = branches.iter().filter(|b| b.get("type") != Some(&null));
+            match (others.next(), others.next(), branches.len()) {
+                (Some(only), None, 2) => {
+                    schema = only;
+                    continue;
+                }
+                _ => return None,
+            }
+        }
+        if schema.get("oneOf").is_some() || schema.get("allOf").is_some() {
+            return None;
+        }
+        return Some(schema);
+    }
+    None
+}
+
+fn strings(values: &Value) -> Option<Vec<&str>> {
+    values.as_array()?.iter().map(Value::as_str).collect()
+}
+
+/// Watches one streamed reply against a [`Plan`].
+pub struct Guard<'p> {
+    plan: &'p Plan,
+    /// The key the value is wrapped under, if the backend wraps it (`{"value": …}`).
+    envelope: Option<String>,
+    /// One frame per value being read, outermost first.
+    frames: Vec<Frame>,
+    /// Where the value being read is: keys as ranges of `keys`, so no key is copied per value.
+    path: Vec<Step>,
+    keys: String,
+}
+
+#[derive(Clone, Copy)]
+struct Frame {
+    /// The rules the value must meet (an index in the plan), if its schema is followed.
+    rules: Option<usize>,
+    /// Whether this frame is the envelope around the value.
+    envelope: bool,
+    /// For an object: the listed properties written so far (the first 64, by place).
+    seen: u64,
+    /// For an object: a key was written that `properties` does not list.
+    unlisted: bool,
+    /// For an object: the place in `properties` of the key just written, found when it ended.
+    pending: Option<Option<usize>>,
+}
+
+#[derive(Clone, Copy)]
+enum Step {
+    Key(usize, usize),
+    Index(usize),
+}
+
+impl<'p> Guard<'p> {
+    /// A guard for a reply that must meet `plan`'s schema.
+    pub fn new(plan: &'p Plan) -> Self {
         Guard {
-            root: schema,
+            plan,
             envelope: None,
-            rules: Vec::new(),
-            known: HashMap::default(),
             frames: Vec::new(),
             path: Vec::new(),
             keys: String::new(),
-            aliases: false,
         }
-    }
-
-    /// Whether the output accepts names its JSON Schema does not list (`#[serde(alias)]` on a
-    /// field or a variant): then an unknown key or enum value is no reason to stop.
-    pub fn aliases(mut self, aliases: bool) -> Self {
-        self.aliases = aliases;
-        self
     }
 
     /// The reply writes the value as the member `key` of an object.
@@ -152,53 +273,8 @@ impl<'s> Guard<'s> {
         self
     }
 
-    /// `schema` with local references followed and an `Option`'s `anyOf` opened; `None` where the
-    /// guard does not follow (other combinators, remote references, a cycle of references).
-    fn resolve(&self, mut schema: &'s Value) -> Option<&'s Value> {
-        for _ in 0..HOPS {
-            if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-                schema = self.root.pointer(reference.strip_prefix('#')?)?;
-                continue;
-            }
-            if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
-                let null = Value::from("null");
-                let mut others = branches.iter().filter(|b| b.get("type") != Some(&null));
-                match (others.next(), others.next(), branches.len()) {
-                    (Some(only), None, 2) => {
-                        schema = only;
-                        continue;
-                    }
-                    _ => return None,
-                }
-            }
-            if schema.get("oneOf").is_some() || schema.get("allOf").is_some() {
-                return None;
-            }
-            return Some(schema);
-        }
-        None
-    }
-
-    /// The rules of `schema`, resolved and read once (remembered under the schema's address, and
-    /// its target's).
-    fn rules_of(&mut self, schema: Option<&'s Value>) -> Option<usize> {
-        let schema = schema?;
-        let address = schema as *const Value as usize;
-        if let Some(&index) = self.known.get(&address) {
-            return Some(index);
-        }
-        let target = self.resolve(schema)?;
-        let index = match self.known.get(&(target as *const Value as usize)) {
-            Some(&index) => index,
-            None => {
-                self.rules.push(Rules::of(target));
-                self.known
-                    .insert(target as *const Value as usize, self.rules.len() - 1);
-                self.rules.len() - 1
-            }
-        };
-        self.known.insert(address, index);
-        Some(index)
+    fn rules(&self, index: usize) -> &'p Rules {
+        &self.plan.rules[index]
     }
 
     fn stop(
@@ -226,38 +302,57 @@ impl<'s> Guard<'s> {
         ))
     }
 
-    /// The schema of the value beginning at `slot` (unresolved), whether it is the envelope, or
+    /// The place of `key` among the innermost object's properties (remembered in its frame), or
     /// the reason the reply can no longer be valid.
-    fn child(&self, slot: Slot<'_>) -> Result<(Option<&'s Value>, bool), Box<Violation>> {
-        let Some(parent) = self.frames.last() else {
+    fn member(&mut self, key: &str) -> Result<Option<usize>, Box<Violation>> {
+        let Some(frame) = self.frames.last_mut() else {
+            return Ok(None);
+        };
+        if let Some(found) = frame.pending.take() {
+            return Ok(found);
+        }
+        let plan = self.plan;
+        let Some(rules) = frame.rules.map(|i| &plan.rules[i]) else {
+            return Ok(None);
+        };
+        let found = rules.property(key);
+        match found {
+            Some(place) if place < 64 => frame.seen |= 1 << place,
+            Some(_) => {}
+            None => frame.unlisted = true,
+        }
+        if found.is_none() && rules.closed && !plan.aliases {
+            let known: Vec<&str> = rules.properties.iter().map(|(name, _)| &**name).collect();
+            return Err(self.stop(
+                ErrorKind::Unknown,
+                format!("one of the fields {}", known.join(", ")),
+                Some(format!("{key:?}")),
+                format!("unknown field `{key}`"),
+            ));
+        }
+        Ok(found)
+    }
+
+    /// The rules of the value beginning at `slot`, whether it is the envelope, or the reason the
+    /// reply can no longer be valid.
+    fn child(&mut self, slot: Slot<'_>) -> Result<(Option<usize>, bool), Box<Violation>> {
+        let Some(parent) = self.frames.last().copied() else {
             return Ok(match self.envelope {
                 Some(_) => (None, true),
-                None => (Some(self.root), false),
+                None => (self.plan.root, false),
             });
         };
         if parent.envelope {
             let inside = matches!(slot, Slot::Member(key) if Some(key) == self.envelope.as_deref());
-            return Ok((inside.then_some(self.root), false));
+            return Ok((self.plan.root.filter(|_| inside), false));
         }
-        let Some(rules) = parent.rules.map(|i| &self.rules[i]) else {
+        let Some(rules) = parent.rules.map(|i| self.rules(i)) else {
             return Ok((None, false));
         };
         let found = match slot {
             Slot::Root => None,
-            Slot::Member(key) => match rules.properties.and_then(|p| p.get(key)) {
-                Some(field) => Some(field),
-                None if rules.closed && !self.aliases => {
-                    let known = rules
-                        .properties
-                        .map(|p| p.keys().map(String::as_str).collect::<Vec<_>>().join(", "))
-                        .unwrap_or_default();
-                    return Err(self.stop(
-                        ErrorKind::Unknown,
-                        format!("one of the fields {known}"),
-                        Some(format!("{key:?}")),
-                        format!("unknown field `{key}`"),
-                    ));
-                }
+            Slot::Member(key) => match self.member(key)? {
+                Some(place) => rules.properties[place].1,
                 None => rules.additional,
             },
             Slot::Item(index) => {
@@ -269,7 +364,10 @@ impl<'s> Guard<'s> {
                         format!("the array already has more than {max} items"),
                     ));
                 }
-                rules.prefix.get(index).or(rules.items)
+                match rules.prefix.get(index) {
+                    Some(item) => *item,
+                    None => rules.items,
+                }
             }
         };
         Ok((found, false))
@@ -294,57 +392,37 @@ impl<'s> Guard<'s> {
     }
 }
 
-/// Hashes a schema's address: one multiplication, where the default hasher spends more than the
-/// rest of a lookup (a guard looks one up for every value of the reply).
-#[derive(Default)]
-struct AddressHasher(u64);
-
-impl Hasher for AddressHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.0 = (n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-fn strings(values: &Value) -> Option<Vec<&str>> {
-    values.as_array()?.iter().map(Value::as_str).collect()
-}
-
 impl Watch for Guard<'_> {
     fn begin(&mut self, slot: Slot<'_>, _start: Start) -> Result<(), Box<Violation>> {
         self.push_step(slot);
-        let (schema, envelope) = self.child(slot)?;
-        let rules = self.rules_of(schema);
-        self.frames.push(Frame { rules, envelope });
+        let (rules, envelope) = self.child(slot)?;
+        self.frames.push(Frame {
+            rules,
+            envelope,
+            seen: 0,
+            unlisted: false,
+            pending: None,
+        });
         Ok(())
     }
 
     fn key(&mut self, key: &str) -> Result<(), Box<Violation>> {
         // The same check as when its value begins, made as soon as the key is written.
-        let parent = self.frames.last().and_then(|f| f.rules);
-        if self.aliases || !parent.is_some_and(|i| self.rules[i].closed) {
+        let open = self.frames.last().is_some_and(|f| f.rules.is_some());
+        if !open {
             return Ok(());
         }
         self.push_step(Slot::Member(key));
-        let known = self.child(Slot::Member(key)).map(|_| ());
+        let found = self.member(key);
         self.pop_step();
-        known
+        if let (Ok(found), Some(frame)) = (&found, self.frames.last_mut()) {
+            frame.pending = Some(*found);
+        }
+        found.map(|_| ())
     }
 
     fn grow(&mut self, so_far: &str, chars: usize) -> Result<(), Box<Violation>> {
-        let Some(rules) = self
-            .frames
-            .last()
-            .and_then(|f| f.rules)
-            .map(|i| &self.rules[i])
-        else {
+        let Some(rules) = self.frames.last().and_then(|f| f.rules).map(|i| self.rules(i)) else {
             return Ok(());
         };
         if let Some(max) = rules.max_length.filter(|&max| chars as u64 > max) {
@@ -355,7 +433,7 @@ impl Watch for Guard<'_> {
                 format!("the string is already longer than {max} characters"),
             ));
         }
-        let Some((values, longest)) = rules.choices.as_ref().filter(|_| !self.aliases) else {
+        let Some((values, longest)) = rules.choices.as_ref().filter(|_| !self.plan.aliases) else {
             return Ok(());
         };
         // Past the longest value by more than surrounding space could explain, nothing matches.
@@ -363,12 +441,14 @@ impl Watch for Guard<'_> {
         // may differ from a prefix of the lowercased value (a final `Σ`), so no stop there.
         let fits = !so_far.is_ascii()
             || so_far.len() <= longest + 64 && {
-                let written = so_far.trim_start().to_ascii_lowercase();
+                let written = so_far.trim_start();
                 let core = written.trim_end();
                 // Space may end the value, or be inside one ("new york").
-                values
-                    .iter()
-                    .any(|v| v.starts_with(written.as_str()) || v == core)
+                values.iter().any(|v| {
+                    v.get(..written.len())
+                        .is_some_and(|head| head.eq_ignore_ascii_case(written))
+                        || v.eq_ignore_ascii_case(core)
+                })
             };
         if fits {
             return Ok(());
@@ -389,8 +469,11 @@ impl Watch for Guard<'_> {
     }
 
     fn end(&mut self, value: NodeRef<'_>) -> Result<(), Box<Violation>> {
-        let checked = match self.frames.last().and_then(|f| f.rules) {
-            Some(index) => self.whole(&self.rules[index], value),
+        let checked = match self.frames.last() {
+            Some(frame) => match frame.rules {
+                Some(index) => self.whole(self.rules(index), frame, value),
+                None => Ok(()),
+            },
             None => Ok(()),
         };
         self.frames.pop();
@@ -401,7 +484,7 @@ impl Watch for Guard<'_> {
 
 impl Guard<'_> {
     /// Checks on a whole value.
-    fn whole(&self, rules: &Rules<'_>, value: NodeRef<'_>) -> Result<(), Box<Violation>> {
+    fn whole(&self, rules: &Rules, frame: &Frame, value: NodeRef<'_>) -> Result<(), Box<Violation>> {
         if let Some(x) = value.as_number().and_then(|n| n.as_f64()) {
             let [min, max, above, below] = rules.bounds;
             let broken = [
@@ -431,8 +514,8 @@ impl Guard<'_> {
                 ));
             }
         }
-        if let (Some(items), Some(min)) = (value.items(), rules.min_items) {
-            let count = items.count() as u64;
+        if let (Some(count), Some(min), None) = (value.len(), rules.min_items, value.members()) {
+            let count = count as u64;
             if count < min {
                 return Err(self.stop(
                     ErrorKind::Constraint,
@@ -442,17 +525,14 @@ impl Guard<'_> {
                 ));
             }
         }
-        if let (Some(members), false) = (value.members(), rules.required.is_empty()) {
-            let keys: Vec<&str> = members.map(|(k, _)| k).collect();
-            // A key the schema does not name may be an alias of a required one: then say nothing.
-            let all_known = rules
-                .properties
-                .is_some_and(|p| keys.iter().all(|k| p.contains_key(*k)));
-            if let Some(missing) = rules
-                .required
-                .iter()
-                .find(|r| all_known && !keys.contains(r))
-            {
+        // A key the schema does not list may be an alias of a required one: then say nothing.
+        let checks_required = rules.has_properties && !frame.unlisted && value.members().is_some();
+        if checks_required {
+            let missing = rules.required.iter().find(|(name, place)| match place {
+                Some(place) if *place < 64 => frame.seen & (1 << place) == 0,
+                _ => value.get(name).is_none(),
+            });
+            if let Some((missing, _)) = missing {
                 return Err(self.stop(
                     ErrorKind::Missing,
                     format!("the field `{missing}`"),

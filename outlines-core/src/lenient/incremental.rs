@@ -16,7 +16,7 @@
 use serde_json::Number;
 
 use crate::diagnostics::Violation;
-use crate::partial::{Kind, NodeRef, Tree};
+use crate::partial::{Children, Kind, NodeRef, Tree};
 
 /// Values nest at most this deep (as in the lenient reader and serde_json).
 const MAX_NESTING: usize = 127;
@@ -140,7 +140,8 @@ pub struct Incremental {
     expect: Expect,
     lead: Lead,
     token: Token,
-    key: String,
+    /// The key of the member whose value comes next: a range of the tree's text.
+    key: (usize, usize),
     /// The number or literal being read.
     scalar: String,
     /// Characters in the string being read.
@@ -161,7 +162,7 @@ impl Default for Incremental {
             expect: Expect::Value,
             lead: Lead::Start,
             token: Token::None,
-            key: String::new(),
+            key: (0, 0),
             scalar: String::new(),
             chars: 0,
             progress: Progress::Reading,
@@ -196,17 +197,14 @@ impl Incremental {
     /// Takes in the next piece of the reply. Returns the progress after it.
     pub fn feed(&mut self, piece: &str, watch: &mut dyn Watch) -> &Progress {
         self.read += piece.len();
-        if self.progress != Progress::Reading {
-            return &self.progress;
-        }
         let mut rest = piece;
         let mut blind = Blind;
-        while !rest.is_empty() && self.progress == Progress::Reading {
-            let watch: &mut dyn Watch = if self.after_prose {
-                &mut blind
-            } else {
-                &mut *watch
-            };
+        let watch: &mut dyn Watch = if self.after_prose {
+            &mut blind
+        } else {
+            watch
+        };
+        while !rest.is_empty() && matches!(self.progress, Progress::Reading) {
             rest = match self.step(rest, watch) {
                 Ok(Some(rest)) => rest,
                 Ok(None) => {
@@ -218,21 +216,43 @@ impl Incremental {
                     ""
                 }
             };
+            if self.after_prose {
+                // The value began after prose in this piece: the rest is not watched either.
+                return self.feed_blind(rest);
+            }
+        }
+        &self.progress
+    }
+
+    fn feed_blind(&mut self, mut rest: &str) -> &Progress {
+        while !rest.is_empty() && matches!(self.progress, Progress::Reading) {
+            rest = match self.step(rest, &mut Blind) {
+                Ok(Some(rest)) => rest,
+                _ => {
+                    self.progress = Progress::Stalled;
+                    ""
+                }
+            };
         }
         &self.progress
     }
 
     /// Takes in the reply's end: a number or literal at the very end of a bare value is whole.
     pub fn finish(&mut self, watch: &mut dyn Watch) -> &Progress {
-        if self.progress == Progress::Reading && self.open.is_empty() {
-            if let Token::Scalar = self.token {
-                let result = self.end_scalar(watch);
-                match result {
-                    Ok(true) => self.progress = Progress::Complete,
-                    Ok(false) => self.progress = Progress::Stalled,
-                    Err(v) => self.progress = Progress::Stopped(*v),
-                }
-            }
+        if matches!(self.progress, Progress::Reading)
+            && self.open.is_empty()
+            && matches!(self.token, Token::Scalar)
+        {
+            let result = if self.after_prose {
+                self.end_scalar(&mut Blind)
+            } else {
+                self.end_scalar(watch)
+            };
+            self.progress = match result {
+                Ok(true) => Progress::Complete,
+                Ok(false) => Progress::Stalled,
+                Err(v) => Progress::Stopped(*v),
+            };
         }
         &self.progress
     }
@@ -247,9 +267,10 @@ impl Incremental {
             Token::String { .. } => return self.string(text, watch).map(Some),
             Token::Scalar => {
                 let end = text
-                    .find(
-                        |c: char| !matches!(c, '0'..='9' | '-' | '+' | '.' | 'e' | 'E' | 'a'..='z'),
-                    )
+                    .bytes()
+                    .position(|b| {
+                        !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E' | b'a'..=b'z')
+                    })
                     .unwrap_or(text.len());
                 self.scalar.push_str(&text[..end]);
                 if self.scalar.len() > 64 {
@@ -262,17 +283,93 @@ impl Incremental {
             }
             Token::None => {}
         }
-        let mut chars = text.char_indices();
-        let Some((_, c)) = chars.next() else {
+        if self.lead != Lead::Value {
+            return Ok(Some(self.lead_in(text)));
+        }
+        // Blanks between tokens, at once.
+        let blank = text
+            .bytes()
+            .position(|b| !matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+            .unwrap_or(text.len());
+        let text = &text[blank..];
+        let Some(&b) = text.as_bytes().first() else {
             return Ok(Some(text));
+        };
+        if !b.is_ascii() {
+            // Other space is read past, as before the value; any other character is a slip.
+            return Ok(text
+                .chars()
+                .next()
+                .filter(|c| c.is_whitespace())
+                .map(|c| &text[c.len_utf8()..]));
+        }
+        let rest = &text[1..];
+        match (self.expect, b) {
+            // Only what can start a value begins one (a comment or a stray bracket is a slip).
+            (
+                Expect::Value | Expect::ItemOrClose,
+                b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n',
+            ) => {
+                self.begin_value(b, watch)?;
+                // A scalar's first character is its token's too.
+                Ok(Some(if matches!(self.token, Token::Scalar) {
+                    text
+                } else {
+                    rest
+                }))
+            }
+            (Expect::KeyOrClose, b'"') => {
+                let at = self.tree.text.len();
+                self.key = (at, at);
+                self.token = Token::String {
+                    node: None,
+                    escape: Escape::None,
+                    high: None,
+                };
+                Ok(Some(rest))
+            }
+            (Expect::ItemOrClose | Expect::KeyOrClose | Expect::CommaOrClose, b'}' | b']') => {
+                let Some(&top) = self.open.last() else {
+                    return Ok(None);
+                };
+                let is_object = matches!(self.tree.nodes[top].kind, Kind::Object(_));
+                if is_object != (b == b'}') {
+                    return Ok(None);
+                }
+                self.open.pop();
+                self.tree.nodes[top].complete = true;
+                self.ended(top, watch)?;
+                Ok(Some(rest))
+            }
+            (Expect::Colon, b':') => {
+                self.expect = Expect::Value;
+                Ok(Some(rest))
+            }
+            (Expect::CommaOrClose, b',') => {
+                let Some(&top) = self.open.last() else {
+                    return Ok(None);
+                };
+                self.expect = match self.tree.nodes[top].kind {
+                    Kind::Object(_) => Expect::KeyOrClose,
+                    _ => Expect::ItemOrClose,
+                };
+                Ok(Some(rest))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Before the value: passes over a character of the text before it, or finds where it begins.
+    fn lead_in<'t>(&mut self, text: &'t str) -> &'t str {
+        let Some(c) = text.chars().next() else {
+            return text;
         };
         let rest = &text[c.len_utf8()..];
         match self.lead {
-            Lead::Start | Lead::Prose if c.is_whitespace() || c == '\u{feff}' => {
-                return Ok(Some(rest));
-            }
+            _ if c.is_whitespace() || c == '\u{feff}' => rest,
             Lead::Start if matches!(c, '{' | '[' | '"' | '-' | '0'..='9') => {
-                self.lead = Lead::Value
+                self.lead = Lead::Value;
+                text
             }
             Lead::Prose if matches!(c, '{' | '[') => {
                 // A value after other text may be an example or a draft, not the answer: it is
@@ -280,9 +377,9 @@ impl Incremental {
                 // code fence's opening line alone is not such text.
                 self.lead = Lead::Value;
                 self.after_prose = !fence_line(&self.prose);
-                return Ok(Some(text));
+                text
             }
-            Lead::Start | Lead::Prose => {
+            _ => {
                 self.lead = Lead::Prose;
                 // Pass over the prose at once, up to the next bracket (its start kept, to tell a
                 // fence from prose).
@@ -295,78 +392,29 @@ impl Incremental {
                     }
                     self.prose.push_str(&passed[..end]);
                 }
-                return Ok(Some(&rest[skip..]));
+                &rest[skip..]
             }
-            Lead::Value => {}
-        }
-        if c.is_whitespace() {
-            return Ok(Some(rest));
-        }
-        let expect = self.expect;
-        match (expect, c) {
-            // Only what can start a value begins one (a comment or a stray bracket is a slip).
-            (
-                Expect::Value | Expect::ItemOrClose,
-                '{' | '[' | '"' | '-' | '0'..='9' | 't' | 'f' | 'n',
-            ) => {
-                self.begin_value(c, watch)?;
-                // A scalar's first character is its token's too.
-                Ok(Some(if matches!(self.token, Token::Scalar) {
-                    text
-                } else {
-                    rest
-                }))
-            }
-            (Expect::KeyOrClose, '"') => {
-                self.key.clear();
-                self.token = Token::String {
-                    node: None,
-                    escape: Escape::None,
-                    high: None,
-                };
-                Ok(Some(rest))
-            }
-            (Expect::ItemOrClose | Expect::KeyOrClose | Expect::CommaOrClose, '}' | ']') => {
-                let top = *self.open.last().expect("a container is open");
-                let is_object = matches!(self.tree.nodes[top].kind, Kind::Object(_));
-                if is_object != (c == '}') {
-                    return Ok(None);
-                }
-                self.open.pop();
-                self.tree.nodes[top].complete = true;
-                self.ended(top, watch)?;
-                Ok(Some(rest))
-            }
-            (Expect::Colon, ':') => {
-                self.expect = Expect::Value;
-                Ok(Some(rest))
-            }
-            (Expect::CommaOrClose, ',') => {
-                let top = *self.open.last().expect("a container is open");
-                self.expect = match self.tree.nodes[top].kind {
-                    Kind::Object(_) => Expect::KeyOrClose,
-                    _ => Expect::ItemOrClose,
-                };
-                Ok(Some(rest))
-            }
-            _ => Ok(None),
         }
     }
 
-    /// A value begins with `c`: its node (for a container or string), or its token (a scalar).
-    fn begin_value(&mut self, c: char, watch: &mut dyn Watch) -> Result<(), Box<Violation>> {
-        let start = match c {
-            '{' => Start::Object,
-            '[' => Start::Array,
-            '"' => Start::String,
+    /// A value begins with `b`: its node (for a container or string), or its token (a scalar).
+    fn begin_value(&mut self, b: u8, watch: &mut dyn Watch) -> Result<(), Box<Violation>> {
+        let start = match b {
+            b'{' => Start::Object,
+            b'[' => Start::Array,
+            b'"' => Start::String,
             _ => Start::Scalar,
         };
-        let slot = self.slot();
-        watch.begin(slot.as_slot(&self.key), start)?;
+        let slot = match self.open.last().map(|&top| &self.tree.nodes[top].kind) {
+            None => Slot::Root,
+            Some(Kind::Array(items)) => Slot::Item(items.len),
+            Some(_) => Slot::Member(&self.tree.text[self.key.0..self.key.1]),
+        };
+        watch.begin(slot, start)?;
         let kind = match start {
-            Start::Object => Kind::Object(Vec::new()),
-            Start::Array => Kind::Array(Vec::new()),
-            Start::String => Kind::String(String::new()),
+            Start::Object => Kind::Object(Children::EMPTY),
+            Start::Array => Kind::Array(Children::EMPTY),
+            Start::String => Kind::String(self.tree.text.len(), self.tree.text.len()),
             Start::Scalar => {
                 self.token = Token::Scalar;
                 self.scalar.clear();
@@ -399,24 +447,16 @@ impl Incremental {
         Ok(())
     }
 
-    /// Where the next value goes.
-    fn slot(&self) -> OwnedSlot {
-        match self.open.last().map(|&top| &self.tree.nodes[top].kind) {
-            None => OwnedSlot::Root,
-            Some(Kind::Array(items)) => OwnedSlot::Item(items.len()),
-            Some(_) => OwnedSlot::Member,
-        }
-    }
-
     /// Adds a node where the next value goes.
     fn attach(&mut self, kind: Kind, complete: bool) -> usize {
-        let id = self.tree.push(kind, complete);
-        if let Some(&top) = self.open.last() {
-            match &mut self.tree.nodes[top].kind {
-                Kind::Array(items) => items.push(id),
-                Kind::Object(members) => members.push((std::mem::take(&mut self.key), id)),
-                _ => {}
-            }
+        let parent = self.open.last().copied();
+        let key = match parent.map(|top| &self.tree.nodes[top].kind) {
+            Some(Kind::Object(_)) => self.key,
+            _ => (0, 0),
+        };
+        let id = self.tree.push(kind, complete, key);
+        if let Some(parent) = parent {
+            self.tree.link(parent, id);
         }
         id
     }
@@ -457,7 +497,7 @@ impl Incremental {
         Ok(true)
     }
 
-    /// Reads string characters from the start of `text`; returns the rest.
+    /// Reads string characters from the start of `text` onto the tree's text; returns the rest.
     fn string<'t>(
         &mut self,
         text: &'t str,
@@ -469,17 +509,10 @@ impl Incremental {
             mut high,
         } = self.token
         else {
-            unreachable!("called inside a string")
+            return Ok(text);
         };
         let bytes = text.as_bytes();
-        // Appended to in place: the key, or the string's node (taken out and put back).
-        let mut out = match node {
-            None => std::mem::take(&mut self.key),
-            Some(id) => match &mut self.tree.nodes[id].kind {
-                Kind::String(s) => std::mem::take(s),
-                _ => String::new(),
-            },
-        };
+        let out = &mut self.tree.text;
         let before = out.len();
         let mut i = 0;
         let mut closed = false;
@@ -501,18 +534,16 @@ impl Incremental {
                     if i == bytes.len() {
                         break;
                     }
-                    match bytes[i] {
-                        b'"' => {
-                            if high.is_some() {
-                                slip = true;
-                                break;
-                            }
-                            closed = true;
-                            i += 1;
+                    if bytes[i] == b'"' {
+                        if high.is_some() {
+                            slip = true;
                             break;
                         }
-                        _ => escape = Escape::Backslash,
+                        closed = true;
+                        i += 1;
+                        break;
                     }
+                    escape = Escape::Backslash;
                     i += 1;
                 }
                 Escape::Backslash => {
@@ -580,15 +611,20 @@ impl Incremental {
             }
         }
         self.token = Token::String { node, escape, high };
+        let end = self.tree.text.len();
         match node {
-            None => self.key = out,
+            None => self.key.1 = end,
             Some(id) => {
-                let grew = out.len() > before;
-                self.chars += out[before..].chars().count();
-                if let Kind::String(s) = &mut self.tree.nodes[id].kind {
-                    *s = out;
-                    if grew {
-                        watch.grow(s, self.chars)?;
+                if let Kind::String(from, to) = &mut self.tree.nodes[id].kind {
+                    *to = end;
+                    if end > before {
+                        let grown = &self.tree.text[before..end];
+                        self.chars += if grown.is_ascii() {
+                            grown.len()
+                        } else {
+                            grown.chars().count()
+                        };
+                        watch.grow(&self.tree.text[*from..end], self.chars)?;
                     }
                 }
             }
@@ -602,7 +638,7 @@ impl Incremental {
             match node {
                 None => {
                     self.expect = Expect::Colon;
-                    watch.key(&self.key)?;
+                    watch.key(&self.tree.text[self.key.0..self.key.1])?;
                 }
                 Some(id) => {
                     self.tree.nodes[id].complete = true;
@@ -645,21 +681,4 @@ fn number(text: &str) -> Option<Number> {
         return None;
     }
     serde_json::from_str(text).ok()
-}
-
-/// [`Slot`] without the borrow of the key it names.
-enum OwnedSlot {
-    Root,
-    Member,
-    Item(usize),
-}
-
-impl OwnedSlot {
-    fn as_slot<'k>(&self, key: &'k str) -> Slot<'k> {
-        match self {
-            OwnedSlot::Root => Slot::Root,
-            OwnedSlot::Member => Slot::Member(key),
-            OwnedSlot::Item(i) => Slot::Item(*i),
-        }
-    }
 }

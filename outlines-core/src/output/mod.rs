@@ -15,13 +15,16 @@ mod words;
 
 use std::fmt::Write as _;
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use serde_json::Value;
 
 use crate::backend::{Constraint, Finish, SchemaSpec};
 use crate::diagnostics::{Diagnostics, ErrorKind, Path, Violation};
+use crate::lenient::guard::Plan;
 use crate::lenient::{self, Fix};
 use crate::schema::names::schema_name;
+use crate::schema::registry::TypeCache;
 use crate::structured::Structured;
 use crate::text::shorten_str;
 
@@ -116,6 +119,14 @@ pub trait Output: Send + Sync + 'static {
     /// False unless the output says so (a derived type with aliases does).
     fn has_aliases(&self) -> bool {
         false
+    }
+
+    /// What a streamed reply is watched with for early abort: the output's JSON Schema compiled
+    /// once ([`Plan`]); none for outputs that are not JSON values. The default compiles it at each
+    /// call; an output that can keep it does.
+    fn plan(&self) -> Option<Arc<Plan>> {
+        let spec = self.constraint().json()?.clone();
+        Some(Arc::new(Plan::new(&spec.json_schema).aliases(self.has_aliases())))
     }
 
     /// The reply kept as the best candidate when no attempt gives a value: for a JSON value, the
@@ -244,6 +255,16 @@ impl<T: Structured + Send> Output for Typed<T> {
 
     fn has_aliases(&self) -> bool {
         crate::schema::has_aliases(&T::schema())
+    }
+
+    /// Compiled once per type.
+    fn plan(&self) -> Option<Arc<Plan>> {
+        static CACHE: TypeCache<Arc<Plan>> = TypeCache::new();
+        let plan = CACHE.get_or_init::<T>(|| {
+            let schema = crate::schema::json_schema::shared::<T>(T::schema);
+            Arc::new(Plan::new(&schema).aliases(self.has_aliases()))
+        });
+        Some(plan.clone())
     }
 
     fn name(&self) -> String {

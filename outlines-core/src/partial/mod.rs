@@ -27,16 +27,28 @@ pub struct Part<P> {
     pub complete: bool,
 }
 
-/// The value so far: nodes in an arena, children by index.
+/// The value so far: nodes in an arena, and every string's and key's text in one buffer.
+///
+/// Nothing is allocated per value: a container links its children, and a string is a range of
+/// `text` (only one string is ever open, and it is always the last one written, so it grows in
+/// place).
 #[derive(Clone, Debug, Default)]
 pub struct Tree {
     pub(crate) nodes: Vec<Node>,
+    pub(crate) text: String,
 }
+
+/// No node: the end of a list of children.
+pub(crate) const NONE: usize = usize::MAX;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Node {
     pub(crate) kind: Kind,
     pub(crate) complete: bool,
+    /// The key it is written under, as a range of `text` (empty outside an object).
+    pub(crate) key: (usize, usize),
+    /// The next item or member of the same container.
+    pub(crate) next: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -44,9 +56,26 @@ pub(crate) enum Kind {
     Null,
     Bool(bool),
     Number(Number),
-    String(String),
-    Array(Vec<usize>),
-    Object(Vec<(String, usize)>),
+    /// A range of `text`.
+    String(usize, usize),
+    Array(Children),
+    Object(Children),
+}
+
+/// A container's children: the first and last, linked by `next`, and how many.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Children {
+    pub(crate) first: usize,
+    pub(crate) last: usize,
+    pub(crate) len: usize,
+}
+
+impl Children {
+    pub(crate) const EMPTY: Children = Children {
+        first: NONE,
+        last: NONE,
+        len: 0,
+    };
 }
 
 /// One value in a [`Tree`]: what it is so far and whether it is whole.
@@ -73,16 +102,16 @@ impl<'a> NodeRef<'a> {
 
     /// The string so far.
     pub fn as_str(&self) -> Option<&'a str> {
-        match &self.node().kind {
-            Kind::String(text) => Some(text),
+        match self.node().kind {
+            Kind::String(from, to) => Some(&self.tree.text[from..to]),
             _ => None,
         }
     }
 
     /// The boolean, if the value is one.
     pub fn as_bool(&self) -> Option<bool> {
-        match &self.node().kind {
-            Kind::Bool(b) => Some(*b),
+        match self.node().kind {
+            Kind::Bool(b) => Some(b),
             _ => None,
         }
     }
@@ -95,43 +124,48 @@ impl<'a> NodeRef<'a> {
         }
     }
 
-    /// The items so far, if the value is an array.
-    pub fn items(&self) -> Option<impl Iterator<Item = NodeRef<'a>> + 'a> {
-        let tree = self.tree;
-        match &self.node().kind {
-            Kind::Array(items) => Some(items.iter().map(move |&id| NodeRef { tree, id })),
+    /// How many items or members the value has so far, if it is an array or an object.
+    pub fn len(&self) -> Option<usize> {
+        match self.node().kind {
+            Kind::Array(children) | Kind::Object(children) => Some(children.len),
             _ => None,
         }
+    }
+
+    fn children(&self) -> Siblings<'a> {
+        let next = match self.node().kind {
+            Kind::Array(children) | Kind::Object(children) => children.first,
+            _ => NONE,
+        };
+        Siblings {
+            tree: self.tree,
+            next,
+        }
+    }
+
+    /// The items so far, if the value is an array.
+    pub fn items(&self) -> Option<impl Iterator<Item = NodeRef<'a>> + 'a> {
+        matches!(self.node().kind, Kind::Array(_)).then(|| self.children())
     }
 
     /// The members so far, in the order written, if the value is an object.
     pub fn members(&self) -> Option<impl Iterator<Item = (&'a str, NodeRef<'a>)> + 'a> {
-        let tree = self.tree;
-        match &self.node().kind {
-            Kind::Object(members) => Some(
-                members
-                    .iter()
-                    .map(move |(key, id)| (key.as_str(), NodeRef { tree, id: *id })),
-            ),
-            _ => None,
-        }
+        matches!(self.node().kind, Kind::Object(_))
+            .then(|| self.children().map(|node| (node.key(), node)))
+    }
+
+    /// The key this value is written under, in its object (empty elsewhere).
+    fn key(&self) -> &'a str {
+        let (from, to) = self.node().key;
+        &self.tree.text[from..to]
     }
 
     /// The member `key`, if the value is an object that has it (the last, if written twice).
     pub fn get(&self, key: &str) -> Option<NodeRef<'a>> {
-        match &self.node().kind {
-            Kind::Object(members) => {
-                members
-                    .iter()
-                    .rev()
-                    .find(|(k, _)| k == key)
-                    .map(|&(_, id)| NodeRef {
-                        tree: self.tree,
-                        id,
-                    })
-            }
-            _ => None,
-        }
+        self.members()?
+            .filter(|(k, _)| *k == key)
+            .last()
+            .map(|(_, node)| node)
     }
 
     /// The value so far as JSON: open strings as far as written, open containers with what they hold.
@@ -140,22 +174,36 @@ impl<'a> NodeRef<'a> {
             Kind::Null => Value::Null,
             Kind::Bool(b) => Value::Bool(*b),
             Kind::Number(n) => Value::Number(n.clone()),
-            Kind::String(s) => Value::String(s.clone()),
-            Kind::Array(_) => Value::Array(
-                self.items()
-                    .into_iter()
-                    .flatten()
-                    .map(|n| n.to_value())
-                    .collect(),
-            ),
+            Kind::String(..) => Value::String(self.as_str().unwrap_or_default().to_owned()),
+            Kind::Array(_) => Value::Array(self.children().map(|n| n.to_value()).collect()),
             Kind::Object(_) => {
                 let mut map = Map::new();
-                for (key, node) in self.members().into_iter().flatten() {
-                    map.insert(key.to_owned(), node.to_value());
+                for node in self.children() {
+                    map.insert(node.key().to_owned(), node.to_value());
                 }
                 Value::Object(map)
             }
         }
+    }
+}
+
+/// The children of a container, in order.
+struct Siblings<'a> {
+    tree: &'a Tree,
+    next: usize,
+}
+
+impl<'a> Iterator for Siblings<'a> {
+    type Item = NodeRef<'a>;
+
+    fn next(&mut self) -> Option<NodeRef<'a>> {
+        let id = self.next;
+        let node = self.tree.nodes.get(id)?;
+        self.next = node.next;
+        Some(NodeRef {
+            tree: self.tree,
+            id,
+        })
     }
 }
 
@@ -167,14 +215,43 @@ impl Tree {
 
     /// A tree of one open string: the text of a reply that is not JSON, as far as written.
     pub fn text(text: &str) -> Tree {
-        let mut tree = Tree::default();
-        tree.push(Kind::String(text.to_owned()), false);
+        let mut tree = Tree {
+            nodes: Vec::new(),
+            text: text.to_owned(),
+        };
+        tree.push(Kind::String(0, text.len()), false, (0, 0));
         tree
     }
 
-    pub(crate) fn push(&mut self, kind: Kind, complete: bool) -> usize {
-        self.nodes.push(Node { kind, complete });
-        self.nodes.len() - 1
+    /// Adds a node (linked to no container yet).
+    pub(crate) fn push(&mut self, kind: Kind, complete: bool, key: (usize, usize)) -> usize {
+        let id = self.nodes.len();
+        self.nodes.push(Node {
+            kind,
+            complete,
+            key,
+            next: NONE,
+        });
+        id
+    }
+
+    /// Links `child` as the last child of the container `parent`.
+    pub(crate) fn link(&mut self, parent: usize, child: usize) {
+        let last = match &mut self.nodes[parent].kind {
+            Kind::Array(children) | Kind::Object(children) => {
+                let last = children.last;
+                if children.len == 0 {
+                    children.first = child;
+                }
+                children.last = child;
+                children.len += 1;
+                last
+            }
+            _ => return,
+        };
+        if let Some(node) = self.nodes.get_mut(last) {
+            node.next = child;
+        }
     }
 }
 
