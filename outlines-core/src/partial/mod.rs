@@ -14,6 +14,8 @@
 //! A partial only ever holds what the reply wrote, never the reader's state; rules run on whole
 //! values only — a `min = 3` string is no error while it is being written.
 
+mod de;
+
 use std::fmt;
 
 use serde_json::{Map, Number, Value};
