@@ -31,6 +31,13 @@ mod order;
 
 use order::{Order, order_json};
 
+/// `reply` (ASCII) in `size`-byte pieces, as the loop receives text.
+fn pieces(reply: &str, size: usize) -> impl Iterator<Item = &str> {
+    (0..reply.len())
+        .step_by(size)
+        .map(move |at| &reply[at..(at + size).min(reply.len())])
+}
+
 /// Reads `reply` as the streaming loop does: in `piece`-byte pieces, guarded, with partials at the
 /// loop's pace; then the whole reply. Returns the partials built.
 fn stream_read(
@@ -38,21 +45,29 @@ fn stream_read(
     piece: usize,
     plan: &Plan,
     output: &Typed<Order>,
+    partials_wanted: bool,
 ) -> usize {
     let mut reader = Incremental::new();
     let mut guard = Guard::new(plan);
     let (mut shown, mut partials) = (0, 0);
-    for chunk in reply.as_bytes().chunks(piece) {
-        let chunk = std::str::from_utf8(chunk).expect("ASCII");
+    for chunk in pieces(reply, piece) {
         reader.feed(chunk, &mut guard);
         let read = reader.bytes_read();
-        if read <= 64 || (read - shown) * 4 >= read {
+        if partials_wanted && (read <= 64 || (read - shown) * 4 >= read) {
             shown = read;
             let partial: Option<Partial<Order>> = reader.tree().root().and_then(Order::partial);
             partials += usize::from(black_box(partial).is_some());
         }
     }
-    assert!(output.read(reply, &Finish::Stop).is_ok());
+    // As the loop does: a reply the stream read exactly is not read again.
+    let value = match reader.exact(reply) {
+        true => reader
+            .tree()
+            .root()
+            .and_then(|root| output.read_streamed(root)),
+        false => output.read(reply, &Finish::Stop).ok(),
+    };
+    assert!(black_box(value).is_some());
     partials
 }
 
@@ -63,7 +78,12 @@ fn stream(c: &mut Criterion) {
     // What the loop watches with, compiled once per type.
     let plan = output.plan().expect("a JSON output");
     let stop = Finish::Stop;
-    assert!(stream_read(&reply, 4, &plan, &output) > 10);
+    let partials = stream_read(&reply, 4, &plan, &output, true);
+    assert!(partials > 10);
+    eprintln!(
+        "{} bytes in 4-byte pieces: {partials} partials at the loop's pace",
+        reply.len()
+    );
 
     let mut group = c.benchmark_group("read");
     group.throughput(Throughput::Bytes(reply.len() as u64));
@@ -71,10 +91,13 @@ fn stream(c: &mut Criterion) {
         b.iter(|| output.read(black_box(&reply), &stop))
     });
     group.bench_function("streamed_4b", |b| {
-        b.iter(|| stream_read(black_box(&reply), 4, &plan, &output))
+        b.iter(|| stream_read(black_box(&reply), 4, &plan, &output, true))
+    });
+    group.bench_function("streamed_4b_no_partials", |b| {
+        b.iter(|| stream_read(black_box(&reply), 4, &plan, &output, false))
     });
     group.bench_function("streamed_1b", |b| {
-        b.iter(|| stream_read(black_box(&reply), 1, &plan, &output))
+        b.iter(|| stream_read(black_box(&reply), 1, &plan, &output, true))
     });
     group.finish();
 
@@ -82,8 +105,8 @@ fn stream(c: &mut Criterion) {
         b.iter(|| {
             let mut reader = Incremental::new();
             let mut guard = Guard::new(&plan);
-            for chunk in reply.as_bytes().chunks(4) {
-                reader.feed(std::str::from_utf8(chunk).expect("ASCII"), &mut guard);
+            for chunk in pieces(&reply, 4) {
+                reader.feed(chunk, &mut guard);
                 if let Some(partial) = reader.tree().root().and_then(Order::partial) {
                     return black_box(partial);
                 }
@@ -132,8 +155,8 @@ fn parts(c: &mut Criterion, reply: &str, schema: &serde_json::Value, plan: &Plan
     g.bench_function("reader_blind_4b", |b| {
         b.iter(|| {
             let mut r = Incremental::new();
-            for chunk in reply.as_bytes().chunks(4) {
-                r.feed(std::str::from_utf8(chunk).unwrap(), &mut Blind);
+            for chunk in pieces(reply, 4) {
+                r.feed(chunk, &mut Blind);
             }
             r.bytes_read()
         })
@@ -142,8 +165,8 @@ fn parts(c: &mut Criterion, reply: &str, schema: &serde_json::Value, plan: &Plan
         b.iter(|| {
             let mut r = Incremental::new();
             let mut guard = Guard::new(plan);
-            for chunk in reply.as_bytes().chunks(4) {
-                r.feed(std::str::from_utf8(chunk).unwrap(), &mut guard);
+            for chunk in pieces(reply, 4) {
+                r.feed(chunk, &mut guard);
             }
             r.bytes_read()
         })
@@ -166,6 +189,9 @@ fn parts(c: &mut Criterion, reply: &str, schema: &serde_json::Value, plan: &Plan
     g.bench_function("plan", |b| b.iter(|| Plan::new(black_box(schema))));
     let mut r = Incremental::new();
     r.feed(reply, &mut Blind);
+    g.bench_function("value_from_tree", |b| {
+        b.iter(|| Typed::<Order>::new().read_streamed(r.tree().root().unwrap()))
+    });
     g.bench_function("partial_full", |b| {
         b.iter(|| Order::partial(r.tree().root().unwrap()).is_some())
     });

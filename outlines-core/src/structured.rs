@@ -151,6 +151,15 @@ pub fn part<T: Structured>(node: Option<NodeRef<'_>>) -> Option<Part<T::Partial>
     })
 }
 
+/// Keeps `node` for a field if no key of a better `rank` (its name before its aliases) filled it:
+/// of one key written twice, the last counts.
+#[doc(hidden)]
+pub fn found<'a>(slot: &mut Option<(usize, NodeRef<'a>)>, rank: usize, node: NodeRef<'a>) {
+    if slot.is_none_or(|(best, _)| rank <= best) {
+        *slot = Some((rank, node));
+    }
+}
+
 /// A value that appears only when whole, read from its tree like any reply (without the enclosing
 /// field's rules, which the final read checks).
 #[doc(hidden)]

@@ -63,13 +63,33 @@ pub(crate) fn partial_members(g: &Gen<'_>, items: &mut TokenStream) -> TokenStre
             f.ty.span(),
         ));
     }
-    let reads = fields.iter().map(|f| {
+    // Each key (a field's name or alias) and the fields it fills, with its rank among that field's
+    // keys: one pass over the object's members finds every field.
+    let mut arms: Vec<(&String, Vec<(usize, usize)>)> = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        if f.attrs.flatten.is_some() {
+            continue;
+        }
+        for (rank, key) in std::iter::once(&f.name).chain(&f.attrs.aliases).enumerate() {
+            match arms.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, fills)) => fills.push((i, rank)),
+                None => arms.push((key, vec![(i, rank)])),
+            }
+        }
+    }
+    let arms = arms.iter().map(|(key, fills)| {
+        let fills = fills
+            .iter()
+            .map(|(i, rank)| quote!(#private::found(&mut __slots[#i], #rank, __child);));
+        quote!(#key => { #(#fills)* })
+    });
+    let count = fields.len();
+    let reads = fields.iter().enumerate().map(|(i, f)| {
         let ty = &f.ty;
         let node = if f.attrs.flatten.is_some() {
             quote!(::core::option::Option::Some(__node))
         } else {
-            let keys = std::iter::once(&f.name).chain(&f.attrs.aliases);
-            quote!(::core::option::Option::None #(.or_else(|| __node.get(#keys)))*)
+            quote!(__slots[#i].map(|(_, __n)| __n))
         };
         // Each field set in a statement spanned at its type (`__p` rebound there), as for `Debug`.
         let member = &f.member;
@@ -137,9 +157,17 @@ pub(crate) fn partial_members(g: &Gen<'_>, items: &mut TokenStream) -> TokenStre
         type Partial = #name<#self_ty>;
 
         fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<#name<#self_ty>> {
-            if __node.members().is_none() {
-                return ::core::option::Option::None;
+            let __members = __node.members()?;
+            let mut __slots: [::core::option::Option<(usize, #private::NodeRef<'_>)>; #count] =
+                [::core::option::Option::None; #count];
+            for (__key, __child) in __members {
+                #[allow(unreachable_patterns)]
+                match __key {
+                    #(#arms)*
+                    _ => {}
+                }
             }
+            let _ = &mut __slots;
             let mut __value = <#name<#self_ty> as ::core::default::Default>::default();
             let __p = &mut __value;
             #(#reads)*

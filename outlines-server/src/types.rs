@@ -76,6 +76,10 @@ where
         self.0.has_aliases()
     }
 
+    fn read_streamed(&self, value: outlines::partial::NodeRef<'_>) -> Option<Value> {
+        self.0.read_streamed(value).and_then(|v| to_json(v).ok())
+    }
+
     fn plan(&self) -> Option<std::sync::Arc<outlines::lenient::guard::Plan>> {
         self.0.plan()
     }

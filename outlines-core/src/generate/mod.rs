@@ -436,10 +436,13 @@ impl<T: Send + 'static> Run<T> {
             let began = Instant::now();
             let call = async {
                 match watcher {
-                    None => backend.complete(&request).await.map(stream::Got::Reply),
+                    None => backend
+                        .complete(&request)
+                        .await
+                        .map(|response| stream::Got::Reply(response, None)),
                     Some(watcher) => {
-                        let kind = self.options.output.reply_kind();
-                        stream::attempt(backend, &request, number, watcher, kind, plan.as_deref())
+                        let output = &*self.options.output;
+                        stream::attempt(backend, &request, number, watcher, output, plan.as_deref())
                             .await
                     }
                 }
@@ -526,7 +529,7 @@ impl<T: Send + 'static> Run<T> {
                     ));
                     cause = Some(Cause::Invalid { attempts: number });
                 }
-                Some(Ok(stream::Got::Reply(response))) => {
+                Some(Ok(stream::Got::Reply(response, streamed))) => {
                     self.usage += response.usage;
                     if let Some(model) = &response.model {
                         tracing::Span::current().record("gen_ai.response.model", model.as_str());
@@ -548,7 +551,7 @@ impl<T: Send + 'static> Run<T> {
                     }
                     let forced = response.forced.clone();
                     let strict = self.options.strict || backend.strict_reading();
-                    let reading = read(&*self.options.output, &response, strict);
+                    let reading = read(&*self.options.output, &response, strict, streamed);
                     let fixes = reading.fixes;
                     match reading.value {
                         Ok(value) => {
@@ -745,6 +748,7 @@ fn read<T: Send + 'static>(
     output: &dyn Output<Value = T>,
     response: &Response,
     strict: bool,
+    streamed: Option<T>,
 ) -> Reading<T> {
     if let Some(forced) = &response.forced {
         let errors: Vec<Violation> = forced
@@ -766,6 +770,10 @@ fn read<T: Send + 'static>(
         if !errors.is_empty() {
             return Reading::strict(Err(errors));
         }
+    }
+    if let Some(value) = streamed {
+        // The stream read the reply exactly, as a strict reading would.
+        return Reading::strict(Ok(value));
     }
     if strict {
         Reading::strict(output.read(&response.text, &response.finish))

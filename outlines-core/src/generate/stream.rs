@@ -25,7 +25,7 @@ use crate::backend::{Backend, BackendError, Delta, Request, Response};
 use crate::diagnostics::Violation;
 use crate::lenient::guard::{Guard, Plan};
 use crate::lenient::incremental::{Blind, Incremental, Progress};
-use crate::output::ReplyKind;
+use crate::output::{Output, ReplyKind};
 use crate::partial::{NodeRef, Tree};
 use crate::structured::{Partial, Structured};
 
@@ -65,9 +65,10 @@ where
 }
 
 /// How a streamed attempt ended.
-pub(super) enum Got {
-    /// The whole reply.
-    Reply(Response),
+pub(super) enum Got<T> {
+    /// The whole reply, and its value when the stream already read it exactly
+    /// ([`Output::read_streamed`]).
+    Reply(Response, Option<T>),
     /// Stopped early: the text so far, and why it can no longer be valid.
     Aborted { text: String, error: Violation },
     /// The stream broke after some text (a dropped connection, an error event).
@@ -184,14 +185,15 @@ where
 
 /// One attempt, streamed: the reply read as it arrives, partials offered to `watcher`, and the
 /// request dropped once `schema`'s guard finds the reply can no longer be valid.
-pub(super) async fn attempt<B: Backend + ?Sized>(
+pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
     backend: &B,
     request: &Request,
     number: usize,
     watcher: &dyn Watcher,
-    kind: ReplyKind,
+    output: &dyn Output<Value = T>,
     plan: Option<&Plan>,
-) -> Result<Got, BackendError> {
+) -> Result<Got<T>, BackendError> {
+    let kind = output.reply_kind();
     let mut deltas = backend.stream(request);
     let mut reader = Incremental::new();
     let mut guard = plan.map(Guard::new);
@@ -242,7 +244,17 @@ pub(super) async fn attempt<B: Backend + ?Sized>(
                 guard = guard.map(|g| g.enveloped(key.clone()));
                 envelope = Some(key);
             }
-            Delta::Done(response) => return Ok(Got::Reply(response)),
+            Delta::Done(response) => {
+                // A reply that was exactly the value the stream read is not read again.
+                let exact = kind == ReplyKind::Json
+                    && envelope.is_none()
+                    && response.text == text
+                    && reader.exact(&text);
+                let value = exact
+                    .then(|| reader.tree().root().and_then(|v| output.read_streamed(v)))
+                    .flatten();
+                return Ok(Got::Reply(response, value));
+            }
         }
     }
     let error = BackendError::Transport {

@@ -422,7 +422,12 @@ impl Watch for Guard<'_> {
     }
 
     fn grow(&mut self, so_far: &str, chars: usize) -> Result<(), Box<Violation>> {
-        let Some(rules) = self.frames.last().and_then(|f| f.rules).map(|i| self.rules(i)) else {
+        let Some(rules) = self
+            .frames
+            .last()
+            .and_then(|f| f.rules)
+            .map(|i| self.rules(i))
+        else {
             return Ok(());
         };
         if let Some(max) = rules.max_length.filter(|&max| chars as u64 > max) {
@@ -484,7 +489,12 @@ impl Watch for Guard<'_> {
 
 impl Guard<'_> {
     /// Checks on a whole value.
-    fn whole(&self, rules: &Rules, frame: &Frame, value: NodeRef<'_>) -> Result<(), Box<Violation>> {
+    fn whole(
+        &self,
+        rules: &Rules,
+        frame: &Frame,
+        value: NodeRef<'_>,
+    ) -> Result<(), Box<Violation>> {
         if let Some(x) = value.as_number().and_then(|n| n.as_f64()) {
             let [min, max, above, below] = rules.bounds;
             let broken = [

@@ -152,6 +152,11 @@ pub struct Incremental {
     after_prose: bool,
     /// The start of the text before the value.
     prose: String,
+    /// Nothing read so far is beyond strict JSON (a byte-order mark, other space, a trailing
+    /// comma, a raw control character in a string, prose).
+    strict: bool,
+    /// Where in the reply the value ended.
+    end: Option<usize>,
 }
 
 impl Default for Incremental {
@@ -169,6 +174,8 @@ impl Default for Incremental {
             read: 0,
             after_prose: false,
             prose: String::new(),
+            strict: true,
+            end: None,
         }
     }
 }
@@ -194,16 +201,37 @@ impl Incremental {
         self.read
     }
 
+    /// Whether `reply` — all this reader was fed — is exactly the value read, in strict JSON, with
+    /// at most white space around it: then the tree is what a strict reading of `reply` gives,
+    /// and it need not be read again.
+    pub fn exact(&self, reply: &str) -> bool {
+        self.strict
+            && self.progress == Progress::Complete
+            && self.read == reply.len()
+            && self
+                .end
+                .and_then(|end| reply.get(end..))
+                .is_some_and(|rest| rest.trim().is_empty())
+    }
+
     /// Takes in the next piece of the reply. Returns the progress after it.
-    pub fn feed(&mut self, piece: &str, watch: &mut dyn Watch) -> &Progress {
+    pub fn feed<W: Watch + ?Sized>(&mut self, piece: &str, watch: &mut W) -> &Progress {
+        let start = self.read;
         self.read += piece.len();
+        let left = self.feed_watched(piece, watch);
+        if self.end.is_none() && self.progress == Progress::Complete {
+            // What the piece had left when the value ended is not read.
+            self.end = Some(start + piece.len() - left);
+        }
+        &self.progress
+    }
+
+    /// Reads `piece` while reading goes on; returns how much of it was left.
+    fn feed_watched<W: Watch + ?Sized>(&mut self, piece: &str, watch: &mut W) -> usize {
+        if self.after_prose {
+            return self.feed_blind(piece);
+        }
         let mut rest = piece;
-        let mut blind = Blind;
-        let watch: &mut dyn Watch = if self.after_prose {
-            &mut blind
-        } else {
-            watch
-        };
         while !rest.is_empty() && matches!(self.progress, Progress::Reading) {
             rest = match self.step(rest, watch) {
                 Ok(Some(rest)) => rest,
@@ -221,10 +249,10 @@ impl Incremental {
                 return self.feed_blind(rest);
             }
         }
-        &self.progress
+        rest.len()
     }
 
-    fn feed_blind(&mut self, mut rest: &str) -> &Progress {
+    fn feed_blind(&mut self, mut rest: &str) -> usize {
         while !rest.is_empty() && matches!(self.progress, Progress::Reading) {
             rest = match self.step(rest, &mut Blind) {
                 Ok(Some(rest)) => rest,
@@ -234,11 +262,11 @@ impl Incremental {
                 }
             };
         }
-        &self.progress
+        rest.len()
     }
 
     /// Takes in the reply's end: a number or literal at the very end of a bare value is whole.
-    pub fn finish(&mut self, watch: &mut dyn Watch) -> &Progress {
+    pub fn finish<W: Watch + ?Sized>(&mut self, watch: &mut W) -> &Progress {
         if matches!(self.progress, Progress::Reading)
             && self.open.is_empty()
             && matches!(self.token, Token::Scalar)
@@ -248,6 +276,7 @@ impl Incremental {
             } else {
                 self.end_scalar(watch)
             };
+            self.end = Some(self.read);
             self.progress = match result {
                 Ok(true) => Progress::Complete,
                 Ok(false) => Progress::Stalled,
@@ -258,10 +287,10 @@ impl Incremental {
     }
 
     /// Reads from the start of `text`: `Some(rest)` to go on, `None` at a slip.
-    fn step<'t>(
+    fn step<'t, W: Watch + ?Sized>(
         &mut self,
         text: &'t str,
-        watch: &mut dyn Watch,
+        watch: &mut W,
     ) -> Result<Option<&'t str>, Box<Violation>> {
         match self.token {
             Token::String { .. } => return self.string(text, watch).map(Some),
@@ -297,6 +326,7 @@ impl Incremental {
         };
         if !b.is_ascii() {
             // Other space is read past, as before the value; any other character is a slip.
+            self.strict = false;
             return Ok(text
                 .chars()
                 .next()
@@ -336,6 +366,10 @@ impl Incremental {
                 if is_object != (b == b'}') {
                     return Ok(None);
                 }
+                if self.expect != Expect::CommaOrClose && self.tree.nodes[top].len() > 0 {
+                    // A trailing comma.
+                    self.strict = false;
+                }
                 self.open.pop();
                 self.tree.nodes[top].complete = true;
                 self.ended(top, watch)?;
@@ -366,7 +400,11 @@ impl Incremental {
         };
         let rest = &text[c.len_utf8()..];
         match self.lead {
-            _ if c.is_whitespace() || c == '\u{feff}' => rest,
+            _ if c.is_whitespace() => rest,
+            _ if c == '\u{feff}' => {
+                self.strict = false;
+                rest
+            }
             Lead::Start if matches!(c, '{' | '[' | '"' | '-' | '0'..='9') => {
                 self.lead = Lead::Value;
                 text
@@ -381,6 +419,7 @@ impl Incremental {
             }
             _ => {
                 self.lead = Lead::Prose;
+                self.strict = false;
                 // Pass over the prose at once, up to the next bracket (its start kept, to tell a
                 // fence from prose).
                 let skip = rest.find(['{', '[']).unwrap_or(rest.len());
@@ -398,7 +437,11 @@ impl Incremental {
     }
 
     /// A value begins with `b`: its node (for a container or string), or its token (a scalar).
-    fn begin_value(&mut self, b: u8, watch: &mut dyn Watch) -> Result<(), Box<Violation>> {
+    fn begin_value<W: Watch + ?Sized>(
+        &mut self,
+        b: u8,
+        watch: &mut W,
+    ) -> Result<(), Box<Violation>> {
         let start = match b {
             b'{' => Start::Object,
             b'[' => Start::Array,
@@ -462,7 +505,7 @@ impl Incremental {
     }
 
     /// The value `id` is whole: tell the watch, and expect what follows it.
-    fn ended(&mut self, id: usize, watch: &mut dyn Watch) -> Result<(), Box<Violation>> {
+    fn ended<W: Watch + ?Sized>(&mut self, id: usize, watch: &mut W) -> Result<(), Box<Violation>> {
         watch.end(NodeRef {
             tree: &self.tree,
             id,
@@ -476,7 +519,7 @@ impl Incremental {
     }
 
     /// The number or literal in progress ended: `false` if it is none.
-    fn end_scalar(&mut self, watch: &mut dyn Watch) -> Result<bool, Box<Violation>> {
+    fn end_scalar<W: Watch + ?Sized>(&mut self, watch: &mut W) -> Result<bool, Box<Violation>> {
         if !matches!(
             std::mem::replace(&mut self.token, Token::None),
             Token::Scalar
@@ -498,10 +541,10 @@ impl Incremental {
     }
 
     /// Reads string characters from the start of `text` onto the tree's text; returns the rest.
-    fn string<'t>(
+    fn string<'t, W: Watch + ?Sized>(
         &mut self,
         text: &'t str,
-        watch: &mut dyn Watch,
+        watch: &mut W,
     ) -> Result<&'t str, Box<Violation>> {
         let Token::String {
             node,
@@ -520,10 +563,11 @@ impl Incremental {
         while i < bytes.len() {
             match escape {
                 Escape::None => {
-                    // A run of plain characters at once.
+                    // A run of plain characters at once (a raw control character is read, but
+                    // is not strict JSON).
                     let run = bytes[i..]
                         .iter()
-                        .position(|&b| b == b'"' || b == b'\\')
+                        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
                         .unwrap_or(bytes.len() - i);
                     if high.is_some() && run > 0 {
                         slip = true;
@@ -533,6 +577,16 @@ impl Incremental {
                     i += run;
                     if i == bytes.len() {
                         break;
+                    }
+                    if bytes[i] < 0x20 {
+                        if high.is_some() {
+                            slip = true;
+                            break;
+                        }
+                        self.strict = false;
+                        out.push(bytes[i] as char);
+                        i += 1;
+                        continue;
                     }
                     if bytes[i] == b'"' {
                         if high.is_some() {
@@ -666,19 +720,79 @@ fn fence_line(text: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-/// A JSON number's text as a number: plain integers at once, the rest as serde_json reads them.
+/// A JSON number's text as a number, exactly as serde_json reads it: plain integers and short
+/// decimals at once, the rest by serde_json.
 fn number(text: &str) -> Option<Number> {
     let digits = text.strip_prefix('-').unwrap_or(text);
-    let plain = !digits.is_empty()
-        && digits.len() <= 18
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && (digits.len() == 1 || !digits.starts_with('0'));
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    let canonical = !whole.is_empty()
+        && plain(whole)
+        && (whole.len() == 1 || !whole.starts_with('0'))
+        && plain(fraction);
     // `-0` is serde_json's -0.0, not 0.
-    if plain && text != "-0" {
+    if canonical && fraction.is_empty() && whole.len() <= 18 && text != "-0" {
         return text.parse::<i64>().ok().map(Number::from);
+    }
+    // At most 15 digits: serde_json divides the digits, an exact integer, by an exact power of
+    // ten, rounding once, which is the correctly rounded value the standard library reads too.
+    if canonical && !fraction.is_empty() && whole.len() + fraction.len() <= 15 {
+        return text.parse::<f64>().ok().and_then(Number::from_f64);
     }
     if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         return None;
     }
     serde_json::from_str(text).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+    use serde_json::Number;
+
+    #[test]
+    fn numbers_read_as_serde_json_reads_them() {
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "7",
+            "-12",
+            "0.1",
+            "-0.0",
+            "1.50",
+            "3.14159",
+            "1e3",
+            "1.",
+            "01",
+            "-",
+            "123456789012345678",
+            "1234567890123456789",
+            "0.30000000000000004",
+            "9007199254740993",
+            "12345678.1234567",
+            "1234567.12345678",
+            "2.2250738585072014e-308",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Decimals of every length around the short path's limit, from a fixed sequence.
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let digits = (x % 10u64.pow(1 + (x >> 60) as u32 % 17)).to_string();
+            let point = 1 + (x >> 40) as usize % digits.len().max(1);
+            let (whole, fraction) = digits.split_at(point.min(digits.len()));
+            let sign = if x & 1 == 0 { "" } else { "-" };
+            texts.push(format!(
+                "{sign}{whole}.{}",
+                if fraction.is_empty() { "5" } else { fraction }
+            ));
+        }
+        for text in &texts {
+            let expected = serde_json::from_str::<Number>(text).ok();
+            assert_eq!(number(text), expected, "{text}");
+        }
+    }
 }

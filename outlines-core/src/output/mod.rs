@@ -23,6 +23,7 @@ use crate::backend::{Constraint, Finish, SchemaSpec};
 use crate::diagnostics::{Diagnostics, ErrorKind, Path, Violation};
 use crate::lenient::guard::Plan;
 use crate::lenient::{self, Fix};
+use crate::partial::NodeRef;
 use crate::schema::names::schema_name;
 use crate::schema::registry::TypeCache;
 use crate::structured::Structured;
@@ -121,12 +122,24 @@ pub trait Output: Send + Sync + 'static {
         false
     }
 
+    /// The value of a streamed reply that was exactly one strict JSON value, from the tree the
+    /// stream already built ([`Incremental::exact`](crate::lenient::incremental::Incremental::exact)),
+    /// so the reply is not read again: what [`Output::read`] gives on its text, or `None` to have the
+    /// text read (the default; also whenever this finds the value invalid, so that errors read the
+    /// same either way).
+    fn read_streamed(&self, value: NodeRef<'_>) -> Option<Self::Value> {
+        let _ = value;
+        None
+    }
+
     /// What a streamed reply is watched with for early abort: the output's JSON Schema compiled
     /// once ([`Plan`]); none for outputs that are not JSON values. The default compiles it at each
     /// call; an output that can keep it does.
     fn plan(&self) -> Option<Arc<Plan>> {
         let spec = self.constraint().json()?.clone();
-        Some(Arc::new(Plan::new(&spec.json_schema).aliases(self.has_aliases())))
+        Some(Arc::new(
+            Plan::new(&spec.json_schema).aliases(self.has_aliases()),
+        ))
     }
 
     /// The reply kept as the best candidate when no attempt gives a value: for a JSON value, the
@@ -255,6 +268,10 @@ impl<T: Structured + Send> Output for Typed<T> {
 
     fn has_aliases(&self) -> bool {
         crate::schema::has_aliases(&T::schema())
+    }
+
+    fn read_streamed(&self, value: NodeRef<'_>) -> Option<T> {
+        crate::validate::from_tree(value).ok()
     }
 
     /// Compiled once per type.

@@ -53,6 +53,16 @@ pub(crate) struct Node {
     pub(crate) next: usize,
 }
 
+impl Node {
+    /// How many children it has (none, if it is not a container).
+    pub(crate) fn len(&self) -> usize {
+        match self.kind {
+            Kind::Array(children) | Kind::Object(children) => children.len,
+            _ => 0,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub(crate) enum Kind {
     Null,
@@ -135,13 +145,14 @@ impl<'a> NodeRef<'a> {
     }
 
     fn children(&self) -> Siblings<'a> {
-        let next = match self.node().kind {
-            Kind::Array(children) | Kind::Object(children) => children.first,
-            _ => NONE,
+        let (next, left) = match self.node().kind {
+            Kind::Array(children) | Kind::Object(children) => (children.first, children.len),
+            _ => (NONE, 0),
         };
         Siblings {
             tree: self.tree,
             next,
+            left,
         }
     }
 
@@ -193,6 +204,7 @@ impl<'a> NodeRef<'a> {
 struct Siblings<'a> {
     tree: &'a Tree,
     next: usize,
+    left: usize,
 }
 
 impl<'a> Iterator for Siblings<'a> {
@@ -202,12 +214,19 @@ impl<'a> Iterator for Siblings<'a> {
         let id = self.next;
         let node = self.tree.nodes.get(id)?;
         self.next = node.next;
+        self.left = self.left.saturating_sub(1);
         Some(NodeRef {
             tree: self.tree,
             id,
         })
     }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
 }
+
+impl ExactSizeIterator for Siblings<'_> {}
 
 impl Tree {
     /// The value, once it has begun.

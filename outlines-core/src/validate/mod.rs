@@ -235,6 +235,16 @@ pub(crate) fn from_value<T: Structured>(value: &Value) -> Result<T, Diagnostics>
     finish(built, errors)
 }
 
+/// Validates a whole value of a streamed reply's tree into `T`, as [`from_value`] would.
+pub(crate) fn from_tree<T: Structured>(
+    value: crate::partial::NodeRef<'_>,
+) -> Result<T, Diagnostics> {
+    let mut errors = Vec::new();
+    let mut cx = Cx::root(&mut errors);
+    let built = T::__deserialize(value, &mut cx, Constraints::none());
+    finish(built, errors)
+}
+
 fn finish<T>(
     built: Result<Option<T>, serde_json::Error>,
     mut errors: Vec<Violation>,
