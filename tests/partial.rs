@@ -8,7 +8,7 @@ use outlines::generate::{Outcome, Update};
 use outlines::lenient::guard::{Guard, Plan};
 use outlines::lenient::incremental::{Blind, Incremental, Progress};
 use outlines::prelude::*;
-use outlines::{ErrorKind, Partial};
+use outlines::{ErrorKind, Output, Partial};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -507,4 +507,113 @@ async fn aliases_are_not_stopped() {
     };
     assert_eq!(report.attempts.len(), 1);
     assert_eq!(report.value.color, Color::Red);
+}
+
+#[test]
+fn exact_says_whether_the_reply_was_strict_json_and_nothing_else() {
+    let cases = [
+        (r#"{"a": [1, 2.5, "x\n\u00e9"], "b": {"c": null}}"#, true),
+        (" \n{\"a\": 1}\n ", true),
+        ("[1, true, \"ë\"]", true),
+        ("\u{feff}{\"a\": 1}", false),
+        ("Here it is: {\"a\": 1}", false),
+        ("```json\n{\"a\": 1}\n```", false),
+        ("{\"a\": [1, 2,]}", false),
+        ("{\"a\": 1,}", false),
+        ("{\"a\":\u{a0}1}", false),
+        ("{\"a\": \"x\ty\"}", false),
+        ("{\"a\": 1} and more", false),
+        ("{\"a\": 1", false),
+        ("{'a': 1}", false),
+    ];
+    for (text, exact) in cases {
+        // The whole reply as strict JSON agrees.
+        let strict = serde_json::from_str::<Value>(text.trim()).is_ok();
+        assert_eq!(strict, exact, "{text:?}");
+        for at in [vec![], vec![1], (0..text.len()).collect::<Vec<_>>()] {
+            let mut reader = Incremental::new();
+            for piece in cut(text, &at) {
+                reader.feed(piece, &mut Blind);
+            }
+            assert_eq!(reader.exact(text), exact, "{text:?} cut at {at:?}");
+            // Asked about another text than it was fed, it is never exact.
+            assert!(!reader.exact(&text[..text.len() - 1]));
+        }
+    }
+}
+
+#[allow(dead_code)]
+#[derive(Debug, Structured)]
+struct Code {
+    #[outline(pattern = r"^[A-Z]{3}$")]
+    code: String,
+    count: u8,
+}
+
+#[test]
+fn an_exact_reply_is_read_from_the_tree_as_from_its_text() {
+    let output = outlines::output::Typed::<Code>::new();
+    for (text, valid) in [
+        (r#"{"code": "ABC", "count": 7}"#, true),
+        (r#"{"count": 255, "code": "XYZ"}"#, true),
+        (r#"{"code": "abcd", "count": 7}"#, false),
+        (r#"{"code": "ABC", "count": 256}"#, false),
+        (r#"{"code": "ABC"}"#, false),
+    ] {
+        let mut reader = Incremental::new();
+        reader.feed(text, &mut Blind);
+        assert!(reader.exact(text));
+        let from_tree = output.read_streamed(reader.tree().root().unwrap());
+        let from_text = output.read(text, &outlines::backend::Finish::Stop);
+        assert_eq!(from_tree.is_some(), valid, "{text}");
+        assert_eq!(from_text.is_ok(), valid, "{text}");
+        if let (Some(a), Ok(b)) = (from_tree, from_text) {
+            assert_eq!(format!("{a:?}"), format!("{b:?}"));
+        }
+    }
+}
+
+/// A generation's value and fixes, or its error, as text: streamed or not.
+async fn outcome(reply: &str, streamed: bool) -> String {
+    let generation = Code::generation("Extract.").max_attempts(1);
+    if streamed {
+        let backend = Mock::new().reply(reply).streaming(3);
+        let mut updates = generation.stream(&backend);
+        let mut last = None;
+        while let Some(update) = updates.next().await {
+            match update {
+                Ok(Update::Done(report)) => {
+                    last = Some(format!("{:?} {:?}", report.value, report.fixes()))
+                }
+                Err(error) => last = Some(error.to_string()),
+                Ok(_) => {}
+            }
+        }
+        last.unwrap()
+    } else {
+        let backend = Mock::new().reply(reply);
+        match generation.report(&backend).await {
+            Ok(report) => format!("{:?} {:?}", report.value, report.fixes()),
+            Err(error) => error.to_string(),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_streamed_reply_reads_as_the_same_reply_read_whole() {
+    // Exact JSON (taken from the stream's tree); JSON with slips (read again, fixes reported); a
+    // value the guard lets through but a rule rejects (read again, the same errors).
+    let replies = [
+        r#"{"code": "ABC", "count": 7}"#,
+        "{\"code\": \"ABC\", \"count\": 7,}",
+        "```json\n{\"code\": \"ABC\", \"count\": 7}\n```",
+        "Sure: {\"code\": \"ABC\", \"count\": \"7\"}",
+        r#"{"code": "abcd", "count": 7}"#,
+        r#"{"code": "ABC", "count": 7, "code": "XYZ"}"#,
+        r#"{"code": "ABC", "count": 7.0}"#,
+    ];
+    for reply in replies {
+        let whole = outcome(reply, false).await;
+        assert_eq!(outcome(reply, true).await, whole, "{reply}");
+    }
 }

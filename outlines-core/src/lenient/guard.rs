@@ -524,7 +524,7 @@ impl Guard<'_> {
                 ));
             }
         }
-        if let (Some(count), Some(min), None) = (value.len(), rules.min_items, value.members()) {
+        if let (Some(count), Some(min), None) = (value.count(), rules.min_items, value.members()) {
             let count = count as u64;
             if count < min {
                 return Err(self.stop(

@@ -137,7 +137,7 @@ impl<'a> NodeRef<'a> {
     }
 
     /// How many items or members the value has so far, if it is an array or an object.
-    pub fn len(&self) -> Option<usize> {
+    pub fn count(&self) -> Option<usize> {
         match self.node().kind {
             Kind::Array(children) | Kind::Object(children) => Some(children.len),
             _ => None,
