@@ -4,8 +4,12 @@
 //! each attempt that ends without a value ([`Update::Retry`]: the next attempt's partials start
 //! over), then the final value, read and validated exactly as [`Generation::report`] reads it, or
 //! the generation's error. While the reply streams, a [`Guard`] follows it down the output's JSON
-//! Schema; once it has written something no continuation can make valid, the request is dropped
-//! and the loop goes to the repair turn at once (the attempt's outcome is `aborted`).
+//! Schema (compiled once per output, [`Output::plan`]); once it has written something no
+//! continuation can make valid, the request is dropped and the loop goes to the repair turn at once
+//! (the attempt's outcome is `aborted`). A reply that was exactly one strict JSON value is not read
+//! again at the end: its value is built from the tree the stream already holds
+//! ([`Output::read_streamed`]), which gives what reading its text gives; any other reply (prose
+//! or a fence around it, a slip to fix, a value that fails its rules) is read from its text.
 //!
 //! Partials are built only when the consumer has taken the last one, and after each piece while
 //! the reply is short (64 bytes), then each time it has grown by a quarter: a slow consumer sees

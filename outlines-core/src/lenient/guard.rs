@@ -303,8 +303,8 @@ impl<'p> Guard<'p> {
     }
 
     /// The place of `key` among the innermost object's properties (remembered in its frame), or
-    /// the reason the reply can no longer be valid.
-    fn member(&mut self, key: &str) -> Result<Option<usize>, Box<Violation>> {
+    /// the reason the reply can no longer be valid; `at_key` when the path already ends at the key.
+    fn member(&mut self, key: &str, at_key: bool) -> Result<Option<usize>, Box<Violation>> {
         let Some(frame) = self.frames.last_mut() else {
             return Ok(None);
         };
@@ -322,6 +322,9 @@ impl<'p> Guard<'p> {
             None => frame.unlisted = true,
         }
         if found.is_none() && rules.closed && !plan.aliases {
+            if !at_key {
+                self.push_step(Slot::Member(key));
+            }
             let known: Vec<&str> = rules.properties.iter().map(|(name, _)| &**name).collect();
             return Err(self.stop(
                 ErrorKind::Unknown,
@@ -351,7 +354,7 @@ impl<'p> Guard<'p> {
         };
         let found = match slot {
             Slot::Root => None,
-            Slot::Member(key) => match self.member(key)? {
+            Slot::Member(key) => match self.member(key, true)? {
                 Some(place) => rules.properties[place].1,
                 None => rules.additional,
             },
@@ -412,9 +415,7 @@ impl Watch for Guard<'_> {
         if !open {
             return Ok(());
         }
-        self.push_step(Slot::Member(key));
-        let found = self.member(key);
-        self.pop_step();
+        let found = self.member(key, false);
         if let (Ok(found), Some(frame)) = (&found, self.frames.last_mut()) {
             frame.pending = Some(*found);
         }

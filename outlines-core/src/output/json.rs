@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::{Output, Reading, cut_off_number, read_json_leniently};
 use crate::backend::{Constraint, Finish, SchemaSpec};
 use crate::diagnostics::{Diagnostics, ErrorKind, Path, Violation};
+use crate::lenient::guard::Plan;
 use crate::rules::runtime;
 use crate::schema::names::provider_name;
 use crate::schema::runtime::{Compiled, SchemaErrorKind as Kind};
@@ -66,6 +67,8 @@ pub struct JsonSchema {
     name: Option<Arc<str>>,
     /// The description, rendered on first use (it names the root).
     description: Arc<OnceLock<String>>,
+    /// What streamed replies are watched with, compiled on first use.
+    plan: Arc<OnceLock<Arc<Plan>>>,
 }
 
 impl JsonSchema {
@@ -116,6 +119,7 @@ impl JsonSchema {
             compiled: Arc::new(compiled),
             name: None,
             description: Arc::new(OnceLock::new()),
+            plan: Arc::new(OnceLock::new()),
         }
     }
 
@@ -224,6 +228,13 @@ impl Output for JsonSchema {
         self.compiled.examples().to_vec()
     }
 
+    fn plan(&self) -> Option<Arc<Plan>> {
+        let plan = self
+            .plan
+            .get_or_init(|| Arc::new(Plan::new(self.compiled.json_schema())));
+        Some(plan.clone())
+    }
+
     fn read(&self, text: &str, finish: &Finish) -> Result<Value, Vec<Violation>> {
         let text = text.trim();
         cut_off_number(text, finish)?;
@@ -293,6 +304,10 @@ impl<T: DeserializeOwned + Send + 'static> Output for TypedSchema<T> {
 
     fn examples(&self) -> Vec<Value> {
         self.schema.examples()
+    }
+
+    fn plan(&self) -> Option<Arc<Plan>> {
+        self.schema.plan()
     }
 
     fn read(&self, text: &str, finish: &Finish) -> Result<T, Vec<Violation>> {
