@@ -5,7 +5,6 @@
 //! from the tree as from the `Value` of the same text; the one difference is that an object's
 //! members come in the order written with repeats kept, as serde_json's text `Deserializer` passes
 //! them. Only whole values are read: a node the reply has not finished is an error, never a guess.
-//! Only `NodeRef`'s public methods are used, so the tree's layout may change freely.
 
 use serde::Deserialize;
 use serde::de::value::StrDeserializer;
@@ -16,7 +15,7 @@ use serde::de::{
 use serde::forward_to_deserialize_any;
 use serde_json::{Error, Number, Value};
 
-use super::NodeRef;
+use super::{Kind, NodeRef};
 
 /// The name serde_json's `RawValue` asks for in `deserialize_newtype_struct` (`raw_value` feature).
 const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
@@ -133,21 +132,18 @@ impl<'de> Deserializer<'de> for NodeRef<'de> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        whole(self)?;
-        if self.is_null() {
-            visitor.visit_unit()
-        } else if let Some(b) = self.as_bool() {
-            visitor.visit_bool(b)
-        } else if let Some(n) = self.as_number() {
-            n.deserialize_any(visitor)
-        } else if let Some(s) = self.as_str() {
-            visitor.visit_borrowed_str(s)
-        } else if let Some(items) = self.items() {
-            visit_items(items, visitor)
-        } else if let Some(members) = self.members() {
-            visit_members(members, visitor)
-        } else {
-            Err(Error::custom("a value of no JSON type"))
+        // One look at the node (the path every validator takes).
+        let node = self.node();
+        if !node.complete {
+            return Err(Error::custom("the value is not whole"));
+        }
+        match &node.kind {
+            Kind::Null => visitor.visit_unit(),
+            Kind::Bool(b) => visitor.visit_bool(*b),
+            Kind::Number(n) => n.deserialize_any(visitor),
+            Kind::String(..) => visitor.visit_borrowed_str(self.as_str().unwrap_or_default()),
+            Kind::Array(_) => visit_items(self.children(), visitor),
+            Kind::Object(_) => visit_members(self.children().map(|n| (n.key(), n)), visitor),
         }
     }
 
