@@ -4,6 +4,7 @@
 
 use futures_util::StreamExt;
 use outlines::backend::mock::Mock;
+use outlines::backend::{Finish, Response};
 use outlines::generate::{Outcome, Update};
 use outlines::lenient::guard::{Guard, Plan};
 use outlines::lenient::incremental::{Blind, Incremental, Progress};
@@ -574,10 +575,11 @@ fn an_exact_reply_is_read_from_the_tree_as_from_its_text() {
 }
 
 /// A generation's value and fixes, or its error, as text: streamed or not.
-async fn outcome(reply: &str, streamed: bool) -> String {
+async fn outcome(reply: &str, finish: &Finish, streamed: bool) -> String {
     let generation = Code::generation("Extract.").max_attempts(1);
+    let response = Response::text(reply).with_finish(finish.clone());
     if streamed {
-        let backend = Mock::new().reply(reply).streaming(3);
+        let backend = Mock::new().respond(response).streaming(3);
         let mut updates = generation.stream(&backend);
         let mut last = None;
         while let Some(update) = updates.next().await {
@@ -591,7 +593,7 @@ async fn outcome(reply: &str, streamed: bool) -> String {
         }
         last.unwrap()
     } else {
-        let backend = Mock::new().reply(reply);
+        let backend = Mock::new().respond(response);
         match generation.report(&backend).await {
             Ok(report) => format!("{:?} {:?}", report.value, report.fixes()),
             Err(error) => error.to_string(),
@@ -613,7 +615,36 @@ async fn a_streamed_reply_reads_as_the_same_reply_read_whole() {
         r#"{"code": "ABC", "count": 7.0}"#,
     ];
     for reply in replies {
-        let whole = outcome(reply, false).await;
-        assert_eq!(outcome(reply, true).await, whole, "{reply}");
+        for finish in [Finish::Stop, Finish::Length] {
+            let whole = outcome(reply, &finish, false).await;
+            assert_eq!(outcome(reply, &finish, true).await, whole, "{reply}");
+        }
     }
+    // A bare number cut by the token limit may be the start of a longer one, streamed or not.
+    let cut = |streamed| async move {
+        let response = Response::text("1234\n").with_finish(Finish::Length);
+        let generation = u32::generation("A number.").max_attempts(1);
+        if streamed {
+            let backend = Mock::new().respond(response).streaming(2);
+            let mut updates = generation.stream(&backend);
+            let mut last = None;
+            while let Some(update) = updates.next().await {
+                last = Some(update.map(|_| ()).map_err(|e| e.to_string()));
+            }
+            last.unwrap()
+        } else {
+            let backend = Mock::new().respond(response);
+            generation
+                .report(&backend)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+    };
+    let whole = cut(false).await;
+    assert!(
+        whole.as_ref().is_err_and(|e| e.contains("cut off")),
+        "{whole:?}"
+    );
+    assert_eq!(cut(true).await, whole);
 }

@@ -167,5 +167,5 @@ pub fn whole<T: Structured>(node: NodeRef<'_>) -> Option<T> {
     if !node.complete() {
         return None;
     }
-    T::from_value(&node.to_value()).ok()
+    crate::validate::from_tree(node).ok()
 }

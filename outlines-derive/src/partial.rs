@@ -161,7 +161,6 @@ pub(crate) fn partial_members(g: &Gen<'_>, items: &mut TokenStream) -> TokenStre
             let mut __slots: [::core::option::Option<(usize, #private::NodeRef<'_>)>; #count] =
                 [::core::option::Option::None; #count];
             for (__key, __child) in __members {
-                #[allow(unreachable_patterns)]
                 match __key {
                     #(#arms)*
                     _ => {}

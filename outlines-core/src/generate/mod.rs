@@ -772,7 +772,8 @@ fn read<T: Send + 'static>(
         }
     }
     if let Some(value) = streamed {
-        // The stream read the reply exactly, as a strict reading would.
+        // The stream read the reply exactly (and it was not cut by the token limit), as a strict
+        // reading would.
         return Reading::strict(Ok(value));
     }
     if strict {

@@ -6,10 +6,11 @@
 //! the generation's error. While the reply streams, a [`Guard`] follows it down the output's JSON
 //! Schema (compiled once per output, [`Output::plan`]); once it has written something no
 //! continuation can make valid, the request is dropped and the loop goes to the repair turn at once
-//! (the attempt's outcome is `aborted`). A reply that was exactly one strict JSON value is not read
-//! again at the end: its value is built from the tree the stream already holds
-//! ([`Output::read_streamed`]), which gives what reading its text gives; any other reply (prose
-//! or a fence around it, a slip to fix, a value that fails its rules) is read from its text.
+//! (the attempt's outcome is `aborted`). For a derived type, a reply that was exactly one strict
+//! JSON value is not read again at the end: its value is built from the tree the stream already
+//! holds ([`Output::read_streamed`]), which gives what reading its text gives; any other reply
+//! (prose or a fence around it, a slip to fix, a value that fails its rules, a reply cut by the
+//! token limit) is read from its text.
 //!
 //! Partials are built only when the consumer has taken the last one, and after each piece while
 //! the reply is short (64 bytes), then each time it has grown by a quarter: a slow consumer sees
@@ -25,7 +26,7 @@ use tokio::sync::mpsc;
 use tracing::Instrument as _;
 
 use super::{Attempt, Error, Generation, Report, Run};
-use crate::backend::{Backend, BackendError, Delta, Request, Response};
+use crate::backend::{Backend, BackendError, Delta, Finish, Request, Response};
 use crate::diagnostics::Violation;
 use crate::lenient::guard::{Guard, Plan};
 use crate::lenient::incremental::{Blind, Incremental, Progress};
@@ -188,7 +189,7 @@ where
 }
 
 /// One attempt, streamed: the reply read as it arrives, partials offered to `watcher`, and the
-/// request dropped once `schema`'s guard finds the reply can no longer be valid.
+/// request dropped once `plan`'s guard finds the reply can no longer be valid.
 pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
     backend: &B,
     request: &Request,
@@ -249,9 +250,11 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
                 envelope = Some(key);
             }
             Delta::Done(response) => {
-                // A reply that was exactly the value the stream read is not read again.
+                // A reply that was exactly the value the stream read is not read again (one cut
+                // by the token limit is: a number at its end may be cut short).
                 let exact = kind == ReplyKind::Json
                     && envelope.is_none()
+                    && response.finish != Finish::Length
                     && response.text == text
                     && reader.exact(&text);
                 let value = exact

@@ -124,9 +124,10 @@ pub trait Output: Send + Sync + 'static {
 
     /// The value of a streamed reply that was exactly one strict JSON value, from the tree the
     /// stream already built ([`Incremental::exact`](crate::lenient::incremental::Incremental::exact)),
-    /// so the reply is not read again: what [`Output::read`] gives on its text, or `None` to have the
-    /// text read (the default; also whenever this finds the value invalid, so that errors read the
-    /// same either way).
+    /// so the reply is not read again: what [`Output::read`] gives on its text when the reply was not
+    /// cut by the token limit (the loop does not ask then), or `None` to have the text read (the
+    /// default; also whenever this finds the value invalid, so that errors read the same either
+    /// way).
     fn read_streamed(&self, value: NodeRef<'_>) -> Option<Self::Value> {
         let _ = value;
         None

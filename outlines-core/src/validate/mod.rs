@@ -229,9 +229,17 @@ where
 
 /// Validates an existing JSON value into `T`.
 pub(crate) fn from_value<T: Structured>(value: &Value) -> Result<T, Diagnostics> {
+    from_deserializer(value)
+}
+
+fn from_deserializer<'de, T, D>(de: D) -> Result<T, Diagnostics>
+where
+    T: Structured,
+    D: serde::Deserializer<'de, Error = serde_json::Error>,
+{
     let mut errors = Vec::new();
     let mut cx = Cx::root(&mut errors);
-    let built = T::__deserialize(value, &mut cx, Constraints::none());
+    let built = T::__deserialize(de, &mut cx, Constraints::none());
     finish(built, errors)
 }
 
