@@ -16,7 +16,7 @@
 use serde_json::Number;
 
 use crate::diagnostics::Violation;
-use crate::partial::{Children, Kind, NodeRef, Tree};
+use crate::partial::{Children, Kind, NONE, Node, NodeRef, Tree};
 
 /// Values nest at most this deep (as in the lenient reader and serde_json).
 const MAX_NESTING: usize = 127;
@@ -487,14 +487,23 @@ impl Incremental {
     }
 
     /// Adds a node where the next value goes.
-    #[inline]
+    ///
+    /// Inlined, and the node pushed here rather than by `Tree::push`: a `Kind` passed through
+    /// memory is stored in parts and loaded whole, which stalls.
+    #[inline(always)]
     fn attach(&mut self, kind: Kind, complete: bool) -> usize {
         let parent = self.open.last().copied();
         let key = match parent.map(|top| &self.tree.nodes[top].kind) {
             Some(Kind::Object(_)) => self.key,
             _ => (0, 0),
         };
-        let id = self.tree.push(kind, complete, key);
+        let id = self.tree.nodes.len();
+        self.tree.nodes.push(Node {
+            kind,
+            complete,
+            key,
+            next: NONE,
+        });
         if let Some(parent) = parent {
             self.tree.link(parent, id);
         }
@@ -586,12 +595,9 @@ impl Incremental {
         }
         if let Kind::String(from, to) = &mut self.tree.nodes[id].kind {
             *to = end;
-            let grown = &self.tree.text[before..end];
-            self.chars += if grown.is_ascii() {
-                grown.len()
-            } else {
-                grown.chars().count()
-            };
+            // Characters are the bytes that do not continue one (inline: a run is short).
+            let grown = &self.tree.text.as_bytes()[before..end];
+            self.chars += grown.iter().filter(|&&b| b as i8 >= -0x40).count();
             watch.grow(&self.tree.text[*from..end], self.chars)?;
         }
         Ok(())
