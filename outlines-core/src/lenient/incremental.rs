@@ -789,13 +789,15 @@ fn scalar_end(bytes: &[u8], at: usize) -> usize {
 }
 
 /// A whole number or literal's node.
+#[inline]
 fn scalar(text: &str) -> Option<Kind> {
-    Some(match text {
-        "true" => Kind::Bool(true),
-        "false" => Kind::Bool(false),
-        "null" => Kind::Null,
-        text => Kind::Number(number(text)?),
-    })
+    let literal = |word: &str, kind: Kind| (text == word).then_some(kind);
+    match text.as_bytes().first()? {
+        b't' => literal("true", Kind::Bool(true)),
+        b'f' => literal("false", Kind::Bool(false)),
+        b'n' => literal("null", Kind::Null),
+        _ => number(text).map(Kind::Number),
+    }
 }
 
 /// Whether `text` (what came before the value) is a code fence's opening line and nothing else:
@@ -817,27 +819,46 @@ fn fence_line(text: &str) -> bool {
 /// A JSON number's text as a number, exactly as serde_json reads it: plain integers and short
 /// decimals at once, the rest by serde_json.
 fn number(text: &str) -> Option<Number> {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let plain = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    let negative = text.starts_with('-');
+    let digits = &text.as_bytes()[usize::from(negative)..];
+    let point = digits.iter().position(|&b| b == b'.');
+    let (whole, fraction) = match point {
+        Some(point) => (&digits[..point], &digits[point + 1..]),
+        None => (digits, &digits[digits.len()..]),
+    };
+    let plain = |part: &[u8]| part.iter().all(u8::is_ascii_digit);
     let canonical = !whole.is_empty()
         && plain(whole)
-        && (whole.len() == 1 || !whole.starts_with('0'))
+        && (whole.len() == 1 || whole[0] != b'0')
         && plain(fraction);
+    // At most 18 digits fit an i64.
+    let value =
+        |part: &[u8], from: u64| part.iter().fold(from, |n, &d| n * 10 + u64::from(d - b'0'));
     // `-0` is serde_json's -0.0, not 0.
     if canonical && fraction.is_empty() && whole.len() <= 18 && text != "-0" {
-        return text.parse::<i64>().ok().map(Number::from);
+        if point.is_some() {
+            // `1.` is no number.
+            return None;
+        }
+        let n = value(whole, 0) as i64;
+        return Some(Number::from(if negative { -n } else { n }));
     }
     // At most 15 digits: serde_json divides the digits, an exact integer, by an exact power of
-    // ten, rounding once, which is the correctly rounded value the standard library reads too.
+    // ten, rounding once (the correctly rounded value); so does this.
     if canonical && !fraction.is_empty() && whole.len() + fraction.len() <= 15 {
-        return text.parse::<f64>().ok().and_then(Number::from_f64);
+        let x = value(fraction, value(whole, 0)) as f64 / POWERS_OF_TEN[fraction.len()];
+        return Number::from_f64(if negative { -x } else { x });
     }
     if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         return None;
     }
     serde_json::from_str(text).ok()
 }
+
+/// 10⁰ to 10¹⁵, each exact in an f64.
+const POWERS_OF_TEN: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
 
 #[cfg(test)]
 mod tests {
