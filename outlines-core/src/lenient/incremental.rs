@@ -240,6 +240,10 @@ impl Incremental {
             if rest.is_empty() {
                 return at;
             }
+            // The value begins: room for a reply of a few kilobytes at once, rather than
+            // growing by doubling.
+            self.tree.nodes.reserve(64);
+            self.tree.text.reserve(512);
         }
         // A value that began after prose is not watched.
         let read = match self.after_prose {
