@@ -16,7 +16,7 @@
 use serde_json::Number;
 
 use crate::diagnostics::Violation;
-use crate::partial::{Children, Kind, NodeRef, Tree};
+use crate::partial::{Children, Kind, NONE, Node, NodeRef, Tree};
 
 /// Values nest at most this deep (as in the lenient reader and serde_json).
 const MAX_NESTING: usize = 127;
@@ -218,51 +218,52 @@ impl Incremental {
     pub fn feed<W: Watch + ?Sized>(&mut self, piece: &str, watch: &mut W) -> &Progress {
         let start = self.read;
         self.read += piece.len();
-        let left = self.feed_watched(piece, watch);
-        if self.end.is_none() && self.progress == Progress::Complete {
-            // What the piece had left when the value ended is not read.
-            self.end = Some(start + piece.len() - left);
+        if matches!(self.progress, Progress::Reading) && !piece.is_empty() {
+            let at = self.feed_watched(piece, watch);
+            if self.end.is_none() && matches!(self.progress, Progress::Complete) {
+                // What the piece had left when the value ended is not read.
+                self.end = Some(start + at);
+            }
         }
         &self.progress
     }
 
-    /// Reads `piece` while reading goes on; returns how much of it was left.
+    /// Reads `piece` while reading goes on; returns where in it the reading stopped.
     fn feed_watched<W: Watch + ?Sized>(&mut self, piece: &str, watch: &mut W) -> usize {
-        if self.after_prose {
-            return self.feed_blind(piece);
+        let mut at = 0;
+        if self.lead != Lead::Value {
+            let mut rest = piece;
+            while self.lead != Lead::Value && !rest.is_empty() {
+                rest = self.lead_in(rest);
+            }
+            at = piece.len() - rest.len();
+            if rest.is_empty() {
+                return at;
+            }
+            // The value begins: room for a reply of a few kilobytes at once, rather than
+            // growing by doubling.
+            self.tree.nodes.reserve(64);
+            self.tree.text.reserve(512);
         }
-        let mut rest = piece;
-        while !rest.is_empty() && matches!(self.progress, Progress::Reading) {
-            rest = match self.step(rest, watch) {
-                Ok(Some(rest)) => rest,
-                Ok(None) => {
-                    self.progress = Progress::Stalled;
-                    ""
-                }
-                Err(violation) => {
-                    self.progress = Progress::Stopped(*violation);
-                    ""
-                }
-            };
-            if self.after_prose {
-                // The value began after prose in this piece: the rest is not watched either.
-                return self.feed_blind(rest);
+        // A value that began after prose is not watched.
+        let read = match self.after_prose {
+            true => self.read_value(piece, at, &mut Blind),
+            false => self.read_value(piece, at, watch),
+        };
+        match read {
+            Ok(at) => at,
+            Err(Stop::Slip) => {
+                self.progress = Progress::Stalled;
+                piece.len()
+            }
+            Err(Stop::Watch(violation)) => {
+                self.progress = match self.after_prose {
+                    true => Progress::Stalled,
+                    false => Progress::Stopped(*violation),
+                };
+                piece.len()
             }
         }
-        rest.len()
-    }
-
-    fn feed_blind(&mut self, mut rest: &str) -> usize {
-        while !rest.is_empty() && matches!(self.progress, Progress::Reading) {
-            rest = match self.step(rest, &mut Blind) {
-                Ok(Some(rest)) => rest,
-                _ => {
-                    self.progress = Progress::Stalled;
-                    ""
-                }
-            };
-        }
-        rest.len()
     }
 
     /// Takes in the reply's end: a number or literal at the very end of a bare value is whole.
@@ -286,111 +287,153 @@ impl Incremental {
         &self.progress
     }
 
-    /// Reads from the start of `text`: `Some(rest)` to go on, `None` at a slip.
-    fn step<'t, W: Watch + ?Sized>(
+    /// Reads the value from `at` in `text`, token after token in one loop: returns where the
+    /// reading stopped (the text's end, unless the value ended or nests too deep).
+    fn read_value<W: Watch + ?Sized>(
         &mut self,
-        text: &'t str,
+        text: &str,
+        mut at: usize,
         watch: &mut W,
-    ) -> Result<Option<&'t str>, Box<Violation>> {
+    ) -> Result<usize, Stop> {
+        let bytes = text.as_bytes();
+        // The token the last piece left open.
         match self.token {
-            Token::String { .. } => return self.string(text, watch).map(Some),
-            Token::Scalar => {
-                let end = text
-                    .bytes()
-                    .position(|b| {
-                        !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E' | b'a'..=b'z')
-                    })
-                    .unwrap_or(text.len());
-                self.scalar.push_str(&text[..end]);
-                if self.scalar.len() > 64 {
-                    return Ok(None);
-                }
-                if end == text.len() {
-                    return Ok(Some(""));
-                }
-                return Ok(self.end_scalar(watch)?.then_some(&text[end..]));
-            }
             Token::None => {}
-        }
-        if self.lead != Lead::Value {
-            return Ok(Some(self.lead_in(text)));
-        }
-        // Blanks between tokens, at once.
-        let blank = text
-            .bytes()
-            .position(|b| !matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
-            .unwrap_or(text.len());
-        let text = &text[blank..];
-        let Some(&b) = text.as_bytes().first() else {
-            return Ok(Some(text));
-        };
-        if !b.is_ascii() {
-            // Other space is read past, as before the value; any other character is a slip.
-            self.strict = false;
-            return Ok(text
-                .chars()
-                .next()
-                .filter(|c| c.is_whitespace())
-                .map(|c| &text[c.len_utf8()..]));
-        }
-        let rest = &text[1..];
-        match (self.expect, b) {
-            // Only what can start a value begins one (a comment or a stray bracket is a slip).
-            (
-                Expect::Value | Expect::ItemOrClose,
-                b'{' | b'[' | b'"' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n',
-            ) => {
-                self.begin_value(b, watch)?;
-                // A scalar's first character is its token's too.
-                Ok(Some(if matches!(self.token, Token::Scalar) {
-                    text
-                } else {
-                    rest
-                }))
-            }
-            (Expect::KeyOrClose, b'"') => {
-                let at = self.tree.text.len();
-                self.key = (at, at);
-                self.token = Token::String {
-                    node: None,
-                    escape: Escape::None,
-                    high: None,
+            Token::String { node, escape, high } => {
+                at = match (escape, high) {
+                    (Escape::None, None) => self.string(text, at, node, watch)?,
+                    _ => self.escaped(text, at, node, escape, high, watch)?,
                 };
-                Ok(Some(rest))
-            }
-            (Expect::ItemOrClose | Expect::KeyOrClose | Expect::CommaOrClose, b'}' | b']') => {
-                let Some(&top) = self.open.last() else {
-                    return Ok(None);
-                };
-                let is_object = matches!(self.tree.nodes[top].kind, Kind::Object(_));
-                if is_object != (b == b'}') {
-                    return Ok(None);
+                if self.open.is_empty() {
+                    return Ok(at);
                 }
-                if self.expect != Expect::CommaOrClose && self.tree.nodes[top].len() > 0 {
-                    // A trailing comma.
+            }
+            Token::Scalar => {
+                let end = scalar_end(bytes, at);
+                self.scalar.push_str(&text[at..end]);
+                if self.scalar.len() > 64 {
+                    return Err(Stop::Slip);
+                }
+                if end == bytes.len() {
+                    return Ok(end);
+                }
+                if !self.end_scalar(watch)? {
+                    return Err(Stop::Slip);
+                }
+                at = end;
+                if self.open.is_empty() {
+                    return Ok(at);
+                }
+            }
+        }
+        while let Some(&b) = bytes.get(at) {
+            at += 1;
+            match b {
+                b' ' | b'\n' | b'\r' | b'\t' => {}
+                b'"' => match self.expect {
+                    Expect::KeyOrClose => {
+                        let here = self.tree.text.len();
+                        self.key = (here, here);
+                        at = self.string(text, at, None, watch)?;
+                    }
+                    Expect::Value | Expect::ItemOrClose => {
+                        self.begin(Start::String, watch)?;
+                        let here = self.tree.text.len();
+                        let id = self.attach(Kind::String(here, here), false);
+                        self.chars = 0;
+                        at = self.string(text, at, Some(id), watch)?;
+                        if self.open.is_empty() {
+                            return Ok(at);
+                        }
+                    }
+                    _ => return Err(Stop::Slip),
+                },
+                b':' if self.expect == Expect::Colon => self.expect = Expect::Value,
+                b',' if self.expect == Expect::CommaOrClose => {
+                    let &top = self.open.last().ok_or(Stop::Slip)?;
+                    self.expect = match self.tree.nodes[top].kind {
+                        Kind::Object(_) => Expect::KeyOrClose,
+                        _ => Expect::ItemOrClose,
+                    };
+                }
+                b'}' | b']' if self.expect != Expect::Value && self.expect != Expect::Colon => {
+                    let &top = self.open.last().ok_or(Stop::Slip)?;
+                    let node = &mut self.tree.nodes[top];
+                    let is_object = matches!(node.kind, Kind::Object(_));
+                    if is_object != (b == b'}') {
+                        return Err(Stop::Slip);
+                    }
+                    if self.expect != Expect::CommaOrClose && node.len() > 0 {
+                        // A trailing comma.
+                        self.strict = false;
+                    }
+                    node.complete = true;
+                    self.open.pop();
+                    self.ended(top, watch)?;
+                    if self.open.is_empty() {
+                        return Ok(at);
+                    }
+                }
+                // Only what can start a value begins one (a comment or a stray bracket is a slip).
+                b'{' | b'[' if matches!(self.expect, Expect::Value | Expect::ItemOrClose) => {
+                    let object = b == b'{';
+                    let (start, kind) = match object {
+                        true => (Start::Object, Kind::Object(Children::EMPTY)),
+                        false => (Start::Array, Kind::Array(Children::EMPTY)),
+                    };
+                    self.begin(start, watch)?;
+                    let id = self.attach(kind, false);
+                    if self.open.len() >= MAX_NESTING {
+                        self.progress = Progress::Stalled;
+                        return Ok(at);
+                    }
+                    self.open.push(id);
+                    self.expect = match object {
+                        true => Expect::KeyOrClose,
+                        false => Expect::ItemOrClose,
+                    };
+                }
+                b'-' | b'0'..=b'9' | b't' | b'f' | b'n'
+                    if matches!(self.expect, Expect::Value | Expect::ItemOrClose) =>
+                {
+                    self.begin(Start::Scalar, watch)?;
+                    let from = at - 1;
+                    let end = scalar_end(bytes, at);
+                    if end == bytes.len() {
+                        // It may go on in the next piece.
+                        self.token = Token::Scalar;
+                        self.scalar.clear();
+                        self.scalar.push_str(&text[from..]);
+                        if self.scalar.len() > 64 {
+                            return Err(Stop::Slip);
+                        }
+                        return Ok(end);
+                    }
+                    // Whole in this piece: read in place.
+                    let kind = match end - from > 64 {
+                        true => None,
+                        false => scalar(&text[from..end]),
+                    };
+                    let id = self.attach(kind.ok_or(Stop::Slip)?, true);
+                    self.ended(id, watch)?;
+                    at = end;
+                    if self.open.is_empty() {
+                        return Ok(at);
+                    }
+                }
+                0x80.. => {
+                    // Other space is read past, as before the value; any other character is a slip.
                     self.strict = false;
+                    let c = text[at - 1..].chars().next().ok_or(Stop::Slip)?;
+                    if !c.is_whitespace() {
+                        return Err(Stop::Slip);
+                    }
+                    at += c.len_utf8() - 1;
                 }
-                self.open.pop();
-                self.tree.nodes[top].complete = true;
-                self.ended(top, watch)?;
-                Ok(Some(rest))
+                _ => return Err(Stop::Slip),
             }
-            (Expect::Colon, b':') => {
-                self.expect = Expect::Value;
-                Ok(Some(rest))
-            }
-            (Expect::CommaOrClose, b',') => {
-                let Some(&top) = self.open.last() else {
-                    return Ok(None);
-                };
-                self.expect = match self.tree.nodes[top].kind {
-                    Kind::Object(_) => Expect::KeyOrClose,
-                    _ => Expect::ItemOrClose,
-                };
-                Ok(Some(rest))
-            }
-            _ => Ok(None),
         }
+        Ok(at)
     }
 
     /// Before the value: passes over a character of the text before it, or finds where it begins.
@@ -436,68 +479,35 @@ impl Incremental {
         }
     }
 
-    /// A value begins with `b`: its node (for a container or string), or its token (a scalar).
-    fn begin_value<W: Watch + ?Sized>(
-        &mut self,
-        b: u8,
-        watch: &mut W,
-    ) -> Result<(), Box<Violation>> {
-        let start = match b {
-            b'{' => Start::Object,
-            b'[' => Start::Array,
-            b'"' => Start::String,
-            _ => Start::Scalar,
-        };
+    /// A value begins: tell the watch where.
+    #[inline]
+    fn begin<W: Watch + ?Sized>(&mut self, start: Start, watch: &mut W) -> Result<(), Stop> {
         let slot = match self.open.last().map(|&top| &self.tree.nodes[top].kind) {
             None => Slot::Root,
             Some(Kind::Array(items)) => Slot::Item(items.len),
             Some(_) => Slot::Member(&self.tree.text[self.key.0..self.key.1]),
         };
-        watch.begin(slot, start)?;
-        let kind = match start {
-            Start::Object => Kind::Object(Children::EMPTY),
-            Start::Array => Kind::Array(Children::EMPTY),
-            Start::String => Kind::String(self.tree.text.len(), self.tree.text.len()),
-            Start::Scalar => {
-                self.token = Token::Scalar;
-                self.scalar.clear();
-                return Ok(());
-            }
-        };
-        let id = self.attach(kind, false);
-        match start {
-            Start::String => {
-                self.chars = 0;
-                self.token = Token::String {
-                    node: Some(id),
-                    escape: Escape::None,
-                    high: None,
-                };
-            }
-            _ => {
-                if self.open.len() >= MAX_NESTING {
-                    self.progress = Progress::Stalled;
-                    return Ok(());
-                }
-                self.open.push(id);
-                self.expect = if start == Start::Object {
-                    Expect::KeyOrClose
-                } else {
-                    Expect::ItemOrClose
-                };
-            }
-        }
-        Ok(())
+        Ok(watch.begin(slot, start)?)
     }
 
     /// Adds a node where the next value goes.
+    ///
+    /// Inlined, and the node pushed here rather than by `Tree::push`: a `Kind` passed through
+    /// memory is stored in parts and loaded whole, which stalls.
+    #[inline(always)]
     fn attach(&mut self, kind: Kind, complete: bool) -> usize {
         let parent = self.open.last().copied();
         let key = match parent.map(|top| &self.tree.nodes[top].kind) {
             Some(Kind::Object(_)) => self.key,
             _ => (0, 0),
         };
-        let id = self.tree.push(kind, complete, key);
+        let id = self.tree.nodes.len();
+        self.tree.nodes.push(Node {
+            kind,
+            complete,
+            key,
+            next: NONE,
+        });
         if let Some(parent) = parent {
             self.tree.link(parent, id);
         }
@@ -505,6 +515,7 @@ impl Incremental {
     }
 
     /// The value `id` is whole: tell the watch, and expect what follows it.
+    #[inline]
     fn ended<W: Watch + ?Sized>(&mut self, id: usize, watch: &mut W) -> Result<(), Box<Violation>> {
         watch.end(NodeRef {
             tree: &self.tree,
@@ -526,38 +537,112 @@ impl Incremental {
         ) {
             return Ok(false);
         }
-        let kind = match self.scalar.as_str() {
-            "true" => Kind::Bool(true),
-            "false" => Kind::Bool(false),
-            "null" => Kind::Null,
-            text => match number(text) {
-                Some(n) => Kind::Number(n),
-                None => return Ok(false),
-            },
+        let Some(kind) = scalar(&self.scalar) else {
+            return Ok(false);
         };
         let id = self.attach(kind, true);
         self.ended(id, watch)?;
         Ok(true)
     }
 
-    /// Reads string characters from the start of `text` onto the tree's text; returns the rest.
-    fn string<'t, W: Watch + ?Sized>(
+    /// Reads a string's plain characters from `at` in `text` onto the tree's text, to the closing
+    /// quote (returns where it stopped: past it, or the text's end); escapes and control
+    /// characters go the long way, [`escaped`](Self::escaped).
+    #[inline(always)]
+    fn string<W: Watch + ?Sized>(
         &mut self,
-        text: &'t str,
+        text: &str,
+        at: usize,
+        node: Option<usize>,
         watch: &mut W,
-    ) -> Result<&'t str, Box<Violation>> {
-        let Token::String {
-            node,
-            mut escape,
-            mut high,
-        } = self.token
-        else {
-            return Ok(text);
-        };
+    ) -> Result<usize, Stop> {
         let bytes = text.as_bytes();
+        let end = at + plain_run(&bytes[at..]);
+        let before = self.tree.text.len();
+        match bytes.get(end) {
+            Some(b'"') => {
+                self.tree.text.push_str(&text[at..end]);
+                self.grown(node, before, watch)?;
+                self.close(node, watch)?;
+                Ok(end + 1)
+            }
+            None => {
+                self.tree.text.push_str(&text[at..end]);
+                self.grown(node, before, watch)?;
+                // It goes on in the next piece (the state is set afresh: no escape is pending).
+                self.token = Token::String {
+                    node,
+                    escape: Escape::None,
+                    high: None,
+                };
+                Ok(end)
+            }
+            Some(_) => self.escaped(text, at, node, Escape::None, None, watch),
+        }
+    }
+
+    /// The string being read grew: the tree's text from `before` on is new (a key only gathers).
+    #[inline(always)]
+    fn grown<W: Watch + ?Sized>(
+        &mut self,
+        node: Option<usize>,
+        before: usize,
+        watch: &mut W,
+    ) -> Result<(), Box<Violation>> {
+        let end = self.tree.text.len();
+        let Some(id) = node else {
+            self.key.1 = end;
+            return Ok(());
+        };
+        if end == before {
+            return Ok(());
+        }
+        if let Kind::String(from, to) = &mut self.tree.nodes[id].kind {
+            *to = end;
+            // Characters are the bytes that do not continue one (inline: a run is short).
+            let grown = &self.tree.text.as_bytes()[before..end];
+            self.chars += grown.iter().filter(|&&b| b as i8 >= -0x40).count();
+            watch.grow(&self.tree.text[*from..end], self.chars)?;
+        }
+        Ok(())
+    }
+
+    /// The string being read closed.
+    #[inline]
+    fn close<W: Watch + ?Sized>(
+        &mut self,
+        node: Option<usize>,
+        watch: &mut W,
+    ) -> Result<(), Box<Violation>> {
+        self.token = Token::None;
+        match node {
+            None => {
+                self.expect = Expect::Colon;
+                watch.key(&self.tree.text[self.key.0..self.key.1])
+            }
+            Some(id) => {
+                self.tree.nodes[id].complete = true;
+                self.ended(id, watch)
+            }
+        }
+    }
+
+    /// Reads string characters from `at` in `text`, in the state the string was left in (an
+    /// escape under way, a high surrogate waiting for its low half), like [`string`](Self::string).
+    #[inline(never)]
+    fn escaped<W: Watch + ?Sized>(
+        &mut self,
+        text: &str,
+        at: usize,
+        node: Option<usize>,
+        mut escape: Escape,
+        mut high: Option<u32>,
+        watch: &mut W,
+    ) -> Result<usize, Stop> {
+        let bytes = text.as_bytes();
+        let before = self.tree.text.len();
         let out = &mut self.tree.text;
-        let before = out.len();
-        let mut i = 0;
+        let mut i = at;
         let mut closed = false;
         let mut slip = false;
         while i < bytes.len() {
@@ -565,10 +650,7 @@ impl Incremental {
                 Escape::None => {
                     // A run of plain characters at once (a raw control character is read, but
                     // is not strict JSON).
-                    let run = bytes[i..]
-                        .iter()
-                        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                        .unwrap_or(bytes.len() - i);
+                    let run = plain_run(&bytes[i..]);
                     if high.is_some() && run > 0 {
                         slip = true;
                         break;
@@ -664,43 +746,61 @@ impl Incremental {
                 }
             }
         }
-        self.token = Token::String { node, escape, high };
-        let end = self.tree.text.len();
-        match node {
-            None => self.key.1 = end,
-            Some(id) => {
-                if let Kind::String(from, to) = &mut self.tree.nodes[id].kind {
-                    *to = end;
-                    if end > before {
-                        let grown = &self.tree.text[before..end];
-                        self.chars += if grown.is_ascii() {
-                            grown.len()
-                        } else {
-                            grown.chars().count()
-                        };
-                        watch.grow(&self.tree.text[*from..end], self.chars)?;
-                    }
-                }
-            }
-        }
+        self.grown(node, before, watch)?;
         if slip {
-            self.progress = Progress::Stalled;
-            return Ok("");
+            return Err(Stop::Slip);
         }
-        if closed {
-            self.token = Token::None;
-            match node {
-                None => {
-                    self.expect = Expect::Colon;
-                    watch.key(&self.tree.text[self.key.0..self.key.1])?;
-                }
-                Some(id) => {
-                    self.tree.nodes[id].complete = true;
-                    self.ended(id, watch)?;
-                }
-            }
+        if !closed {
+            self.token = Token::String { node, escape, high };
+            return Ok(i);
         }
-        Ok(&text[i..])
+        self.close(node, watch)?;
+        Ok(i)
+    }
+}
+
+/// How many bytes from the start of `bytes` are plain string characters: not a quote, a backslash
+/// or a control character.
+#[inline]
+fn plain_run(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+        .unwrap_or(bytes.len())
+}
+
+/// Why the reading stops inside a piece.
+enum Stop {
+    /// A slip this reader does not read past.
+    Slip,
+    /// The watch stopped the reading.
+    Watch(Box<Violation>),
+}
+
+impl From<Box<Violation>> for Stop {
+    fn from(violation: Box<Violation>) -> Self {
+        Stop::Watch(violation)
+    }
+}
+
+/// Where the run of number and literal characters from `at` ends.
+#[inline]
+fn scalar_end(bytes: &[u8], at: usize) -> usize {
+    bytes[at..]
+        .iter()
+        .position(|&b| !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E' | b'a'..=b'z'))
+        .map_or(bytes.len(), |run| at + run)
+}
+
+/// A whole number or literal's node.
+#[inline]
+fn scalar(text: &str) -> Option<Kind> {
+    let literal = |word: &str, kind: Kind| (text == word).then_some(kind);
+    match text.as_bytes().first()? {
+        b't' => literal("true", Kind::Bool(true)),
+        b'f' => literal("false", Kind::Bool(false)),
+        b'n' => literal("null", Kind::Null),
+        _ => number(text).map(Kind::Number),
     }
 }
 
@@ -723,27 +823,46 @@ fn fence_line(text: &str) -> bool {
 /// A JSON number's text as a number, exactly as serde_json reads it: plain integers and short
 /// decimals at once, the rest by serde_json.
 fn number(text: &str) -> Option<Number> {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let plain = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    let negative = text.starts_with('-');
+    let digits = &text.as_bytes()[usize::from(negative)..];
+    let point = digits.iter().position(|&b| b == b'.');
+    let (whole, fraction) = match point {
+        Some(point) => (&digits[..point], &digits[point + 1..]),
+        None => (digits, &digits[digits.len()..]),
+    };
+    let plain = |part: &[u8]| part.iter().all(u8::is_ascii_digit);
     let canonical = !whole.is_empty()
         && plain(whole)
-        && (whole.len() == 1 || !whole.starts_with('0'))
+        && (whole.len() == 1 || whole[0] != b'0')
         && plain(fraction);
+    // At most 18 digits fit an i64.
+    let value =
+        |part: &[u8], from: u64| part.iter().fold(from, |n, &d| n * 10 + u64::from(d - b'0'));
     // `-0` is serde_json's -0.0, not 0.
     if canonical && fraction.is_empty() && whole.len() <= 18 && text != "-0" {
-        return text.parse::<i64>().ok().map(Number::from);
+        if point.is_some() {
+            // `1.` is no number.
+            return None;
+        }
+        let n = value(whole, 0) as i64;
+        return Some(Number::from(if negative { -n } else { n }));
     }
     // At most 15 digits: serde_json divides the digits, an exact integer, by an exact power of
-    // ten, rounding once, which is the correctly rounded value the standard library reads too.
+    // ten, rounding once (the correctly rounded value); so does this.
     if canonical && !fraction.is_empty() && whole.len() + fraction.len() <= 15 {
-        return text.parse::<f64>().ok().and_then(Number::from_f64);
+        let x = value(fraction, value(whole, 0)) as f64 / POWERS_OF_TEN[fraction.len()];
+        return Number::from_f64(if negative { -x } else { x });
     }
     if !text.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
         return None;
     }
     serde_json::from_str(text).ok()
 }
+
+/// 10⁰ to 10¹⁵, each exact in an f64.
+const POWERS_OF_TEN: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
 
 #[cfg(test)]
 mod tests {
