@@ -522,6 +522,7 @@ fn exact_says_whether_the_reply_was_strict_json_and_nothing_else() {
         ("{\"a\": [1, 2,]}", false),
         ("{\"a\": 1,}", false),
         ("{\"a\":\u{a0}1}", false),
+        ("[1,\u{b}2,\u{c}3]", false),
         ("{\"a\": \"x\ty\"}", false),
         ("{\"a\": 1} and more", false),
         ("{\"a\": 1", false),
@@ -541,6 +542,9 @@ fn exact_says_whether_the_reply_was_strict_json_and_nothing_else() {
             assert!(!reader.exact(&text[..text.len() - 1]));
         }
     }
+    // Space JSON does not allow is still read past.
+    let (value, progress) = read_in(&["[1,\u{b}2,\u{c}3]"]);
+    assert_eq!((value, progress), (json!([1, 2, 3]), Progress::Complete));
 }
 
 #[allow(dead_code)]

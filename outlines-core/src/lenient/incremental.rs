@@ -114,7 +114,7 @@ enum Expect {
 #[derive(Clone, Debug)]
 enum Token {
     None,
-    /// A string; `node` is its node (none for a key, which gathers in `key`).
+    /// A string; `node` is its node (none for a key, whose range of the tree's text is `key`).
     String {
         node: Option<usize>,
         escape: Escape,
@@ -272,11 +272,8 @@ impl Incremental {
             && self.open.is_empty()
             && matches!(self.token, Token::Scalar)
         {
-            let result = if self.after_prose {
-                self.end_scalar(&mut Blind)
-            } else {
-                self.end_scalar(watch)
-            };
+            // (A value after prose begins with a bracket: it is never a bare scalar.)
+            let result = self.end_scalar(watch);
             self.end = Some(self.read);
             self.progress = match result {
                 Ok(true) => Progress::Complete,
@@ -420,6 +417,11 @@ impl Incremental {
                     if self.open.is_empty() {
                         return Ok(at);
                     }
+                }
+                0x0b | 0x0c => {
+                    // A vertical tab or form feed is space to Rust and to lenient reading, not
+                    // to JSON.
+                    self.strict = false;
                 }
                 0x80.. => {
                     // Other space is read past, as before the value; any other character is a slip.
