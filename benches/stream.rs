@@ -3,14 +3,16 @@
 //! - `read`: the order's reply read as it arrives in 4-byte pieces (about a token each) — the
 //!   incremental reader, the early-abort guard, and a typed partial whenever the loop would build
 //!   one for a consumer that is always waiting (every piece up to 64 bytes, then after each quarter
-//!   more), then the final read of the whole reply — next to that final read alone
-//!   (`Output::read`, what a generation that does not stream does once).
+//!   more), then the final value (from the stream's tree, as the loop takes it when the reply was
+//!   exact) — next to the whole read (`Output::read`, what a generation that does not stream does
+//!   once); and the same without partials (what the stream itself costs).
 //! - `first_partial`: from the first piece to the first typed partial.
 //! - `generation`: a whole generation on the scripted backend, `Generation::stream` in 4-byte
 //!   pieces (every update taken; the mock hands the executor a turn before each piece, as a
 //!   network would) against `Generation::report` on the same reply.
-//! - `parts`: the reader alone and with the guard, in pieces and whole, and one typed partial of
-//!   the whole order.
+//! - `parts`: the reader alone and with the guard, in pieces and whole; compiling the guard's
+//!   plan (once per type); the final value from the tree; and one typed partial of the whole
+//!   order.
 //!
 //! Run with `cargo bench --bench stream`.
 

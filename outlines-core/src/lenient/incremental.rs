@@ -8,7 +8,9 @@
 //! after it is ignored; inside, a trailing comma is read past. Any other slip stops the reading
 //! ([`Progress::Stalled`]): the tree keeps what came before, and the whole reply is read by the
 //! lenient reader at the end as usual. The tree only ever holds values the reply wrote, never the
-//! reader's state.
+//! reader's state. [`Incremental::exact`] says whether the reply was nothing but one strict JSON
+//! value (no mark, prose, fence or slip around or inside it): then the tree is the reply's value
+//! and need not be read again.
 //!
 //! A [`Watch`] sees each value begin, grow and end, with the tree, and may stop the reading with a
 //! violation: the generation loop uses it to abort a reply that can no longer be valid.

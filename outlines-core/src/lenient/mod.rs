@@ -29,6 +29,8 @@ pub(crate) mod coerce;
 pub mod guard;
 pub mod incremental;
 mod syntax;
+#[cfg(test)]
+mod tree_tests;
 
 use std::fmt;
 
