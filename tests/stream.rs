@@ -296,6 +296,15 @@ async fn anthropic_streams_text_and_tool_input_and_counts_usage_as_it_grows() {
             })
             .collect();
         assert_eq!(joined, pieces.concat(), "piece {piece}");
+        // The counts as they come: the prompt at the start, then each cumulative output count.
+        let counted: Vec<_> = items
+            .iter()
+            .filter_map(|i| match i {
+                Ok(Delta::Usage(u)) => Some((u.input_tokens, u.output_tokens)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(counted, [(25, 1), (25, 7), (25, 15)], "piece {piece}");
         match items.last() {
             Some(Ok(Delta::Done(done))) => {
                 assert_eq!(done.text, pieces.concat());
@@ -673,4 +682,89 @@ async fn anthropic_tool_input_cut_by_the_limit_is_a_reply_cut_short() {
         }
         other => panic!("{other:?}"),
     }
+}
+
+/// An attempt that ends before its reply is whole still counts what the provider counted: an
+/// Anthropic stream says the prompt's tokens as it opens.
+#[cfg(feature = "anthropic")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attempt_that_breaks_counts_the_tokens_the_provider_counted() {
+    use outlines::backend::Usage;
+    use outlines::backend::anthropic::Anthropic;
+    use outlines::generate::{Outcome, Update};
+    use outlines::prelude::*;
+    use serde_json::json;
+
+    #[derive(Debug, Structured)]
+    #[allow(dead_code)]
+    struct Person {
+        name: String,
+        age: u8,
+    }
+    let event = |name: &str, data: serde_json::Value| format!("event: {name}\ndata: {data}\n\n");
+    let start = event(
+        "message_start",
+        json!({"type": "message_start", "message": {"id": "m", "type": "message",
+            "role": "assistant", "content": [], "model": "claude-test",
+            "usage": {"input_tokens": 40, "cache_read_input_tokens": 2, "output_tokens": 1}}}),
+    ) + &event(
+        "content_block_start",
+        json!({"type": "content_block_start", "index": 0,
+            "content_block": {"type": "tool_use", "id": "t1", "name": "Person", "input": {}}}),
+    );
+    let text = |t: &str| {
+        event(
+            "content_block_delta",
+            json!({"type": "content_block_delta", "index": 0,
+                "delta": {"type": "input_json_delta", "partial_json": t}}),
+        )
+    };
+    let broken = start.clone()
+        + &text("{\"name\": \"Jo")
+        + &event(
+            "error",
+            json!({"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}),
+        );
+    let whole = start
+        + &text("{\"name\": \"Jo\", \"age\": 30}")
+        + &event(
+            "content_block_stop",
+            json!({"type": "content_block_stop", "index": 0}),
+        )
+        + &event(
+            "message_delta",
+            json!({"type": "message_delta", "delta": {"stop_reason": "tool_use"}, "usage": {"output_tokens": 9}}),
+        )
+        + &event("message_stop", json!({"type": "message_stop"}));
+    let server = sse::serve_each("/v1/messages", vec![broken, whole], 7).await;
+    let backend = Anthropic::new("claude-test")
+        .base_url(server.base)
+        .api_key("test-key");
+    let mut updates = Person::generation("Extract.")
+        .max_attempts(2)
+        .stream(&backend);
+    let mut done = None;
+    while let Some(update) = updates.next().await {
+        if let Update::Done(report) = update.unwrap() {
+            done = Some(report);
+        }
+    }
+    let report = done.expect("a value");
+    let broken = &report.attempts[0];
+    assert_eq!(broken.outcome, Outcome::BackendError);
+    assert_eq!(
+        broken.usage,
+        Usage {
+            input_tokens: 42,
+            output_tokens: 1
+        }
+    );
+    assert_eq!(report.attempts[1].usage.output_tokens, 9);
+    assert_eq!(
+        report.usage,
+        Usage {
+            input_tokens: 84,
+            output_tokens: 10
+        }
+    );
 }

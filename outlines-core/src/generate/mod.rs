@@ -494,23 +494,25 @@ impl<T: Send + 'static> Run<T> {
                     cause = Some(Cause::Backend(error));
                     break;
                 }
-                Some(Ok(stream::Got::Broken { text, error })) => {
+                Some(Ok(stream::Got::Broken { text, error, usage })) => {
                     // A reply cut off mid-stream is asked for again as it was, while attempts
                     // remain; any other fault ends the loop, as before a reply.
                     let transient = matches!(error, BackendError::Transport { .. });
+                    self.usage += usage;
                     self.record(attempt(
                         Outcome::BackendError,
                         text,
                         Vec::new(),
                         None,
-                        Usage::default(),
+                        usage,
                     ));
                     cause = Some(Cause::Backend(error));
                     if !transient {
                         break;
                     }
                 }
-                Some(Ok(stream::Got::Aborted { text, error })) => {
+                Some(Ok(stream::Got::Aborted { text, error, usage })) => {
+                    self.usage += usage;
                     let errors = vec![error];
                     let repair = prompt::repair(&errors, false, self.options.output.reply_kind());
                     if self.options.capture_content {
@@ -520,13 +522,7 @@ impl<T: Send + 'static> Run<T> {
                     request
                         .messages
                         .extend([Message::assistant(echo(&text)), Message::user(repair)]);
-                    self.record(attempt(
-                        Outcome::Aborted,
-                        text,
-                        errors,
-                        None,
-                        Usage::default(),
-                    ));
+                    self.record(attempt(Outcome::Aborted, text, errors, None, usage));
                     cause = Some(Cause::Invalid { attempts: number });
                 }
                 Some(Ok(stream::Got::Reply(response, streamed))) => {

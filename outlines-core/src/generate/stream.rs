@@ -26,7 +26,7 @@ use tokio::sync::mpsc;
 use tracing::Instrument as _;
 
 use super::{Attempt, Error, Generation, Report, Run};
-use crate::backend::{Backend, BackendError, Delta, Finish, Request, Response};
+use crate::backend::{Backend, BackendError, Delta, Finish, Request, Response, Usage};
 use crate::diagnostics::Violation;
 use crate::lenient::guard::{Guard, Plan};
 use crate::lenient::incremental::{Blind, Incremental, Progress};
@@ -74,10 +74,19 @@ pub(super) enum Got<T> {
     /// The whole reply, and its value when the stream already read it exactly
     /// ([`Output::read_streamed`]).
     Reply(Response, Option<T>),
-    /// Stopped early: the text so far, and why it can no longer be valid.
-    Aborted { text: String, error: Violation },
+    /// Stopped early: the text so far, why it can no longer be valid, and the tokens the
+    /// provider counted before.
+    Aborted {
+        text: String,
+        error: Violation,
+        usage: Usage,
+    },
     /// The stream broke after some text (a dropped connection, an error event).
-    Broken { text: String, error: BackendError },
+    Broken {
+        text: String,
+        error: BackendError,
+        usage: Usage,
+    },
 }
 
 /// What the loop tells the stream while an attempt runs.
@@ -205,10 +214,12 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
     let mut text = String::new();
     let mut envelope: Option<String> = None;
     let mut shown = 0;
+    // What the provider has counted, if it says before the end.
+    let mut usage = Usage::default();
     while let Some(delta) = deltas.next().await {
         let delta = match delta {
             Ok(delta) => delta,
-            Err(error) if !text.is_empty() => return Ok(Got::Broken { text, error }),
+            Err(error) if !text.is_empty() => return Ok(Got::Broken { text, error, usage }),
             Err(error) => return Err(error),
         };
         match delta {
@@ -223,6 +234,7 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
                     return Ok(Got::Aborted {
                         error: error.clone(),
                         text,
+                        usage,
                     });
                 }
                 let read = text.len();
@@ -245,6 +257,7 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
                     }
                 }
             }
+            Delta::Usage(counted) => usage = counted,
             Delta::Enveloped(key) => {
                 guard = guard.map(|g| g.enveloped(key.clone()));
                 envelope = Some(key);
@@ -272,6 +285,6 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
     if text.is_empty() {
         Err(error)
     } else {
-        Ok(Got::Broken { text, error })
+        Ok(Got::Broken { text, error, usage })
     }
 }

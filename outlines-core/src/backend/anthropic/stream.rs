@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use sse_stream::Sse;
 
 use super::{PROVIDER, Plan, Read, wire};
-use crate::backend::{BackendError, Delta, Response};
+use crate::backend::{BackendError, Delta, Response, Usage};
 
 /// A content block as its deltas built it.
 struct Block {
@@ -58,6 +58,9 @@ pub(super) fn deltas(
                     Ok(Step::Text(text)) => {
                         return Some((Ok(Delta::Text(text)), Some((events, reply, plan))));
                     }
+                    Ok(Step::Usage(usage)) => {
+                        return Some((Ok(Delta::Usage(usage)), Some((events, reply, plan))));
+                    }
                     Ok(Step::More) => {}
                     Ok(Step::Stop) => return Some((reply.done(&plan).map(Delta::Done), None)),
                     Err(error) => return Some((Err(error), None)),
@@ -69,6 +72,8 @@ pub(super) fn deltas(
 
 enum Step {
     Text(String),
+    /// The count so far, when it changed.
+    Usage(Usage),
     More,
     Stop,
 }
@@ -97,6 +102,9 @@ impl Reply {
                     .map(str::to_owned);
                 // Kept whole: the cache counts in it are prompt tokens too.
                 self.start_usage = message.and_then(|m| m.get("usage")).cloned();
+                if self.start_usage.is_some() {
+                    return Ok(Step::Usage(self.counted()));
+                }
             }
             "content_block_start" => {
                 let block = event.get("content_block");
@@ -149,6 +157,7 @@ impl Reply {
                     .and_then(Value::as_u64)
                 {
                     self.output_tokens = Some(n);
+                    return Ok(Step::Usage(self.counted()));
                 }
             }
             "message_stop" => return Ok(Step::Stop),
@@ -232,8 +241,9 @@ impl Reply {
         usage
     }
 
-    /// A reply whose tool input the token limit cut: its text, unread.
-    fn cut(&mut self, text: String) -> Response {
+    /// The tokens counted so far, cached prompt tokens as prompt tokens (as a whole reply counts
+    /// them).
+    fn counted(&self) -> Usage {
         let count = |key: &str| {
             self.start_usage
                 .as_ref()
@@ -241,12 +251,20 @@ impl Reply {
                 .and_then(Value::as_u64)
                 .unwrap_or(0)
         };
-        let input = count("input_tokens")
-            + count("cache_creation_input_tokens")
-            + count("cache_read_input_tokens");
+        Usage {
+            input_tokens: count("input_tokens")
+                + count("cache_creation_input_tokens")
+                + count("cache_read_input_tokens"),
+            output_tokens: self.output_tokens.unwrap_or_else(|| count("output_tokens")),
+        }
+    }
+
+    /// A reply whose tool input the token limit cut: its text, unread.
+    fn cut(&mut self, text: String) -> Response {
+        let usage = self.counted();
         let mut response = Response::text(text)
             .with_finish(crate::backend::Finish::Length)
-            .with_usage(input, self.output_tokens.unwrap_or(0));
+            .with_usage(usage.input_tokens, usage.output_tokens);
         if let Some(model) = self.model.take() {
             response = response.with_model(model);
         }
