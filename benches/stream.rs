@@ -2,8 +2,8 @@
 //!
 //! - `read`: the order's reply read as it arrives in 4-byte pieces (about a token each) — the
 //!   incremental reader, the early-abort guard, and a typed partial whenever the loop would build
-//!   one for a consumer that is always waiting (every piece up to 64 bytes, then after each quarter
-//!   more), then the final value (from the stream's tree, as the loop takes it when the reply was
+//!   one for a consumer that is always waiting (every piece that changed the value up to 64
+//!   bytes, then after each quarter more), then the final value (from the stream's tree, as the loop takes it when the reply was
 //!   exact) — next to the whole read (`Output::read`, what a generation that does not stream does
 //!   once); and the same without partials (what the stream itself costs).
 //! - `first_partial`: from the first piece to the first typed partial.
@@ -51,12 +51,13 @@ fn stream_read(
 ) -> usize {
     let mut reader = Incremental::new();
     let mut guard = Guard::new(plan);
-    let (mut shown, mut partials) = (0, 0);
+    let (mut shown, mut shown_changes, mut partials) = (0, 0, 0);
     for chunk in pieces(reply, piece) {
         reader.feed(chunk, &mut guard);
-        let read = reader.bytes_read();
-        if partials_wanted && (read <= 64 || (read - shown) * 4 >= read) {
-            shown = read;
+        let (read, changes) = (reader.bytes_read(), reader.changes());
+        let paced = read <= 64 || (read - shown) * 4 >= read;
+        if partials_wanted && paced && changes != shown_changes {
+            (shown, shown_changes) = (read, changes);
             let partial: Option<Partial<Order>> = reader.tree().root().and_then(Order::partial);
             partials += usize::from(black_box(partial).is_some());
         }

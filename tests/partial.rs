@@ -652,3 +652,21 @@ async fn a_streamed_reply_reads_as_the_same_reply_read_whole() {
     );
     assert_eq!(cut(true).await, whole);
 }
+
+#[tokio::test]
+async fn a_piece_that_changes_no_value_gives_no_partial() {
+    // One byte at a time: commas and spaces change nothing a partial shows.
+    let backend = Mock::new().reply(r#"[ "ab" ,  "c", "" ]"#).streaming(1);
+    let mut updates = Vec::<String>::generation("Words.").stream(&backend);
+    let mut shown = Vec::new();
+    while let Some(update) = updates.next().await {
+        if let Update::Partial { value, .. } = update.unwrap() {
+            shown.push(format!("{value:?}"));
+        }
+    }
+    // [], [""], ["a"], ... as the consumer takes them; never the same twice.
+    assert!(shown.len() >= 5, "{shown:#?}");
+    for pair in shown.windows(2) {
+        assert_ne!(pair[0], pair[1]);
+    }
+}

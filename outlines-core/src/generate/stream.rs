@@ -12,7 +12,8 @@
 //! (prose or a fence around it, a slip to fix, a value that fails its rules, a reply cut by the
 //! token limit) is read from its text.
 //!
-//! Partials are built only when the consumer has taken the last one, and after each piece while
+//! Partials are built only when the consumer has taken the last one and the value has changed
+//! since (a piece that wrote only a key or punctuation gives none), and after each piece while
 //! the reply is short (64 bytes), then each time it has grown by a quarter: a slow consumer sees
 //! fewer, fresher partials, and building them costs a bounded multiple of the reply (the sizes
 //! form a geometric series).
@@ -213,7 +214,7 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
     let mut guard = plan.map(Guard::new);
     let mut text = String::new();
     let mut envelope: Option<String> = None;
-    let mut shown = 0;
+    let (mut shown, mut shown_changes) = (0, 0);
     // What the provider has counted, if it says before the end.
     let mut usage = Usage::default();
     while let Some(delta) = deltas.next().await {
@@ -237,9 +238,16 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
                         usage,
                     });
                 }
-                let read = text.len();
-                if watcher.wants() && (read <= 64 || (read - shown) * 4 >= read) {
+                // A partial only when the value changed since the last one (not for a piece that
+                // wrote only a key or punctuation).
+                let (read, changes) = match kind {
+                    ReplyKind::Text => (text.len(), text.len()),
+                    _ => (text.len(), reader.changes()),
+                };
+                let paced = read <= 64 || (read - shown) * 4 >= read;
+                if watcher.wants() && paced && changes != shown_changes {
                     shown = read;
+                    shown_changes = changes;
                     let single;
                     let root = match kind {
                         ReplyKind::Text => {

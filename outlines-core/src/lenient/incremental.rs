@@ -159,6 +159,8 @@ pub struct Incremental {
     strict: bool,
     /// Where in the reply the value ended.
     end: Option<usize>,
+    /// How many times the value so far changed (a value began, grew or ended).
+    changes: usize,
 }
 
 impl Default for Incremental {
@@ -178,6 +180,7 @@ impl Default for Incremental {
             prose: String::new(),
             strict: true,
             end: None,
+            changes: 0,
         }
     }
 }
@@ -214,6 +217,13 @@ impl Incremental {
                 .end
                 .and_then(|end| reply.get(end..))
                 .is_some_and(|rest| rest.trim().is_empty())
+    }
+
+    /// How many times the value so far has changed: a value began, a string grew, a value ended.
+    /// A piece that only wrote a key, punctuation or space leaves it as it was, and a partial value
+    /// read from the tree is then the same as before.
+    pub fn changes(&self) -> usize {
+        self.changes
     }
 
     /// Takes in the next piece of the reply. Returns the progress after it.
@@ -505,6 +515,7 @@ impl Incremental {
             Some(Kind::Object(_)) => self.key,
             _ => (0, 0),
         };
+        self.changes += 1;
         let id = self.tree.nodes.len();
         self.tree.nodes.push(Node {
             kind,
@@ -521,6 +532,7 @@ impl Incremental {
     /// The value `id` is whole: tell the watch, and expect what follows it.
     #[inline]
     fn ended<W: Watch + ?Sized>(&mut self, id: usize, watch: &mut W) -> Result<(), Box<Violation>> {
+        self.changes += 1;
         watch.end(NodeRef {
             tree: &self.tree,
             id,
@@ -601,6 +613,7 @@ impl Incremental {
         if end == before {
             return Ok(());
         }
+        self.changes += 1;
         if let Kind::String(from, to) = &mut self.tree.nodes[id].kind {
             *to = end;
             // Characters are the bytes that do not continue one (inline: a run is short).
