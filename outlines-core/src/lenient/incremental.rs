@@ -22,6 +22,8 @@ use crate::partial::{Children, Kind, NONE, Node, NodeRef, Tree};
 
 /// Values nest at most this deep (as in the lenient reader and serde_json).
 const MAX_NESTING: usize = 127;
+/// A number or literal longer than this is no JSON a model means.
+const MAX_SCALAR: usize = 64;
 
 /// Where a value begins.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -320,7 +322,7 @@ impl Incremental {
             Token::Scalar => {
                 let end = scalar_end(bytes, at);
                 self.scalar.push_str(&text[at..end]);
-                if self.scalar.len() > 64 {
+                if self.scalar.len() > MAX_SCALAR {
                     return Err(Stop::Slip);
                 }
                 if end == bytes.len() {
@@ -413,13 +415,13 @@ impl Incremental {
                         self.token = Token::Scalar;
                         self.scalar.clear();
                         self.scalar.push_str(&text[from..]);
-                        if self.scalar.len() > 64 {
+                        if self.scalar.len() > MAX_SCALAR {
                             return Err(Stop::Slip);
                         }
                         return Ok(end);
                     }
                     // Whole in this piece: read in place.
-                    let kind = match end - from > 64 {
+                    let kind = match end - from > MAX_SCALAR {
                         true => None,
                         false => scalar(&text[from..end]),
                     };
@@ -506,7 +508,7 @@ impl Incremental {
 
     /// Adds a node where the next value goes.
     ///
-    /// Inlined, and the node pushed here rather than by `Tree::push`: a `Kind` passed through
+    /// Inlined, and the node pushed here rather than by a helper taking it: a `Kind` passed through
     /// memory is stored in parts and loaded whole, which stalls.
     #[inline(always)]
     fn attach(&mut self, kind: Kind, complete: bool) -> usize {

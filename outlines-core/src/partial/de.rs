@@ -132,12 +132,9 @@ impl<'de> Deserializer<'de> for NodeRef<'de> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        // One look at the node (the path every validator takes).
-        let node = self.node();
-        if !node.complete {
-            return Err(Error::custom("the value is not whole"));
-        }
-        match &node.kind {
+        whole(self)?;
+        // One look at the kind (the path every validator takes).
+        match &self.node().kind {
             Kind::Null => visitor.visit_unit(),
             Kind::Bool(b) => visitor.visit_bool(*b),
             Kind::Number(n) => n.deserialize_any(visitor),

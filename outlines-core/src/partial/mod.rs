@@ -54,12 +54,17 @@ pub(crate) struct Node {
 }
 
 impl Node {
+    /// Its children, if it is a container.
+    fn children(&self) -> Option<Children> {
+        match self.kind {
+            Kind::Array(children) | Kind::Object(children) => Some(children),
+            _ => None,
+        }
+    }
+
     /// How many children it has (none, if it is not a container).
     pub(crate) fn len(&self) -> usize {
-        match self.kind {
-            Kind::Array(children) | Kind::Object(children) => children.len,
-            _ => 0,
-        }
+        self.children().map_or(0, |c| c.len)
     }
 }
 
@@ -138,17 +143,12 @@ impl<'a> NodeRef<'a> {
 
     /// How many items or members the value has so far, if it is an array or an object.
     pub fn count(&self) -> Option<usize> {
-        match self.node().kind {
-            Kind::Array(children) | Kind::Object(children) => Some(children.len),
-            _ => None,
-        }
+        self.node().children().map(|c| c.len)
     }
 
     fn children(&self) -> Siblings<'a> {
-        let (next, left) = match self.node().kind {
-            Kind::Array(children) | Kind::Object(children) => (children.first, children.len),
-            _ => (NONE, 0),
-        };
+        let children = self.node().children().unwrap_or(Children::EMPTY);
+        let (next, left) = (children.first, children.len);
         Siblings {
             tree: self.tree,
             next,
@@ -236,24 +236,15 @@ impl Tree {
 
     /// A tree of one open string: the text of a reply that is not JSON, as far as written.
     pub fn text(text: &str) -> Tree {
-        let mut tree = Tree {
-            nodes: Vec::new(),
+        Tree {
+            nodes: vec![Node {
+                kind: Kind::String(0, text.len()),
+                complete: false,
+                key: (0, 0),
+                next: NONE,
+            }],
             text: text.to_owned(),
-        };
-        tree.push(Kind::String(0, text.len()), false, (0, 0));
-        tree
-    }
-
-    /// Adds a node (linked to no container yet).
-    pub(crate) fn push(&mut self, kind: Kind, complete: bool, key: (usize, usize)) -> usize {
-        let id = self.nodes.len();
-        self.nodes.push(Node {
-            kind,
-            complete,
-            key,
-            next: NONE,
-        });
-        id
+        }
     }
 
     /// Links `child` as the last child of the container `parent`.
