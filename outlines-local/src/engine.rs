@@ -11,7 +11,7 @@ use llama_cpp_2::context::LlamaContext;
 use llama_cpp_2::context::params::LlamaContextParams;
 use llama_cpp_2::llama_batch::LlamaBatch;
 use llama_cpp_2::token::LlamaToken;
-use outlines_core::backend::{BackendError, Finish, Message, Response};
+use outlines_core::backend::{BackendError, Delta, Finish, Message, Response, Usage};
 use outlines_guide::Guide;
 use tokio::sync::{mpsc, oneshot};
 
@@ -30,9 +30,10 @@ pub(crate) struct Job {
     /// Where the reply goes; once its receiver is gone (the request was dropped or timed out),
     /// the generation stops at the next token.
     pub(crate) reply: oneshot::Sender<Result<Response, BackendError>>,
-    /// Where the reply's text goes as it is generated, when it is streamed; once its receiver is
-    /// gone, the generation stops at the next token, as for `reply`.
-    pub(crate) pieces: Option<mpsc::UnboundedSender<String>>,
+    /// Where the reply's text goes as it is generated, when it is streamed, each piece followed by
+    /// the tokens counted so far (so an attempt stopped mid-way still counts what it cost); once
+    /// its receiver is gone, the generation stops at the next token, as for `reply`.
+    pub(crate) pieces: Option<mpsc::UnboundedSender<Delta>>,
 }
 
 impl Job {
@@ -69,7 +70,14 @@ fn settled(bytes: &[u8]) -> usize {
 }
 
 impl Pieces {
-    fn push(&mut self, model: &Model, token: LlamaToken, to: &mpsc::UnboundedSender<String>) {
+    /// Takes the reply's next token; `counted` is the usage with it.
+    fn push(
+        &mut self,
+        model: &Model,
+        token: LlamaToken,
+        counted: Usage,
+        to: &mpsc::UnboundedSender<Delta>,
+    ) {
         if self.stopped {
             return;
         }
@@ -78,7 +86,8 @@ impl Pieces {
         if whole > 0 {
             let text = String::from_utf8_lossy(&self.pending[..whole]).into_owned();
             self.pending.drain(..whole);
-            let _ = to.send(text);
+            let _ = to.send(Delta::Text(text));
+            let _ = to.send(Delta::Usage(counted));
         }
     }
 }
@@ -274,7 +283,11 @@ impl Engine<'_> {
             }
             out.push(llama_token);
             if let Some(to) = &job.pieces {
-                pieces.push(self.model, llama_token, to);
+                let counted = Usage {
+                    input_tokens: tokens.len() as u64,
+                    output_tokens: out.len() as u64,
+                };
+                pieces.push(self.model, llama_token, counted, to);
             }
             if let Some(constraint) = constraint.as_mut() {
                 let step = Instant::now();

@@ -490,8 +490,8 @@ impl Backend for Local {
         })
     }
 
-    /// The reply's text token by token (whole characters), then the reply. Dropping the stream
-    /// stops the generation at the next token.
+    /// The reply's text token by token (whole characters), each piece followed by the tokens
+    /// counted so far, then the reply. Dropping the stream stops the generation at the next token.
     fn stream<'a>(&'a self, request: &'a Request) -> BackendStream<'a> {
         let start = async move {
             let (pieces, received) = mpsc::unbounded_channel();
@@ -506,8 +506,8 @@ impl Backend for Local {
                     // The pieces until the worker is done with the job, then its reply.
                     let pieces =
                         futures_util::stream::unfold(received, |mut received| async move {
-                            let piece = received.recv().await?;
-                            Some((Ok(Delta::Text(piece)), received))
+                            let delta = received.recv().await?;
+                            Some((Ok(delta), received))
                         });
                     let done = futures_util::stream::once(async move {
                         answer.await.map_err(|_| stopped())?.map(Delta::Done)
@@ -529,7 +529,7 @@ impl Local {
     fn job(
         &self,
         request: &Request,
-        pieces: Option<mpsc::UnboundedSender<String>>,
+        pieces: Option<mpsc::UnboundedSender<Delta>>,
     ) -> Result<(Job, oneshot::Receiver<Result<Response, BackendError>>), BackendError> {
         if let Some(asked) = request.model.as_deref() {
             if asked != self.model() {

@@ -721,11 +721,34 @@ async fn the_reply_streams_token_by_token_and_a_dropped_stream_stops_it() {
             _ => None,
         })
         .collect();
-    match items.last() {
-        Some(Ok(Delta::Done(done))) => assert_eq!(done.text, text),
+    let done = match items.last() {
+        Some(Ok(Delta::Done(done))) => done,
         other => panic!("{other:?}"),
-    }
+    };
+    assert_eq!(done.text, text);
     assert!(items.len() > 3);
+    // Each piece is followed by the tokens counted so far: the prompt, and a reply count that
+    // grows to the final one.
+    let counted: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Ok(Delta::Usage(u)) => Some(*u),
+            _ => None,
+        })
+        .collect();
+    let pieces = items
+        .iter()
+        .filter(|i| matches!(i, Ok(Delta::Text(_))))
+        .count();
+    assert_eq!(counted.len(), pieces);
+    assert!(
+        counted
+            .iter()
+            .all(|u| u.input_tokens == done.usage.input_tokens)
+    );
+    let outputs: Vec<u64> = counted.iter().map(|u| u.output_tokens).collect();
+    assert!(outputs.windows(2).all(|w| w[0] < w[1]), "{outputs:?}");
+    assert!(outputs[0] >= 1 && *outputs.last().unwrap() <= done.usage.output_tokens);
 
     // Dropped after the first piece: the generation stops at the next token.
     let before = LOCAL.stats();

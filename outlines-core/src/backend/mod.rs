@@ -57,8 +57,9 @@ pub enum Delta {
     /// The text writes the value as this member of an object (`{"value": …}`): a backend that
     /// wraps values a provider cannot take bare says so before the text.
     Enveloped(String),
-    /// What the provider has counted so far (Anthropic counts the prompt as the stream opens): the
-    /// usage of an attempt stopped or broken before `Done`, which carries the final count.
+    /// What the provider has counted so far (Anthropic counts the prompt as the stream opens, the
+    /// embedded model counts with each piece): the usage of an attempt stopped or broken before
+    /// `Done`, which carries the final count.
     Usage(Usage),
     /// The reply is whole: its text (every `Text` so far, joined), finish, usage and model. The
     /// last item of a stream that did not fail.
