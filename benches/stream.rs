@@ -9,7 +9,8 @@
 //! - `first_partial`: from the first piece to the first typed partial.
 //! - `generation`: a whole generation on the scripted backend, `Generation::stream` in 4-byte
 //!   pieces (every update taken; the mock hands the executor a turn before each piece, as a
-//!   network would) against `Generation::report` on the same reply.
+//!   network would) against `Generation::report` on the same reply; and the backend's stream alone
+//!   (what the runtime and the mock cost, apart from the loop).
 //! - `parts`: the reader alone and with the guard, in pieces and whole; compiling the guard's
 //!   plan (once per type); the final value from the tree; and one typed partial of the whole
 //!   order.
@@ -20,8 +21,8 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use futures_util::StreamExt;
-use outlines::backend::Finish;
 use outlines::backend::mock::Mock;
+use outlines::backend::{Backend, Constraint, Finish, Message, Request};
 use outlines::lenient::guard::{Guard, Plan};
 use outlines::lenient::incremental::Incremental;
 use outlines::output::Typed;
@@ -143,6 +144,17 @@ fn stream(c: &mut Criterion) {
                     updates.count().await
                 })
             },
+            BatchSize::SmallInput,
+        )
+    });
+    // The scripted backend's stream alone, consumed as the loop consumes it: what the runtime and
+    // the mock cost per piece, apart from the loop.
+    group.bench_function("backend_alone_4b", |b| {
+        // (The mock replies whatever is asked.)
+        let request = Request::new("", vec![Message::user("Extract.")], Constraint::Text);
+        b.iter_batched(
+            || Mock::always(reply.clone()).streaming(4),
+            |backend| runtime.block_on(backend.stream(&request).count()),
             BatchSize::SmallInput,
         )
     });

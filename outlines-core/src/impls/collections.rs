@@ -14,11 +14,11 @@ use crate::validate::seq::{ArrayShape, Collection, deserialize_collection, deser
 
 /// The items of the array at `node` so far, each with whether it is whole.
 fn items<T: Structured>(node: NodeRef<'_>) -> Option<Vec<Part<T::Partial>>> {
-    Some(
-        node.items()?
-            .filter_map(|item| part::<T>(Some(item)))
-            .collect(),
-    )
+    let items = node.items()?;
+    // Room for them all at once (a filtered iterator would grow the vector by doubling).
+    let mut out = Vec::with_capacity(node.count().unwrap_or_default());
+    out.extend(items.filter_map(|item| part::<T>(Some(item))));
+    Some(out)
 }
 
 macro_rules! collection {
