@@ -2,8 +2,8 @@
 //!
 //! - `read`: the order's reply read as it arrives in 4-byte pieces (about a token each) — the
 //!   incremental reader, the early-abort guard, and a typed partial whenever the loop would build
-//!   one for a consumer that is always waiting (every piece that changed the value up to 64
-//!   bytes, then after each quarter more), then the final value (from the stream's tree, as the loop takes it when the reply was
+//!   one for a consumer that is always waiting when the pieces come in a burst (every piece that
+//!   changed the value up to 64 bytes, then after each quarter more), then the final value (from the stream's tree, as the loop takes it when the reply was
 //!   exact) — next to the whole read (`Output::read`, what a generation that does not stream does
 //!   once); and the same without partials (what the stream itself costs).
 //! - `first_partial`: from the first piece to the first typed partial.

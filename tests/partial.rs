@@ -670,3 +670,70 @@ async fn a_piece_that_changes_no_value_gives_no_partial() {
         assert_ne!(pair[0], pair[1]);
     }
 }
+
+/// The scripted backend with every piece there at once after the first: a burst, as a reply
+/// replayed from a cache or read off a fast local server arrives.
+struct Burst(Mock);
+
+impl outlines::backend::Backend for Burst {
+    fn provider(&self) -> &str {
+        self.0.provider()
+    }
+    fn model(&self) -> &str {
+        self.0.model()
+    }
+    fn complete<'a>(
+        &'a self,
+        request: &'a outlines::backend::Request,
+    ) -> outlines::backend::BackendFuture<'a> {
+        self.0.complete(request)
+    }
+    fn stream<'a>(
+        &'a self,
+        request: &'a outlines::backend::Request,
+    ) -> outlines::backend::BackendStream<'a> {
+        let all = self.0.stream(request).collect::<Vec<_>>();
+        Box::pin(futures_util::stream::once(all).flat_map(futures_util::stream::iter))
+    }
+}
+
+/// How much of the words a partial list shows: their characters, and one for each begun.
+fn shown(words: &Partial<Vec<String>>) -> usize {
+    // (A partial list is its items so far, each with whether it is whole.)
+    words.iter().map(|w| w.value.len() + 1).sum()
+}
+
+/// The partials a consumer that always waits gets, as `shown` says.
+async fn partials_taken(backend: &dyn outlines::backend::Backend) -> Vec<usize> {
+    let mut updates = Vec::<String>::generation("Words.").stream(backend);
+    let mut seen = Vec::new();
+    while let Some(update) = updates.next().await {
+        if let Update::Partial { value, .. } = update.unwrap() {
+            seen.push(shown(&value));
+        }
+    }
+    seen
+}
+
+#[tokio::test]
+async fn partials_keep_coming_at_a_networks_pace_and_are_paced_in_a_burst() {
+    let words: Vec<String> = (0..40).map(|i| format!("word-{i:02}")).collect();
+    let reply = serde_json::to_string(&words).unwrap();
+    let whole: usize = words.iter().map(|w| w.len() + 1).sum();
+
+    // A piece after each wait: a partial whenever the consumer has taken the last one, to the
+    // end (no stall while the reply grows long). The scripted backend waits one executor turn per
+    // piece, in which the consumer takes every other partial.
+    let paced = partials_taken(&Mock::new().reply(reply.clone()).streaming(4)).await;
+    assert!(paced.len() >= 45, "{} partials: {paced:?}", paced.len());
+    assert!(
+        paced.windows(2).all(|w| w[0] < w[1] && w[1] - w[0] <= 8),
+        "{paced:?}"
+    );
+    assert!(whole - paced.last().unwrap() <= 8, "{whole}: {paced:?}");
+
+    // All pieces at once: after each while the reply is short, then each quarter it grows.
+    let burst = partials_taken(&Burst(Mock::new().reply(reply).streaming(4))).await;
+    assert!(burst.len() <= 30, "{} partials: {burst:?}", burst.len());
+    assert!(burst.windows(2).all(|w| w[0] < w[1]), "{burst:?}");
+}

@@ -13,10 +13,12 @@
 //! token limit) is read from its text.
 //!
 //! Partials are built only when the consumer has taken the last one and the value has changed
-//! since (a piece that wrote only a key or punctuation gives none), and after each piece while
-//! the reply is short (64 bytes), then each time it has grown by a quarter: a slow consumer sees
-//! fewer, fresher partials, and building them costs a bounded multiple of the reply (the sizes
-//! form a geometric series).
+//! since (a piece that wrote only a key or punctuation gives none): after each piece the stream
+//! had to wait for (pieces at a network's pace, where building one costs nothing next to the
+//! wait), and in a burst of pieces already there, after each piece while the reply is short
+//! (64 bytes), then each time it has grown by a quarter. A slow consumer sees fewer, fresher
+//! partials, and in a burst building them costs a bounded multiple of the reply (the sizes form
+//! a geometric series).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -217,7 +219,14 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
     let (mut shown, mut shown_changes) = (0, 0);
     // What the provider has counted, if it says before the end.
     let mut usage = Usage::default();
-    while let Some(delta) = deltas.next().await {
+    // Whether the stream had to wait for the next piece since the last one.
+    let mut waited = false;
+    let mut next = |cx: &mut std::task::Context<'_>, waited: &mut bool| {
+        let polled = deltas.poll_next_unpin(cx);
+        *waited |= polled.is_pending();
+        polled
+    };
+    while let Some(delta) = std::future::poll_fn(|cx| next(cx, &mut waited)).await {
         let delta = match delta {
             Ok(delta) => delta,
             Err(error) if !text.is_empty() => return Ok(Got::Broken { text, error, usage }),
@@ -244,7 +253,9 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
                     ReplyKind::Text => (text.len(), text.len()),
                     _ => (text.len(), reader.changes()),
                 };
-                let paced = read <= 64 || (read - shown) * 4 >= read;
+                // Pieces that came after a wait (a network's pace) each give one; in a burst of
+                // pieces already there, each quarter the reply grows does.
+                let paced = std::mem::take(&mut waited) || read <= 64 || (read - shown) * 4 >= read;
                 if watcher.wants() && paced && changes != shown_changes {
                     shown = read;
                     shown_changes = changes;
