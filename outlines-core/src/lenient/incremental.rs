@@ -230,6 +230,31 @@ impl Incremental {
 
     /// Takes in the next piece of the reply. Returns the progress after it.
     pub fn feed<W: Watch + ?Sized>(&mut self, piece: &str, watch: &mut W) -> &Progress {
+        // A piece that only continues an open string, the most common, is read at once (as the
+        // general loop below would read it).
+        if let Token::String {
+            node,
+            escape: Escape::None,
+            high: None,
+        } = self.token
+        {
+            if self.continues_string(piece) {
+                self.read += piece.len();
+                let before = self.tree.text.len();
+                self.tree.text.push_str(piece);
+                let grown = match self.after_prose {
+                    true => self.grown(node, before, &mut Blind),
+                    false => self.grown(node, before, watch),
+                };
+                if let Err(violation) = grown {
+                    self.progress = match self.after_prose {
+                        true => Progress::Stalled,
+                        false => Progress::Stopped(*violation),
+                    };
+                }
+                return &self.progress;
+            }
+        }
         let start = self.read;
         self.read += piece.len();
         if matches!(self.progress, Progress::Reading) && !piece.is_empty() {
@@ -240,6 +265,15 @@ impl Incremental {
             }
         }
         &self.progress
+    }
+
+    /// Whether `piece` only continues the plain string being read (the most common piece): it is
+    /// then read at once, without the general loop.
+    #[inline(always)]
+    fn continues_string(&self, piece: &str) -> bool {
+        matches!(self.progress, Progress::Reading)
+            && !piece.is_empty()
+            && plain_run(piece.as_bytes()) == piece.len()
     }
 
     /// Reads `piece` while reading goes on; returns where in it the reading stopped.
