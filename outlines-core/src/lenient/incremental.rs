@@ -816,10 +816,34 @@ impl Incremental {
 /// or a control character.
 #[inline]
 fn plain_run(bytes: &[u8]) -> usize {
-    bytes
-        .iter()
-        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-        .unwrap_or(bytes.len())
+    let plain = |b: &u8| *b != b'"' && *b != b'\\' && *b >= 0x20;
+    if bytes.len() < 16 {
+        // A piece's few bytes.
+        return bytes.iter().take_while(|b| plain(b)).count();
+    }
+    // A long run (a string read whole): eight bytes at a time, then the rest one by one.
+    let mut at = 0;
+    while let Some(eight) = bytes.get(at..at + 8) {
+        let found = special(eight.try_into().map_or(0, u64::from_le_bytes));
+        if found != 0 {
+            return at + found.trailing_zeros() as usize / 8;
+        }
+        at += 8;
+    }
+    at + bytes[at..].iter().take_while(|b| plain(b)).count()
+}
+
+/// Each byte's lowest bit, and each byte's highest.
+const LOW: u64 = u64::from_le_bytes([1; 8]);
+const HIGH: u64 = LOW << 7;
+
+/// The high bit of the bytes of `w` that are a quote, a backslash or a control character: exact
+/// for the lowest such byte (a borrow only carries upwards from one).
+#[inline(always)]
+fn special(w: u64) -> u64 {
+    let zero = |v: u64| v.wrapping_sub(LOW) & !v & HIGH;
+    let control = w.wrapping_sub(LOW * 0x20) & !w & HIGH;
+    zero(w ^ (LOW * u64::from(b'"'))) | zero(w ^ (LOW * u64::from(b'\\'))) | control
 }
 
 /// Why the reading stops inside a piece.
