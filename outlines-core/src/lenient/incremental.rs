@@ -613,13 +613,19 @@ impl Incremental {
         let before = self.tree.text.len();
         match bytes.get(end) {
             Some(b'"') => {
-                self.tree.text.push_str(&text[at..end]);
+                // A piece often begins with the quote: nothing to copy.
+                if end > at {
+                    self.tree.text.push_str(&text[at..end]);
+                }
                 self.grown(node, before, watch)?;
                 self.close(node, watch)?;
                 Ok(end + 1)
             }
             None => {
-                self.tree.text.push_str(&text[at..end]);
+                // (A piece often ends at the quote that opens a string.)
+                if end > at {
+                    self.tree.text.push_str(&text[at..end]);
+                }
                 self.grown(node, before, watch)?;
                 // It goes on in the next piece (the state is set afresh: no escape is pending).
                 self.token = Token::String {
