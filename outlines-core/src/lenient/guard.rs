@@ -41,6 +41,8 @@ const SCAN: usize = 24;
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     rules: Vec<Rules>,
+    /// Each rules' [`GROWS`] and [`ENDS`], side by side: what a value begins with.
+    checks: Vec<u8>,
     root: Option<usize>,
     aliases: bool,
 }
@@ -49,7 +51,7 @@ pub struct Plan {
 /// followed).
 #[derive(Clone, Debug, Default)]
 struct Rules {
-    properties: Vec<(Box<str>, Option<usize>)>,
+    properties: Vec<Property>,
     /// `properties` by name, for objects with many.
     index: Option<HashMap<Box<str>, usize>>,
     has_properties: bool,
@@ -68,15 +70,51 @@ struct Rules {
     choices: Option<(Vec<Box<str>>, usize)>,
     /// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`.
     bounds: [Option<f64>; 4],
+    /// The places of the required keys, if every one is among the first 64 properties: then
+    /// the keys an object wrote tell at once whether it has them all.
+    required_mask: Option<u64>,
 }
+
+/// A listed property: its name, its schema's rules (if followed) and what they check.
+#[derive(Clone, Debug)]
+struct Property {
+    name: Box<str>,
+    rules: Option<usize>,
+    checks: u8,
+}
+
+/// A string under the rules is checked as it grows (`maxLength`, or an `enum`).
+const GROWS: u8 = 1;
+/// A value under the rules is checked once whole.
+const ENDS: u8 = 2;
 
 impl Rules {
     /// The place of `key` in `properties`.
     fn property(&self, key: &str) -> Option<usize> {
         match &self.index {
             Some(index) => index.get(key).copied(),
-            None => self.properties.iter().position(|(name, _)| &**name == key),
+            None => self.properties.iter().position(|p| &*p.name == key),
         }
+    }
+
+    /// The place of `key` in `properties`, looked for first at `hint` (replies mostly write the
+    /// keys in the schema's order), then everywhere. Names are unique, so the place is the same.
+    #[inline]
+    fn property_from(&self, key: &str, hint: usize) -> Option<usize> {
+        match self.properties.get(hint) {
+            Some(p) if same(p.name.as_bytes(), key.as_bytes()) => Some(hint),
+            _ => self.property(key),
+        }
+    }
+
+    /// [`GROWS`] and [`ENDS`].
+    fn checks(&self) -> u8 {
+        let grows = self.max_length.is_some() || self.choices.is_some();
+        let ends = self.bounds.iter().any(Option::is_some)
+            || self.min_length.is_some()
+            || self.min_items.is_some()
+            || self.has_properties && !self.required.is_empty();
+        (u8::from(grows) * GROWS) | (u8::from(ends) * ENDS)
     }
 }
 
@@ -90,10 +128,17 @@ impl Plan {
             seen: HashMap::new(),
         };
         let root = compiler.compile(schema, 0);
-        Plan {
+        let mut plan = Plan {
             root,
             ..compiler.plan
+        };
+        plan.checks = plan.rules.iter().map(Rules::checks).collect();
+        for rules in &mut plan.rules {
+            for property in &mut rules.properties {
+                property.checks = property.rules.map_or(0, |i| plan.checks[i]);
+            }
         }
+        plan
     }
 
     /// Whether the output accepts names its JSON Schema does not list (`#[serde(alias)]` on a
@@ -143,7 +188,11 @@ impl<'s> Compiler<'s> {
                     rules.has_properties = value.is_object();
                     for (name, field) in value.as_object().into_iter().flatten() {
                         let field = self.compile(field, depth);
-                        rules.properties.push((name.as_str().into(), field));
+                        rules.properties.push(Property {
+                            name: name.as_str().into(),
+                            rules: field,
+                            checks: 0,
+                        });
                     }
                 }
                 "patternProperties" => pattern_properties = true,
@@ -182,12 +231,19 @@ impl<'s> Compiler<'s> {
         rules.closed &= !pattern_properties;
         if rules.properties.len() > SCAN {
             let index = rules.properties.iter().enumerate();
-            rules.index = Some(index.map(|(i, (name, _))| (name.clone(), i)).collect());
+            rules.index = Some(index.map(|(i, p)| (p.name.clone(), i)).collect());
         }
         rules.required = required
             .into_iter()
             .map(|name| (name.into(), rules.property(name)))
             .collect();
+        rules.required_mask = rules
+            .required
+            .iter()
+            .try_fold(0, |mask, (_, place)| match place {
+                Some(place) if *place < 64 => Some(mask | 1 << place),
+                _ => None,
+            });
         rules
     }
 }
@@ -219,6 +275,23 @@ fn resolve<'s>(root: &'s Value, mut schema: &'s Value) -> Option<&'s Value> {
     None
 }
 
+/// `a == b`, inline: keys are short, and a call to `memcmp` costs more than comparing them.
+#[inline]
+fn same(mut a: &[u8], mut b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    while let (Some((x, rest_a)), Some((y, rest_b))) =
+        (a.split_first_chunk(), b.split_first_chunk())
+    {
+        if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
+            return false;
+        }
+        (a, b) = (rest_a, rest_b);
+    }
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
 fn strings(values: &Value) -> Option<Vec<&str>> {
     values.as_array()?.iter().map(Value::as_str).collect()
 }
@@ -228,31 +301,65 @@ pub struct Guard<'p> {
     plan: &'p Plan,
     /// The key the value is wrapped under, if the backend wraps it (`{"value": …}`).
     envelope: Option<String>,
-    /// One frame per value being read, outermost first.
-    frames: Vec<Frame>,
-    /// Where the value being read is: keys as ranges of `keys`, so no key is copied per value.
-    path: Vec<Step>,
+    /// One frame per value being read whose schema is followed (and the envelope), outermost
+    /// first.
+    frames: Vec<Frame<'p>>,
+    /// How many values are open inside the innermost frame whose schema is not followed: below
+    /// such a value nothing is checked, so none has a frame.
+    dead: usize,
+    /// The keys of members the schema does not list that have a frame (a listed key is named by
+    /// its place in `properties`, so no key is copied per value).
     keys: String,
 }
 
+/// No key written whose value has not begun yet.
+const NO_KEY: u32 = u32::MAX;
+/// The key just written is not among `properties`.
+const UNLISTED: u32 = u32::MAX - 1;
+
 #[derive(Clone, Copy)]
-struct Frame {
-    /// The rules the value must meet (an index in the plan), if its schema is followed.
-    rules: Option<usize>,
-    /// Whether this frame is the envelope around the value.
-    envelope: bool,
-    /// For an object: the listed properties written so far (the first 64, by place).
-    seen: u64,
+struct Frame<'p> {
+    /// The rules the value must meet; none for the envelope around the value.
+    rules: Option<&'p Rules>,
+    /// The rules' [`GROWS`] and [`ENDS`] (none for the envelope).
+    checks: u8,
     /// For an object: a key was written that `properties` does not list.
     unlisted: bool,
-    /// For an object: the place in `properties` of the key just written, found when it ended.
-    pending: Option<Option<usize>>,
+    /// For an object: the place in `properties` of the key just written, found when it ended
+    /// ([`UNLISTED`] if none; [`NO_KEY`] when no key waits for its value).
+    pending: u32,
+    /// For an object: where in `properties` the next key is looked for first (after the last).
+    next: u32,
+    /// For an object: the listed properties written so far (the first 64, by place).
+    seen: u64,
+    /// Where the value is in its parent.
+    step: Step,
 }
 
 #[derive(Clone, Copy)]
 enum Step {
-    Key(usize, usize),
+    /// The reply's value, or the envelope's member: not part of a violation's path.
+    Root,
+    /// A listed member: its place in the parent's `properties`.
+    Listed(u32),
+    /// A member the parent does not list: its key as a range of [`Guard::keys`].
+    Unlisted(usize, usize),
     Index(usize),
+}
+
+impl<'p> Frame<'p> {
+    #[inline]
+    fn new(rules: Option<&'p Rules>, checks: u8, step: Step) -> Frame<'p> {
+        Frame {
+            rules,
+            checks,
+            unlisted: false,
+            pending: NO_KEY,
+            next: 0,
+            seen: 0,
+            step,
+        }
+    }
 }
 
 impl<'p> Guard<'p> {
@@ -262,7 +369,7 @@ impl<'p> Guard<'p> {
             plan,
             envelope: None,
             frames: Vec::new(),
-            path: Vec::new(),
+            dead: 0,
             keys: String::new(),
         }
     }
@@ -273,26 +380,46 @@ impl<'p> Guard<'p> {
         self
     }
 
-    fn rules(&self, index: usize) -> &'p Rules {
-        &self.plan.rules[index]
+    /// A frame for a value under the rules `index`.
+    #[inline]
+    fn frame(&self, index: usize, step: Step) -> Frame<'p> {
+        Frame::new(Some(&self.plan.rules[index]), self.plan.checks[index], step)
     }
 
+    /// The violation, at the innermost frame's value, or at `last` inside it.
+    #[cold]
+    #[inline(never)]
     fn stop(
         &self,
+        last: Option<Slot<'_>>,
         kind: ErrorKind,
         expected: String,
         got: Option<String>,
         message: String,
     ) -> Box<Violation> {
-        // Without the root's step, and the envelope's.
-        let skip = (1 + usize::from(self.envelope.is_some())).min(self.path.len());
-        let segments = self.path[skip..]
-            .iter()
-            .map(|step| match *step {
-                Step::Key(from, to) => Segment::Key(self.keys[from..to].to_owned()),
+        let mut segments = Vec::with_capacity(self.frames.len() + 1);
+        let mut parent: Option<&Rules> = None;
+        for frame in &self.frames {
+            segments.push(match frame.step {
+                Step::Root => Segment::Key(String::new()),
+                Step::Listed(place) => {
+                    let properties = parent.map_or(&[][..], |rules| &rules.properties);
+                    Segment::Key(properties[place as usize].name.to_string())
+                }
+                Step::Unlisted(from, to) => Segment::Key(self.keys[from..to].to_owned()),
                 Step::Index(index) => Segment::Index(index),
-            })
-            .collect();
+            });
+            parent = frame.rules;
+        }
+        match last {
+            Some(Slot::Member(key)) => segments.push(Segment::Key(key.to_owned())),
+            Some(Slot::Item(index)) => segments.push(Segment::Index(index)),
+            Some(Slot::Root) => segments.push(Segment::Key(String::new())),
+            None => {}
+        }
+        // Without the root's step, and the envelope's.
+        let skip = (1 + usize::from(self.envelope.is_some())).min(segments.len());
+        segments.drain(..skip);
         Box::new(Violation::new(
             kind,
             Path::from_segments(segments),
@@ -302,137 +429,212 @@ impl<'p> Guard<'p> {
         ))
     }
 
-    /// The place of `key` among the innermost object's properties (remembered in its frame), or
-    /// the reason the reply can no longer be valid; `at_key` when the path already ends at the key.
-    fn member(&mut self, key: &str, at_key: bool) -> Result<Option<usize>, Box<Violation>> {
-        let Some(frame) = self.frames.last_mut() else {
-            return Ok(None);
-        };
-        if let Some(found) = frame.pending.take() {
-            return Ok(found);
-        }
-        let plan = self.plan;
-        let Some(rules) = frame.rules.map(|i| &plan.rules[i]) else {
-            return Ok(None);
-        };
-        let found = rules.property(key);
+    /// The place of `key` among the innermost object's properties (frame `top`, which has rules),
+    /// remembered in its frame, or the reason the reply can no longer be valid.
+    #[inline]
+    fn member(
+        &mut self,
+        top: usize,
+        rules: &'p Rules,
+        key: &str,
+    ) -> Result<Option<usize>, Box<Violation>> {
+        let frame = &mut self.frames[top];
+        let found = rules.property_from(key, frame.next as usize);
         match found {
-            Some(place) if place < 64 => frame.seen |= 1 << place,
-            Some(_) => {}
+            Some(place) => {
+                if place < 64 {
+                    frame.seen |= 1 << place;
+                }
+                frame.next = place as u32 + 1;
+            }
             None => frame.unlisted = true,
         }
-        if found.is_none() && rules.closed && !plan.aliases {
-            if !at_key {
-                self.push_step(Slot::Member(key));
-            }
-            let known: Vec<&str> = rules.properties.iter().map(|(name, _)| &**name).collect();
-            return Err(self.stop(
-                ErrorKind::Unknown,
-                format!("one of the fields {}", known.join(", ")),
-                Some(format!("{key:?}")),
-                format!("unknown field `{key}`"),
-            ));
+        if found.is_none() && rules.closed && !self.plan.aliases {
+            return Err(self.unknown(rules, key));
         }
         Ok(found)
     }
 
-    /// The rules of the value beginning at `slot`, whether it is the envelope, or the reason the
-    /// reply can no longer be valid.
-    fn child(&mut self, slot: Slot<'_>) -> Result<(Option<usize>, bool), Box<Violation>> {
-        let Some(parent) = self.frames.last().copied() else {
+    /// The key just written to the innermost object (frame `top`), for its value to come.
+    #[inline(never)]
+    fn pend(&mut self, top: usize, rules: &'p Rules, key: &str) -> Result<(), Box<Violation>> {
+        let found = self.member(top, rules, key)?;
+        self.frames[top].pending = found.map_or(UNLISTED, |place| place as u32);
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unknown(&self, rules: &Rules, key: &str) -> Box<Violation> {
+        let known: Vec<&str> = rules.properties.iter().map(|p| &*p.name).collect();
+        self.stop(
+            Some(Slot::Member(key)),
+            ErrorKind::Unknown,
+            format!("one of the fields {}", known.join(", ")),
+            Some(format!("{key:?}")),
+            format!("unknown field `{key}`"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_many(&self, max: u64, index: usize) -> Box<Violation> {
+        self.stop(
+            Some(Slot::Item(index)),
+            ErrorKind::Constraint,
+            format!("at most {max} items"),
+            Some(format!("{} items or more", index + 1)),
+            format!("the array already has more than {max} items"),
+        )
+    }
+
+    /// A value begins at `slot` of the innermost frame's value: its frame, or none below it.
+    #[inline(never)]
+    fn open(&mut self, slot: Slot<'_>) -> Result<(), Box<Violation>> {
+        match self.child(slot)? {
+            Some(frame) => self.frames.push(frame),
+            None => self.dead = 1,
+        }
+        Ok(())
+    }
+
+    /// A value begins at `slot` of the innermost frame's value: its frame, if its schema is
+    /// followed, or the reason the reply can no longer be valid.
+    #[inline]
+    fn child(&mut self, slot: Slot<'_>) -> Result<Option<Frame<'p>>, Box<Violation>> {
+        let Some(top) = self.frames.len().checked_sub(1) else {
             return Ok(match self.envelope {
-                Some(_) => (None, true),
-                None => (self.plan.root, false),
+                Some(_) => Some(Frame::new(None, 0, Step::Root)),
+                None => self.plan.root.map(|root| self.frame(root, Step::Root)),
             });
         };
-        if parent.envelope {
+        let parent = &self.frames[top];
+        let Some(rules) = parent.rules else {
+            // The envelope.
             let inside = matches!(slot, Slot::Member(key) if Some(key) == self.envelope.as_deref());
-            return Ok((self.plan.root.filter(|_| inside), false));
-        }
-        let Some(rules) = parent.rules.map(|i| self.rules(i)) else {
-            return Ok((None, false));
+            let root = self.plan.root.filter(|_| inside);
+            return Ok(root.map(|root| self.frame(root, Step::Root)));
         };
-        let found = match slot {
-            Slot::Root => None,
-            Slot::Member(key) => match self.member(key, true)? {
-                Some(place) => rules.properties[place].1,
-                None => rules.additional,
-            },
+        match slot {
+            Slot::Root => Ok(None),
+            Slot::Member(key) => {
+                let pending = parent.pending;
+                let found = match pending {
+                    NO_KEY => self.member(top, rules, key)?,
+                    UNLISTED => None,
+                    place => Some(place as usize),
+                };
+                self.frames[top].pending = NO_KEY;
+                Ok(match found {
+                    Some(place) => {
+                        let property = &rules.properties[place];
+                        property.rules.map(|child| {
+                            let rules = Some(&self.plan.rules[child]);
+                            Frame::new(rules, property.checks, Step::Listed(place as u32))
+                        })
+                    }
+                    None => rules.additional.map(|child| {
+                        let from = self.keys.len();
+                        self.keys.push_str(key);
+                        self.frame(child, Step::Unlisted(from, self.keys.len()))
+                    }),
+                })
+            }
             Slot::Item(index) => {
                 if let Some(max) = rules.max_items.filter(|&max| index as u64 >= max) {
-                    return Err(self.stop(
-                        ErrorKind::Constraint,
-                        format!("at most {max} items"),
-                        Some(format!("{} items or more", index + 1)),
-                        format!("the array already has more than {max} items"),
-                    ));
+                    return Err(self.too_many(max, index));
                 }
-                match rules.prefix.get(index) {
+                let child = match rules.prefix.get(index) {
                     Some(item) => *item,
                     None => rules.items,
-                }
+                };
+                Ok(child.map(|child| self.frame(child, Step::Index(index))))
             }
-        };
-        Ok((found, false))
-    }
-
-    fn push_step(&mut self, slot: Slot<'_>) {
-        self.path.push(match slot {
-            Slot::Member(key) => {
-                let from = self.keys.len();
-                self.keys.push_str(key);
-                Step::Key(from, self.keys.len())
-            }
-            Slot::Item(index) => Step::Index(index),
-            Slot::Root => Step::Key(self.keys.len(), self.keys.len()),
-        });
-    }
-
-    fn pop_step(&mut self) {
-        if let Some(Step::Key(from, _)) = self.path.pop() {
-            self.keys.truncate(from);
         }
     }
 }
 
 impl Watch for Guard<'_> {
+    #[inline]
     fn begin(&mut self, slot: Slot<'_>, _start: Start) -> Result<(), Box<Violation>> {
-        self.push_step(slot);
-        let (rules, envelope) = self.child(slot)?;
-        self.frames.push(Frame {
-            rules,
-            envelope,
-            seen: 0,
-            unlisted: false,
-            pending: None,
-        });
-        Ok(())
+        if self.dead > 0 {
+            self.dead += 1;
+            return Ok(());
+        }
+        self.open(slot)
     }
 
+    #[inline]
     fn key(&mut self, key: &str) -> Result<(), Box<Violation>> {
         // The same check as when its value begins, made as soon as the key is written.
-        let open = self.frames.last().is_some_and(|f| f.rules.is_some());
-        if !open {
+        if self.dead > 0 {
             return Ok(());
         }
-        let found = self.member(key, false);
-        if let (Ok(found), Some(frame)) = (&found, self.frames.last_mut()) {
-            frame.pending = Some(*found);
-        }
-        found.map(|_| ())
-    }
-
-    fn grow(&mut self, so_far: &str, chars: usize) -> Result<(), Box<Violation>> {
-        let Some(rules) = self
-            .frames
-            .last()
-            .and_then(|f| f.rules)
-            .map(|i| self.rules(i))
-        else {
+        let Some(top) = self.frames.len().checked_sub(1) else {
             return Ok(());
         };
+        let frame = &self.frames[top];
+        match frame.rules {
+            Some(rules) if frame.pending == NO_KEY => self.pend(top, rules, key),
+            _ => Ok(()),
+        }
+    }
+
+    #[inline]
+    fn grow(&mut self, so_far: &str, chars: usize) -> Result<(), Box<Violation>> {
+        if self.dead > 0 {
+            return Ok(());
+        }
+        match self.frames.last() {
+            Some(&Frame {
+                rules: Some(rules),
+                checks,
+                ..
+            }) if checks & GROWS != 0 => self.grown(rules, so_far, chars),
+            _ => Ok(()),
+        }
+    }
+
+    #[inline]
+    fn end(&mut self, value: NodeRef<'_>) -> Result<(), Box<Violation>> {
+        if self.dead > 0 {
+            self.dead -= 1;
+            return Ok(());
+        }
+        let Some(frame) = self.frames.last() else {
+            return Ok(());
+        };
+        if frame.checks & ENDS == 0 && !matches!(frame.step, Step::Unlisted(..)) {
+            self.frames.pop();
+            return Ok(());
+        }
+        self.close(value)
+    }
+}
+
+impl Guard<'_> {
+    /// The innermost frame's value is whole: checks it, and drops its frame.
+    #[inline(never)]
+    fn close(&mut self, value: NodeRef<'_>) -> Result<(), Box<Violation>> {
+        let Some(&frame) = self.frames.last() else {
+            return Ok(());
+        };
+        let checked = match frame.rules {
+            Some(rules) if frame.checks & ENDS != 0 => self.whole(rules, &frame, value),
+            _ => Ok(()),
+        };
+        self.frames.pop();
+        if let Step::Unlisted(from, _) = frame.step {
+            self.keys.truncate(from);
+        }
+        checked
+    }
+
+    /// Checks on a string that grew, under rules that check some.
+    fn grown(&self, rules: &Rules, so_far: &str, chars: usize) -> Result<(), Box<Violation>> {
         if let Some(max) = rules.max_length.filter(|&max| chars as u64 > max) {
             return Err(self.stop(
+                None,
                 ErrorKind::Constraint,
                 format!("at most {max} characters"),
                 Some(format!("{chars} characters so far")),
@@ -459,7 +661,14 @@ impl Watch for Guard<'_> {
         if fits {
             return Ok(());
         }
-        Err(self.stop(
+        Err(self.no_choice(values, so_far))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn no_choice(&self, values: &[Box<str>], so_far: &str) -> Box<Violation> {
+        self.stop(
+            None,
             ErrorKind::Variant,
             format!(
                 "one of {}",
@@ -471,32 +680,22 @@ impl Watch for Guard<'_> {
             ),
             Some(format!("{:?}…", crate::text::shorten_str(so_far))),
             "no allowed value begins like this".into(),
-        ))
+        )
     }
 
-    fn end(&mut self, value: NodeRef<'_>) -> Result<(), Box<Violation>> {
-        let checked = match self.frames.last() {
-            Some(frame) => match frame.rules {
-                Some(index) => self.whole(self.rules(index), frame, value),
-                None => Ok(()),
-            },
-            None => Ok(()),
-        };
-        self.frames.pop();
-        self.pop_step();
-        checked
-    }
-}
-
-impl Guard<'_> {
-    /// Checks on a whole value.
+    /// Checks on a whole value, under rules that check some.
     fn whole(
         &self,
         rules: &Rules,
-        frame: &Frame,
+        frame: &Frame<'_>,
         value: NodeRef<'_>,
     ) -> Result<(), Box<Violation>> {
-        if let Some(x) = value.as_number().and_then(|n| n.as_f64()) {
+        let bounded = rules.bounds.iter().any(Option::is_some);
+        if let Some(x) = value
+            .as_number()
+            .filter(|_| bounded)
+            .and_then(|n| n.as_f64())
+        {
             let [min, max, above, below] = rules.bounds;
             let broken = [
                 (min.filter(|&m| x < m), "at least"),
@@ -507,6 +706,7 @@ impl Guard<'_> {
             if let Some((Some(limit), phrase)) = broken.into_iter().find(|b| b.0.is_some()) {
                 let n = value.to_value();
                 return Err(self.stop(
+                    None,
                     ErrorKind::Range,
                     format!("a number {phrase} {limit}"),
                     Some(n.to_string()),
@@ -514,21 +714,27 @@ impl Guard<'_> {
                 ));
             }
         }
-        if let (Some(text), Some(min)) = (value.as_str(), rules.min_length) {
-            let chars = text.chars().count() as u64;
-            if chars < min {
-                return Err(self.stop(
-                    ErrorKind::Constraint,
-                    format!("at least {min} characters"),
-                    Some(format!("{text:?}")),
-                    format!("the string has {chars} characters"),
-                ));
+        if let (Some(min), Some(text)) = (rules.min_length, value.as_str()) {
+            // A character is at most 4 bytes: a string that long has enough of them.
+            if (text.len() as u64) < min.saturating_mul(4) {
+                let chars = text.chars().count() as u64;
+                if chars < min {
+                    return Err(self.stop(
+                        None,
+                        ErrorKind::Constraint,
+                        format!("at least {min} characters"),
+                        Some(format!("{text:?}")),
+                        format!("the string has {chars} characters"),
+                    ));
+                }
             }
         }
-        if let (Some(count), Some(min), None) = (value.count(), rules.min_items, value.members()) {
+        let array = |value: NodeRef<'_>| Some(value.count()?).filter(|_| value.items().is_some());
+        if let (Some(min), Some(count)) = (rules.min_items, array(value)) {
             let count = count as u64;
             if count < min {
                 return Err(self.stop(
+                    None,
                     ErrorKind::Constraint,
                     format!("at least {min} items"),
                     Some(format!("{count} items")),
@@ -537,14 +743,19 @@ impl Guard<'_> {
             }
         }
         // A key the schema does not list may be an alias of a required one: then say nothing.
-        let checks_required = rules.has_properties && !frame.unlisted && value.members().is_some();
-        if checks_required {
+        // Every required key among the first 64 properties, and all written: nothing is missing.
+        let all_seen = rules
+            .required_mask
+            .is_some_and(|mask| frame.seen & mask == mask);
+        let checks_required = rules.has_properties && !frame.unlisted && !all_seen;
+        if checks_required && value.members().is_some() {
             let missing = rules.required.iter().find(|(name, place)| match place {
                 Some(place) if *place < 64 => frame.seen & (1 << place) == 0,
                 _ => value.get(name).is_none(),
             });
             if let Some((missing, _)) = missing {
                 return Err(self.stop(
+                    None,
                     ErrorKind::Missing,
                     format!("the field `{missing}`"),
                     None,
@@ -553,5 +764,266 @@ impl Guard<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+#[path = "guard_old.rs"]
+#[allow(dead_code, unreachable_pub, clippy::all)]
+mod old;
+
+#[cfg(test)]
+mod compare {
+    use serde_json::{Value, json};
+
+    use super::{Guard, Plan, old};
+    use crate::lenient::incremental::{Incremental, Progress};
+
+    struct Rng(u64);
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+        fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+            &items[self.below(items.len())]
+        }
+    }
+
+    fn schemas() -> Vec<Value> {
+        let many = |n: usize, closed: bool| {
+            let mut properties = serde_json::Map::new();
+            for i in 0..n {
+                let rule = match i % 5 {
+                    0 => json!({"type": "string", "maxLength": 3}),
+                    1 => json!({"type": "integer", "minimum": 1}),
+                    2 => json!({"enum": ["ab", "Cd"]}),
+                    3 => json!({"type": "array", "maxItems": 1}),
+                    _ => json!({}),
+                };
+                properties.insert(format!("p{i}"), rule);
+            }
+            json!({
+                "type": "object",
+                "properties": properties,
+                "required": ["p0", "p3", "p30", "p65", "p68", "zz"],
+                "additionalProperties": !closed,
+            })
+        };
+        vec![
+            json!({
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "minLength": 2, "maxLength": 8},
+                    "age": {"type": "integer", "minimum": 0, "maximum": 150},
+                    "email": {"anyOf": [{"type": "string", "minLength": 3}, {"type": "null"}]},
+                    "role": {"enum": ["admin", "user", "New York", "é"]},
+                    "address": {"$ref": "#/$defs/Address"},
+                    "tags": {"type": "array", "items": {"type": "string", "maxLength": 5},
+                             "minItems": 1, "maxItems": 3},
+                },
+                "required": ["name", "age", "role"],
+                "additionalProperties": false,
+                "$defs": {"Address": {
+                    "type": "object",
+                    "properties": {
+                        "city": {"type": "string", "minLength": 1},
+                        "zip": {"type": "integer", "exclusiveMinimum": 0,
+                                "exclusiveMaximum": 100000},
+                    },
+                    "required": ["city", "zip"],
+                    "additionalProperties": false,
+                }},
+            }),
+            json!({
+                "type": "object",
+                "properties": {
+                    "a": {"type": "array",
+                          "prefixItems": [{"enum": ["x", "yy"]}, {"type": "integer", "minimum": 3}],
+                          "items": {"type": "string", "maxLength": 2}, "minItems": 2},
+                    "name": {"type": "object", "additionalProperties": {"maximum": 10},
+                             "required": ["age"], "properties": {"age": {}}},
+                },
+                "additionalProperties": {"type": "integer", "maximum": 10},
+                "required": ["a", "zz"],
+            }),
+            many(70, true),
+            many(30, false),
+            many(30, true),
+            json!({
+                "type": "object",
+                "properties": {"p0": {"maxLength": 1}, "p1": {"minimum": 2}},
+                "patternProperties": {"^x": {}},
+                "additionalProperties": false,
+                "required": ["p1"],
+            }),
+            json!({
+                "$defs": {"T": {
+                    "type": "object",
+                    "properties": {
+                        "label": {"type": "string", "maxLength": 3},
+                        "children": {"type": "array", "items": {"$ref": "#/$defs/T"}, "maxItems": 2},
+                    },
+                    "required": ["label"],
+                    "additionalProperties": false,
+                }},
+                "$ref": "#/$defs/T",
+            }),
+            json!({"oneOf": [{"type": "object"}, {"type": "array"}]}),
+            json!({"type": "array", "items": {"enum": ["ab", "name"]}, "maxItems": 3, "minItems": 2}),
+            json!({"type": "string", "minLength": 2, "maxLength": 4}),
+            json!({"anyOf": [{"type": "number", "maximum": 5, "exclusiveMinimum": -1}, {"type": "null"}]}),
+        ]
+    }
+
+    const KEYS: &[&str] = &[
+        "name", "age", "email", "role", "address", "tags", "city", "zip", "a", "zz", "label",
+        "children", "p0", "p1", "p2", "p3", "p4", "p5", "p7", "p9", "p22", "p26", "p30", "p64",
+        "p65", "p66", "p68", "p69", "x1", "nick", "",
+    ];
+    const STRINGS: &[&str] = &[
+        "",
+        "a",
+        "ab",
+        "Cd",
+        "admin",
+        " ADMIN ",
+        "adx",
+        "new york",
+        "New Jersey",
+        "é",
+        "É",
+        "Σ",
+        "user",
+        "x",
+        "yy",
+        "abcdefghij",
+        "\"q\"\n",
+        "Ünïcödé text",
+        "🦀🦀",
+        "  ",
+        "u",
+    ];
+    const NUMBERS: &[&str] = &[
+        "0", "-0", "1", "2", "3", "5", "10", "11", "150", "151", "-1", "1e2", "2.5", "100000",
+        "99999", "-0.5", "1E400",
+    ];
+
+    fn value(rng: &mut Rng, depth: usize) -> String {
+        match rng.below(if depth > 3 { 4 } else { 7 }) {
+            0 => format!("{:?}", rng.pick(STRINGS)),
+            1 => rng.pick(NUMBERS).to_string(),
+            2 => rng.pick(&["true", "false", "null"]).to_string(),
+            3 => serde_json::to_string(rng.pick(STRINGS)).unwrap(),
+            4 | 5 => {
+                let n = rng.below(5);
+                let members: Vec<String> = (0..n)
+                    .map(|_| {
+                        let key = serde_json::to_string(rng.pick(KEYS)).unwrap();
+                        format!("{key}:{}", value(rng, depth + 1))
+                    })
+                    .collect();
+                format!("{{{}}}", members.join(","))
+            }
+            _ => {
+                let n = rng.below(5);
+                let items: Vec<String> = (0..n).map(|_| value(rng, depth + 1)).collect();
+                format!("[{}]", items.join(", "))
+            }
+        }
+    }
+
+    /// A reply: a random value, now and then written with escapes, prose or space, damaged.
+    fn reply(rng: &mut Rng) -> String {
+        let mut text = value(rng, 0);
+        if rng.below(4) == 0 {
+            text = text.replace('é', "\\u00e9").replace('a', "\\u0061");
+        }
+        if rng.below(6) == 0 {
+            text = text.replace(',', ", \n");
+        }
+        if rng.below(8) == 0 {
+            let at = rng.below(text.len() + 1);
+            if text.is_char_boundary(at) {
+                text.insert(at, *rng.pick(&[',', '"', '}', ']', 'x', ' ', '\\']));
+            }
+        }
+        if rng.below(10) == 0 {
+            let lead: &&str = rng.pick(&["```json\n", "Here: ", " \u{feff}"]);
+            text.insert_str(0, lead);
+        }
+        text
+    }
+
+    /// Feeds `text` in pieces to both guards: the same progress after every piece.
+    fn same(
+        schema: &Value,
+        aliases: bool,
+        envelope: Option<&str>,
+        text: &str,
+        cuts: &[usize],
+    ) -> Progress {
+        let plan = Plan::new(schema).aliases(aliases);
+        let old_plan = old::Plan::new(schema).aliases(aliases);
+        let mut new_guard = Guard::new(&plan);
+        let mut old_guard = old::Guard::new(&old_plan);
+        if let Some(key) = envelope {
+            new_guard = new_guard.enveloped(key);
+            old_guard = old_guard.enveloped(key);
+        }
+        let (mut a, mut b) = (Incremental::new(), Incremental::new());
+        let mut from = 0;
+        for &to in cuts.iter().chain([&text.len()]) {
+            if to < from || !text.is_char_boundary(to) {
+                continue;
+            }
+            let piece = &text[from..to];
+            from = to;
+            let pa = a.feed(piece, &mut new_guard).clone();
+            let pb = b.feed(piece, &mut old_guard).clone();
+            assert_eq!(pa, pb, "{text:?} cut at {cuts:?}");
+        }
+        let pa = a.finish(&mut new_guard).clone();
+        let pb = b.finish(&mut old_guard).clone();
+        assert_eq!(pa, pb, "{text:?} cut at {cuts:?}");
+        pa
+    }
+
+    #[test]
+    fn the_guard_stops_as_before() {
+        let schemas = schemas();
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        let (mut stops, mut runs) = (std::collections::BTreeMap::new(), 0);
+        for round in 0..60_000 {
+            let schema = &schemas[round % schemas.len()];
+            let aliases = rng.below(5) == 0;
+            let mut text = reply(&mut rng);
+            let envelope = match rng.below(6) {
+                0 => {
+                    text = format!("{{\"value\": {text}}}");
+                    Some("value")
+                }
+                1 => Some("other"),
+                _ => None,
+            };
+            let mut cuts: Vec<usize> = (0..rng.below(8))
+                .map(|_| rng.below(text.len() + 1))
+                .collect();
+            cuts.sort();
+            if rng.below(4) == 0 {
+                cuts = (0..text.len()).collect();
+            }
+            runs += 1;
+            if let Progress::Stopped(v) = same(schema, aliases, envelope, &text, &cuts) {
+                *stops.entry(format!("{:?}", v.kind())).or_insert(0) += 1;
+            }
+        }
+        eprintln!("{runs} replies; stops: {stops:?}");
+        assert!(stops.len() >= 5, "{stops:?}");
     }
 }
