@@ -85,8 +85,16 @@ struct Property {
 
 /// A string under the rules is checked as it grows (`maxLength`, or an `enum`).
 const GROWS: u8 = 1;
+/// A number under the rules is checked once whole (`minimum` and the like).
+const BOUNDED: u8 = 2;
+/// A string under the rules is checked once whole (`minLength`).
+const SHORT: u8 = 4;
+/// An array under the rules is checked once whole (`minItems`).
+const FEW: u8 = 8;
+/// An object under the rules is checked once whole (`required`).
+const REQUIRED: u8 = 16;
 /// A value under the rules is checked once whole.
-const ENDS: u8 = 2;
+const ENDS: u8 = BOUNDED | SHORT | FEW | REQUIRED;
 
 impl Rules {
     /// The place of `key` in `properties`.
@@ -107,14 +115,15 @@ impl Rules {
         }
     }
 
-    /// [`GROWS`] and [`ENDS`].
+    /// What a value under the rules is checked for: [`GROWS`], [`BOUNDED`], [`SHORT`], [`FEW`],
+    /// [`REQUIRED`].
     fn checks(&self) -> u8 {
-        let grows = self.max_length.is_some() || self.choices.is_some();
-        let ends = self.bounds.iter().any(Option::is_some)
-            || self.min_length.is_some()
-            || self.min_items.is_some()
-            || self.has_properties && !self.required.is_empty();
-        (u8::from(grows) * GROWS) | (u8::from(ends) * ENDS)
+        let flag = |on: bool, flag: u8| if on { flag } else { 0 };
+        flag(self.max_length.is_some() || self.choices.is_some(), GROWS)
+            | flag(self.bounds.iter().any(Option::is_some), BOUNDED)
+            | flag(self.min_length.is_some(), SHORT)
+            | flag(self.min_items.is_some(), FEW)
+            | flag(self.has_properties && !self.required.is_empty(), REQUIRED)
     }
 }
 
@@ -277,19 +286,32 @@ fn resolve<'s>(root: &'s Value, mut schema: &'s Value) -> Option<&'s Value> {
 
 /// `a == b`, inline: keys are short, and a call to `memcmp` costs more than comparing them.
 #[inline]
-fn same(mut a: &[u8], mut b: &[u8]) -> bool {
-    if a.len() != b.len() {
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
         return false;
     }
-    while let (Some((x, rest_a)), Some((y, rest_b))) =
-        (a.split_first_chunk(), b.split_first_chunk())
-    {
-        if u64::from_ne_bytes(*x) != u64::from_ne_bytes(*y) {
-            return false;
-        }
-        (a, b) = (rest_a, rest_b);
+    // Words from the start, then the last word (overlapping): few branches for any length.
+    fn word<const W: usize>(a: &[u8], b: &[u8], at: usize) -> bool {
+        let word = |s: &[u8]| <[u8; W]>::try_from(&s[at..at + W]).ok();
+        word(a) == word(b)
     }
-    a.iter().zip(b).all(|(x, y)| x == y)
+    match n {
+        8.. => {
+            let mut at = 0;
+            while at + 8 < n {
+                if !word::<8>(a, b, at) {
+                    return false;
+                }
+                at += 8;
+            }
+            word::<8>(a, b, n - 8)
+        }
+        4..=7 => word::<4>(a, b, 0) && word::<4>(a, b, n - 4),
+        2..=3 => word::<2>(a, b, 0) && word::<2>(a, b, n - 2),
+        1 => a[0] == b[0],
+        0 => true,
+    }
 }
 
 fn strings(values: &Value) -> Option<Vec<&str>> {
@@ -431,7 +453,7 @@ impl<'p> Guard<'p> {
 
     /// The place of `key` among the innermost object's properties (frame `top`, which has rules),
     /// remembered in its frame, or the reason the reply can no longer be valid.
-    #[inline]
+    #[inline(always)]
     fn member(
         &mut self,
         top: usize,
@@ -456,7 +478,7 @@ impl<'p> Guard<'p> {
     }
 
     /// The key just written to the innermost object (frame `top`), for its value to come.
-    #[inline(never)]
+    #[inline(always)]
     fn pend(&mut self, top: usize, rules: &'p Rules, key: &str) -> Result<(), Box<Violation>> {
         let found = self.member(top, rules, key)?;
         self.frames[top].pending = found.map_or(UNLISTED, |place| place as u32);
@@ -564,7 +586,7 @@ impl Watch for Guard<'_> {
         self.open(slot)
     }
 
-    #[inline]
+    #[inline(never)]
     fn key(&mut self, key: &str) -> Result<(), Box<Violation>> {
         // The same check as when its value begins, made as soon as the key is written.
         if self.dead > 0 {
@@ -666,6 +688,55 @@ impl Guard<'_> {
 
     #[cold]
     #[inline(never)]
+    fn out_of_range(&self, value: NodeRef<'_>, phrase: &str, limit: f64) -> Box<Violation> {
+        let n = value.to_value();
+        self.stop(
+            None,
+            ErrorKind::Range,
+            format!("a number {phrase} {limit}"),
+            Some(n.to_string()),
+            format!("{n} is out of range"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_short(&self, text: &str, min: u64, chars: u64) -> Box<Violation> {
+        self.stop(
+            None,
+            ErrorKind::Constraint,
+            format!("at least {min} characters"),
+            Some(format!("{text:?}")),
+            format!("the string has {chars} characters"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_few(&self, min: u64, count: u64) -> Box<Violation> {
+        self.stop(
+            None,
+            ErrorKind::Constraint,
+            format!("at least {min} items"),
+            Some(format!("{count} items")),
+            format!("the array closed with {count} items"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn missing(&self, missing: &str) -> Box<Violation> {
+        self.stop(
+            None,
+            ErrorKind::Missing,
+            format!("the field `{missing}`"),
+            None,
+            format!("the object closed without the required field `{missing}`"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
     fn no_choice(&self, values: &[Box<str>], so_far: &str) -> Box<Violation> {
         self.stop(
             None,
@@ -690,11 +761,9 @@ impl Guard<'_> {
         frame: &Frame<'_>,
         value: NodeRef<'_>,
     ) -> Result<(), Box<Violation>> {
-        let bounded = rules.bounds.iter().any(Option::is_some);
-        if let Some(x) = value
-            .as_number()
-            .filter(|_| bounded)
-            .and_then(|n| n.as_f64())
+        let checks = frame.checks;
+        if checks & BOUNDED != 0
+            && let Some(x) = value.as_number().and_then(|n| n.as_f64())
         {
             let [min, max, above, below] = rules.bounds;
             let broken = [
@@ -704,63 +773,46 @@ impl Guard<'_> {
                 (below.filter(|&m| x >= m), "less than"),
             ];
             if let Some((Some(limit), phrase)) = broken.into_iter().find(|b| b.0.is_some()) {
-                let n = value.to_value();
-                return Err(self.stop(
-                    None,
-                    ErrorKind::Range,
-                    format!("a number {phrase} {limit}"),
-                    Some(n.to_string()),
-                    format!("{n} is out of range"),
-                ));
+                return Err(self.out_of_range(value, phrase, limit));
             }
         }
-        if let (Some(min), Some(text)) = (rules.min_length, value.as_str()) {
+        if checks & SHORT != 0
+            && let (Some(min), Some(text)) = (rules.min_length, value.as_str())
+        {
             // A character is at most 4 bytes: a string that long has enough of them.
             if (text.len() as u64) < min.saturating_mul(4) {
                 let chars = text.chars().count() as u64;
                 if chars < min {
-                    return Err(self.stop(
-                        None,
-                        ErrorKind::Constraint,
-                        format!("at least {min} characters"),
-                        Some(format!("{text:?}")),
-                        format!("the string has {chars} characters"),
-                    ));
+                    return Err(self.too_short(text, min, chars));
                 }
             }
         }
-        let array = |value: NodeRef<'_>| Some(value.count()?).filter(|_| value.items().is_some());
-        if let (Some(min), Some(count)) = (rules.min_items, array(value)) {
-            let count = count as u64;
-            if count < min {
-                return Err(self.stop(
-                    None,
-                    ErrorKind::Constraint,
-                    format!("at least {min} items"),
-                    Some(format!("{count} items")),
-                    format!("the array closed with {count} items"),
-                ));
+        if checks & FEW != 0 {
+            let array =
+                |value: NodeRef<'_>| Some(value.count()?).filter(|_| value.items().is_some());
+            if let (Some(min), Some(count)) = (rules.min_items, array(value)) {
+                let count = count as u64;
+                if count < min {
+                    return Err(self.too_few(min, count));
+                }
             }
         }
         // A key the schema does not list may be an alias of a required one: then say nothing.
         // Every required key among the first 64 properties, and all written: nothing is missing.
-        let all_seen = rules
-            .required_mask
-            .is_some_and(|mask| frame.seen & mask == mask);
-        let checks_required = rules.has_properties && !frame.unlisted && !all_seen;
-        if checks_required && value.members().is_some() {
+        if checks & REQUIRED != 0
+            && rules.has_properties
+            && !frame.unlisted
+            && rules
+                .required_mask
+                .is_none_or(|mask| frame.seen & mask != mask)
+            && value.members().is_some()
+        {
             let missing = rules.required.iter().find(|(name, place)| match place {
                 Some(place) if *place < 64 => frame.seen & (1 << place) == 0,
                 _ => value.get(name).is_none(),
             });
             if let Some((missing, _)) = missing {
-                return Err(self.stop(
-                    None,
-                    ErrorKind::Missing,
-                    format!("the field `{missing}`"),
-                    None,
-                    format!("the object closed without the required field `{missing}`"),
-                ));
+                return Err(self.missing(missing));
             }
         }
         Ok(())
