@@ -1046,6 +1046,26 @@ mod compare {
         pa
     }
 
+    pub(super) fn old_stop(schema: &Value, envelope: Option<&str>, text: &str) -> Option<String> {
+        let plan = old::Plan::new(schema);
+        let mut guard = old::Guard::new(&plan);
+        if let Some(key) = envelope {
+            guard = guard.enveloped(key);
+        }
+        let mut reader = Incremental::new();
+        for (at, c) in text.char_indices() {
+            if let Progress::Stopped(v) = reader.feed(&text[at..at + c.len_utf8()], &mut guard) {
+                return Some(format!(
+                    "{:?} at {} after {at}: {}",
+                    v.kind(),
+                    v.path(),
+                    v.message()
+                ));
+            }
+        }
+        None
+    }
+
     #[test]
     fn the_guard_stops_as_before() {
         let schemas = schemas();
@@ -1077,5 +1097,111 @@ mod compare {
         }
         eprintln!("{runs} replies; stops: {stops:?}");
         assert!(stops.len() >= 5, "{stops:?}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::{Guard, Plan};
+    use crate::lenient::incremental::{Incremental, Progress};
+
+    /// Where the guard stops `text` against `schema`, fed one character at a time: the
+    /// violation's kind, path and message.
+    fn stop(schema: &Value, envelope: Option<&str>, text: &str) -> Option<String> {
+        let plan = Plan::new(schema);
+        let mut guard = Guard::new(&plan);
+        if let Some(key) = envelope {
+            guard = guard.enveloped(key);
+        }
+        let mut reader = Incremental::new();
+        for (at, c) in text.char_indices() {
+            if let Progress::Stopped(v) = reader.feed(&text[at..at + c.len_utf8()], &mut guard) {
+                return Some(format!(
+                    "{:?} at {} after {at}: {}",
+                    v.kind(),
+                    v.path(),
+                    v.message()
+                ));
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn stops_name_the_place() {
+        let mut properties = serde_json::Map::new();
+        for i in 0..70 {
+            properties.insert(format!("p{i}"), json!({"minimum": 1, "maxLength": 2}));
+        }
+        let many = json!({
+            "type": "object",
+            "properties": properties,
+            "required": ["p0", "p66"],
+            "additionalProperties": false,
+        });
+        let open = json!({
+            "type": "object",
+            "properties": {
+                "a": {"prefixItems": [{"enum": ["x"]}], "items": {"maxLength": 2}},
+                "name": {"type": "object", "additionalProperties": {"maximum": 10}},
+            },
+            "additionalProperties": {"type": "object", "properties": {"n": {"maximum": 10}}},
+        });
+        let tree = json!({
+            "$defs": {"T": {
+                "type": "object",
+                "properties": {
+                    "label": {"maxLength": 3},
+                    "children": {"type": "array", "items": {"$ref": "#/$defs/T"}},
+                },
+                "additionalProperties": false,
+            }},
+            "$ref": "#/$defs/T",
+        });
+        let cases: [(&Value, Option<&str>, &str); 9] = [
+            // Keys out of order, among more properties than a scan looks through.
+            (&many, None, r#"{"p69": 1, "p2": "ab", "p0": 0, "#),
+            (&many, None, r#"{"p69": 1, "p2": "abc"#),
+            (&many, None, r#"{"p0": 1, "p65": 2, "p1": 3}"#),
+            (&many, None, r#"{"p0": 1, "p66": 2, "q": 3}"#),
+            (
+                &many,
+                Some("value"),
+                r#"{"value": {"p66": 1, "p0": 2, "p3": 0}"#,
+            ),
+            // Keys the object does not list, named in the path.
+            (&open, None, r#"{"a": ["x", "ab", "abc"]}"#),
+            (&open, None, r#"{"zz": {"n": 11}}"#),
+            (&open, None, r#"{"name": {"q": 1, "r": 11}}"#),
+            // Deep in a recursive schema.
+            (
+                &tree,
+                None,
+                r#"{"children": [{"children": [{}, {"label": "abcd"}]}]}"#,
+            ),
+        ];
+        let expected = [
+            "Range at p0 after 30: 0 is out of range",
+            "Constraint at p2 after 20: the string is already longer than 2 characters",
+            "Missing at $ after 27: the object closed without the required field `p66`",
+            "Unknown at q after 22: unknown field `q`",
+            "Range at p3 after 37: 0 is out of range",
+            "Constraint at a[2] after 21: the string is already longer than 2 characters",
+            "Range at zz.n after 15: 11 is out of range",
+            "Range at name.r after 25: 11 is out of range",
+            "Constraint at children[0].children[1].label after 46: the string is already longer \
+             than 3 characters",
+        ];
+        for ((schema, envelope, text), expected) in cases.iter().zip(expected) {
+            let old = super::compare::old_stop(schema, *envelope, text);
+            assert_eq!(old.as_deref(), Some(expected), "{text}");
+            assert_eq!(
+                stop(schema, *envelope, text).as_deref(),
+                Some(expected),
+                "{text}"
+            );
+        }
     }
 }
