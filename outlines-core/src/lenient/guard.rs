@@ -41,7 +41,7 @@ const SCAN: usize = 24;
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     rules: Vec<Rules>,
-    /// Each rules' [`GROWS`] and [`ENDS`], side by side: what a value begins with.
+    /// What each rules check ([`Rules::checks`]), side by side: read as a value begins.
     checks: Vec<u8>,
     root: Option<usize>,
     aliases: bool,
@@ -343,7 +343,7 @@ const UNLISTED: u32 = u32::MAX - 1;
 struct Frame<'p> {
     /// The rules the value must meet; none for the envelope around the value.
     rules: Option<&'p Rules>,
-    /// The rules' [`GROWS`] and [`ENDS`] (none for the envelope).
+    /// What the rules check ([`Rules::checks`]; nothing for the envelope).
     checks: u8,
     /// For an object: a key was written that `properties` does not list.
     unlisted: bool,
