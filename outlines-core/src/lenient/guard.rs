@@ -41,6 +41,8 @@ const SCAN: usize = 24;
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
     rules: Vec<Rules>,
+    /// What each rules check ([`Rules::checks`]), side by side: read as a value begins.
+    checks: Vec<u8>,
     root: Option<usize>,
     aliases: bool,
 }
@@ -49,7 +51,7 @@ pub struct Plan {
 /// followed).
 #[derive(Clone, Debug, Default)]
 struct Rules {
-    properties: Vec<(Box<str>, Option<usize>)>,
+    properties: Vec<Property>,
     /// `properties` by name, for objects with many.
     index: Option<HashMap<Box<str>, usize>>,
     has_properties: bool,
@@ -68,15 +70,60 @@ struct Rules {
     choices: Option<(Vec<Box<str>>, usize)>,
     /// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`.
     bounds: [Option<f64>; 4],
+    /// The places of the required keys, if every one is among the first 64 properties: then
+    /// the keys an object wrote tell at once whether it has them all.
+    required_mask: Option<u64>,
 }
+
+/// A listed property: its name, its schema's rules (if followed) and what they check.
+#[derive(Clone, Debug)]
+struct Property {
+    name: Box<str>,
+    rules: Option<usize>,
+    checks: u8,
+}
+
+/// A string under the rules is checked as it grows (`maxLength`, or an `enum`).
+const GROWS: u8 = 1;
+/// A number under the rules is checked once whole (`minimum` and the like).
+const BOUNDED: u8 = 2;
+/// A string under the rules is checked once whole (`minLength`).
+const SHORT: u8 = 4;
+/// An array under the rules is checked once whole (`minItems`).
+const FEW: u8 = 8;
+/// An object under the rules is checked once whole (`required`).
+const REQUIRED: u8 = 16;
+/// A value under the rules is checked once whole.
+const ENDS: u8 = BOUNDED | SHORT | FEW | REQUIRED;
 
 impl Rules {
     /// The place of `key` in `properties`.
     fn property(&self, key: &str) -> Option<usize> {
         match &self.index {
             Some(index) => index.get(key).copied(),
-            None => self.properties.iter().position(|(name, _)| &**name == key),
+            None => self.properties.iter().position(|p| &*p.name == key),
         }
+    }
+
+    /// The place of `key` in `properties`, looked for first at `hint` (replies mostly write the
+    /// keys in the schema's order), then everywhere. Names are unique, so the place is the same.
+    #[inline]
+    fn property_from(&self, key: &str, hint: usize) -> Option<usize> {
+        match self.properties.get(hint) {
+            Some(p) if same(p.name.as_bytes(), key.as_bytes()) => Some(hint),
+            _ => self.property(key),
+        }
+    }
+
+    /// What a value under the rules is checked for: [`GROWS`], [`BOUNDED`], [`SHORT`], [`FEW`],
+    /// [`REQUIRED`].
+    fn checks(&self) -> u8 {
+        let flag = |on: bool, flag: u8| if on { flag } else { 0 };
+        flag(self.max_length.is_some() || self.choices.is_some(), GROWS)
+            | flag(self.bounds.iter().any(Option::is_some), BOUNDED)
+            | flag(self.min_length.is_some(), SHORT)
+            | flag(self.min_items.is_some(), FEW)
+            | flag(self.has_properties && !self.required.is_empty(), REQUIRED)
     }
 }
 
@@ -90,10 +137,17 @@ impl Plan {
             seen: HashMap::new(),
         };
         let root = compiler.compile(schema, 0);
-        Plan {
+        let mut plan = Plan {
             root,
             ..compiler.plan
+        };
+        plan.checks = plan.rules.iter().map(Rules::checks).collect();
+        for rules in &mut plan.rules {
+            for property in &mut rules.properties {
+                property.checks = property.rules.map_or(0, |i| plan.checks[i]);
+            }
         }
+        plan
     }
 
     /// Whether the output accepts names its JSON Schema does not list (`#[serde(alias)]` on a
@@ -143,7 +197,11 @@ impl<'s> Compiler<'s> {
                     rules.has_properties = value.is_object();
                     for (name, field) in value.as_object().into_iter().flatten() {
                         let field = self.compile(field, depth);
-                        rules.properties.push((name.as_str().into(), field));
+                        rules.properties.push(Property {
+                            name: name.as_str().into(),
+                            rules: field,
+                            checks: 0,
+                        });
                     }
                 }
                 "patternProperties" => pattern_properties = true,
@@ -182,12 +240,19 @@ impl<'s> Compiler<'s> {
         rules.closed &= !pattern_properties;
         if rules.properties.len() > SCAN {
             let index = rules.properties.iter().enumerate();
-            rules.index = Some(index.map(|(i, (name, _))| (name.clone(), i)).collect());
+            rules.index = Some(index.map(|(i, p)| (p.name.clone(), i)).collect());
         }
         rules.required = required
             .into_iter()
             .map(|name| (name.into(), rules.property(name)))
             .collect();
+        rules.required_mask = rules
+            .required
+            .iter()
+            .try_fold(0, |mask, (_, place)| match place {
+                Some(place) if *place < 64 => Some(mask | 1 << place),
+                _ => None,
+            });
         rules
     }
 }
@@ -219,6 +284,36 @@ fn resolve<'s>(root: &'s Value, mut schema: &'s Value) -> Option<&'s Value> {
     None
 }
 
+/// `a == b`, inline: keys are short, and a call to `memcmp` costs more than comparing them.
+#[inline]
+fn same(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    // Words from the start, then the last word (overlapping): few branches for any length.
+    fn word<const W: usize>(a: &[u8], b: &[u8], at: usize) -> bool {
+        let word = |s: &[u8]| <[u8; W]>::try_from(&s[at..at + W]).ok();
+        word(a) == word(b)
+    }
+    match n {
+        8.. => {
+            let mut at = 0;
+            while at + 8 < n {
+                if !word::<8>(a, b, at) {
+                    return false;
+                }
+                at += 8;
+            }
+            word::<8>(a, b, n - 8)
+        }
+        4..=7 => word::<4>(a, b, 0) && word::<4>(a, b, n - 4),
+        2..=3 => word::<2>(a, b, 0) && word::<2>(a, b, n - 2),
+        1 => a[0] == b[0],
+        0 => true,
+    }
+}
+
 fn strings(values: &Value) -> Option<Vec<&str>> {
     values.as_array()?.iter().map(Value::as_str).collect()
 }
@@ -228,31 +323,65 @@ pub struct Guard<'p> {
     plan: &'p Plan,
     /// The key the value is wrapped under, if the backend wraps it (`{"value": …}`).
     envelope: Option<String>,
-    /// One frame per value being read, outermost first.
-    frames: Vec<Frame>,
-    /// Where the value being read is: keys as ranges of `keys`, so no key is copied per value.
-    path: Vec<Step>,
+    /// One frame per value being read whose schema is followed (and the envelope), outermost
+    /// first.
+    frames: Vec<Frame<'p>>,
+    /// How many values are open inside the innermost frame whose schema is not followed: below
+    /// such a value nothing is checked, so none has a frame.
+    dead: usize,
+    /// The keys of members the schema does not list that have a frame (a listed key is named by
+    /// its place in `properties`, so no key is copied per value).
     keys: String,
 }
 
+/// No key written whose value has not begun yet.
+const NO_KEY: u32 = u32::MAX;
+/// The key just written is not among `properties`.
+const UNLISTED: u32 = u32::MAX - 1;
+
 #[derive(Clone, Copy)]
-struct Frame {
-    /// The rules the value must meet (an index in the plan), if its schema is followed.
-    rules: Option<usize>,
-    /// Whether this frame is the envelope around the value.
-    envelope: bool,
-    /// For an object: the listed properties written so far (the first 64, by place).
-    seen: u64,
+struct Frame<'p> {
+    /// The rules the value must meet; none for the envelope around the value.
+    rules: Option<&'p Rules>,
+    /// What the rules check ([`Rules::checks`]; nothing for the envelope).
+    checks: u8,
     /// For an object: a key was written that `properties` does not list.
     unlisted: bool,
-    /// For an object: the place in `properties` of the key just written, found when it ended.
-    pending: Option<Option<usize>>,
+    /// For an object: the place in `properties` of the key just written, found when it ended
+    /// ([`UNLISTED`] if none; [`NO_KEY`] when no key waits for its value).
+    pending: u32,
+    /// For an object: where in `properties` the next key is looked for first (after the last).
+    next: u32,
+    /// For an object: the listed properties written so far (the first 64, by place).
+    seen: u64,
+    /// Where the value is in its parent.
+    step: Step,
 }
 
 #[derive(Clone, Copy)]
 enum Step {
-    Key(usize, usize),
+    /// The reply's value, or the envelope's member: not part of a violation's path.
+    Root,
+    /// A listed member: its place in the parent's `properties`.
+    Listed(u32),
+    /// A member the parent does not list: its key as a range of [`Guard::keys`].
+    Unlisted(usize, usize),
     Index(usize),
+}
+
+impl<'p> Frame<'p> {
+    #[inline]
+    fn new(rules: Option<&'p Rules>, checks: u8, step: Step) -> Frame<'p> {
+        Frame {
+            rules,
+            checks,
+            unlisted: false,
+            pending: NO_KEY,
+            next: 0,
+            seen: 0,
+            step,
+        }
+    }
 }
 
 impl<'p> Guard<'p> {
@@ -262,7 +391,7 @@ impl<'p> Guard<'p> {
             plan,
             envelope: None,
             frames: Vec::new(),
-            path: Vec::new(),
+            dead: 0,
             keys: String::new(),
         }
     }
@@ -273,26 +402,46 @@ impl<'p> Guard<'p> {
         self
     }
 
-    fn rules(&self, index: usize) -> &'p Rules {
-        &self.plan.rules[index]
+    /// A frame for a value under the rules `index`.
+    #[inline]
+    fn frame(&self, index: usize, step: Step) -> Frame<'p> {
+        Frame::new(Some(&self.plan.rules[index]), self.plan.checks[index], step)
     }
 
+    /// The violation, at the innermost frame's value, or at `last` inside it.
+    #[cold]
+    #[inline(never)]
     fn stop(
         &self,
+        last: Option<Slot<'_>>,
         kind: ErrorKind,
         expected: String,
         got: Option<String>,
         message: String,
     ) -> Box<Violation> {
-        // Without the root's step, and the envelope's.
-        let skip = (1 + usize::from(self.envelope.is_some())).min(self.path.len());
-        let segments = self.path[skip..]
-            .iter()
-            .map(|step| match *step {
-                Step::Key(from, to) => Segment::Key(self.keys[from..to].to_owned()),
+        let mut segments = Vec::with_capacity(self.frames.len() + 1);
+        let mut parent: Option<&Rules> = None;
+        for frame in &self.frames {
+            segments.push(match frame.step {
+                Step::Root => Segment::Key(String::new()),
+                Step::Listed(place) => {
+                    let properties = parent.map_or(&[][..], |rules| &rules.properties);
+                    Segment::Key(properties[place as usize].name.to_string())
+                }
+                Step::Unlisted(from, to) => Segment::Key(self.keys[from..to].to_owned()),
                 Step::Index(index) => Segment::Index(index),
-            })
-            .collect();
+            });
+            parent = frame.rules;
+        }
+        match last {
+            Some(Slot::Member(key)) => segments.push(Segment::Key(key.to_owned())),
+            Some(Slot::Item(index)) => segments.push(Segment::Index(index)),
+            Some(Slot::Root) => segments.push(Segment::Key(String::new())),
+            None => {}
+        }
+        // Without the root's step, and the envelope's.
+        let skip = (1 + usize::from(self.envelope.is_some())).min(segments.len());
+        segments.drain(..skip);
         Box::new(Violation::new(
             kind,
             Path::from_segments(segments),
@@ -302,137 +451,212 @@ impl<'p> Guard<'p> {
         ))
     }
 
-    /// The place of `key` among the innermost object's properties (remembered in its frame), or
-    /// the reason the reply can no longer be valid; `at_key` when the path already ends at the key.
-    fn member(&mut self, key: &str, at_key: bool) -> Result<Option<usize>, Box<Violation>> {
-        let Some(frame) = self.frames.last_mut() else {
-            return Ok(None);
-        };
-        if let Some(found) = frame.pending.take() {
-            return Ok(found);
-        }
-        let plan = self.plan;
-        let Some(rules) = frame.rules.map(|i| &plan.rules[i]) else {
-            return Ok(None);
-        };
-        let found = rules.property(key);
+    /// The place of `key` among the innermost object's properties (frame `top`, which has rules),
+    /// remembered in its frame, or the reason the reply can no longer be valid.
+    #[inline(always)]
+    fn member(
+        &mut self,
+        top: usize,
+        rules: &'p Rules,
+        key: &str,
+    ) -> Result<Option<usize>, Box<Violation>> {
+        let frame = &mut self.frames[top];
+        let found = rules.property_from(key, frame.next as usize);
         match found {
-            Some(place) if place < 64 => frame.seen |= 1 << place,
-            Some(_) => {}
+            Some(place) => {
+                if place < 64 {
+                    frame.seen |= 1 << place;
+                }
+                frame.next = place as u32 + 1;
+            }
             None => frame.unlisted = true,
         }
-        if found.is_none() && rules.closed && !plan.aliases {
-            if !at_key {
-                self.push_step(Slot::Member(key));
-            }
-            let known: Vec<&str> = rules.properties.iter().map(|(name, _)| &**name).collect();
-            return Err(self.stop(
-                ErrorKind::Unknown,
-                format!("one of the fields {}", known.join(", ")),
-                Some(format!("{key:?}")),
-                format!("unknown field `{key}`"),
-            ));
+        if found.is_none() && rules.closed && !self.plan.aliases {
+            return Err(self.unknown(rules, key));
         }
         Ok(found)
     }
 
-    /// The rules of the value beginning at `slot`, whether it is the envelope, or the reason the
-    /// reply can no longer be valid.
-    fn child(&mut self, slot: Slot<'_>) -> Result<(Option<usize>, bool), Box<Violation>> {
-        let Some(parent) = self.frames.last().copied() else {
+    /// The key just written to the innermost object (frame `top`), for its value to come.
+    #[inline(always)]
+    fn pend(&mut self, top: usize, rules: &'p Rules, key: &str) -> Result<(), Box<Violation>> {
+        let found = self.member(top, rules, key)?;
+        self.frames[top].pending = found.map_or(UNLISTED, |place| place as u32);
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unknown(&self, rules: &Rules, key: &str) -> Box<Violation> {
+        let known: Vec<&str> = rules.properties.iter().map(|p| &*p.name).collect();
+        self.stop(
+            Some(Slot::Member(key)),
+            ErrorKind::Unknown,
+            format!("one of the fields {}", known.join(", ")),
+            Some(format!("{key:?}")),
+            format!("unknown field `{key}`"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_many(&self, max: u64, index: usize) -> Box<Violation> {
+        self.stop(
+            Some(Slot::Item(index)),
+            ErrorKind::Constraint,
+            format!("at most {max} items"),
+            Some(format!("{} items or more", index + 1)),
+            format!("the array already has more than {max} items"),
+        )
+    }
+
+    /// A value begins at `slot` of the innermost frame's value: its frame, or none below it.
+    #[inline(never)]
+    fn open(&mut self, slot: Slot<'_>) -> Result<(), Box<Violation>> {
+        match self.child(slot)? {
+            Some(frame) => self.frames.push(frame),
+            None => self.dead = 1,
+        }
+        Ok(())
+    }
+
+    /// A value begins at `slot` of the innermost frame's value: its frame, if its schema is
+    /// followed, or the reason the reply can no longer be valid.
+    #[inline]
+    fn child(&mut self, slot: Slot<'_>) -> Result<Option<Frame<'p>>, Box<Violation>> {
+        let Some(top) = self.frames.len().checked_sub(1) else {
             return Ok(match self.envelope {
-                Some(_) => (None, true),
-                None => (self.plan.root, false),
+                Some(_) => Some(Frame::new(None, 0, Step::Root)),
+                None => self.plan.root.map(|root| self.frame(root, Step::Root)),
             });
         };
-        if parent.envelope {
+        let parent = &self.frames[top];
+        let Some(rules) = parent.rules else {
+            // The envelope.
             let inside = matches!(slot, Slot::Member(key) if Some(key) == self.envelope.as_deref());
-            return Ok((self.plan.root.filter(|_| inside), false));
-        }
-        let Some(rules) = parent.rules.map(|i| self.rules(i)) else {
-            return Ok((None, false));
+            let root = self.plan.root.filter(|_| inside);
+            return Ok(root.map(|root| self.frame(root, Step::Root)));
         };
-        let found = match slot {
-            Slot::Root => None,
-            Slot::Member(key) => match self.member(key, true)? {
-                Some(place) => rules.properties[place].1,
-                None => rules.additional,
-            },
+        match slot {
+            Slot::Root => Ok(None),
+            Slot::Member(key) => {
+                let pending = parent.pending;
+                let found = match pending {
+                    NO_KEY => self.member(top, rules, key)?,
+                    UNLISTED => None,
+                    place => Some(place as usize),
+                };
+                self.frames[top].pending = NO_KEY;
+                Ok(match found {
+                    Some(place) => {
+                        let property = &rules.properties[place];
+                        property.rules.map(|child| {
+                            let rules = Some(&self.plan.rules[child]);
+                            Frame::new(rules, property.checks, Step::Listed(place as u32))
+                        })
+                    }
+                    None => rules.additional.map(|child| {
+                        let from = self.keys.len();
+                        self.keys.push_str(key);
+                        self.frame(child, Step::Unlisted(from, self.keys.len()))
+                    }),
+                })
+            }
             Slot::Item(index) => {
                 if let Some(max) = rules.max_items.filter(|&max| index as u64 >= max) {
-                    return Err(self.stop(
-                        ErrorKind::Constraint,
-                        format!("at most {max} items"),
-                        Some(format!("{} items or more", index + 1)),
-                        format!("the array already has more than {max} items"),
-                    ));
+                    return Err(self.too_many(max, index));
                 }
-                match rules.prefix.get(index) {
+                let child = match rules.prefix.get(index) {
                     Some(item) => *item,
                     None => rules.items,
-                }
+                };
+                Ok(child.map(|child| self.frame(child, Step::Index(index))))
             }
-        };
-        Ok((found, false))
-    }
-
-    fn push_step(&mut self, slot: Slot<'_>) {
-        self.path.push(match slot {
-            Slot::Member(key) => {
-                let from = self.keys.len();
-                self.keys.push_str(key);
-                Step::Key(from, self.keys.len())
-            }
-            Slot::Item(index) => Step::Index(index),
-            Slot::Root => Step::Key(self.keys.len(), self.keys.len()),
-        });
-    }
-
-    fn pop_step(&mut self) {
-        if let Some(Step::Key(from, _)) = self.path.pop() {
-            self.keys.truncate(from);
         }
     }
 }
 
 impl Watch for Guard<'_> {
+    #[inline]
     fn begin(&mut self, slot: Slot<'_>, _start: Start) -> Result<(), Box<Violation>> {
-        self.push_step(slot);
-        let (rules, envelope) = self.child(slot)?;
-        self.frames.push(Frame {
-            rules,
-            envelope,
-            seen: 0,
-            unlisted: false,
-            pending: None,
-        });
-        Ok(())
+        if self.dead > 0 {
+            self.dead += 1;
+            return Ok(());
+        }
+        self.open(slot)
     }
 
+    #[inline(never)]
     fn key(&mut self, key: &str) -> Result<(), Box<Violation>> {
         // The same check as when its value begins, made as soon as the key is written.
-        let open = self.frames.last().is_some_and(|f| f.rules.is_some());
-        if !open {
+        if self.dead > 0 {
             return Ok(());
         }
-        let found = self.member(key, false);
-        if let (Ok(found), Some(frame)) = (&found, self.frames.last_mut()) {
-            frame.pending = Some(*found);
-        }
-        found.map(|_| ())
-    }
-
-    fn grow(&mut self, so_far: &str, chars: usize) -> Result<(), Box<Violation>> {
-        let Some(rules) = self
-            .frames
-            .last()
-            .and_then(|f| f.rules)
-            .map(|i| self.rules(i))
-        else {
+        let Some(top) = self.frames.len().checked_sub(1) else {
             return Ok(());
         };
+        let frame = &self.frames[top];
+        match frame.rules {
+            Some(rules) if frame.pending == NO_KEY => self.pend(top, rules, key),
+            _ => Ok(()),
+        }
+    }
+
+    #[inline]
+    fn grow(&mut self, so_far: &str, chars: usize) -> Result<(), Box<Violation>> {
+        if self.dead > 0 {
+            return Ok(());
+        }
+        match self.frames.last() {
+            Some(&Frame {
+                rules: Some(rules),
+                checks,
+                ..
+            }) if checks & GROWS != 0 => self.grown(rules, so_far, chars),
+            _ => Ok(()),
+        }
+    }
+
+    #[inline]
+    fn end(&mut self, value: NodeRef<'_>) -> Result<(), Box<Violation>> {
+        if self.dead > 0 {
+            self.dead -= 1;
+            return Ok(());
+        }
+        let Some(frame) = self.frames.last() else {
+            return Ok(());
+        };
+        if frame.checks & ENDS == 0 && !matches!(frame.step, Step::Unlisted(..)) {
+            self.frames.pop();
+            return Ok(());
+        }
+        self.close(value)
+    }
+}
+
+impl Guard<'_> {
+    /// The innermost frame's value is whole: checks it, and drops its frame.
+    #[inline(never)]
+    fn close(&mut self, value: NodeRef<'_>) -> Result<(), Box<Violation>> {
+        let Some(&frame) = self.frames.last() else {
+            return Ok(());
+        };
+        let checked = match frame.rules {
+            Some(rules) if frame.checks & ENDS != 0 => self.whole(rules, &frame, value),
+            _ => Ok(()),
+        };
+        self.frames.pop();
+        if let Step::Unlisted(from, _) = frame.step {
+            self.keys.truncate(from);
+        }
+        checked
+    }
+
+    /// Checks on a string that grew, under rules that check some.
+    fn grown(&self, rules: &Rules, so_far: &str, chars: usize) -> Result<(), Box<Violation>> {
         if let Some(max) = rules.max_length.filter(|&max| chars as u64 > max) {
             return Err(self.stop(
+                None,
                 ErrorKind::Constraint,
                 format!("at most {max} characters"),
                 Some(format!("{chars} characters so far")),
@@ -459,7 +683,63 @@ impl Watch for Guard<'_> {
         if fits {
             return Ok(());
         }
-        Err(self.stop(
+        Err(self.no_choice(values, so_far))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn out_of_range(&self, value: NodeRef<'_>, phrase: &str, limit: f64) -> Box<Violation> {
+        let n = value.to_value();
+        self.stop(
+            None,
+            ErrorKind::Range,
+            format!("a number {phrase} {limit}"),
+            Some(n.to_string()),
+            format!("{n} is out of range"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_short(&self, text: &str, min: u64, chars: u64) -> Box<Violation> {
+        self.stop(
+            None,
+            ErrorKind::Constraint,
+            format!("at least {min} characters"),
+            Some(format!("{text:?}")),
+            format!("the string has {chars} characters"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_few(&self, min: u64, count: u64) -> Box<Violation> {
+        self.stop(
+            None,
+            ErrorKind::Constraint,
+            format!("at least {min} items"),
+            Some(format!("{count} items")),
+            format!("the array closed with {count} items"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn missing(&self, missing: &str) -> Box<Violation> {
+        self.stop(
+            None,
+            ErrorKind::Missing,
+            format!("the field `{missing}`"),
+            None,
+            format!("the object closed without the required field `{missing}`"),
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn no_choice(&self, values: &[Box<str>], so_far: &str) -> Box<Violation> {
+        self.stop(
+            None,
             ErrorKind::Variant,
             format!(
                 "one of {}",
@@ -471,32 +751,20 @@ impl Watch for Guard<'_> {
             ),
             Some(format!("{:?}…", crate::text::shorten_str(so_far))),
             "no allowed value begins like this".into(),
-        ))
+        )
     }
 
-    fn end(&mut self, value: NodeRef<'_>) -> Result<(), Box<Violation>> {
-        let checked = match self.frames.last() {
-            Some(frame) => match frame.rules {
-                Some(index) => self.whole(self.rules(index), frame, value),
-                None => Ok(()),
-            },
-            None => Ok(()),
-        };
-        self.frames.pop();
-        self.pop_step();
-        checked
-    }
-}
-
-impl Guard<'_> {
-    /// Checks on a whole value.
+    /// Checks on a whole value, under rules that check some.
     fn whole(
         &self,
         rules: &Rules,
-        frame: &Frame,
+        frame: &Frame<'_>,
         value: NodeRef<'_>,
     ) -> Result<(), Box<Violation>> {
-        if let Some(x) = value.as_number().and_then(|n| n.as_f64()) {
+        let checks = frame.checks;
+        if checks & BOUNDED != 0
+            && let Some(x) = value.as_number().and_then(|n| n.as_f64())
+        {
             let [min, max, above, below] = rules.bounds;
             let broken = [
                 (min.filter(|&m| x < m), "at least"),
@@ -505,53 +773,152 @@ impl Guard<'_> {
                 (below.filter(|&m| x >= m), "less than"),
             ];
             if let Some((Some(limit), phrase)) = broken.into_iter().find(|b| b.0.is_some()) {
-                let n = value.to_value();
-                return Err(self.stop(
-                    ErrorKind::Range,
-                    format!("a number {phrase} {limit}"),
-                    Some(n.to_string()),
-                    format!("{n} is out of range"),
-                ));
+                return Err(self.out_of_range(value, phrase, limit));
             }
         }
-        if let (Some(text), Some(min)) = (value.as_str(), rules.min_length) {
-            let chars = text.chars().count() as u64;
-            if chars < min {
-                return Err(self.stop(
-                    ErrorKind::Constraint,
-                    format!("at least {min} characters"),
-                    Some(format!("{text:?}")),
-                    format!("the string has {chars} characters"),
-                ));
+        if checks & SHORT != 0
+            && let (Some(min), Some(text)) = (rules.min_length, value.as_str())
+        {
+            // A character is at most 4 bytes: a string that long has enough of them.
+            if (text.len() as u64) < min.saturating_mul(4) {
+                let chars = text.chars().count() as u64;
+                if chars < min {
+                    return Err(self.too_short(text, min, chars));
+                }
             }
         }
-        if let (Some(count), Some(min), None) = (value.count(), rules.min_items, value.members()) {
-            let count = count as u64;
-            if count < min {
-                return Err(self.stop(
-                    ErrorKind::Constraint,
-                    format!("at least {min} items"),
-                    Some(format!("{count} items")),
-                    format!("the array closed with {count} items"),
-                ));
+        if checks & FEW != 0 {
+            let array =
+                |value: NodeRef<'_>| Some(value.count()?).filter(|_| value.items().is_some());
+            if let (Some(min), Some(count)) = (rules.min_items, array(value)) {
+                let count = count as u64;
+                if count < min {
+                    return Err(self.too_few(min, count));
+                }
             }
         }
         // A key the schema does not list may be an alias of a required one: then say nothing.
-        let checks_required = rules.has_properties && !frame.unlisted && value.members().is_some();
-        if checks_required {
+        // Every required key among the first 64 properties, and all written: nothing is missing.
+        if checks & REQUIRED != 0
+            && rules.has_properties
+            && !frame.unlisted
+            && rules
+                .required_mask
+                .is_none_or(|mask| frame.seen & mask != mask)
+            && value.members().is_some()
+        {
             let missing = rules.required.iter().find(|(name, place)| match place {
                 Some(place) if *place < 64 => frame.seen & (1 << place) == 0,
                 _ => value.get(name).is_none(),
             });
             if let Some((missing, _)) = missing {
-                return Err(self.stop(
-                    ErrorKind::Missing,
-                    format!("the field `{missing}`"),
-                    None,
-                    format!("the object closed without the required field `{missing}`"),
-                ));
+                return Err(self.missing(missing));
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::{Guard, Plan};
+    use crate::lenient::incremental::{Incremental, Progress};
+
+    /// Where the guard stops `text` against `schema`, fed one character at a time: the
+    /// violation's kind, path and message.
+    fn stop(schema: &Value, envelope: Option<&str>, text: &str) -> Option<String> {
+        let plan = Plan::new(schema);
+        let mut guard = Guard::new(&plan);
+        if let Some(key) = envelope {
+            guard = guard.enveloped(key);
+        }
+        let mut reader = Incremental::new();
+        for (at, c) in text.char_indices() {
+            if let Progress::Stopped(v) = reader.feed(&text[at..at + c.len_utf8()], &mut guard) {
+                return Some(format!(
+                    "{:?} at {} after {at}: {}",
+                    v.kind(),
+                    v.path(),
+                    v.message()
+                ));
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn stops_name_the_place() {
+        let mut properties = serde_json::Map::new();
+        for i in 0..70 {
+            properties.insert(format!("p{i}"), json!({"minimum": 1, "maxLength": 2}));
+        }
+        let many = json!({
+            "type": "object",
+            "properties": properties,
+            "required": ["p0", "p66"],
+            "additionalProperties": false,
+        });
+        let open = json!({
+            "type": "object",
+            "properties": {
+                "a": {"prefixItems": [{"enum": ["x"]}], "items": {"maxLength": 2}},
+                "name": {"type": "object", "additionalProperties": {"maximum": 10}},
+            },
+            "additionalProperties": {"type": "object", "properties": {"n": {"maximum": 10}}},
+        });
+        let tree = json!({
+            "$defs": {"T": {
+                "type": "object",
+                "properties": {
+                    "label": {"maxLength": 3},
+                    "children": {"type": "array", "items": {"$ref": "#/$defs/T"}},
+                },
+                "additionalProperties": false,
+            }},
+            "$ref": "#/$defs/T",
+        });
+        let cases: [(&Value, Option<&str>, &str); 9] = [
+            // Keys out of order, among more properties than a scan looks through.
+            (&many, None, r#"{"p69": 1, "p2": "ab", "p0": 0, "#),
+            (&many, None, r#"{"p69": 1, "p2": "abc"#),
+            (&many, None, r#"{"p0": 1, "p65": 2, "p1": 3}"#),
+            (&many, None, r#"{"p0": 1, "p66": 2, "q": 3}"#),
+            (
+                &many,
+                Some("value"),
+                r#"{"value": {"p66": 1, "p0": 2, "p3": 0}"#,
+            ),
+            // Keys the object does not list, named in the path.
+            (&open, None, r#"{"a": ["x", "ab", "abc"]}"#),
+            (&open, None, r#"{"zz": {"n": 11}}"#),
+            (&open, None, r#"{"name": {"q": 1, "r": 11}}"#),
+            // Deep in a recursive schema.
+            (
+                &tree,
+                None,
+                r#"{"children": [{"children": [{}, {"label": "abcd"}]}]}"#,
+            ),
+        ];
+        let expected = [
+            "Range at p0 after 30: 0 is out of range",
+            "Constraint at p2 after 20: the string is already longer than 2 characters",
+            "Missing at $ after 27: the object closed without the required field `p66`",
+            "Unknown at q after 22: unknown field `q`",
+            "Range at p3 after 37: 0 is out of range",
+            "Constraint at a[2] after 21: the string is already longer than 2 characters",
+            "Range at zz.n after 15: 11 is out of range",
+            "Range at name.r after 25: 11 is out of range",
+            "Constraint at children[0].children[1].label after 46: the string is already longer \
+             than 3 characters",
+        ];
+        for ((schema, envelope, text), expected) in cases.iter().zip(expected) {
+            assert_eq!(
+                stop(schema, *envelope, text).as_deref(),
+                Some(expected),
+                "{text}"
+            );
+        }
     }
 }
