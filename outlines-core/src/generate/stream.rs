@@ -219,7 +219,7 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
     let (mut shown, mut shown_changes) = (0, 0);
     // What the provider has counted, if it says before the end.
     let mut usage = Usage::default();
-    // Whether the stream had to wait for the next piece since the last one.
+    // Whether the stream had to wait for the delta being taken.
     let mut waited = false;
     let mut next = |cx: &mut std::task::Context<'_>, waited: &mut bool| {
         let polled = deltas.poll_next_unpin(cx);
@@ -227,6 +227,8 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
         polled
     };
     while let Some(delta) = std::future::poll_fn(|cx| next(cx, &mut waited)).await {
+        // Whether this delta came after a wait (a network's pace).
+        let after_wait = std::mem::take(&mut waited);
         let delta = match delta {
             Ok(delta) => delta,
             Err(error) if !text.is_empty() => return Ok(Got::Broken { text, error, usage }),
@@ -255,7 +257,7 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
                 };
                 // Pieces that came after a wait (a network's pace) each give one; in a burst of
                 // pieces already there, each quarter the reply grows does.
-                let paced = std::mem::take(&mut waited) || read <= 64 || (read - shown) * 4 >= read;
+                let paced = after_wait || read <= 64 || (read - shown) * 4 >= read;
                 if watcher.wants() && paced && changes != shown_changes {
                     shown = read;
                     shown_changes = changes;

@@ -326,8 +326,8 @@ pub struct Guard<'p> {
     /// One frame per value being read whose schema is followed (and the envelope), outermost
     /// first.
     frames: Vec<Frame<'p>>,
-    /// How many values are open inside the innermost frame whose schema is not followed: below
-    /// such a value nothing is checked, so none has a frame.
+    /// How many values are open, counting from the outermost one whose schema is not followed
+    /// (it and every value inside it): nothing there is checked, so none has a frame.
     dead: usize,
     /// The keys of members the schema does not list that have a frame (a listed key is named by
     /// its place in `properties`, so no key is copied per value).
@@ -749,7 +749,8 @@ impl Guard<'_> {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            Some(format!("{:?}…", crate::text::shorten_str(so_far))),
+            // (Already quoted: the reply's text as JSON.)
+            Some(format!("{}…", crate::text::shorten_str(so_far))),
             "no allowed value begins like this".into(),
         )
     }
@@ -920,5 +921,18 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn an_enum_stop_shows_what_was_written_once_quoted() {
+        let schema = json!({"properties": {"role": {"enum": ["admin", "user"]}}});
+        let plan = Plan::new(&schema);
+        let mut guard = Guard::new(&plan);
+        let mut reader = Incremental::new();
+        let Progress::Stopped(v) = reader.feed(r#"{"role": "sup"#, &mut guard) else {
+            panic!("{:?}", reader.progress());
+        };
+        assert_eq!(v.got(), Some(r#""sup"…"#));
+        assert_eq!(v.expected(), r#"one of "admin", "user""#);
     }
 }

@@ -87,7 +87,8 @@ pub enum Progress {
     Reading,
     /// The value is whole; what follows is not read.
     Complete,
-    /// A slip this reader does not read past: the tree keeps what came before.
+    /// A slip this reader does not read past (or a reply past 4 GiB): the tree keeps what came
+    /// before.
     Stalled,
     /// The watch stopped the reading.
     Stopped(Violation),
@@ -254,10 +255,7 @@ impl Incremental {
                     false => self.grown(node, before, watch),
                 };
                 if let Err(violation) = grown {
-                    self.progress = match self.after_prose {
-                        true => Progress::Stalled,
-                        false => Progress::Stopped(*violation),
-                    };
+                    self.stopped(*violation);
                 }
                 return &self.progress;
             }
@@ -274,8 +272,8 @@ impl Incremental {
         &self.progress
     }
 
-    /// Whether `piece` only continues the plain string being read (the most common piece): it is
-    /// then read at once, without the general loop.
+    /// Whether `piece`, read while a plain string is open (the caller checks the token), only
+    /// continues it (the most common piece): it is then read at once, without the general loop.
     #[inline(always)]
     fn continues_string(&self, piece: &str) -> bool {
         matches!(self.progress, Progress::Reading)
@@ -312,13 +310,19 @@ impl Incremental {
                 piece.len()
             }
             Err(Stop::Watch(violation)) => {
-                self.progress = match self.after_prose {
-                    true => Progress::Stalled,
-                    false => Progress::Stopped(*violation),
-                };
+                self.stopped(*violation);
                 piece.len()
             }
         }
+    }
+
+    /// The watch stopped the reading (a value after prose is not watched: it only stalls).
+    #[cold]
+    fn stopped(&mut self, violation: Violation) {
+        self.progress = match self.after_prose {
+            true => Progress::Stalled,
+            false => Progress::Stopped(violation),
+        };
     }
 
     /// Takes in the reply's end: a number or literal at the very end of a bare value is whole.
