@@ -18,7 +18,7 @@
 use serde_json::Number;
 
 use crate::diagnostics::Violation;
-use crate::partial::{Children, Ix, Kind, NONE, Node, NodeRef, Tree};
+use crate::partial::{Children, Kind, NONE, Node, NodeRef, Tree};
 
 /// Values nest at most this deep (as in the lenient reader and serde_json).
 const MAX_NESTING: usize = 127;
@@ -87,8 +87,7 @@ pub enum Progress {
     Reading,
     /// The value is whole; what follows is not read.
     Complete,
-    /// A slip this reader does not read past (or a reply past 4 GiB): the tree keeps what came
-    /// before.
+    /// A slip this reader does not read past: the tree keeps what came before.
     Stalled,
     /// The watch stopped the reading.
     Stopped(Violation),
@@ -231,13 +230,6 @@ impl Incremental {
 
     /// Takes in the next piece of the reply. Returns the progress after it.
     pub fn feed<W: Watch + ?Sized>(&mut self, piece: &str, watch: &mut W) -> &Progress {
-        if self.read.saturating_add(piece.len()) >= Tree::FULL
-            && matches!(self.progress, Progress::Reading)
-        {
-            // Past what the tree can place (no reply a model writes): read no further, and the
-            // whole reply is read at the end as usual.
-            self.progress = Progress::Stalled;
-        }
         // A piece that only continues an open string, the most common, is read at once (as the
         // general loop below would read it).
         if let Token::String {
@@ -395,7 +387,7 @@ impl Incremental {
                     Expect::Value | Expect::ItemOrClose => {
                         self.begin(Start::String, watch)?;
                         let here = self.tree.text.len();
-                        let id = self.attach(Kind::String(here as Ix, here as Ix), false);
+                        let id = self.attach(Kind::String(here, here), false);
                         self.chars = 0;
                         at = self.string(text, at, Some(id), watch)?;
                         if self.open.is_empty() {
@@ -545,7 +537,7 @@ impl Incremental {
     fn begin<W: Watch + ?Sized>(&mut self, start: Start, watch: &mut W) -> Result<(), Stop> {
         let slot = match self.open.last().map(|&top| &self.tree.nodes[top].kind) {
             None => Slot::Root,
-            Some(Kind::Array(items)) => Slot::Item(items.len as usize),
+            Some(Kind::Array(items)) => Slot::Item(items.len),
             Some(_) => Slot::Member(&self.tree.text[self.key.0..self.key.1]),
         };
         Ok(watch.begin(slot, start)?)
@@ -559,7 +551,7 @@ impl Incremental {
     fn attach(&mut self, kind: Kind, complete: bool) -> usize {
         let parent = self.open.last().copied();
         let key = match parent.map(|top| &self.tree.nodes[top].kind) {
-            Some(Kind::Object(_)) => (self.key.0 as Ix, self.key.1 as Ix),
+            Some(Kind::Object(_)) => self.key,
             _ => (0, 0),
         };
         self.changes += 1;
@@ -571,7 +563,7 @@ impl Incremental {
             next: NONE,
         });
         if let Some(parent) = parent {
-            self.tree.link(parent, id as Ix);
+            self.tree.link(parent, id);
         }
         id
     }
@@ -668,11 +660,11 @@ impl Incremental {
         }
         self.changes += 1;
         if let Kind::String(from, to) = &mut self.tree.nodes[id].kind {
-            *to = end as Ix;
+            *to = end;
             // Characters are the bytes that do not continue one (inline: a run is short).
             let grown = &self.tree.text.as_bytes()[before..end];
             self.chars += grown.iter().filter(|&&b| b as i8 >= -0x40).count();
-            watch.grow(&self.tree.text[*from as usize..end], self.chars)?;
+            watch.grow(&self.tree.text[*from..end], self.chars)?;
         }
         Ok(())
     }

@@ -41,20 +41,16 @@ pub struct Tree {
 }
 
 /// No node: the end of a list of children.
-pub(crate) const NONE: u32 = u32::MAX;
-
-/// A node's place in the arena or a place in its text: 32 bits keep a node at 40 bytes rather than
-/// 64 (the reader stops before a reply reaches 4 GiB, [`Tree::FULL`]).
-pub(crate) type Ix = u32;
+pub(crate) const NONE: usize = usize::MAX;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Node {
     pub(crate) kind: Kind,
     pub(crate) complete: bool,
     /// The key it is written under, as a range of `text` (empty outside an object).
-    pub(crate) key: (Ix, Ix),
+    pub(crate) key: (usize, usize),
     /// The next item or member of the same container.
-    pub(crate) next: Ix,
+    pub(crate) next: usize,
 }
 
 impl Node {
@@ -68,7 +64,7 @@ impl Node {
 
     /// How many children it has (none, if it is not a container).
     pub(crate) fn len(&self) -> usize {
-        self.children().map_or(0, |c| c.len as usize)
+        self.children().map_or(0, |c| c.len)
     }
 }
 
@@ -78,7 +74,7 @@ pub(crate) enum Kind {
     Bool(bool),
     Number(Number),
     /// A range of `text`.
-    String(Ix, Ix),
+    String(usize, usize),
     Array(Children),
     Object(Children),
 }
@@ -86,9 +82,9 @@ pub(crate) enum Kind {
 /// A container's children: the first and last, linked by `next`, and how many.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Children {
-    pub(crate) first: Ix,
-    pub(crate) last: Ix,
-    pub(crate) len: Ix,
+    pub(crate) first: usize,
+    pub(crate) last: usize,
+    pub(crate) len: usize,
 }
 
 impl Children {
@@ -124,7 +120,7 @@ impl<'a> NodeRef<'a> {
     /// The string so far.
     pub fn as_str(&self) -> Option<&'a str> {
         match self.node().kind {
-            Kind::String(from, to) => Some(&self.tree.text[from as usize..to as usize]),
+            Kind::String(from, to) => Some(&self.tree.text[from..to]),
             _ => None,
         }
     }
@@ -147,12 +143,12 @@ impl<'a> NodeRef<'a> {
 
     /// How many items or members the value has so far, if it is an array or an object.
     pub fn count(&self) -> Option<usize> {
-        self.node().children().map(|c| c.len as usize)
+        self.node().children().map(|c| c.len)
     }
 
     fn children(&self) -> Siblings<'a> {
         let children = self.node().children().unwrap_or(Children::EMPTY);
-        let (next, left) = (children.first, children.len as usize);
+        let (next, left) = (children.first, children.len);
         Siblings {
             tree: self.tree,
             next,
@@ -174,7 +170,7 @@ impl<'a> NodeRef<'a> {
     /// The key this value is written under, in its object (empty elsewhere).
     fn key(&self) -> &'a str {
         let (from, to) = self.node().key;
-        &self.tree.text[from as usize..to as usize]
+        &self.tree.text[from..to]
     }
 
     /// The member `key`, if the value is an object that has it (the last, if written twice).
@@ -207,7 +203,7 @@ impl<'a> NodeRef<'a> {
 /// The children of a container, in order.
 struct Siblings<'a> {
     tree: &'a Tree,
-    next: Ix,
+    next: usize,
     left: usize,
 }
 
@@ -215,7 +211,7 @@ impl<'a> Iterator for Siblings<'a> {
     type Item = NodeRef<'a>;
 
     fn next(&mut self) -> Option<NodeRef<'a>> {
-        let id = self.next as usize;
+        let id = self.next;
         let node = self.tree.nodes.get(id)?;
         self.next = node.next;
         self.left = self.left.saturating_sub(1);
@@ -233,9 +229,6 @@ impl<'a> Iterator for Siblings<'a> {
 impl ExactSizeIterator for Siblings<'_> {}
 
 impl Tree {
-    /// A tree holds less than this many bytes of text and nodes, so that a place fits an [`Ix`].
-    pub(crate) const FULL: usize = u32::MAX as usize;
-
     /// The value, once it has begun.
     pub fn root(&self) -> Option<NodeRef<'_>> {
         (!self.nodes.is_empty()).then_some(NodeRef { tree: self, id: 0 })
@@ -243,15 +236,9 @@ impl Tree {
 
     /// A tree of one open string: the text of a reply that is not JSON, as far as written.
     pub fn text(text: &str) -> Tree {
-        // (Text past `FULL` shows as far as it goes.)
-        let mut end = text.len().min(Tree::FULL);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let text = &text[..end];
         Tree {
             nodes: vec![Node {
-                kind: Kind::String(0, end as Ix),
+                kind: Kind::String(0, text.len()),
                 complete: false,
                 key: (0, 0),
                 next: NONE,
@@ -261,7 +248,7 @@ impl Tree {
     }
 
     /// Links `child` as the last child of the container `parent`.
-    pub(crate) fn link(&mut self, parent: usize, child: Ix) {
+    pub(crate) fn link(&mut self, parent: usize, child: usize) {
         let last = match &mut self.nodes[parent].kind {
             Kind::Array(children) | Kind::Object(children) => {
                 let last = children.last;
@@ -274,7 +261,7 @@ impl Tree {
             }
             _ => return,
         };
-        if let Some(node) = self.nodes.get_mut(last as usize) {
+        if let Some(node) = self.nodes.get_mut(last) {
             node.next = child;
         }
     }
