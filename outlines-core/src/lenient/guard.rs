@@ -493,8 +493,9 @@ impl<'p> Guard<'p> {
             Some(Slot::Member(key)),
             ErrorKind::Unknown,
             format!("one of the fields {}", known.join(", ")),
-            Some(format!("{key:?}")),
-            format!("unknown field `{key}`"),
+            // The key comes from the reply: quoted and shortened, as the validator names it.
+            Some(crate::text::shorten_str(key)),
+            format!("unknown field {}", crate::text::shorten_str(key)),
         )
     }
 
@@ -706,7 +707,7 @@ impl Guard<'_> {
             None,
             ErrorKind::Constraint,
             format!("at least {min} characters"),
-            Some(format!("{text:?}")),
+            Some(crate::text::shorten_str(text)),
             format!("the string has {chars} characters"),
         )
     }
@@ -906,7 +907,7 @@ mod tests {
             "Range at p0 after 30: 0 is out of range",
             "Constraint at p2 after 20: the string is already longer than 2 characters",
             "Missing at $ after 27: the object closed without the required field `p66`",
-            "Unknown at q after 22: unknown field `q`",
+            "Unknown at q after 22: unknown field \"q\"",
             "Range at p3 after 37: 0 is out of range",
             "Constraint at a[2] after 21: the string is already longer than 2 characters",
             "Range at zz.n after 15: 11 is out of range",
@@ -920,6 +921,23 @@ mod tests {
                 Some(expected),
                 "{text}"
             );
+        }
+    }
+
+    #[test]
+    fn a_key_from_the_reply_is_quoted_and_shortened() {
+        let schema = json!({"properties": {"a": {}}, "additionalProperties": false});
+        let plan = Plan::new(&schema);
+        for key in ["line\\nbreak".to_owned(), "k".repeat(100_000)] {
+            let mut guard = Guard::new(&plan);
+            let mut reader = Incremental::new();
+            let reply = format!(r#"{{"{key}": 1}}"#);
+            let Progress::Stopped(v) = reader.feed(&reply, &mut guard) else {
+                panic!("{:?}", reader.progress());
+            };
+            let got = v.got().unwrap_or_default();
+            assert!(got.starts_with('"') && got.len() < 1_000, "{got}");
+            assert!(v.message().len() < 1_000 && !v.message().contains('\n'));
         }
     }
 
