@@ -137,10 +137,9 @@ pub trait Output: Send + Sync + 'static {
     /// once ([`Plan`]); none for outputs that are not JSON values. The default compiles it at each
     /// call; an output that can keep it does.
     fn plan(&self) -> Option<Arc<Plan>> {
-        let spec = self.constraint().json()?.clone();
-        Some(Arc::new(
-            Plan::new(&spec.json_schema).aliases(self.has_aliases()),
-        ))
+        let constraint = self.constraint();
+        let schema = &constraint.json()?.json_schema;
+        Some(Arc::new(Plan::new(schema).aliases(self.has_aliases())))
     }
 
     /// The reply kept as the best candidate when no attempt gives a value: for a JSON value, the
