@@ -219,16 +219,15 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
     let (mut shown, mut shown_changes) = (0, 0);
     // What the provider has counted, if it says before the end.
     let mut usage = Usage::default();
-    // Whether the stream had to wait for the delta being taken.
-    let mut waited = false;
-    let mut next = |cx: &mut std::task::Context<'_>, waited: &mut bool| {
-        let polled = deltas.poll_next_unpin(cx);
-        *waited |= polled.is_pending();
-        polled
-    };
-    while let Some(delta) = std::future::poll_fn(|cx| next(cx, &mut waited)).await {
+    loop {
         // Whether this delta came after a wait (a network's pace).
-        let after_wait = std::mem::take(&mut waited);
+        let mut after_wait = false;
+        let next = std::future::poll_fn(|cx| {
+            let polled = deltas.poll_next_unpin(cx);
+            after_wait |= polled.is_pending();
+            polled
+        });
+        let Some(delta) = next.await else { break };
         let delta = match delta {
             Ok(delta) => delta,
             Err(error) if !text.is_empty() => return Ok(Got::Broken { text, error, usage }),
@@ -251,9 +250,10 @@ pub(super) async fn attempt<B: Backend + ?Sized, T: Send + 'static>(
                 }
                 // A partial only when the value changed since the last one (not for a piece that
                 // wrote only a key or punctuation).
-                let (read, changes) = match kind {
-                    ReplyKind::Text => (text.len(), text.len()),
-                    _ => (text.len(), reader.changes()),
+                let read = text.len();
+                let changes = match kind {
+                    ReplyKind::Text => read,
+                    _ => reader.changes(),
                 };
                 // Pieces that came after a wait (a network's pace) each give one; in a burst of
                 // pieces already there, each quarter the reply grows does.

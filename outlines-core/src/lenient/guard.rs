@@ -489,13 +489,14 @@ impl<'p> Guard<'p> {
     #[inline(never)]
     fn unknown(&self, rules: &Rules, key: &str) -> Box<Violation> {
         let known: Vec<&str> = rules.properties.iter().map(|p| &*p.name).collect();
+        // The key comes from the reply: quoted and shortened, as the validator names it.
+        let name = crate::text::shorten_str(key);
         self.stop(
             Some(Slot::Member(key)),
             ErrorKind::Unknown,
             format!("one of the fields {}", known.join(", ")),
-            // The key comes from the reply: quoted and shortened, as the validator names it.
-            Some(crate::text::shorten_str(key)),
-            format!("unknown field {}", crate::text::shorten_str(key)),
+            Some(name.clone()),
+            format!("unknown field {name}"),
         )
     }
 
