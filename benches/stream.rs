@@ -5,7 +5,8 @@
 //!   one for a consumer that is always waiting when the pieces come in a burst (every piece that
 //!   changed the value up to 64 bytes, then after each quarter more), then the final value (from the stream's tree, as the loop takes it when the reply was
 //!   exact) — next to the whole read (`Output::read`, what a generation that does not stream does
-//!   once); and the same without partials (what the stream itself costs).
+//!   once); and the same without partials (what the stream itself costs), also in 16-byte pieces
+//!   and in one piece (the floor: what streaming costs apart from the number of pieces).
 //! - `first_partial`: from the first piece to the first typed partial.
 //! - `generation`: a whole generation on the scripted backend, `Generation::stream` in 4-byte
 //!   pieces (every update taken; the mock hands the executor a turn before each piece, as a
@@ -100,6 +101,17 @@ fn stream(c: &mut Criterion) {
     group.bench_function("streamed_4b_no_partials", |b| {
         b.iter(|| stream_read(black_box(&reply), 4, &plan, &output, false))
     });
+    // The same reply in larger pieces, and in one: the streamed read's cost apart from the
+    // number of pieces (its floor).
+    for size in [16, reply.len()] {
+        let name = match size == reply.len() {
+            true => "streamed_whole_no_partials".to_string(),
+            false => format!("streamed_{size}b_no_partials"),
+        };
+        group.bench_function(name, |b| {
+            b.iter(|| stream_read(black_box(&reply), size, &plan, &output, false))
+        });
+    }
     group.bench_function("streamed_1b", |b| {
         b.iter(|| stream_read(black_box(&reply), 1, &plan, &output, true))
     });

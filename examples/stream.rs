@@ -13,7 +13,6 @@
 use std::io::Write as _;
 use std::process::ExitCode;
 
-use futures_util::StreamExt;
 use outlines::generate::Update;
 use outlines::local::Local;
 use outlines::prelude::*;

@@ -10,10 +10,9 @@
 //! cargo run --example stream_savings
 //! ```
 
-use futures_util::StreamExt;
 use outlines::backend::mock::Mock;
 use outlines::generate::{Outcome, Update};
-use outlines::{Generate, Structured};
+use outlines::prelude::*;
 
 #[derive(Debug, Structured)]
 #[serde(deny_unknown_fields)]

@@ -18,10 +18,12 @@ pub use outlines_core::__private;
 
 /// The traits a program that generates values needs in scope: `use outlines::prelude::*;` brings
 /// `#[derive(Structured)]`, [`Structured`] (`T::from_json`, `T::json_schema`, ...) and [`Generate`]
-/// (`T::generate`, `T::generation`), and [`GenerateOutput`] (`output.generate`, for outputs chosen at
-/// run time).
+/// (`T::generate`, `T::generation`), [`GenerateOutput`] (`output.generate`, for outputs chosen at
+/// run time), and the methods of `futures_util::StreamExt` (`updates.next().await` on a stream of
+/// updates) without its name, as `futures::prelude` does, so that another `StreamExt` can be named.
 pub mod prelude {
     pub use crate::{Generate, GenerateOutput, Structured};
+    pub use futures_util::StreamExt as _;
 }
 
 /// Token-level constraints for local models: see [`outlines_guide`] (with `local` alone, without the
