@@ -9,7 +9,7 @@ use outlines::generate::{Generation, Outcome, Update};
 use outlines::lenient::guard::{Guard, Plan};
 use outlines::lenient::incremental::{Blind, Incremental, Progress};
 use outlines::prelude::*;
-use outlines::{ErrorKind, Output, Partial};
+use outlines::{ErrorKind, Output, Part, Partial};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -921,7 +921,7 @@ trait Grows: Structured {
     fn within(partial: &Partial<Self>, whole: &Self, complete: bool) -> bool;
 }
 
-fn part_within<T: Grows>(part: &Option<outlines::Part<Partial<T>>>, whole: &T) -> bool {
+fn part_within<T: Grows>(part: &Option<Part<Partial<T>>>, whole: &T) -> bool {
     part.as_ref()
         .is_none_or(|p| T::within(&p.value, whole, p.complete))
 }
@@ -944,11 +944,7 @@ impl Grows for u8 {
     }
 }
 
-fn items_within<T: Grows>(
-    partial: &[outlines::Part<Partial<T>>],
-    whole: &[T],
-    complete: bool,
-) -> bool {
+fn items_within<T: Grows>(partial: &[Part<Partial<T>>], whole: &[T], complete: bool) -> bool {
     partial.len() <= whole.len()
         && (!complete || partial.len() == whole.len())
         && partial.iter().zip(whole).enumerate().all(|(i, (p, w))| {
@@ -1069,6 +1065,7 @@ const PAGE: &str =
     r#"{"items": [{"name": "Jo", "qty": 3}, {"qty": 12, "name": "Ann"}], "next": "p2"}"#;
 const PAGES: &str = r#"{"items": [{"items": [{"name": "A", "qty": 1}], "next": null}, {"items": [], "next": "x"}], "next": null}"#;
 const PICKS: &str = r#"{"best": {"name": "X", "qty": 9}, "rest": [{"name": "Y", "qty": 8}], "label": "Top", "url": "https://x"}"#;
+const SHAPES: &str = r#"{"items": [{"Circle": {"radius": 5, "name": "disc"}}, {"Line": [{"name": "a", "qty": 1}, {"name": "b", "qty": 2}]}, "none"], "next": null}"#;
 const NODE: &str = r#"{"value": 1, "children": [{"value": 22, "children": []}, {"value": 3, "children": [{"value": 4, "children": []}]}]}"#;
 
 proptest! {
@@ -1085,6 +1082,9 @@ proptest! {
         grows_within::<Pair>(r#"["Ann", {"name": "B", "qty": 1}]"#, &at)?;
         grows_within::<Node<u32>>(NODE, &at)?;
         grows_within::<Grid<3>>(r#"{"cells": [1, 2, 3], "name": "g"}"#, &at)?;
+        grows_within::<Page<Shape>>(SHAPES, &at)?;
+        grows_within::<Shape>(r#"{"Txt": "hello"}"#, &at)?;
+        grows_within::<Either<u8, Item>>(r#"{"Right": {"value": {"name": "Z", "qty": 4}}}"#, &at)?;
     }
 }
 
@@ -1095,4 +1095,140 @@ fn partials_of_every_shape_grow_a_character_at_a_time() {
     grows_within::<Page<Page<Item>>>(PAGES, &every(PAGES)).unwrap();
     grows_within::<Picks<Item>>(PICKS, &every(PICKS)).unwrap();
     grows_within::<Node<u32>>(NODE, &every(NODE)).unwrap();
+    grows_within::<Page<Shape>>(SHAPES, &every(SHAPES)).unwrap();
+}
+
+// Externally tagged enums with data: the variant once its key is written, its content partial.
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+enum Shape {
+    Circle {
+        #[outline(max = 100)]
+        radius: u32,
+        #[serde(alias = "name")]
+        label: String,
+    },
+    #[serde(alias = "Txt")]
+    Text(String),
+    Line(Item, Item),
+    #[serde(rename = "none")]
+    Empty,
+}
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+enum Either<L, R> {
+    Left(L),
+    Right { value: R },
+}
+
+/// Internally tagged: the tag may follow the fields, so the enum appears whole.
+#[derive(Debug, Clone, PartialEq, Structured)]
+#[serde(tag = "type")]
+enum Tagged {
+    One { a: String },
+}
+
+#[test]
+fn externally_tagged_enums_grow_once_their_variant_is_written() {
+    type P = Partial<Shape>;
+    let at = |text: &str| {
+        let mut reader = Incremental::new();
+        reader.feed(text, &mut Blind);
+        reader.tree().root().and_then(Shape::partial)
+    };
+    // Until the key is whole, no variant.
+    assert!(at(r#"{"Cir"#).is_none());
+    assert!(at(r#"{"Circle""#).is_none());
+    let Some(P::Circle { radius, label }) = at(r#"{"Circle": {"name": "ab"#) else {
+        panic!("{:?}", at(r#"{"Circle": {"name": "ab"#))
+    };
+    assert!(radius.is_none());
+    let label = label.unwrap();
+    assert_eq!((label.value.as_str(), label.complete), ("ab", false));
+    let Some(P::Circle { radius, .. }) = at(r#"{"Circle": {"radius": 5, "#) else {
+        panic!()
+    };
+    assert_eq!(radius.unwrap().value, 5);
+    // A newtype variant (by alias), once its content begins.
+    let Some(P::Text(text)) = at(r#"{"Txt": "he"#) else {
+        panic!()
+    };
+    assert_eq!((text.value.as_str(), text.complete), ("he", false));
+    // A tuple variant's items in order.
+    let Some(P::Line(a, b)) = at(r#"{"Line": [{"name": "a"#) else {
+        panic!()
+    };
+    assert_eq!(a.unwrap().value.name.unwrap().value, "a");
+    assert!(b.is_none());
+    // A unit variant is a string, there once whole; a prefix of its name is no variant.
+    assert!(at(r#""no"#).is_none());
+    assert!(matches!(at(r#""none""#), Some(P::Empty)));
+    // An unknown variant is none.
+    assert!(at(r#"{"Square": {"side": 1"#).is_none());
+    assert_eq!(
+        format!("{:?}", at(r#"{"Circle": {"name": "ab"#).unwrap()),
+        r#"Circle { radius: None, label: Some(Part { value: "ab", complete: false }) }"#
+    );
+
+    // Generic, and inside a generic struct.
+    type E = Partial<Either<u8, Item>>;
+    let E::Right { value } = partial_at::<Either<u8, Item>>(r#"{"Right": {"value": {"name": "Z"#)
+    else {
+        panic!()
+    };
+    assert_eq!(value.unwrap().value.name.unwrap().value, "Z");
+    let p = partial_at::<Either<u8, Item>>(r#"{"Left": 7}"#);
+    assert!(matches!(
+        p,
+        E::Left(Part {
+            value: 7,
+            complete: true
+        })
+    ));
+    assert!(format!("{p:?}").starts_with("Left(Part"));
+    let p = partial_at::<Page<Shape>>(r#"{"items": ["none", {"Text": "hi"#);
+    let items = p.items.unwrap().value;
+    assert!(matches!(items[0].value, P::Empty) && items[0].complete);
+    assert!(matches!(&items[1].value, P::Text(t) if t.value == "hi") && !items[1].complete);
+
+    // Other representations appear whole.
+    let whole: Option<Tagged> = partial_of_tagged(r#"{"type": "One", "a": "x"}"#);
+    assert_eq!(whole, Some(Tagged::One { a: "x".into() }));
+    assert_eq!(partial_of_tagged(r#"{"type": "One", "a": "x""#), None);
+}
+
+fn partial_of_tagged(text: &str) -> Option<Tagged> {
+    let mut reader = Incremental::new();
+    reader.feed(text, &mut Blind);
+    reader.tree().root().and_then(Tagged::partial)
+}
+
+impl Grows for Shape {
+    fn within(p: &Partial<Self>, w: &Self, complete: bool) -> bool {
+        type P = Partial<Shape>;
+        match (p, w) {
+            (
+                P::Circle { radius, label },
+                Shape::Circle {
+                    radius: r,
+                    label: l,
+                },
+            ) => part_within(radius, r) && part_within(label, l),
+            (P::Text(t), Shape::Text(w)) => String::within(&t.value, w, t.complete),
+            (P::Line(a, b), Shape::Line(x, y)) => part_within(a, x) && part_within(b, y),
+            (P::Empty, Shape::Empty) => complete,
+            _ => false,
+        }
+    }
+}
+
+impl Grows for Either<u8, Item> {
+    fn within(p: &Partial<Self>, w: &Self, _: bool) -> bool {
+        type P = Partial<Either<u8, Item>>;
+        match (p, w) {
+            (P::Left(a), Either::Left(b)) => u8::within(&a.value, b, a.complete),
+            (P::Right { value }, Either::Right { value: w }) => part_within(value, w),
+            _ => false,
+        }
+    }
 }

@@ -82,6 +82,37 @@ struct Flat<T> {
     item: Item,
 }
 
+#[derive(Structured)]
+enum Event<T> {
+    Start,
+    #[serde(skip)]
+    #[allow(dead_code)]
+    Hidden(T),
+    Named { #[serde(flatten)] item: Item, #[serde(skip)] _seen: bool, at: u32 },
+    Values(T, Vec<T>),
+    Boxed(Box<Event<T>>),
+    Nothing {},
+}
+
+#[derive(Structured)]
+#[serde(tag = "t", content = "c")]
+enum Adjacent {
+    One(String),
+}
+
+#[derive(Debug, Structured)]
+enum Units {
+    A,
+    B,
+}
+
+forward! {
+    enum Forwarded<T: Debug> {
+        One { #[serde(alias = "uno")] value: T },
+        Two(T),
+    }
+}
+
 fn debug<T: Debug>(_: &T) {}
 
 fn partial<T: Structured>(text: &str) -> Option<Partial<T>> {
@@ -111,6 +142,16 @@ fn main() {
     debug(&listing);
     assert_eq!(listing.entries.unwrap().value.len(), 1);
     assert_eq!(listing.item.unwrap().value.name.unwrap().value, "x");
+    let Some(Partial::<Event<u8>>::Named { item, at, .. }) = partial::<Event<u8>>(r#"{"Named": {"name": "x", "at": 1,"#) else { panic!() };
+    assert_eq!((item.unwrap().value.name.unwrap().value, at.unwrap().value), ("x".to_owned(), 1));
+    debug(&partial::<Event<u8>>(r#"{"Boxed": {"Values": [1, [2"#));
+    debug(&partial::<Event<u8>>(r#""Start""#));
+    debug(&partial::<Event<u8>>(r#"{"Nothing": {"#));
+    let whole: Option<Adjacent> = partial::<Adjacent>(r#"{"t": "One", "c": "x"}"#);
+    assert!(whole.is_some());
+    let whole: Option<Units> = partial::<Units>(r#""A""#);
+    debug(&whole);
+    debug(&partial::<Forwarded<u8>>(r#"{"One": {"uno": 1"#));
     let flat = partial::<Flat<u8>>(r#"{"entries": [1], "name": "x"#).unwrap();
     debug(&flat);
     assert_eq!(flat.item.unwrap().value.name.unwrap().value, "x");
