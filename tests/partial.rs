@@ -9,7 +9,7 @@ use outlines::generate::{Generation, Outcome, Update};
 use outlines::lenient::guard::{Guard, Plan};
 use outlines::lenient::incremental::{Blind, Incremental, Progress};
 use outlines::prelude::*;
-use outlines::{ErrorKind, Output, Partial};
+use outlines::{ErrorKind, Output, Part, Partial};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
@@ -731,4 +731,504 @@ async fn partials_keep_coming_at_a_networks_pace_and_are_paced_in_a_burst() {
     let burst = partials_taken(&Burst(Mock::new().reply(reply).streaming(4))).await;
     assert!(burst.len() <= 30, "{} partials: {burst:?}", burst.len());
     assert!(burst.windows(2).all(|w| w[0] < w[1]), "{burst:?}");
+}
+
+// Generic, newtype and tuple structs grow as a reply writes them, as a plain struct does.
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+struct Item {
+    name: String,
+    #[outline(max = 1000)]
+    qty: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+struct Page<T> {
+    #[outline(max = 3)]
+    items: Vec<T>,
+    next: Option<String>,
+}
+
+/// A generic with an `Option<T>` and a `Vec<T>`, an alias and a flattened field.
+#[derive(Debug, Clone, PartialEq, Structured)]
+struct Picks<T> {
+    best: Option<T>,
+    rest: Vec<T>,
+    #[serde(alias = "label")]
+    title: String,
+    #[serde(flatten)]
+    source: Source,
+}
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+struct Source {
+    url: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+struct Wrapper(Item);
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+#[serde(transparent)]
+struct Label {
+    text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+struct Pair(String, Item);
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+struct Node<T> {
+    value: T,
+    children: Vec<Node<T>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+struct Grid<const N: usize> {
+    cells: [u8; N],
+    name: String,
+}
+
+/// The partial of a `T` after `text`, the start of a reply.
+fn partial_at<T: Structured>(text: &str) -> Partial<T> {
+    let mut reader = Incremental::new();
+    reader.feed(text, &mut Blind);
+    T::partial(reader.tree().root().unwrap()).unwrap()
+}
+
+#[test]
+fn generic_structs_grow_field_by_field() {
+    let p = partial_at::<Page<Item>>(r#"{"items":[{"name":"Jo"#);
+    assert!(p.next.is_none());
+    let items = p.items.unwrap();
+    assert!(!items.complete);
+    let item = &items.value[0];
+    assert!(!item.complete);
+    let name = item.value.name.as_ref().unwrap();
+    assert_eq!((name.value.as_str(), name.complete), ("Jo", false));
+    assert!(item.value.qty.is_none());
+
+    let p = partial_at::<Page<Item>>(r#"{"items":[{"name":"Jo","qty":3},{"na"#);
+    let items = p.items.unwrap().value;
+    assert_eq!(items.len(), 2);
+    assert!(items[0].complete && !items[1].complete);
+    assert_eq!(items[0].value.qty.as_ref().unwrap().value, 3);
+    assert!(items[1].value.name.is_none());
+
+    let p = partial_at::<Page<Item>>(r#"{"items":[],"next":"pa"#);
+    assert!(p.items.unwrap().complete);
+    let next = p.next.unwrap();
+    assert_eq!((next.value.as_deref(), next.complete), (Some("pa"), false));
+    assert!(
+        format!("{:?}", partial_at::<Page<Item>>(r#"{"items":[{"name":"A"#))
+            .starts_with("PagePartial { items: Some(Part { value: [Part { value: ItemPartial")
+    );
+
+    // Nested generics.
+    let p = partial_at::<Page<Page<Item>>>(r#"{"items":[{"items":[{"name":"A"#);
+    let inner = &p.items.unwrap().value[0].value;
+    let name = &inner.items.as_ref().unwrap().value[0].value.name;
+    assert_eq!(name.as_ref().unwrap().value, "A");
+
+    // An `Option<T>`, a `Vec<T>`, an alias and a flattened field.
+    let p = partial_at::<Picks<Item>>(r#"{"best":{"name":"X"#);
+    let best = p.best.unwrap();
+    assert_eq!(best.value.unwrap().name.unwrap().value, "X");
+    assert!(p.rest.is_none() && p.title.is_none());
+    let p = partial_at::<Picks<Item>>(r#"{"best":null,"rest":[{"qty":2}],"label":"Top","url":"ht"#);
+    let best = p.best.unwrap();
+    assert_eq!((best.value.is_none(), best.complete), (true, true));
+    assert_eq!(
+        p.rest.unwrap().value[0].value.qty.as_ref().unwrap().value,
+        2
+    );
+    assert_eq!(p.title.unwrap().value, "Top");
+    assert_eq!(p.source.unwrap().value.url.unwrap().value, "ht");
+
+    // A recursive generic, and a const generic.
+    let p = partial_at::<Node<u32>>(r#"{"value":1,"children":[{"value":2,"children":[{"val"#);
+    let child = &p.children.as_ref().unwrap().value[0].value;
+    assert_eq!(child.value.as_ref().unwrap().value, 2);
+    assert!(
+        child.children.as_ref().unwrap().value[0]
+            .value
+            .value
+            .is_none()
+    );
+    assert!(format!("{p:?}").starts_with("NodePartial { value: Some(Part { value: 1"));
+    let p = partial_at::<Grid<2>>(r#"{"cells":[1,2],"name":"g"#);
+    assert_eq!(p.cells.unwrap().value.len(), 2);
+    assert_eq!(p.name.unwrap().value, "g");
+}
+
+#[test]
+fn newtype_and_tuple_structs_grow() {
+    // A newtype is its field: its partial is the field's.
+    let p: Partial<Item> = partial_at::<Wrapper>(r#"{"name":"Jo"#);
+    assert_eq!(p.name.unwrap().value, "Jo");
+    assert!(p.qty.is_none());
+    let p: String = partial_at::<Label>(r#""Hel"#);
+    assert_eq!(p, "Hel");
+    // A tuple struct reads the array's items in order.
+    let p = partial_at::<Pair>(r#"["An"#);
+    assert_eq!(p.0.as_ref().unwrap().value, "An");
+    assert!(p.1.is_none());
+    let p = partial_at::<Pair>(r#"["Ann", {"name":"B"#);
+    assert!(p.0.as_ref().unwrap().complete);
+    assert_eq!(
+        p.1.as_ref().unwrap().value.name.as_ref().unwrap().value,
+        "B"
+    );
+    assert!(format!("{p:?}").starts_with(r#"PairPartial(Some(Part { value: "Ann""#));
+    // Not an array: nothing of a tuple struct yet.
+    let mut reader = Incremental::new();
+    reader.feed(r#"{"0": "An"#, &mut Blind);
+    assert!(Pair::partial(reader.tree().root().unwrap()).is_none());
+}
+
+#[test]
+fn the_new_shapes_validate_as_before() {
+    let page = Page::<Item>::from_json(r#"{"items":[{"name":"Jo","qty":3}],"next":null}"#);
+    assert_eq!(
+        page.unwrap(),
+        Page {
+            items: vec![Item {
+                name: "Jo".into(),
+                qty: 3
+            }],
+            next: None
+        }
+    );
+    let err = Page::<Item>::from_json(r#"{"items":[{"name":"a","qty":1001},{"name":"b","qty":1},{"name":"c","qty":1},{"name":"d","qty":1}],"next":null}"#).unwrap_err();
+    assert_eq!(err.errors().len(), 2, "{err}");
+    assert!(Wrapper::from_json(r#"{"name":"Jo","qty":1001}"#).is_err());
+    assert_eq!(
+        Pair::from_json(r#"["Ann", {"name":"B","qty":1}]"#).unwrap(),
+        Pair(
+            "Ann".into(),
+            Item {
+                name: "B".into(),
+                qty: 1
+            }
+        )
+    );
+    assert!(Pair::from_json(r#"{"0": "Ann"}"#).is_err());
+}
+
+/// Whether a partial is a prefix of the whole value: everything it shows is there, and what it
+/// marks whole is all of it.
+trait Grows: Structured {
+    fn within(partial: &Partial<Self>, whole: &Self, complete: bool) -> bool;
+}
+
+fn part_within<T: Grows>(part: &Option<Part<Partial<T>>>, whole: &T) -> bool {
+    part.as_ref()
+        .is_none_or(|p| T::within(&p.value, whole, p.complete))
+}
+
+impl Grows for String {
+    fn within(partial: &String, whole: &String, complete: bool) -> bool {
+        whole.starts_with(partial.as_str()) && (!complete || partial == whole)
+    }
+}
+
+impl Grows for u32 {
+    fn within(partial: &u32, whole: &u32, _: bool) -> bool {
+        partial == whole
+    }
+}
+
+impl Grows for u8 {
+    fn within(partial: &u8, whole: &u8, _: bool) -> bool {
+        partial == whole
+    }
+}
+
+fn items_within<T: Grows>(partial: &[Part<Partial<T>>], whole: &[T], complete: bool) -> bool {
+    partial.len() <= whole.len()
+        && (!complete || partial.len() == whole.len())
+        && partial.iter().zip(whole).enumerate().all(|(i, (p, w))| {
+            T::within(&p.value, w, p.complete) && (p.complete || i + 1 == partial.len())
+        })
+}
+
+impl<T: Grows> Grows for Vec<T> {
+    fn within(partial: &Partial<Self>, whole: &Self, complete: bool) -> bool {
+        items_within(partial, whole, complete)
+    }
+}
+
+impl<const N: usize> Grows for [u8; N] {
+    fn within(partial: &Partial<Self>, whole: &Self, complete: bool) -> bool {
+        items_within(partial, whole, complete)
+    }
+}
+
+impl<T: Grows> Grows for Option<T> {
+    fn within(partial: &Partial<Self>, whole: &Self, complete: bool) -> bool {
+        match (partial, whole) {
+            (None, None) => true,
+            (Some(p), Some(w)) => T::within(p, w, complete),
+            _ => false,
+        }
+    }
+}
+
+impl Grows for Item {
+    fn within(p: &Partial<Self>, w: &Self, _: bool) -> bool {
+        part_within(&p.name, &w.name) && part_within(&p.qty, &w.qty)
+    }
+}
+
+impl Grows for Source {
+    fn within(p: &Partial<Self>, w: &Self, _: bool) -> bool {
+        part_within(&p.url, &w.url)
+    }
+}
+
+impl<T: Grows> Grows for Page<T> {
+    fn within(p: &Partial<Self>, w: &Self, _: bool) -> bool {
+        part_within(&p.items, &w.items) && part_within(&p.next, &w.next)
+    }
+}
+
+impl<T: Grows> Grows for Picks<T> {
+    fn within(p: &Partial<Self>, w: &Self, _: bool) -> bool {
+        part_within(&p.best, &w.best)
+            && part_within(&p.rest, &w.rest)
+            && part_within(&p.title, &w.title)
+            && part_within(&p.source, &w.source)
+    }
+}
+
+impl Grows for Wrapper {
+    fn within(p: &Partial<Self>, w: &Self, complete: bool) -> bool {
+        Item::within(p, &w.0, complete)
+    }
+}
+
+impl Grows for Label {
+    fn within(p: &Partial<Self>, w: &Self, complete: bool) -> bool {
+        String::within(p, &w.text, complete)
+    }
+}
+
+impl Grows for Pair {
+    fn within(p: &Partial<Self>, w: &Self, _: bool) -> bool {
+        part_within(&p.0, &w.0) && part_within(&p.1, &w.1)
+    }
+}
+
+impl<T: Grows> Grows for Node<T> {
+    fn within(p: &Partial<Self>, w: &Self, _: bool) -> bool {
+        part_within(&p.value, &w.value) && part_within(&p.children, &w.children)
+    }
+}
+
+impl<const N: usize> Grows for Grid<N> {
+    fn within(p: &Partial<Self>, w: &Self, _: bool) -> bool {
+        part_within(&p.cells, &w.cells) && part_within(&p.name, &w.name)
+    }
+}
+
+/// Reads `reply` in the pieces `at` cuts it into: every partial is within the value, and the last,
+/// once the reply ends, is all of it.
+fn grows_within<T>(reply: &str, at: &[usize]) -> Result<(), TestCaseError>
+where
+    T: Grows + std::fmt::Debug,
+    Partial<T>: std::fmt::Debug,
+{
+    let whole = T::from_json(reply).unwrap();
+    let mut reader = Incremental::new();
+    let mut seen = 0;
+    for piece in cut(reply, at) {
+        reader.feed(piece, &mut Blind);
+        if let Some(root) = reader.tree().root()
+            && let Some(p) = T::partial(root)
+        {
+            prop_assert!(
+                T::within(&p, &whole, root.complete()),
+                "{p:?} is not within {whole:?}"
+            );
+            seen += 1;
+        }
+    }
+    reader.finish(&mut Blind);
+    let root = reader.tree().root().unwrap();
+    let p = T::partial(root).unwrap();
+    prop_assert!(root.complete() && T::within(&p, &whole, true), "{p:?}");
+    prop_assert!(seen > 0);
+    Ok(())
+}
+
+const PAGE: &str =
+    r#"{"items": [{"name": "Jo", "qty": 3}, {"qty": 12, "name": "Ann"}], "next": "p2"}"#;
+const PAGES: &str = r#"{"items": [{"items": [{"name": "A", "qty": 1}], "next": null}, {"items": [], "next": "x"}], "next": null}"#;
+const PICKS: &str = r#"{"best": {"name": "X", "qty": 9}, "rest": [{"name": "Y", "qty": 8}], "label": "Top", "url": "https://x"}"#;
+const SHAPES: &str = r#"{"items": [{"Circle": {"radius": 5, "name": "disc"}}, {"Line": [{"name": "a", "qty": 1}, {"name": "b", "qty": 2}]}, "none"], "next": null}"#;
+const NODE: &str = r#"{"value": 1, "children": [{"value": 22, "children": []}, {"value": 3, "children": [{"value": 4, "children": []}]}]}"#;
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Every partial of the new shapes is a prefix of the final value, for any split.
+    #[test]
+    fn partials_of_every_shape_are_prefixes(at in proptest::collection::vec(0usize..200, 0..12)) {
+        grows_within::<Page<Item>>(PAGE, &at)?;
+        grows_within::<Page<Page<Item>>>(PAGES, &at)?;
+        grows_within::<Picks<Item>>(PICKS, &at)?;
+        grows_within::<Wrapper>(r#"{"name": "Jo", "qty": 3}"#, &at)?;
+        grows_within::<Label>(r#""Hello there""#, &at)?;
+        grows_within::<Pair>(r#"["Ann", {"name": "B", "qty": 1}]"#, &at)?;
+        grows_within::<Node<u32>>(NODE, &at)?;
+        grows_within::<Grid<3>>(r#"{"cells": [1, 2, 3], "name": "g"}"#, &at)?;
+        grows_within::<Page<Shape>>(SHAPES, &at)?;
+        grows_within::<Shape>(r#"{"Txt": "hello"}"#, &at)?;
+        grows_within::<Either<u8, Item>>(r#"{"Right": {"value": {"name": "Z", "qty": 4}}}"#, &at)?;
+    }
+}
+
+#[test]
+fn partials_of_every_shape_grow_a_character_at_a_time() {
+    let every = |text: &str| (0..text.len()).collect::<Vec<_>>();
+    grows_within::<Page<Item>>(PAGE, &every(PAGE)).unwrap();
+    grows_within::<Page<Page<Item>>>(PAGES, &every(PAGES)).unwrap();
+    grows_within::<Picks<Item>>(PICKS, &every(PICKS)).unwrap();
+    grows_within::<Node<u32>>(NODE, &every(NODE)).unwrap();
+    grows_within::<Page<Shape>>(SHAPES, &every(SHAPES)).unwrap();
+}
+
+// Externally tagged enums with data: the variant once its key is written, its content partial.
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+enum Shape {
+    Circle {
+        #[outline(max = 100)]
+        radius: u32,
+        #[serde(alias = "name")]
+        label: String,
+    },
+    #[serde(alias = "Txt")]
+    Text(String),
+    Line(Item, Item),
+    #[serde(rename = "none")]
+    Empty,
+}
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+enum Either<L, R> {
+    Left(L),
+    Right { value: R },
+}
+
+/// Internally tagged: the tag may follow the fields, so the enum appears whole.
+#[derive(Debug, Clone, PartialEq, Structured)]
+#[serde(tag = "type")]
+enum Tagged {
+    One { a: String },
+}
+
+#[test]
+fn externally_tagged_enums_grow_once_their_variant_is_written() {
+    type P = Partial<Shape>;
+    let at = |text: &str| {
+        let mut reader = Incremental::new();
+        reader.feed(text, &mut Blind);
+        reader.tree().root().and_then(Shape::partial)
+    };
+    // Until the key is whole, no variant.
+    assert!(at(r#"{"Cir"#).is_none());
+    assert!(at(r#"{"Circle""#).is_none());
+    let Some(P::Circle { radius, label }) = at(r#"{"Circle": {"name": "ab"#) else {
+        panic!("{:?}", at(r#"{"Circle": {"name": "ab"#))
+    };
+    assert!(radius.is_none());
+    let label = label.unwrap();
+    assert_eq!((label.value.as_str(), label.complete), ("ab", false));
+    let Some(P::Circle { radius, .. }) = at(r#"{"Circle": {"radius": 5, "#) else {
+        panic!()
+    };
+    assert_eq!(radius.unwrap().value, 5);
+    // A newtype variant (by alias), once its content begins.
+    let Some(P::Text(text)) = at(r#"{"Txt": "he"#) else {
+        panic!()
+    };
+    assert_eq!((text.value.as_str(), text.complete), ("he", false));
+    // A tuple variant's items in order.
+    let Some(P::Line(a, b)) = at(r#"{"Line": [{"name": "a"#) else {
+        panic!()
+    };
+    assert_eq!(a.unwrap().value.name.unwrap().value, "a");
+    assert!(b.is_none());
+    // A unit variant is a string, there once whole; a prefix of its name is no variant.
+    assert!(at(r#""no"#).is_none());
+    assert!(matches!(at(r#""none""#), Some(P::Empty)));
+    // An unknown variant is none.
+    assert!(at(r#"{"Square": {"side": 1"#).is_none());
+    assert_eq!(
+        format!("{:?}", at(r#"{"Circle": {"name": "ab"#).unwrap()),
+        r#"Circle { radius: None, label: Some(Part { value: "ab", complete: false }) }"#
+    );
+
+    // Generic, and inside a generic struct.
+    type E = Partial<Either<u8, Item>>;
+    let E::Right { value } = partial_at::<Either<u8, Item>>(r#"{"Right": {"value": {"name": "Z"#)
+    else {
+        panic!()
+    };
+    assert_eq!(value.unwrap().value.name.unwrap().value, "Z");
+    let p = partial_at::<Either<u8, Item>>(r#"{"Left": 7}"#);
+    assert!(matches!(
+        p,
+        E::Left(Part {
+            value: 7,
+            complete: true
+        })
+    ));
+    assert!(format!("{p:?}").starts_with("Left(Part"));
+    let p = partial_at::<Page<Shape>>(r#"{"items": ["none", {"Text": "hi"#);
+    let items = p.items.unwrap().value;
+    assert!(matches!(items[0].value, P::Empty) && items[0].complete);
+    assert!(matches!(&items[1].value, P::Text(t) if t.value == "hi") && !items[1].complete);
+
+    // Other representations appear whole.
+    let whole: Option<Tagged> = partial_of_tagged(r#"{"type": "One", "a": "x"}"#);
+    assert_eq!(whole, Some(Tagged::One { a: "x".into() }));
+    assert_eq!(partial_of_tagged(r#"{"type": "One", "a": "x""#), None);
+}
+
+fn partial_of_tagged(text: &str) -> Option<Tagged> {
+    let mut reader = Incremental::new();
+    reader.feed(text, &mut Blind);
+    reader.tree().root().and_then(Tagged::partial)
+}
+
+impl Grows for Shape {
+    fn within(p: &Partial<Self>, w: &Self, complete: bool) -> bool {
+        type P = Partial<Shape>;
+        match (p, w) {
+            (
+                P::Circle { radius, label },
+                Shape::Circle {
+                    radius: r,
+                    label: l,
+                },
+            ) => part_within(radius, r) && part_within(label, l),
+            (P::Text(t), Shape::Text(w)) => String::within(&t.value, w, t.complete),
+            (P::Line(a, b), Shape::Line(x, y)) => part_within(a, x) && part_within(b, y),
+            (P::Empty, Shape::Empty) => complete,
+            _ => false,
+        }
+    }
+}
+
+impl Grows for Either<u8, Item> {
+    fn within(p: &Partial<Self>, w: &Self, _: bool) -> bool {
+        type P = Partial<Either<u8, Item>>;
+        match (p, w) {
+            (P::Left(a), Either::Left(b)) => u8::within(&a.value, b, a.complete),
+            (P::Right { value }, Either::Right { value: w }) => part_within(value, w),
+            _ => false,
+        }
+    }
 }

@@ -151,6 +151,20 @@ pub fn part<T: Structured>(node: Option<NodeRef<'_>>) -> Option<Part<T::Partial>
     })
 }
 
+/// [`part`] by `partial`, the type's `<T as Structured>::partial` as the derive names it: a type that
+/// is not `Structured` then fails only there, with the derive's other errors about it.
+#[doc(hidden)]
+pub fn part_by<P>(
+    node: Option<NodeRef<'_>>,
+    partial: impl FnOnce(NodeRef<'_>) -> Option<P>,
+) -> Option<Part<P>> {
+    let node = node?;
+    Some(Part {
+        value: partial(node)?,
+        complete: node.complete(),
+    })
+}
+
 /// Keeps `node` for a field if no key of a better `rank` (its name before its aliases) filled it:
 /// of one key written twice, the last counts.
 #[doc(hidden)]

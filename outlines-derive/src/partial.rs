@@ -1,58 +1,121 @@
 //! `Structured::Partial`: the partial form of the type, shown while a reply writes it.
 //!
-//! A struct with named fields gets a partial struct of its own: the same fields, each
-//! `Option<Part<partial of the field's type>>`, read from the reply's tree by key (or alias). A
-//! flattened field reads the same object. Every other shape (enums, tuple structs, generic types)
-//! appears when whole. The partial struct is declared inside the derive's anonymous block, so it
-//! adds no name to the user's module; it is reached as `Partial<T>`. It is always `Debug`: a field
-//! whose type is not prints as `…` (picked by autoref, since bounds on a recursive partial would
-//! never resolve).
+//! A struct with fields gets a partial struct of its own, generic or not: the same fields, each
+//! `Option<Part<partial of the field's type>>`, read from the reply's tree by key (or alias) for
+//! named fields, by position in the array for a tuple struct. A flattened field reads the same
+//! object. A newtype or transparent struct is its field: its partial is the field's, read from the
+//! same node. An externally tagged enum with data (serde's default) gets a partial enum: the
+//! variant named by the object's key once that key is whole, its fields partial as a struct's (a
+//! newtype variant's content as its type's partial); a unit variant once its string is whole.
+//! Other enums (internally or adjacently tagged, untagged: the variant is not known from the
+//! start), enums without data and unit structs appear when whole (a prefix of a variant's name is
+//! no variant). Lifetime parameters are rejected before this (`check`); const parameters need
+//! nothing of their own.
+//!
+//! The partial type is declared inside the derive's anonymous block, so it adds no name to the
+//! user's module; it is reached as `Partial<T>`. Its one parameter is the container type itself
+//! (`PagePartial<Page<T>>`), which names each field's partial through `PartialField<i>`, so the
+//! container's own parameters need no repeating. It is always `Debug`: a field whose type is not
+//! prints as `…` (picked by autoref, since bounds on a recursive partial would never resolve); of a
+//! generic container, when each parameter's partial is `Debug` (a bound on the parameters only,
+//! which a recursive type meets too).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::ast::{Data, Style};
+use crate::ast::{Data, Field, Style, Variant};
 use syn::spanned::Spanned as _;
 
 use crate::codegen::{Gen, structured_fn};
-use crate::span::{rebind, rebind_mut, respan};
+use crate::span::{rebind, rebind_mut, respan, unbind};
 
 /// The `type Partial` and `fn partial` of the `Structured` impl; the partial struct, if any, goes
 /// to `items`.
 pub(crate) fn partial_members(g: &Gen<'_>, items: &mut TokenStream) -> TokenStream {
-    let private = &g.private;
     let cont = g.cont;
-    let fields = match &cont.data {
-        Data::Struct(Style::Struct, fields)
-            if cont.generics.params.is_empty() && cont.attrs.transparent.is_none() =>
-        {
-            fields
-        }
-        _ => {
-            return quote! {
-                type Partial = Self;
-
-                fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<Self> {
-                    #private::whole::<Self>(__node)
-                }
-            };
+    let (style, fields) = match &cont.data {
+        Data::Struct(style, fields) => (style, fields),
+        Data::Enum(variants) => {
+            return enumeration(g, variants, items).unwrap_or_else(|| whole(g));
         }
     };
+    if cont.attrs.transparent.is_some() || *style == Style::Newtype {
+        return match fields.iter().find(|f| !f.skipped()) {
+            Some(field) => forward(g, field),
+            None => whole(g),
+        };
+    }
+    match style {
+        Style::Struct => record(g, fields, true, items),
+        Style::Tuple => record(g, fields, false, items),
+        Style::Newtype | Style::Unit => whole(g),
+    }
+}
+
+/// A value that appears only when whole.
+fn whole(g: &Gen<'_>) -> TokenStream {
+    let private = &g.private;
+    quote! {
+        type Partial = Self;
+
+        fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<Self> {
+            #private::whole::<Self>(__node)
+        }
+    }
+}
+
+/// A newtype is its field in the reply (its schema is the field's, inlined), so its partial is the
+/// field's, read from the same node.
+fn forward(g: &Gen<'_>, field: &Field) -> TokenStream {
+    let private = &g.private;
+    let ty = structured_fn(g, &field.ty, "Partial");
+    let partial = structured_fn(g, &field.ty, "partial");
+    // Spanned at the field's type as a whole: a type that is not `Structured` fails there, with the
+    // derive's other errors about it, once.
+    respan(
+        quote! {
+            type Partial = #ty;
+
+            fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<#ty> {
+                #partial(__node)
+            }
+        },
+        field.ty.span(),
+    )
+}
+
+/// The partial struct of a struct with fields: `named`, read from an object by key; else a tuple
+/// struct, read from an array by position (the schema's tuple has the unskipped fields in order).
+fn record(g: &Gen<'_>, fields: &[Field], named: bool, items: &mut TokenStream) -> TokenStream {
+    let private = &g.private;
+    let cont = g.cont;
+    let (impl_generics, _, where_clause) = g.split();
     let name = format_ident!("{}Partial", cont.ident);
     let shown = name.to_string();
     let vis = cont.vis;
     let fields: Vec<_> = fields.iter().filter(|f| !f.skipped()).collect();
-    let members: Vec<_> = fields.iter().map(|f| &f.member).collect();
+    // The partial's members: the field's own names, or its position in the array.
+    let members: Vec<syn::Member> = fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| match named {
+            true => f.member.clone(),
+            false => syn::Member::Unnamed(syn::Index {
+                index: i as u32,
+                span: f.ty.span(),
+            }),
+        })
+        .collect();
+    let self_ty = g.self_ty();
     // Each field's partial type is named through an impl (`<Self as PartialField<i>>::Type`), not
     // in the struct: a field type that does not resolve is then reported once, as the rest of the
     // derive's uses of it are, not again with advice for the partial struct.
     let mut types = Vec::new();
     for (i, f) in fields.iter().enumerate() {
         let partial = structured_fn(g, &f.ty, "Partial");
-        let self_ty = g.self_ty();
         items.extend(respan(
             quote! {
-                impl #private::PartialField<#i> for #self_ty {
+                impl #impl_generics #private::PartialField<#i> for #self_ty #where_clause {
                     type Type = #partial;
                 }
             },
@@ -63,100 +126,359 @@ pub(crate) fn partial_members(g: &Gen<'_>, items: &mut TokenStream) -> TokenStre
             f.ty.span(),
         ));
     }
-    // Each key (a field's name or alias) and the fields it fills, with its rank among that field's
-    // keys: one pass over the object's members finds every field.
-    let mut arms: Vec<(&String, Vec<(usize, usize)>)> = Vec::new();
-    for (i, f) in fields.iter().enumerate() {
-        if f.attrs.flatten.is_some() {
-            continue;
-        }
-        for (rank, key) in std::iter::once(&f.name).chain(&f.attrs.aliases).enumerate() {
-            match arms.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, fills)) => fills.push((i, rank)),
-                None => arms.push((key, vec![(i, rank)])),
-            }
-        }
-    }
-    let arms = arms.iter().map(|(key, fills)| {
-        let fills = fills
-            .iter()
-            .map(|(i, rank)| quote!(#private::found(&mut __slots[#i], #rank, __child);));
-        quote!(#key => { #(#fills)* })
-    });
-    let count = fields.len();
-    let reads = fields.iter().enumerate().map(|(i, f)| {
-        let ty = &f.ty;
-        let node = if f.attrs.flatten.is_some() {
-            quote!(::core::option::Option::Some(__node))
-        } else {
-            quote!(__slots[#i].map(|(_, __n)| __n))
-        };
-        // Each field set in a statement spanned at its type (`__p` rebound there), as for `Debug`.
-        let member = &f.member;
-        let span = ty.span();
-        let this = rebind_mut(span, "__p");
-        let node_at = rebind(span, "__found");
-        let set = respan(quote!(__p.#member = #private::part::<#ty>(__found);), span);
-        quote!({ let __found = #node; #this #node_at #set })
-    });
-    let empty = fields.iter().map(|f| {
-        let member = &f.member;
-        respan(quote!(#member: ::core::option::Option::None), f.ty.span())
-    });
+    let gather = gather(private, &fields, named);
+    let reads = fields
+        .iter()
+        .zip(&members)
+        .enumerate()
+        .map(|(i, (f, member))| {
+            let ty = &f.ty;
+            let node = if f.attrs.flatten.is_some() {
+                quote!(::core::option::Option::Some(__node))
+            } else {
+                quote!(__slots[#i].map(|(_, __n)| __n))
+            };
+            // Each field set in a statement spanned at its type (`__p` rebound there), as for `Debug`.
+            let span = ty.span();
+            let this = rebind_mut(span, "__p");
+            let node_at = rebind(span, "__found");
+            let set = respan(quote!(__p.#member = #private::part::<#ty>(__found);), span);
+            quote!({ let __found = #node; #this #node_at #set })
+        });
+    let empty = fields
+        .iter()
+        .zip(&members)
+        .map(|(f, member)| respan(quote!(#member: ::core::option::Option::None), f.ty.span()));
     // Spanned at the field's type, so that a type that does not resolve fails there, once; `__this`
     // is rebound at that span to stay visible under it.
-    let shows = fields.iter().map(|f| {
-        let member = &f.member;
-        let span = f.ty.span();
-        let this = rebind(span, "__this");
-        let show = respan(
-            quote!(#private::DebugWith(move |__f: &mut ::core::fmt::Formatter<'_>| (&&#private::Show(&__this.#member)).show(__f))),
-            span,
-        );
-        quote!({ #this #show })
-    });
+    let shows: Vec<_> = fields
+        .iter()
+        .zip(&members)
+        .map(|(f, member)| {
+            let span = f.ty.span();
+            let this = rebind(span, "__this");
+            let show = respan(
+                quote!(#private::DebugWith(move |__f: &mut ::core::fmt::Formatter<'_>| (&&#private::Show(&__this.#member)).show(__f))),
+                span,
+            );
+            quote!({ #this #show })
+        })
+        .collect();
+    let show = if named {
+        quote!(__f.debug_struct(#shown) #(.field(stringify!(#members), &#shows))* .finish())
+    } else {
+        quote!(__f.debug_tuple(#shown) #(.field(&#shows))* .finish())
+    };
     let index = 0..fields.len();
+    let bounds = quote!(#(__S: #private::PartialField<#index>,)*);
     // A struct without fields still uses its parameter.
-    let phantom = fields
-        .is_empty()
-        .then(|| quote!(__s: ::core::marker::PhantomData<__S>,));
+    let body = if fields.is_empty() {
+        quote!({ __s: ::core::marker::PhantomData<__S> })
+    } else if named {
+        quote!(where #bounds { #(pub #members: #types,)* })
+    } else {
+        quote!((#(pub #types,)*) where #bounds;)
+    };
     let phantom_init = fields
         .is_empty()
         .then(|| quote!(__s: ::core::marker::PhantomData,));
-    let self_ty = g.self_ty();
+    // A container without parameters is the default parameter, so `TPartial` alone names it.
+    let default = cont.generics.params.is_empty().then(|| quote!(= #self_ty));
+    let debug_where = debug_where(g);
     let docs = format!("What a reply has written of a [`{}`] so far.", cont.ident);
     items.extend(quote! {
         #[doc = #docs]
-        #vis struct #name<__S: ?::core::marker::Sized = #self_ty>
-        where
-            #(__S: #private::PartialField<#index>,)*
-        {
-            #(pub #members: #types,)*
-            #phantom
-        }
+        #vis struct #name<__S: ?::core::marker::Sized #default> #body
 
-        impl ::core::default::Default for #name<#self_ty> {
+        impl #impl_generics ::core::default::Default for #name<#self_ty> #where_clause {
             fn default() -> Self {
                 Self { #(#empty,)* #phantom_init }
             }
         }
 
-        impl ::core::fmt::Debug for #name<#self_ty> {
+        impl #impl_generics ::core::fmt::Debug for #name<#self_ty> #debug_where {
             fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 #[allow(unused_imports)]
                 use #private::{ShowDebug as _, ShowOpaque as _};
                 let __this = self;
-                __f.debug_struct(#shown)
-                    #(.field(stringify!(#members), &#shows))*
-                    .finish()
+                #show
             }
         }
-
     });
     quote! {
         type Partial = #name<#self_ty>;
 
         fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<#name<#self_ty>> {
+            #gather
+            let _ = &mut __slots;
+            let mut __value = <#name<#self_ty> as ::core::default::Default>::default();
+            let __p = &mut __value;
+            #(#reads)*
+            ::core::option::Option::Some(__value)
+        }
+    }
+}
+
+/// The partial enum of an externally tagged enum (serde's default, `{"Variant": content}`) with
+/// data: the variant is chosen by the object's first key, which the reader only shows once whole,
+/// and its content is partial in turn, as a struct's (fields of a struct or tuple variant) or its
+/// field's (a newtype variant). A unit variant is a string, shown once whole.
+///
+/// `None` (the enum appears whole) for the other representations, whose variant is not known from
+/// the start: an internal or adjacent tag may come after the content, an untagged enum is whichever
+/// variant fits the whole value. And for an enum without data, whose partial would be itself.
+fn enumeration(
+    g: &Gen<'_>,
+    variants: &[Variant<'_>],
+    items: &mut TokenStream,
+) -> Option<TokenStream> {
+    let private = &g.private;
+    let cont = g.cont;
+    let attrs = &cont.attrs;
+    if attrs.tag.is_some() || attrs.content.is_some() || attrs.untagged.is_some() {
+        return None;
+    }
+    let variants: Vec<_> = variants.iter().filter(|v| !v.attrs.skip).collect();
+    if !variants
+        .iter()
+        .any(|v| v.fields.iter().any(|f| !f.skipped()))
+    {
+        return None;
+    }
+    let (impl_generics, _, where_clause) = g.split();
+    let name = format_ident!("{}Partial", cont.ident);
+    let vis = cont.vis;
+    let self_ty = g.self_ty();
+    // Every field of every variant, numbered across the enum for `PartialField<i>`.
+    let mut index = 0usize;
+    let mut decls = Vec::new();
+    let mut arms = Vec::new();
+    let mut units = Vec::new();
+    let mut shows = Vec::new();
+    let mut newtypes = Vec::new();
+    for v in &variants {
+        let ident = v.ident;
+        let shown = ident.to_string();
+        let fields: Vec<_> = v.fields.iter().filter(|f| !f.skipped()).collect();
+        let mut types = Vec::new();
+        for f in &fields {
+            let partial = structured_fn(g, &f.ty, "Partial");
+            let i = index;
+            index += 1;
+            items.extend(respan(
+                quote! {
+                    impl #impl_generics #private::PartialField<#i> for #self_ty #where_clause {
+                        type Type = #partial;
+                    }
+                },
+                f.ty.span(),
+            ));
+            types.push(respan(
+                quote!(#private::Part<<__S as #private::PartialField<#i>>::Type>),
+                f.ty.span(),
+            ));
+        }
+        let keys: Vec<_> = std::iter::once(&v.name).chain(&v.attrs.aliases).collect();
+        // `__v0`, `__v1`, ...: each field's binding, for `Debug`.
+        let binds: Vec<_> = (0..fields.len())
+            .map(|i| format_ident!("__v{}", i))
+            .collect();
+        let show = |f: &Field, bind: &syn::Ident| {
+            let span = f.ty.span();
+            let this = rebind(span, &bind.to_string());
+            let show = respan(
+                quote!(#private::DebugWith(move |__f: &mut ::core::fmt::Formatter<'_>| (&&#private::Show(#bind)).show(__f))),
+                span,
+            );
+            quote!({ #this #show })
+        };
+        match v.style {
+            Style::Unit => {
+                decls.push(quote!(#ident));
+                units.push(ident);
+                shows.push(quote!(Self::#ident => __f.write_str(#shown)));
+            }
+            // A newtype variant is there once its content has begun.
+            Style::Newtype if fields.len() == 1 => {
+                let ty = &types[0];
+                decls.push(quote!(#ident(#ty)));
+                // Spanned at the field's type as a whole: a type that is not `Structured` fails
+                // there, with the derive's other errors about it.
+                let span = fields[0].ty.span();
+                let partial = structured_fn(g, &fields[0].ty, "partial");
+                let child = rebind(span, "__child");
+                let read = respan(
+                    quote!(return #private::part_by(::core::option::Option::Some(__child), #partial).map(#name::#ident);),
+                    span,
+                );
+                arms.push(quote!(#(#keys)|* => { #child #read }));
+                let show = show(fields[0], &binds[0]);
+                // Matched alone, spanned at the field's type: the match looks into the field's
+                // partial (whether it can hold a value), which fails there for a type that is
+                // not `Structured`, with the derive's other errors about it.
+                let test = respan(quote!(if let Self::#ident(__v0) = __this), span);
+                let this = rebind(span, "__this");
+                let unbind = unbind(span, "__v0");
+                newtypes.push(quote! {
+                    { #this #test { #unbind return __f.debug_tuple(#shown).field(&#show).finish(); } }
+                });
+            }
+            Style::Struct | Style::Newtype | Style::Tuple => {
+                let named = v.style == Style::Struct;
+                let members: Vec<syn::Member> = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| match named {
+                        true => f.member.clone(),
+                        false => syn::Member::Unnamed(syn::Index {
+                            index: i as u32,
+                            span: f.ty.span(),
+                        }),
+                    })
+                    .collect();
+                let gather = gather(private, &fields, named);
+                // The variant with every field absent, then each field set, as a struct's are.
+                let reads = fields.iter().zip(&binds).enumerate().map(|(i, (f, bind))| {
+                    let ty = &f.ty;
+                    let node = if f.attrs.flatten.is_some() {
+                        quote!(::core::option::Option::Some(__node))
+                    } else {
+                        quote!(__slots[#i].map(|(_, __n)| __n))
+                    };
+                    let span = ty.span();
+                    let this = rebind(span, &bind.to_string());
+                    let node_at = rebind(span, "__found");
+                    let partial = structured_fn(g, ty, "partial");
+                    let set = respan(quote!(*#bind = #private::part_by(__found, #partial);), span);
+                    quote!({ let __found = #node; #this #node_at #set })
+                });
+                let reads = quote!(#(#reads)*);
+                let nones = fields.iter().zip(&members).map(|(f, member)| {
+                    respan(quote!(#member: ::core::option::Option::None), f.ty.span())
+                });
+                let shows_of = fields.iter().zip(&binds).map(|(f, b)| show(f, b));
+                // Each field bound in a pattern spanned at its type (and bound again for the
+                // derive's code): binding it looks into the field's partial, which fails there for
+                // a type that is not `Structured`, with the derive's other errors about it.
+                let pat: Vec<_> = fields
+                    .iter()
+                    .zip(&members)
+                    .zip(&binds)
+                    .map(|((f, m), b)| respan(quote!(#m: #b), f.ty.span()))
+                    .collect();
+                let unbinds: Vec<_> = fields
+                    .iter()
+                    .zip(&binds)
+                    .map(|(f, b)| unbind(f.ty.span(), &b.to_string()))
+                    .collect();
+                decls.push(if named {
+                    quote!(#ident { #(#members: ::core::option::Option<#types>,)* })
+                } else {
+                    quote!(#ident(#(::core::option::Option<#types>,)*))
+                });
+                arms.push(quote! {
+                    #(#keys)|* => {
+                        let __node = __child;
+                        #gather
+                        let _ = &mut __slots;
+                        let mut __value = #name::#ident { #(#nones,)* };
+                        if let #name::#ident { #(#pat,)* } = &mut __value {
+                            #(#unbinds)*
+                            #reads
+                        }
+                        return ::core::option::Option::Some(__value);
+                    }
+                });
+                let show = if named {
+                    quote!(__f.debug_struct(#shown) #(.field(stringify!(#members), &#shows_of))* .finish())
+                } else {
+                    quote!(__f.debug_tuple(#shown) #(.field(&#shows_of))* .finish())
+                };
+                shows.push(quote!(Self::#ident { #(#pat,)* } => { #(#unbinds)* #show }));
+            }
+        }
+    }
+    let bounds = (0..index).map(|i| quote!(__S: #private::PartialField<#i>,));
+    let default = cont.generics.params.is_empty().then(|| quote!(= #self_ty));
+    let debug_where = debug_where(g);
+    let docs = format!("What a reply has written of a [`{}`] so far.", cont.ident);
+    items.extend(quote! {
+        #[doc = #docs]
+        #vis enum #name<__S: ?::core::marker::Sized #default>
+        where
+            #(#bounds)*
+        {
+            #(#decls,)*
+        }
+
+        impl #impl_generics ::core::fmt::Debug for #name<#self_ty> #debug_where {
+            fn fmt(&self, __f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                #[allow(unused_imports)]
+                use #private::{ShowDebug as _, ShowOpaque as _};
+                let __this = self;
+                #(#newtypes)*
+                match self {
+                    #(#shows,)*
+                    #[allow(unreachable_patterns)]
+                    _ => ::core::result::Result::Ok(()),
+                }
+            }
+        }
+    });
+    // A unit variant is a string: the whole value's variant, once it is one.
+    let unit = if units.is_empty() {
+        quote!(::core::option::Option::None)
+    } else {
+        quote! {
+            match #private::whole::<Self>(__node)? {
+                #(Self::#units => ::core::option::Option::Some(#name::#units),)*
+                _ => ::core::option::Option::None,
+            }
+        }
+    };
+    Some(quote! {
+        type Partial = #name<#self_ty>;
+
+        fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<#name<#self_ty>> {
+            // The variant is the first key's; other keys are the reply's mistake, not a variant.
+            if let ::core::option::Option::Some(mut __members) = __node.members() {
+                let (__key, __child) = __members.next()?;
+                match __key {
+                    #(#arms)*
+                    _ => {}
+                }
+            }
+            #unit
+        }
+    })
+}
+
+/// Finds each field's node in `__node`, into `__slots`: by key (a field's name or alias) in an
+/// object if `named`, else by position in an array.
+fn gather(private: &TokenStream, fields: &[&Field], named: bool) -> TokenStream {
+    let count = fields.len();
+    if named {
+        // Each key (a field's name or alias) and the fields it fills, with its rank among that
+        // field's keys: one pass over the object's members finds every field.
+        let mut arms: Vec<(&String, Vec<(usize, usize)>)> = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            if f.attrs.flatten.is_some() {
+                continue;
+            }
+            for (rank, key) in std::iter::once(&f.name).chain(&f.attrs.aliases).enumerate() {
+                match arms.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, fills)) => fills.push((i, rank)),
+                    None => arms.push((key, vec![(i, rank)])),
+                }
+            }
+        }
+        let arms = arms.iter().map(|(key, fills)| {
+            let fills = fills
+                .iter()
+                .map(|(i, rank)| quote!(#private::found(&mut __slots[#i], #rank, __child);));
+            quote!(#key => { #(#fills)* })
+        });
+        quote! {
             let __members = __node.members()?;
             let mut __slots: [::core::option::Option<(usize, #private::NodeRef<'_>)>; #count] =
                 [::core::option::Option::None; #count];
@@ -166,11 +488,33 @@ pub(crate) fn partial_members(g: &Gen<'_>, items: &mut TokenStream) -> TokenStre
                     _ => {}
                 }
             }
-            let _ = &mut __slots;
-            let mut __value = <#name<#self_ty> as ::core::default::Default>::default();
-            let __p = &mut __value;
-            #(#reads)*
-            ::core::option::Option::Some(__value)
+        }
+    } else {
+        // The items so far, in order: the first fields' (the rest are not written yet).
+        quote! {
+            let mut __slots: [::core::option::Option<(usize, #private::NodeRef<'_>)>; #count] =
+                [::core::option::Option::None; #count];
+            for (__slot, __item) in __slots.iter_mut().zip(__node.items()?) {
+                *__slot = ::core::option::Option::Some((0, __item));
+            }
         }
     }
+}
+
+/// The `Debug` impl's where clause: the container's, and of a generic container, each parameter's
+/// partial `Debug`, for the fields that hold it to print (autoref cannot see through a parameter).
+fn debug_where(g: &Gen<'_>) -> Option<syn::WhereClause> {
+    let private = &g.private;
+    let mut clause = g
+        .impl_generics
+        .where_clause
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(where));
+    for param in g.cont.generics.type_params() {
+        let ident = &param.ident;
+        clause.predicates.push(syn::parse_quote!(
+            <#ident as #private::Structured>::Partial: ::core::fmt::Debug
+        ));
+    }
+    (!clause.predicates.is_empty()).then_some(clause)
 }
