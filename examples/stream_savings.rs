@@ -1,10 +1,11 @@
-//! What early abort saves: five first replies built to go wrong early — an enum value no variant
+//! What early abort saves: six first replies built to go wrong early — an enum value no variant
 //! begins with, a number past its maximum, a field `deny_unknown_fields` refuses, a string past its
-//! maximum length, an array past its maximum items — each followed by a long rest, then a valid
-//! reply after the repair turn. Run streamed (`Generation::stream`, the reply in 4-byte pieces, so
-//! a reply is stopped within a token of the byte that breaks it) and not streamed
-//! (`Generation::report`, every reply read whole). Output tokens are counted at four characters a
-//! token, as the backend sent them: a stream dropped early sends no more.
+//! maximum length, an array past its maximum items, a string its anchored pattern can no longer
+//! match — each followed by a long rest, then a valid reply after the repair turn. Run streamed
+//! (`Generation::stream`, the reply in 4-byte pieces, so a reply is stopped within a token of the
+//! byte that breaks it) and not streamed (`Generation::report`, every reply read whole). Output
+//! tokens are counted at four characters a token, as the backend sent them: a stream dropped early
+//! sends no more.
 //!
 //! ```sh
 //! cargo run --example stream_savings
@@ -18,6 +19,8 @@ use outlines::prelude::*;
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // read, never looked at
 struct Ticket {
+    #[outline(pattern = r"^TCK-[0-9]{5}$")]
+    reference: String,
     #[outline(max = 5)]
     priority: u8,
     category: Category,
@@ -36,9 +39,9 @@ enum Category {
     Account,
 }
 
-const VALID: &str = r#"{"priority": 2, "category": "bug", "summary": "Export fails", "tags": ["export"], "details": "The CSV export stops at 10,000 rows."}"#;
+const VALID: &str = r#"{"reference": "TCK-10234", "priority": 2, "category": "bug", "summary": "Export fails", "tags": ["export"], "details": "The CSV export stops at 10,000 rows."}"#;
 
-/// The five first replies, each wrong early and long after.
+/// The six first replies, each wrong early and long after.
 fn scenarios() -> Vec<(&'static str, String)> {
     let details = "The export runs for a while and then stops; ".repeat(40);
     vec![
@@ -74,6 +77,12 @@ fn scenarios() -> Vec<(&'static str, String)> {
                     .map(|i| format!("\"tag{i}\""))
                     .collect::<Vec<_>>()
                     .join(", ")
+            ),
+        ),
+        (
+            "string its pattern cannot match",
+            format!(
+                r#"{{"reference": "ticket 10234", "priority": 2, "category": "bug", "summary": "Export fails", "tags": ["export"], "details": "{details}"}}"#
             ),
         ),
     ]
@@ -123,7 +132,7 @@ async fn main() {
         );
     }
     println!(
-        "\nall five: {} output tokens read whole, {} streamed with early abort ({:.0}% saved)",
+        "\nall six: {} output tokens read whole, {} streamed with early abort ({:.0}% saved)",
         whole_total / 4,
         streamed_total / 4,
         100.0 * (1.0 - streamed_total as f64 / whole_total as f64)

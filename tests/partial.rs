@@ -355,6 +355,62 @@ async fn a_reply_that_cannot_be_valid_is_stopped_and_repaired() {
     assert_eq!(report.value.role, Role::Admin);
 }
 
+#[allow(dead_code)] // Checked by the guard.
+#[derive(Debug, Structured)]
+struct Order {
+    #[outline(pattern = r"^ORD-[0-9]{6}$")]
+    id: String,
+    note: String,
+}
+
+#[tokio::test]
+async fn a_string_that_cannot_match_its_pattern_is_stopped_and_repaired() {
+    let bad = format!(r#"{{"id": "ORD-12-{}", "note": "x"}}"#, "9".repeat(2000));
+    let valid = r#"{"id": "ORD-123456", "note": "x"}"#;
+    let backend = Mock::new().reply(bad.clone()).reply(valid).streaming(4);
+    let mut updates = Order::generation("Extract.").stream(&backend);
+    let mut done = None;
+    while let Some(update) = updates.next().await {
+        if let Update::Done(report) = update.unwrap() {
+            done = Some(report);
+        }
+    }
+    let report = done.unwrap();
+    let aborted = &report.attempts[0];
+    assert_eq!(aborted.outcome, Outcome::Aborted);
+    let error = &aborted.errors[0];
+    assert_eq!(error.kind(), ErrorKind::Constraint);
+    assert_eq!(error.path().to_string(), "id");
+    assert_eq!(error.expected(), "string matching /^ORD-[0-9]{6}$/");
+    assert_eq!(error.got(), Some(r#""ORD-12-"…"#));
+    // Stopped within a piece of the dash: the long rest was never read.
+    assert!(aborted.output.len() < 24, "{}", aborted.output);
+    assert!(backend.streamed_bytes() < bad.len() / 4);
+    assert_eq!(report.value.id, "ORD-123456");
+    // Not read whole, the same reply is the validator's pattern error.
+    let backend = Mock::new().reply(bad).reply(valid);
+    let report = Order::generation("Extract.")
+        .report(&backend)
+        .await
+        .unwrap();
+    let invalid = &report.attempts[0];
+    assert_eq!(invalid.outcome, Outcome::Invalid);
+    assert_eq!(invalid.errors[0].kind(), ErrorKind::Constraint);
+    assert_eq!(
+        invalid.errors[0].expected(),
+        "string matching /^ORD-[0-9]{6}$/"
+    );
+    // A pattern the string may still match further on, and a value after prose, are not stopped.
+    let schema = Order::json_schema();
+    assert_eq!(stop_in(&schema, r#"{"id": "ORD-12-"#), Some("id".into()));
+    assert_eq!(
+        stop_in(&schema, r#"An example: {"id": "x"} and {"id": "ORD-12-"}"#),
+        None
+    );
+    let unanchored = json!({"properties": {"id": {"type": "string", "pattern": "ORD-[0-9]{6}"}}});
+    assert_eq!(stop_in(&unanchored, r#"{"id": "xyz ORD-12-"}"#), None);
+}
+
 #[tokio::test]
 async fn a_backend_that_cannot_stream_gives_the_value_at_the_end() {
     let backend = Mock::new().reply(VALID);
@@ -618,13 +674,14 @@ async fn outcome(reply: &str, finish: &Finish, streamed: bool) -> String {
 #[tokio::test]
 async fn a_streamed_reply_reads_as_the_same_reply_read_whole() {
     // Exact JSON (taken from the stream's tree); JSON with slips (read again, fixes reported); a
-    // value the guard lets through but a rule rejects (read again, the same errors).
+    // value the guard lets through but a rule rejects (read again, the same errors: "AB" may
+    // still become a match while it streams, "abcd" could not and is stopped).
     let replies = [
         r#"{"code": "ABC", "count": 7}"#,
         "{\"code\": \"ABC\", \"count\": 7,}",
         "```json\n{\"code\": \"ABC\", \"count\": 7}\n```",
         "Sure: {\"code\": \"ABC\", \"count\": \"7\"}",
-        r#"{"code": "abcd", "count": 7}"#,
+        r#"{"code": "AB", "count": 7}"#,
         r#"{"code": "ABC", "count": 7, "code": "XYZ"}"#,
         r#"{"code": "ABC", "count": 7.0}"#,
     ];

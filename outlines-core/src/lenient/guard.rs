@@ -7,6 +7,11 @@
 //! - a key the object does not allow (`additionalProperties: false`, i.e. `deny_unknown_fields`);
 //! - an array item past `maxItems`;
 //! - a string past `maxLength` characters, or one that no `enum` value begins with;
+//! - a string that can no longer match its `pattern`, whatever follows: the validator's DFA for
+//!   it (same dialect) is stepped a byte at a time, and a dead state before any match means no
+//!   continuation matches. Only a pattern anchored with `^` can die (`^ORD-[0-9]{6}$` at
+//!   `"ORD-12x`, or at a seventh digit); an unanchored one may still match further on, so it is
+//!   not followed, nor is one the DFA cannot be built for (too large, a Unicode `\b`);
 //! - a whole number outside `minimum`/`maximum` (checked only once the number ends: `200` may
 //!   still become `200e-2`);
 //! - a whole string shorter than `minLength`, a whole array shorter than `minItems`, an object that
@@ -22,6 +27,8 @@
 
 use std::collections::HashMap;
 
+use regex_automata::dfa::{Automaton, dense::DFA};
+use regex_automata::util::{primitives::StateID, start};
 use serde_json::Value;
 
 use super::incremental::{Slot, Start, Watch};
@@ -43,8 +50,20 @@ pub struct Plan {
     rules: Vec<Rules>,
     /// What each rules check ([`Rules::checks`]), side by side: read as a value begins.
     checks: Vec<u8>,
+    /// The `pattern`s strings are stepped through ([`Rules::pattern`]).
+    patterns: Vec<Anchored>,
     root: Option<usize>,
     aliases: bool,
+}
+
+/// A `pattern` anchored at the start, compiled as the validator compiles it: a string it has died
+/// on matches it with no continuation.
+#[derive(Clone, Debug)]
+struct Anchored {
+    source: Box<str>,
+    dfa: DFA<Vec<u32>>,
+    /// The state before the string's first byte (no byte behind it: `^` holds).
+    start: StateID,
 }
 
 /// The keywords of one schema a guard checks; children as indices in [`Plan::rules`] (`None`: not
@@ -70,6 +89,8 @@ struct Rules {
     choices: Option<(Vec<Box<str>>, usize)>,
     /// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`.
     bounds: [Option<f64>; 4],
+    /// `pattern`, if a string can die on it: its place in [`Plan::patterns`].
+    pattern: Option<usize>,
     /// The places of the required keys, if every one is among the first 64 properties: then
     /// the keys an object wrote tell at once whether it has them all.
     required_mask: Option<u64>,
@@ -93,6 +114,8 @@ const SHORT: u8 = 4;
 const FEW: u8 = 8;
 /// An object under the rules is checked once whole (`required`).
 const REQUIRED: u8 = 16;
+/// A string under the rules is stepped through a `pattern`'s DFA as it grows.
+const PATTERN: u8 = 32;
 /// A value under the rules is checked once whole.
 const ENDS: u8 = BOUNDED | SHORT | FEW | REQUIRED;
 
@@ -116,10 +139,11 @@ impl Rules {
     }
 
     /// What a value under the rules is checked for: [`GROWS`], [`BOUNDED`], [`SHORT`], [`FEW`],
-    /// [`REQUIRED`].
+    /// [`REQUIRED`], [`PATTERN`].
     fn checks(&self) -> u8 {
         let flag = |on: bool, flag: u8| if on { flag } else { 0 };
         flag(self.max_length.is_some() || self.choices.is_some(), GROWS)
+            | flag(self.pattern.is_some(), PATTERN)
             | flag(self.bounds.iter().any(Option::is_some), BOUNDED)
             | flag(self.min_length.is_some(), SHORT)
             | flag(self.min_items.is_some(), FEW)
@@ -135,6 +159,7 @@ impl Plan {
             root: schema,
             plan: Plan::default(),
             seen: HashMap::new(),
+            sources: HashMap::new(),
         };
         let root = compiler.compile(schema, 0);
         let mut plan = Plan {
@@ -163,6 +188,8 @@ struct Compiler<'s> {
     plan: Plan,
     /// Schemas compiled so far, by address: each once, and cycles of references end.
     seen: HashMap<usize, usize>,
+    /// Patterns compiled so far, by source: each once (`None`: not followed).
+    sources: HashMap<&'s str, Option<usize>>,
 }
 
 impl<'s> Compiler<'s> {
@@ -191,6 +218,7 @@ impl<'s> Compiler<'s> {
         };
         let mut pattern_properties = false;
         let mut required = Vec::new();
+        let mut pattern = None;
         for (key, value) in members {
             match key.as_str() {
                 "properties" => {
@@ -234,8 +262,20 @@ impl<'s> Compiler<'s> {
                 "maximum" => rules.bounds[1] = value.as_f64(),
                 "exclusiveMinimum" => rules.bounds[2] = value.as_f64(),
                 "exclusiveMaximum" => rules.bounds[3] = value.as_f64(),
+                "pattern" => pattern = value.as_str(),
                 _ => {}
             }
+        }
+        // Only where the string stays as written: lenient reading may turn a string into another
+        // type the schema allows (to which `pattern` does not apply), or an `enum` value's case.
+        let stays = match members.get("type") {
+            None => true,
+            Some(Value::String(t)) => t == "string",
+            Some(Value::Array(types)) => types.iter().all(|t| t == "string" || t == "null"),
+            Some(_) => false,
+        };
+        if stays && !members.contains_key("enum") && !members.contains_key("const") {
+            rules.pattern = pattern.and_then(|source| self.pattern(source));
         }
         rules.closed &= !pattern_properties;
         if rules.properties.len() > SCAN {
@@ -254,6 +294,34 @@ impl<'s> Compiler<'s> {
                 _ => None,
             });
         rules
+    }
+
+    /// The place in [`Plan::patterns`] of `source`, compiled, if strings can die on it.
+    fn pattern(&mut self, source: &'s str) -> Option<usize> {
+        if let Some(&known) = self.sources.get(source) {
+            return known;
+        }
+        let compiled = crate::schema::prefix_dfa(source).and_then(|dfa| {
+            // Unanchored, the search may begin at any later byte: it never dies before a match,
+            // and stepping it would cost without ever stopping.
+            if !dfa.is_always_start_anchored() {
+                return None;
+            }
+            let start = dfa
+                .start_state(&start::Config::new().anchored(regex_automata::Anchored::No))
+                .ok()?;
+            Some(Anchored {
+                source: source.into(),
+                dfa,
+                start,
+            })
+        });
+        let place = compiled.map(|anchored| {
+            self.plan.patterns.push(anchored);
+            self.plan.patterns.len() - 1
+        });
+        self.sources.insert(source, place);
+        place
     }
 }
 
@@ -332,7 +400,21 @@ pub struct Guard<'p> {
     /// The keys of members the schema does not list that have a frame (a listed key is named by
     /// its place in `properties`, so no key is copied per value).
     keys: String,
+    /// The string being read under a `pattern` (strings do not nest: one at a time).
+    scan: Scan,
 }
+
+/// How far the string being read was stepped through its pattern's DFA.
+#[derive(Clone, Copy)]
+struct Scan {
+    /// The state after the first `fed` bytes.
+    state: StateID,
+    /// Bytes stepped; 0 before the first, [`DONE`] once nothing can stop the string (it matched).
+    fed: usize,
+}
+
+/// [`Scan::fed`] when the string needs no more steps.
+const DONE: usize = usize::MAX;
 
 /// No key written whose value has not begun yet.
 const NO_KEY: u32 = u32::MAX;
@@ -393,6 +475,10 @@ impl<'p> Guard<'p> {
             frames: Vec::new(),
             dead: 0,
             keys: String::new(),
+            scan: Scan {
+                state: StateID::ZERO,
+                fed: DONE,
+            },
         }
     }
 
@@ -516,7 +602,13 @@ impl<'p> Guard<'p> {
     #[inline(never)]
     fn open(&mut self, slot: Slot<'_>) -> Result<(), Box<Violation>> {
         match self.child(slot)? {
-            Some(frame) => self.frames.push(frame),
+            Some(frame) => {
+                if frame.checks & PATTERN != 0 {
+                    // A new string: stepped from the DFA's start.
+                    self.scan.fed = 0;
+                }
+                self.frames.push(frame)
+            }
             None => self.dead = 1,
         }
         Ok(())
@@ -614,7 +706,15 @@ impl Watch for Guard<'_> {
                 rules: Some(rules),
                 checks,
                 ..
-            }) if checks & GROWS != 0 => self.grown(rules, so_far, chars),
+            }) if checks & (GROWS | PATTERN) != 0 => {
+                if checks & GROWS != 0 {
+                    self.grown(rules, so_far, chars)?;
+                }
+                if checks & PATTERN != 0 {
+                    self.step(rules, so_far)?;
+                }
+                Ok(())
+            }
             _ => Ok(()),
         }
     }
@@ -686,6 +786,61 @@ impl Guard<'_> {
             return Ok(());
         }
         Err(self.no_choice(values, so_far))
+    }
+
+    /// Steps the string's new bytes (those after [`Scan::fed`]) through its pattern's DFA: linear
+    /// in the string however it is cut.
+    fn step(&mut self, rules: &Rules, so_far: &str) -> Result<(), Box<Violation>> {
+        let Some(pattern) = rules.pattern.map(|i| &self.plan.patterns[i]) else {
+            return Ok(());
+        };
+        let Scan { mut state, fed } = self.scan;
+        // (Nothing when it is done.)
+        let Some(new) = so_far.as_bytes().get(fed..) else {
+            return Ok(());
+        };
+        if fed == 0 {
+            state = pattern.start;
+        }
+        let dfa = &pattern.dfa;
+        for (at, &byte) in new.iter().enumerate() {
+            state = dfa.next_state(state, byte);
+            if dfa.is_special_state(state) {
+                // Dead before any match: no thread of the search is left, whatever follows.
+                if dfa.is_dead_state(state) {
+                    return Err(self.no_match(pattern, so_far, fed + at));
+                }
+                // A match ended before this byte: it stays one, whatever follows (its look-
+                // around saw this byte already). A quit byte: the DFA cannot tell.
+                if dfa.is_match_state(state) || dfa.is_quit_state(state) {
+                    self.scan.fed = DONE;
+                    return Ok(());
+                }
+            }
+        }
+        self.scan = Scan {
+            state,
+            fed: so_far.len(),
+        };
+        Ok(())
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn no_match(&self, pattern: &Anchored, so_far: &str, at: usize) -> Box<Violation> {
+        // Up to the character the pattern died at, however the string came in pieces.
+        let end = (at + 1..=so_far.len())
+            .find(|&end| so_far.is_char_boundary(end))
+            .unwrap_or(so_far.len());
+        let so_far = &so_far[..end];
+        self.stop(
+            None,
+            ErrorKind::Constraint,
+            // As the validator names the pattern.
+            format!("string matching /{}/", pattern.source),
+            Some(format!("{}…", crate::text::shorten_str(so_far))),
+            "no string beginning like this matches the pattern".into(),
+        )
     }
 
     #[cold]
@@ -828,6 +983,7 @@ mod tests {
 
     use super::{Guard, Plan};
     use crate::lenient::incremental::{Incremental, Progress};
+    use crate::schema::Pattern;
 
     /// Where the guard stops `text` against `schema`, fed one character at a time: the
     /// violation's kind, path and message.
@@ -953,5 +1109,322 @@ mod tests {
         };
         assert_eq!(v.got(), Some(r#""sup"…"#));
         assert_eq!(v.expected(), r#"one of "admin", "user""#);
+    }
+
+    /// An object whose member `s` is a string under `pattern`.
+    fn patterned(pattern: &str) -> Value {
+        json!({"type": "object", "properties": {"s": {"type": "string", "pattern": pattern}}})
+    }
+
+    /// The guard's verdict on `text` read in pieces (cut at these byte offsets, on character
+    /// boundaries): the violation's kind, path, expected, got and message.
+    fn verdict(plan: &Plan, text: &str, cuts: &[usize]) -> Option<String> {
+        let mut guard = Guard::new(plan);
+        let mut reader = Incremental::new();
+        let mut from = 0;
+        for &to in cuts.iter().chain([&text.len()]) {
+            if let Progress::Stopped(v) = reader.feed(&text[from..to], &mut guard) {
+                return Some(format!(
+                    "{:?} at {}: expected {}, got {}: {}",
+                    v.kind(),
+                    v.path(),
+                    v.expected(),
+                    v.got().unwrap_or_default(),
+                    v.message()
+                ));
+            }
+            from = to;
+        }
+        None
+    }
+
+    #[test]
+    fn a_string_stops_once_its_anchored_pattern_cannot_match() {
+        let schema = patterned("^ORD-[0-9]{6}$");
+        let expected = "Constraint at s: expected string matching /^ORD-[0-9]{6}$/";
+        // Fed a character at a time: the stop comes at the character that kills the match.
+        assert_eq!(
+            stop(&schema, None, r#"{"s": "ORD-12x", "t": 1}"#).as_deref(),
+            Some("Constraint at s after 13: no string beginning like this matches the pattern")
+        );
+        assert_eq!(
+            verdict(&Plan::new(&schema), r#"{"s": "ORD-12x"#, &[]).as_deref(),
+            Some(&*format!(
+                "{expected}, got \"ORD-12x\"…: no string beginning like this matches the pattern"
+            ))
+        );
+        // `$` is the end of the text (no multi-line mode): a seventh digit cannot be followed by
+        // anything that matches.
+        assert_eq!(
+            stop(&schema, None, r#"{"s": "ORD-1234567"#).as_deref(),
+            Some("Constraint at s after 17: no string beginning like this matches the pattern")
+        );
+        let validator = Pattern::compile("^ORD-[0-9]{6}$").unwrap();
+        for tail in ["", "\n", "8", " ", "\"", "x", "\u{0}"] {
+            assert!(!validator.is_match(&format!("ORD-1234567{tail}")));
+        }
+        // Valid values, and their beginnings, go through.
+        for text in [
+            r#"{"s": "ORD-123456"}"#,
+            r#"{"s": "ORD-12"#,
+            r#"{"s": "", "s": "O"}"#,
+            r#"{"s": null}"#,
+            // Another type is converted or reported by the validator; not followed here.
+            r#"{"s": 12, "t": "x"}"#,
+        ] {
+            assert_eq!(stop(&schema, None, text), None, "{text}");
+        }
+        // In a `$ref`'d definition, under an `Option`'s `anyOf`, in array items, in an envelope.
+        let deep = json!({
+            "$defs": {"Id": {"type": "string", "pattern": "^[A-Z]{2}$"}},
+            "type": "object",
+            "properties": {
+                "ids": {"type": "array", "items": {"$ref": "#/$defs/Id"}},
+                "maybe": {"anyOf": [{"$ref": "#/$defs/Id"}, {"type": "null"}]},
+            },
+        });
+        assert_eq!(
+            stop(&deep, None, r#"{"ids": ["AB", "CDE"]}"#).as_deref(),
+            Some(
+                "Constraint at ids[1] after 18: no string beginning like this matches the pattern"
+            )
+        );
+        assert_eq!(
+            stop(&deep, Some("value"), r#"{"value": {"ids": [], "maybe": "a"#).as_deref(),
+            Some("Constraint at maybe after 32: no string beginning like this matches the pattern")
+        );
+        assert_eq!(stop(&deep, None, r#"{"ids": ["AB"], "maybe": "XY"}"#), None);
+    }
+
+    #[test]
+    fn patterns_a_string_cannot_die_on_are_not_followed() {
+        // Unanchored (a match may begin anywhere later), multi-line `^`, or not compiled: no
+        // steps at all, and no stop.
+        for pattern in [
+            "ORD-[0-9]{6}$",
+            "[0-9]{6}",
+            "(?m)^ORD",
+            "^a|b",
+            "(?=a)b",
+            "(",
+            "\\p{Unknown}",
+            // A word boundary (Unicode, as the validator reads it): no full DFA.
+            "^a\\b",
+            // Too large for the DFA the validator builds.
+            "^\\w{1000}[^a]{1000}$",
+        ] {
+            let plan = Plan::new(&patterned(pattern));
+            assert!(plan.patterns.is_empty(), "{pattern}");
+            assert_eq!(verdict(&plan, r#"{"s": "xyz\n"}"#, &[]), None, "{pattern}");
+        }
+        // A string that lenient reading may turn into another type, or into an `enum` value
+        // (case), is not stepped either.
+        for schema in [
+            json!({"type": ["string", "integer"], "pattern": "^a"}),
+            json!({"type": "string", "enum": ["ABC"], "pattern": "^[A-Z]+$"}),
+            json!({"const": "A", "pattern": "^A$"}),
+        ] {
+            assert!(Plan::new(&schema).patterns.is_empty(), "{schema}");
+        }
+        // The same pattern twice is compiled once.
+        let twice = json!({"properties": {
+            "a": {"pattern": "^a$"}, "b": {"pattern": "^a$"}, "c": {"pattern": "^c$"},
+        }});
+        assert_eq!(Plan::new(&twice).patterns.len(), 2);
+    }
+
+    #[test]
+    fn patterns_keep_the_validators_dialect() {
+        let cases = [
+            // Case-insensitive.
+            ("(?i)^ord-[a-z]+$", r#"{"s": "oRd-AbC"}"#, None),
+            ("(?i)^ord-[a-z]+$", r#"{"s": "OrX"#, Some("\"OrX\"")),
+            // Unicode classes and multi-byte characters, dying inside a character.
+            ("^\\p{L}+-[0-9]$", r#"{"s": "Zoë-1"}"#, None),
+            ("^\\p{L}+-[0-9]$", r#"{"s": "Zoë1"#, Some("\"Zoë1\"")),
+            ("^é+$", r#"{"s": "ééè"#, Some("\"ééè\"")),
+            ("^[^a]", r#"{"s": "😀a"}"#, None),
+            // ECMA-262: `\d` is ASCII digits only, `.` no line terminator.
+            ("^\\d+$", r#"{"s": "12٣"#, Some("\"12٣\"")),
+            ("^a.b", r#"{"s": "a\nb"#, Some("\"a\\n\"")),
+            ("^a.b", r#"{"s": "a\u2028b"#, Some("\"a\u{2028}\"")),
+            ("^a.b", r#"{"s": "aéb and more"}"#, None),
+            // Escapes: the guard sees decoded text.
+            (
+                "^ORD-[0-9]{6}$",
+                r#"{"s": "\u004fRD-\u0031\u00322345"}"#,
+                None,
+            ),
+            (
+                "^ORD-[0-9]{6}$",
+                r#"{"s": "ORD-\u0031\u0032x"#,
+                Some("\"ORD-12x\""),
+            ),
+            ("^a\"b$", r#"{"s": "a\"b"}"#, None),
+            ("^a\"b$", r#"{"s": "a\\"#, Some("\"a\\\\\"")),
+            // Alternatives: dead only once every branch is.
+            (
+                "^(foo|bar)+$|^baz",
+                r#"{"s": "foobarbaz"#,
+                Some("\"foobarbaz\""),
+            ),
+            ("^(foo|bar)+$|^baz", r#"{"s": "bazooka"}"#, None),
+            // Matched before its end: whatever follows stays a match.
+            ("^ab", r#"{"s": "abc and anything"}"#, None),
+        ];
+        for (pattern, text, got) in cases {
+            let plan = Plan::new(&patterned(pattern));
+            assert_eq!(plan.patterns.len(), 1, "{pattern}");
+            let found = verdict(&plan, text, &[]);
+            let wanted = got.map(|got| {
+                format!(
+                    "Constraint at s: expected string matching /{pattern}/, got {got}…: no string \
+                     beginning like this matches the pattern"
+                )
+            });
+            assert_eq!(found, wanted, "{pattern} on {text}");
+            // Every cut in two gives the same verdict as the whole, and so does every character
+            // apart.
+            let bounds: Vec<usize> = (1..text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            for &at in &bounds {
+                assert_eq!(
+                    verdict(&plan, text, &[at]),
+                    wanted,
+                    "{pattern} on {text} cut at {at}"
+                );
+            }
+            assert_eq!(verdict(&plan, text, &bounds), wanted, "{pattern} on {text}");
+            // The validator agrees where it stopped: the decoded string does not match.
+            let value: Value = serde_json::from_str(text)
+                .or_else(|_| serde_json::from_str(&format!("{text}\"}}")))
+                .unwrap();
+            let s = value["s"].as_str().unwrap();
+            assert_eq!(
+                Pattern::compile(pattern).unwrap().is_match(s),
+                got.is_none(),
+                "{s}"
+            );
+        }
+    }
+
+    /// A small deterministic generator for the property test (no dependency).
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+
+        fn string(&mut self, alphabet: &[char], max: usize) -> String {
+            let n = self.below(max + 1);
+            (0..n)
+                .map(|_| alphabet[self.below(alphabet.len())])
+                .collect()
+        }
+    }
+
+    /// For random strings, the guard stops only what the validator rejects with every tried
+    /// continuation; and it never stops a string the validator accepts (samples generated from
+    /// each pattern, and random ones that happen to match), however the string is cut.
+    #[test]
+    fn a_pattern_stop_is_never_wrong() {
+        let patterns = [
+            "^ORD-[0-9]{6}$",
+            "^[A-Z]{2,3}-\\d+$",
+            "(?i)^ab|^cd",
+            "^a.c",
+            "^[a-c]*d$",
+            "^\\w+@\\w+\\.com$",
+            "^é[à-ÿ]{2}$",
+            "^(foo|bar)+$",
+            "^x{2,4}y?$",
+            "^$",
+            "^(a|ab)(c|bcd)$",
+            "^[^-]+-[^-]+$",
+        ];
+        let alphabet: Vec<char> = "ORD-0123456789ABCabcdefoxyz@.comé àÿ\n_😀"
+            .chars()
+            .collect();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for pattern in patterns {
+            let validator = Pattern::compile(pattern).unwrap();
+            let plan = Plan::new(&patterned(pattern));
+            assert_eq!(plan.patterns.len(), 1, "{pattern}");
+            let hir =
+                regex_syntax::parse(&jsonschema_regex::to_rust_regex(pattern).unwrap()).unwrap();
+            let mut accepted: Vec<String> = crate::output::regex::sample::candidates(&hir, 40)
+                .into_iter()
+                .filter(|s| validator.is_match(s))
+                .collect();
+            assert!(!accepted.is_empty(), "{pattern}");
+            // And what some of them make joined, or with a random tail, where it still matches.
+            let few: Vec<String> = accepted.iter().take(20).cloned().collect();
+            for a in &few {
+                let joined = few.iter().map(|b| format!("{a}{b}"));
+                let tails = (0..20).map(|_| format!("{a}{}", rng.string(&alphabet, 6)));
+                accepted.extend(joined.chain(tails).filter(|s| validator.is_match(s)));
+            }
+            let mut stops = 0;
+            for _ in 0..400 {
+                let s = rng.string(&alphabet, 12);
+                if validator.is_match(&s) {
+                    accepted.push(s);
+                    continue;
+                }
+                let json = format!(r#"{{"s": {}}}"#, serde_json::to_string(&s).unwrap());
+                let Some(stopped) = stopped_at(&plan, &s) else {
+                    continue;
+                };
+                stops += 1;
+                // `s` cut after the character the guard stopped at: no continuation matches.
+                let prefix = &s[..stopped];
+                assert!(!validator.is_match(prefix), "{pattern}: {prefix:?}");
+                for _ in 0..20 {
+                    let more = format!("{prefix}{}", rng.string(&alphabet, 8));
+                    assert!(!validator.is_match(&more), "{pattern}: {more:?}");
+                }
+                for accepted in accepted.iter().take(50) {
+                    let more = format!("{prefix}{accepted}");
+                    assert!(!validator.is_match(&more), "{pattern}: {more:?}");
+                }
+                // Cut anywhere, the JSON stops the same way.
+                let whole = verdict(&plan, &json, &[]);
+                assert!(whole.is_some(), "{pattern}: {json}");
+                let at = 1 + rng.below(json.len() - 1);
+                if json.is_char_boundary(at) {
+                    assert_eq!(verdict(&plan, &json, &[at]), whole, "{json} at {at}");
+                }
+            }
+            assert!(stops > 0, "{pattern}: no stop tried");
+            for s in &accepted {
+                let json = format!(r#"{{"s": {}}}"#, serde_json::to_string(s).unwrap());
+                let bounds: Vec<usize> = (1..json.len())
+                    .filter(|&i| json.is_char_boundary(i))
+                    .collect();
+                assert_eq!(verdict(&plan, &json, &[]), None, "{pattern}: {s:?}");
+                assert_eq!(verdict(&plan, &json, &bounds), None, "{pattern}: {s:?}");
+            }
+        }
+    }
+
+    /// Where the guard stops the string `s` (as the member `s`), fed a character at a time: the
+    /// byte length of the prefix it stopped at.
+    fn stopped_at(plan: &Plan, s: &str) -> Option<usize> {
+        let mut guard = Guard::new(plan);
+        let mut reader = Incremental::new();
+        reader.feed(r#"{"s": ""#, &mut guard);
+        for (at, c) in s.char_indices() {
+            let mut buffer = [0; 4];
+            let piece = serde_json::to_string(c.encode_utf8(&mut buffer)).unwrap();
+            if let Progress::Stopped(_) = reader.feed(&piece[1..piece.len() - 1], &mut guard) {
+                return Some(at + c.len_utf8());
+            }
+        }
+        None
     }
 }

@@ -9,7 +9,7 @@
 mod choice;
 mod examples;
 mod json;
-mod regex;
+pub(crate) mod regex;
 mod text;
 mod words;
 

@@ -4,7 +4,7 @@
 
 mod automaton;
 mod chars;
-mod sample;
+pub(crate) mod sample;
 
 use std::fmt;
 use std::sync::Arc;

@@ -13,6 +13,7 @@ use regex_automata::dfa::{
     Automaton,
     dense::{self, DFA},
 };
+use regex_automata::nfa::thompson;
 
 use super::{Format, Text};
 
@@ -159,6 +160,9 @@ enum Matcher {
 /// DFAs larger than this use the lazy engine instead.
 const DFA_SIZE_LIMIT: usize = 256 * 1024;
 
+/// The most bytes a pattern's NFA may take while its DFA is built.
+const NFA_SIZE_LIMIT: usize = 10 << 20;
+
 /// The compiled size a pattern known only at run time may take in the `regex` engine (whose own
 /// default is 10 MiB): ample for any pattern a schema means, and a bound on one that is not
 /// (`(a{1000}){1000}`).
@@ -184,16 +188,9 @@ impl Matcher {
             }
             other => other.to_string(),
         })?;
-        let dfa = dense::Builder::new()
-            .configure(
-                dense::Config::new()
-                    .dfa_size_limit(Some(DFA_SIZE_LIMIT))
-                    .determinize_size_limit(Some(DFA_SIZE_LIMIT)),
-            )
-            .build(source);
-        Ok(match dfa {
-            Ok(dfa) => Matcher::Dfa(Box::new(dfa), regex),
-            Err(_) => Matcher::Regex(regex),
+        Ok(match dense_dfa(source) {
+            Some(dfa) => Matcher::Dfa(Box::new(dfa), regex),
+            None => Matcher::Regex(regex),
         })
     }
 
@@ -208,6 +205,31 @@ impl Matcher {
             Matcher::Invalid => false,
         }
     }
+}
+
+/// The fully determinized DFA of `translated` (a pattern already given its ECMA-262 meaning), if
+/// it stays within [`DFA_SIZE_LIMIT`]: unanchored, leftmost-first, as the validator searches.
+fn dense_dfa(translated: &str) -> Option<DFA<Vec<u32>>> {
+    dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .dfa_size_limit(Some(DFA_SIZE_LIMIT))
+                .determinize_size_limit(Some(DFA_SIZE_LIMIT)),
+        )
+        // The `regex` crate's own default: a hostile pattern in a schema the guard reads
+        // (which the validator may not have compiled yet) is refused before it is built.
+        .thompson(thompson::Config::new().nfa_size_limit(Some(NFA_SIZE_LIMIT)))
+        .build(translated)
+        .ok()
+}
+
+/// The DFA the validator would search JSON Schema's `pattern` `source` with, for early abort to
+/// step a string as it is written: the same translation and engine, so a dead state means no
+/// continuation of the string can match. `None` where it does not compile or is too large (the
+/// guard then leaves the pattern alone).
+pub(crate) fn prefix_dfa(source: &str) -> Option<DFA<Vec<u32>>> {
+    let translated = jsonschema_regex::to_rust_regex(source).ok()?;
+    dense_dfa(&translated)
 }
 
 impl Pattern {

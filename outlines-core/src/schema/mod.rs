@@ -19,6 +19,7 @@ use std::any::TypeId;
 use std::borrow::Cow;
 use std::fmt;
 
+pub(crate) use constraints::prefix_dfa;
 pub use constraints::{Bound, Constraints, Literal, Pattern};
 pub use format::Format;
 
