@@ -444,6 +444,16 @@ async fn a_failed_generation_ends_the_stream_with_its_error() {
         .await;
     let error = updates.last().unwrap().as_ref().expect_err("an error last");
     assert_eq!(error.attempts()[0].outcome, Outcome::Aborted);
+    // The stop is the reason given, as an invalid reply's errors are.
+    assert_eq!(error.last_invalid(), Some(&error.attempts()[0]));
+    assert_eq!(error.errors().len(), 1);
+    assert_eq!(error.errors()[0].path().to_string(), "age");
+    let shown = error.to_string();
+    assert!(
+        shown.starts_with("no valid value after 1 attempt"),
+        "{shown}"
+    );
+    assert!(shown.contains("age:"), "{shown}");
 }
 
 #[tokio::test]

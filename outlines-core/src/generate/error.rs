@@ -76,18 +76,18 @@ impl Error {
         &self.0.attempts
     }
 
-    /// The last attempt whose reply was invalid, if any: its `errors` are what [`Error::errors`]
-    /// returns.
+    /// The last attempt whose reply was invalid, if any — read whole, or stopped while streaming
+    /// ([`Outcome::Aborted`]): its `errors` are what [`Error::errors`] returns.
     pub fn last_invalid(&self) -> Option<&Attempt> {
         self.0
             .attempts
             .iter()
             .rev()
-            .find(|a| a.outcome == Outcome::Invalid)
+            .find(|a| matches!(a.outcome, Outcome::Invalid | Outcome::Aborted))
     }
 
-    /// The violations of the last invalid reply (empty when no reply was invalid: the backend
-    /// failed, the model refused, time ran out first).
+    /// The violations of the last invalid reply, or the one a stopped reply broke (empty when no
+    /// reply was invalid: the backend failed, the model refused, time ran out first).
     pub fn errors(&self) -> &[Violation] {
         self.last_invalid().map_or(&[], |a| &a.errors)
     }
