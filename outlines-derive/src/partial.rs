@@ -5,7 +5,7 @@
 //! named fields, by position in the array for a tuple struct. A flattened field reads the same
 //! object. A newtype or transparent struct is its field: its partial is the field's, read from the
 //! same node. An externally tagged enum with data (serde's default) gets a partial enum: the
-//! variant named by the object's key once that key is whole, its fields partial as a struct's (a
+//! variant named by the object's key once its content has begun, its fields partial as a struct's (a
 //! newtype variant's content as its type's partial); a unit variant once its string is whole.
 //! Other enums (internally or adjacently tagged, untagged: the variant is not known from the
 //! start), enums without data and unit structs appear when whole (a prefix of a variant's name is
@@ -41,8 +41,9 @@ pub(crate) fn partial_members(g: &Gen<'_>, items: &mut TokenStream) -> TokenStre
     };
     if cont.attrs.transparent.is_some() || *style == Style::Newtype {
         return match fields.iter().find(|f| !f.skipped()) {
-            Some(field) => forward(g, field),
-            None => whole(g),
+            // A newtype of itself (`struct W(Vec<W>)`) would have an infinite partial type.
+            Some(field) if !names(&field.ty, &cont.ident) => forward(g, field),
+            _ => whole(g),
         };
     }
     match style {
@@ -50,6 +51,19 @@ pub(crate) fn partial_members(g: &Gen<'_>, items: &mut TokenStream) -> TokenStre
         Style::Tuple => record(g, fields, false, items),
         Style::Newtype | Style::Unit => whole(g),
     }
+}
+
+/// Whether `ty` names `Self` or the type `ident` anywhere (a cycle through other types is not seen:
+/// its partial type does not resolve, and the compiler says so).
+fn names(ty: &syn::Type, ident: &syn::Ident) -> bool {
+    fn within(tokens: TokenStream, ident: &syn::Ident) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(name) => name == "Self" || name == *ident,
+            proc_macro2::TokenTree::Group(group) => within(group.stream(), ident),
+            _ => false,
+        })
+    }
+    within(quote!(#ty), ident)
 }
 
 /// A value that appears only when whole.

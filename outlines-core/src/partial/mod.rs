@@ -7,7 +7,7 @@
 //! ([`Structured::partial`](crate::Structured::partial), [`Partial<T>`](crate::Partial)): for a
 //! `#[derive(Structured)]` struct (generic or not), a struct of the same fields, each
 //! `Option<Part<…>>` (absent until the reply writes its key), and for a newtype its field's; for an
-//! externally tagged enum with data, its variant once the variant's key is written, with the
+//! externally tagged enum with data, its variant once the variant's content has begun, with the
 //! variant's fields partial. Strings grow, arrays and maps gain items, nested structs are partial
 //! in turn; numbers, booleans, other enums and other values appear once whole. [`Part::complete`] says
 //! whether a part is whole, so a user interface can render it as final. An explicit `null` in an

@@ -113,6 +113,25 @@ forward! {
     }
 }
 
+// Newtypes of themselves appear whole (their partial would be an infinite type).
+#[derive(Debug, Structured)]
+struct Nested(Vec<Nested>);
+
+#[derive(Debug, Structured)]
+struct Tree(std::collections::BTreeMap<String, Tree>);
+
+#[derive(Debug, Structured)]
+struct Chain(Option<Box<Self>>);
+
+#[derive(Debug, Structured)]
+#[serde(transparent)]
+struct Inner {
+    inner: Vec<Inner>,
+}
+
+#[derive(Structured)]
+struct Through(Wrapper<Vec<Through>>);
+
 fn debug<T: Debug>(_: &T) {}
 
 fn partial<T: Structured>(text: &str) -> Option<Partial<T>> {
@@ -155,4 +174,11 @@ fn main() {
     let flat = partial::<Flat<u8>>(r#"{"entries": [1], "name": "x"#).unwrap();
     debug(&flat);
     assert_eq!(flat.item.unwrap().value.name.unwrap().value, "x");
+    let nested: Option<Nested> = partial::<Nested>("[[], [[]]]");
+    assert_eq!(nested.unwrap().0.len(), 2);
+    assert!(partial::<Nested>("[[], [[]]").is_none());
+    debug(&partial::<Tree>(r#"{"a": {}}"#));
+    debug(&partial::<Chain>("null"));
+    debug(&partial::<Inner>("[[]]"));
+    assert!(partial::<Through>("[[]]").is_some());
 }
