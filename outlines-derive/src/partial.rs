@@ -42,7 +42,7 @@ pub(crate) fn partial_members(g: &Gen<'_>, items: &mut TokenStream) -> TokenStre
     if cont.attrs.transparent.is_some() || *style == Style::Newtype {
         return match fields.iter().find(|f| !f.skipped()) {
             // A newtype of itself (`struct W(Vec<W>)`) would have an infinite partial type.
-            Some(field) if !names(&field.ty, &cont.ident) => forward(g, field),
+            Some(field) if !names(&field.ty, cont.ident) => forward(g, field),
             _ => whole(g),
         };
     }
@@ -98,18 +98,9 @@ fn forward(g: &Gen<'_>, field: &Field) -> TokenStream {
     )
 }
 
-/// The partial struct of a struct with fields: `named`, read from an object by key; else a tuple
-/// struct, read from an array by position (the schema's tuple has the unskipped fields in order).
-fn record(g: &Gen<'_>, fields: &[Field], named: bool, items: &mut TokenStream) -> TokenStream {
-    let private = &g.private;
-    let cont = g.cont;
-    let (impl_generics, _, where_clause) = g.split();
-    let name = format_ident!("{}Partial", cont.ident);
-    let shown = name.to_string();
-    let vis = cont.vis;
-    let fields: Vec<_> = fields.iter().filter(|f| !f.skipped()).collect();
-    // The partial's members: the field's own names, or its position in the array.
-    let members: Vec<syn::Member> = fields
+/// The partial's members: the fields' own names, or their positions in the array.
+fn members(fields: &[&Field], named: bool) -> Vec<syn::Member> {
+    fields
         .iter()
         .enumerate()
         .map(|(i, f)| match named {
@@ -119,13 +110,24 @@ fn record(g: &Gen<'_>, fields: &[Field], named: bool, items: &mut TokenStream) -
                 span: f.ty.span(),
             }),
         })
-        .collect();
+        .collect()
+}
+
+/// Each field's `Part<partial type>`, the fields numbered from `from` across the container. The
+/// partial type is named through an impl (`<Self as PartialField<i>>::Type`), not in the partial
+/// type: a field type that does not resolve is then reported once, as the rest of the derive's
+/// uses of it are, not again with advice for the partial type.
+fn part_types(
+    g: &Gen<'_>,
+    fields: &[&Field],
+    from: usize,
+    items: &mut TokenStream,
+) -> Vec<TokenStream> {
+    let private = &g.private;
+    let (impl_generics, _, where_clause) = g.split();
     let self_ty = g.self_ty();
-    // Each field's partial type is named through an impl (`<Self as PartialField<i>>::Type`), not
-    // in the struct: a field type that does not resolve is then reported once, as the rest of the
-    // derive's uses of it are, not again with advice for the partial struct.
     let mut types = Vec::new();
-    for (i, f) in fields.iter().enumerate() {
+    for (i, f) in (from..).zip(fields) {
         let partial = structured_fn(g, &f.ty, "Partial");
         items.extend(respan(
             quote! {
@@ -136,10 +138,39 @@ fn record(g: &Gen<'_>, fields: &[Field], named: bool, items: &mut TokenStream) -
             f.ty.span(),
         ));
         types.push(respan(
-            quote!(::core::option::Option<#private::Part<<__S as #private::PartialField<#i>>::Type>>),
+            quote!(#private::Part<<__S as #private::PartialField<#i>>::Type>),
             f.ty.span(),
         ));
     }
+    types
+}
+
+/// The node the `i`-th field is read from: the object itself for a flattened field, else the
+/// member `gather` found for it.
+fn node_of(f: &Field, i: usize) -> TokenStream {
+    match f.attrs.flatten.is_some() {
+        true => quote!(::core::option::Option::Some(__node)),
+        false => quote!(__slots[#i].map(|(_, __n)| __n)),
+    }
+}
+
+/// The partial struct of a struct with fields: `named`, read from an object by key; else a tuple
+/// struct, read from an array by position (the schema's tuple has the unskipped fields in order).
+fn record(g: &Gen<'_>, fields: &[Field], named: bool, items: &mut TokenStream) -> TokenStream {
+    let private = &g.private;
+    let cont = g.cont;
+    let (impl_generics, _, where_clause) = g.split();
+    let name = format_ident!("{}Partial", cont.ident);
+    let shown = name.to_string();
+    let vis = cont.vis;
+    let fields: Vec<_> = fields.iter().filter(|f| !f.skipped()).collect();
+    let members = members(&fields, named);
+    let self_ty = g.self_ty();
+    let types: Vec<_> = part_types(g, &fields, 0, items)
+        .into_iter()
+        .zip(&fields)
+        .map(|(part, f)| respan(quote!(::core::option::Option<#part>), f.ty.span()))
+        .collect();
     let gather = gather(private, &fields, named);
     let reads = fields
         .iter()
@@ -147,11 +178,7 @@ fn record(g: &Gen<'_>, fields: &[Field], named: bool, items: &mut TokenStream) -
         .enumerate()
         .map(|(i, (f, member))| {
             let ty = &f.ty;
-            let node = if f.attrs.flatten.is_some() {
-                quote!(::core::option::Option::Some(__node))
-            } else {
-                quote!(__slots[#i].map(|(_, __n)| __n))
-            };
+            let node = node_of(f, i);
             // Each field set in a statement spanned at its type (`__p` rebound there), as for `Debug`.
             let span = ty.span();
             let this = rebind_mut(span, "__p");
@@ -259,7 +286,7 @@ fn enumeration(
     {
         return None;
     }
-    let (impl_generics, _, where_clause) = g.split();
+    let (impl_generics, _, _) = g.split();
     let name = format_ident!("{}Partial", cont.ident);
     let vis = cont.vis;
     let self_ty = g.self_ty();
@@ -274,24 +301,8 @@ fn enumeration(
         let ident = v.ident;
         let shown = ident.to_string();
         let fields: Vec<_> = v.fields.iter().filter(|f| !f.skipped()).collect();
-        let mut types = Vec::new();
-        for f in &fields {
-            let partial = structured_fn(g, &f.ty, "Partial");
-            let i = index;
-            index += 1;
-            items.extend(respan(
-                quote! {
-                    impl #impl_generics #private::PartialField<#i> for #self_ty #where_clause {
-                        type Type = #partial;
-                    }
-                },
-                f.ty.span(),
-            ));
-            types.push(respan(
-                quote!(#private::Part<<__S as #private::PartialField<#i>>::Type>),
-                f.ty.span(),
-            ));
-        }
+        let types = part_types(g, &fields, index, items);
+        index += fields.len();
         let keys: Vec<_> = std::iter::once(&v.name).chain(&v.attrs.aliases).collect();
         // `__v0`, `__v1`, ...: each field's binding, for `Debug`.
         let binds: Vec<_> = (0..fields.len())
@@ -339,26 +350,12 @@ fn enumeration(
             }
             Style::Struct | Style::Newtype | Style::Tuple => {
                 let named = v.style == Style::Struct;
-                let members: Vec<syn::Member> = fields
-                    .iter()
-                    .enumerate()
-                    .map(|(i, f)| match named {
-                        true => f.member.clone(),
-                        false => syn::Member::Unnamed(syn::Index {
-                            index: i as u32,
-                            span: f.ty.span(),
-                        }),
-                    })
-                    .collect();
+                let members = members(&fields, named);
                 let gather = gather(private, &fields, named);
                 // The variant with every field absent, then each field set, as a struct's are.
                 let reads = fields.iter().zip(&binds).enumerate().map(|(i, (f, bind))| {
                     let ty = &f.ty;
-                    let node = if f.attrs.flatten.is_some() {
-                        quote!(::core::option::Option::Some(__node))
-                    } else {
-                        quote!(__slots[#i].map(|(_, __n)| __n))
-                    };
+                    let node = node_of(f, i);
                     let span = ty.span();
                     let this = rebind(span, &bind.to_string());
                     let node_at = rebind(span, "__found");
