@@ -98,6 +98,12 @@ fn forward(g: &Gen<'_>, field: &Field) -> TokenStream {
     )
 }
 
+/// The partial type's name, `__TPartial`: one a user does not write, so that a type of theirs named
+/// `TPartial` in a field of `T` is not hidden by it (its `Debug` still says `TPartial`).
+fn partial_ident(ident: &syn::Ident) -> syn::Ident {
+    format_ident!("__{}Partial", ident)
+}
+
 /// The partial's members: the fields' own names, or their positions in the array.
 fn members(fields: &[&Field], named: bool) -> Vec<syn::Member> {
     fields
@@ -160,8 +166,8 @@ fn record(g: &Gen<'_>, fields: &[Field], named: bool, items: &mut TokenStream) -
     let private = &g.private;
     let cont = g.cont;
     let (impl_generics, _, where_clause) = g.split();
-    let name = format_ident!("{}Partial", cont.ident);
-    let shown = name.to_string();
+    let name = partial_ident(cont.ident);
+    let shown = format!("{}Partial", cont.ident);
     let vis = cont.vis;
     let fields: Vec<_> = fields.iter().filter(|f| !f.skipped()).collect();
     let members = members(&fields, named);
@@ -287,7 +293,7 @@ fn enumeration(
         return None;
     }
     let (impl_generics, _, _) = g.split();
-    let name = format_ident!("{}Partial", cont.ident);
+    let name = partial_ident(cont.ident);
     let vis = cont.vis;
     let self_ty = g.self_ty();
     // Every field of every variant, numbered across the enum for `PartialField<i>`.

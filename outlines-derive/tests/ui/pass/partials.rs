@@ -1,6 +1,6 @@
 // Partial forms of every struct shape: generic (with bounds, where clauses, const parameters, from
 // a macro), newtype, transparent and tuple structs. Each partial struct is declared out of sight,
-// so the user's own `PagePartial` does not clash.
+// so the user's own `PagePartial` does not clash, even inside the type itself.
 use std::collections::HashMap;
 use std::fmt::Debug;
 
@@ -20,6 +20,28 @@ pub struct Page<T> {
 
 #[allow(dead_code)]
 struct PagePartial;
+
+// A user type named as the derive's partial type would be, used in the type itself.
+#[derive(Debug, Structured)]
+struct MsgPartial {
+    x: u8,
+}
+
+#[derive(Debug, Structured)]
+enum Msg {
+    A(MsgPartial),
+    B { p: MsgPartial },
+}
+
+#[derive(Debug, Structured)]
+struct Note {
+    partial: NotePartial,
+}
+
+#[derive(Debug, Structured)]
+struct NotePartial {
+    text: String,
+}
 
 #[derive(Structured)]
 struct Keyed<V>
@@ -174,6 +196,10 @@ fn main() {
     let flat = partial::<Flat<u8>>(r#"{"entries": [1], "name": "x"#).unwrap();
     debug(&flat);
     assert_eq!(flat.item.unwrap().value.name.unwrap().value, "x");
+    let Some(Partial::<Msg>::B { p }) = partial::<Msg>(r#"{"B": {"p": {"x": 1"#) else { panic!() };
+    debug(&p);
+    let note = partial::<Note>(r#"{"partial": {"text": "a"#).unwrap();
+    assert_eq!(note.partial.unwrap().value.text.unwrap().value, "a");
     let nested: Option<Nested> = partial::<Nested>("[[], [[]]]");
     assert_eq!(nested.unwrap().0.len(), 2);
     assert!(partial::<Nested>("[[], [[]]").is_none());
