@@ -40,6 +40,9 @@ const HOPS: usize = 32;
 /// How deep schemas are compiled; below, nothing is checked (a hostile schema cannot exhaust the
 /// stack).
 const DEPTH: usize = 64;
+/// What the DFAs of one plan's patterns may take in all (each is at most 256 KiB): a hostile
+/// schema's many patterns cannot make a plan large.
+const PATTERN_BUDGET: usize = 16 << 20;
 /// Objects with more properties than this find a key by hash rather than by a scan.
 const SCAN: usize = 24;
 
@@ -155,11 +158,17 @@ impl Plan {
     /// Compiles `schema`: every schema reachable from it through `properties`,
     /// `additionalProperties`, `items`, `prefixItems`, local `$ref`s and an `Option`'s `anyOf`.
     pub fn new(schema: &Value) -> Plan {
+        Plan::within(schema, PATTERN_BUDGET)
+    }
+
+    /// [`Plan::new`], its patterns' DFAs taking at most `budget` bytes in all.
+    fn within(schema: &Value, budget: usize) -> Plan {
         let mut compiler = Compiler {
             root: schema,
             plan: Plan::default(),
             seen: HashMap::new(),
             sources: HashMap::new(),
+            budget,
         };
         let root = compiler.compile(schema, 0);
         let mut plan = Plan {
@@ -190,6 +199,8 @@ struct Compiler<'s> {
     seen: HashMap<usize, usize>,
     /// Patterns compiled so far, by source: each once (`None`: not followed).
     sources: HashMap<&'s str, Option<usize>>,
+    /// Bytes the patterns' DFAs may still take ([`PATTERN_BUDGET`]).
+    budget: usize,
 }
 
 impl<'s> Compiler<'s> {
@@ -301,7 +312,10 @@ impl<'s> Compiler<'s> {
         if let Some(&known) = self.sources.get(source) {
             return known;
         }
-        let compiled = crate::schema::prefix_dfa(source).and_then(|dfa| {
+        let compiled = (self.budget > 0).then(|| crate::schema::prefix_dfa(source));
+        let compiled = compiled.flatten().and_then(|dfa| {
+            // Past the budget, a schema's further patterns are left to the validator.
+            self.budget = self.budget.checked_sub(dfa.memory_usage())?;
             // Unanchored, the search may begin at any later byte: it never dies before a match,
             // and stepping it would cost without ever stopping.
             if !dfa.is_always_start_anchored() {
@@ -811,7 +825,8 @@ impl Guard<'_> {
                     return Err(self.no_match(pattern, so_far, fed + at));
                 }
                 // A match ended before this byte: it stays one, whatever follows (its look-
-                // around saw this byte already). A quit byte: the DFA cannot tell.
+                // around saw this byte already). (No quit bytes are configured; were there one,
+                // the DFA could not tell, and the string is left alone.)
                 if dfa.is_match_state(state) || dfa.is_quit_state(state) {
                     self.scan.fed = DONE;
                     return Ok(());
@@ -1136,6 +1151,22 @@ mod tests {
             from = to;
         }
         None
+    }
+
+    #[test]
+    fn patterns_past_the_budget_are_left_to_the_validator() {
+        let schema = json!({"type": "object", "properties": {
+            "a": {"type": "string", "pattern": "^A[0-9]$"},
+            "b": {"type": "string", "pattern": "^B[0-9]$"},
+        }});
+        let one = Plan::new(&schema).patterns[0].dfa.memory_usage();
+        // Room for the first pattern's DFA only: the second is not followed.
+        let plan = Plan::within(&schema, one);
+        assert_eq!(plan.patterns.len(), 1);
+        assert!(verdict(&plan, r#"{"a": "Ax"#, &[]).is_some());
+        assert_eq!(verdict(&plan, r#"{"b": "Bx"#, &[]), None);
+        assert!(verdict(&Plan::new(&schema), r#"{"b": "Bx"#, &[]).is_some());
+        assert!(Plan::within(&schema, 0).patterns.is_empty());
     }
 
     #[test]

@@ -160,8 +160,10 @@ enum Matcher {
 /// DFAs larger than this use the lazy engine instead.
 const DFA_SIZE_LIMIT: usize = 256 * 1024;
 
-/// The most bytes a pattern's NFA may take while its DFA is built.
-const NFA_SIZE_LIMIT: usize = 10 << 20;
+/// The most bytes a pattern's NFA may take while its DFA is built: as much as a runtime pattern
+/// may take in the `regex` engine, so that a pattern whose DFA would be far too large is refused
+/// early (a DFA is at most [`DFA_SIZE_LIMIT`]).
+const NFA_SIZE_LIMIT: usize = RUNTIME_PATTERN_SIZE_LIMIT;
 
 /// The compiled size a pattern known only at run time may take in the `regex` engine (whose own
 /// default is 10 MiB): ample for any pattern a schema means, and a bound on one that is not
@@ -216,8 +218,8 @@ fn dense_dfa(translated: &str) -> Option<DFA<Vec<u32>>> {
                 .dfa_size_limit(Some(DFA_SIZE_LIMIT))
                 .determinize_size_limit(Some(DFA_SIZE_LIMIT)),
         )
-        // The `regex` crate's own default: a hostile pattern in a schema the guard reads
-        // (which the validator may not have compiled yet) is refused before it is built.
+        // A hostile pattern in a schema the guard reads (which the validator may not have
+        // compiled yet) is refused before its DFA is built.
         .thompson(thompson::Config::new().nfa_size_limit(Some(NFA_SIZE_LIMIT)))
         .build(translated)
         .ok()
