@@ -314,13 +314,13 @@ impl<'s> Compiler<'s> {
         }
         let compiled = (self.budget > 0).then(|| crate::schema::prefix_dfa(source));
         let compiled = compiled.flatten().and_then(|dfa| {
-            // Past the budget, a schema's further patterns are left to the validator.
-            self.budget = self.budget.checked_sub(dfa.memory_usage())?;
             // Unanchored, the search may begin at any later byte: it never dies before a match,
             // and stepping it would cost without ever stopping.
             if !dfa.is_always_start_anchored() {
                 return None;
             }
+            // Past the budget, a schema's further patterns are left to the validator.
+            self.budget = self.budget.checked_sub(dfa.memory_usage())?;
             let start = dfa
                 .start_state(&start::Config::new().anchored(regex_automata::Anchored::No))
                 .ok()?;
