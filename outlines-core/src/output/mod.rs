@@ -9,7 +9,7 @@
 mod choice;
 mod examples;
 mod json;
-pub(crate) mod regex;
+mod regex;
 mod text;
 mod words;
 

@@ -4,7 +4,9 @@
 
 mod automaton;
 mod chars;
-pub(crate) mod sample;
+#[cfg(test)]
+mod pattern_stops;
+mod sample;
 
 use std::fmt;
 use std::sync::Arc;

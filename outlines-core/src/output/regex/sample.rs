@@ -21,7 +21,7 @@ const PREFERRED: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ012
 
 /// Up to `seeds` candidate samples of `hir`, distinct, each at most [`MAX_CHARS`] long. Unchecked:
 /// the caller keeps those the pattern matches.
-pub(crate) fn candidates(hir: &Hir, seeds: usize) -> Vec<String> {
+pub(super) fn candidates(hir: &Hir, seeds: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for seed in 0..seeds {
         let mut walk = Walk {
