@@ -144,11 +144,7 @@ pub type Partial<T> = <T as Structured>::Partial;
 /// The part at `node` (none when there is no node, or nothing of this type there yet).
 #[doc(hidden)]
 pub fn part<T: Structured>(node: Option<NodeRef<'_>>) -> Option<Part<T::Partial>> {
-    let node = node?;
-    Some(Part {
-        value: T::partial(node)?,
-        complete: node.complete(),
-    })
+    part_by(node, T::partial)
 }
 
 /// [`part`] by `partial`, the type's `<T as Structured>::partial` as the derive names it: a type that

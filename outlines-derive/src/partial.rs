@@ -160,6 +160,34 @@ fn node_of(f: &Field, i: usize) -> TokenStream {
     }
 }
 
+/// A field's value shown for `Debug` (`value` reaches it through the local `local`): spanned at
+/// the field's type, so that a type that does not resolve fails there, once; `local` is rebound at
+/// that span to stay visible under it.
+fn show_field(private: &TokenStream, f: &Field, local: &str, value: TokenStream) -> TokenStream {
+    let span = f.ty.span();
+    let this = rebind(span, local);
+    let show = respan(
+        quote!(#private::DebugWith(move |__f: &mut ::core::fmt::Formatter<'_>| (&&#private::Show(#value)).show(__f))),
+        span,
+    );
+    quote!({ #this #show })
+}
+
+/// `Debug` of fields shown by [`show_field`]: a struct's by name, a tuple's by position.
+fn debug_fields(
+    shown: &str,
+    named: bool,
+    members: &[syn::Member],
+    shows: &[TokenStream],
+) -> TokenStream {
+    match named {
+        true => {
+            quote!(__f.debug_struct(#shown) #(.field(stringify!(#members), &#shows))* .finish())
+        }
+        false => quote!(__f.debug_tuple(#shown) #(.field(&#shows))* .finish()),
+    }
+}
+
 /// The partial struct of a struct with fields: `named`, read from an object by key; else a tuple
 /// struct, read from an array by position (the schema's tuple has the unskipped fields in order).
 fn record(g: &Gen<'_>, fields: &[Field], named: bool, items: &mut TokenStream) -> TokenStream {
@@ -196,26 +224,12 @@ fn record(g: &Gen<'_>, fields: &[Field], named: bool, items: &mut TokenStream) -
         .iter()
         .zip(&members)
         .map(|(f, member)| respan(quote!(#member: ::core::option::Option::None), f.ty.span()));
-    // Spanned at the field's type, so that a type that does not resolve fails there, once; `__this`
-    // is rebound at that span to stay visible under it.
     let shows: Vec<_> = fields
         .iter()
         .zip(&members)
-        .map(|(f, member)| {
-            let span = f.ty.span();
-            let this = rebind(span, "__this");
-            let show = respan(
-                quote!(#private::DebugWith(move |__f: &mut ::core::fmt::Formatter<'_>| (&&#private::Show(&__this.#member)).show(__f))),
-                span,
-            );
-            quote!({ #this #show })
-        })
+        .map(|(f, member)| show_field(private, f, "__this", quote!(&__this.#member)))
         .collect();
-    let show = if named {
-        quote!(__f.debug_struct(#shown) #(.field(stringify!(#members), &#shows))* .finish())
-    } else {
-        quote!(__f.debug_tuple(#shown) #(.field(&#shows))* .finish())
-    };
+    let show = debug_fields(&shown, named, &members, &shows);
     let index = 0..fields.len();
     let bounds = quote!(#(__S: #private::PartialField<#index>,)*);
     // A struct without fields still uses its parameter.
@@ -314,15 +328,8 @@ fn enumeration(
         let binds: Vec<_> = (0..fields.len())
             .map(|i| format_ident!("__v{}", i))
             .collect();
-        let show = |f: &Field, bind: &syn::Ident| {
-            let span = f.ty.span();
-            let this = rebind(span, &bind.to_string());
-            let show = respan(
-                quote!(#private::DebugWith(move |__f: &mut ::core::fmt::Formatter<'_>| (&&#private::Show(#bind)).show(__f))),
-                span,
-            );
-            quote!({ #this #show })
-        };
+        let show =
+            |f: &Field, bind: &syn::Ident| show_field(private, f, &bind.to_string(), quote!(#bind));
         match v.style {
             Style::Unit => {
                 decls.push(quote!(#ident));
@@ -406,11 +413,8 @@ fn enumeration(
                         return ::core::option::Option::Some(__value);
                     }
                 });
-                let show = if named {
-                    quote!(__f.debug_struct(#shown) #(.field(stringify!(#members), &#shows_of))* .finish())
-                } else {
-                    quote!(__f.debug_tuple(#shown) #(.field(&#shows_of))* .finish())
-                };
+                let shows_of: Vec<_> = shows_of.collect();
+                let show = debug_fields(&shown, named, &members, &shows_of);
                 shows.push(quote!(Self::#ident { #(#pat,)* } => { #(#unbinds)* #show }));
             }
         }
