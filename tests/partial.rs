@@ -12,6 +12,7 @@ use outlines::prelude::*;
 use outlines::{ErrorKind, Output, Part, Partial};
 use proptest::prelude::*;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, PartialEq, Structured)]
 enum Role {
@@ -1152,6 +1153,10 @@ proptest! {
         grows_within::<Page<Shape>>(SHAPES, &at)?;
         grows_within::<Shape>(r#"{"Txt": "hello"}"#, &at)?;
         grows_within::<Either<u8, Item>>(r#"{"Right": {"value": {"name": "Z", "qty": 4}}}"#, &at)?;
+        for action in ACTIONS {
+            grows_within::<Vec<Action>>(action, &at)?;
+        }
+        grows_within::<Vec<Step>>(STEPS, &at)?;
     }
 }
 
@@ -1163,6 +1168,10 @@ fn partials_of_every_shape_grow_a_character_at_a_time() {
     grows_within::<Picks<Item>>(PICKS, &every(PICKS)).unwrap();
     grows_within::<Node<u32>>(NODE, &every(NODE)).unwrap();
     grows_within::<Page<Shape>>(SHAPES, &every(SHAPES)).unwrap();
+    for action in ACTIONS {
+        grows_within::<Vec<Action>>(action, &every(action)).unwrap();
+    }
+    grows_within::<Vec<Step>>(STEPS, &every(STEPS)).unwrap();
 }
 
 // Externally tagged enums with data: the variant once its key is written, its content partial.
@@ -1186,13 +1195,6 @@ enum Shape {
 enum Either<L, R> {
     Left(L),
     Right { value: R },
-}
-
-/// Internally tagged: the tag may follow the fields, so the enum appears whole.
-#[derive(Debug, Clone, PartialEq, Structured)]
-#[serde(tag = "type")]
-enum Tagged {
-    One { a: String },
 }
 
 #[test]
@@ -1257,17 +1259,6 @@ fn externally_tagged_enums_grow_once_their_variant_is_written() {
     let items = p.items.unwrap().value;
     assert!(matches!(items[0].value, P::Empty) && items[0].complete);
     assert!(matches!(&items[1].value, P::Text(t) if t.value == "hi") && !items[1].complete);
-
-    // Other representations appear whole.
-    let whole: Option<Tagged> = partial_of_tagged(r#"{"type": "One", "a": "x"}"#);
-    assert_eq!(whole, Some(Tagged::One { a: "x".into() }));
-    assert_eq!(partial_of_tagged(r#"{"type": "One", "a": "x""#), None);
-}
-
-fn partial_of_tagged(text: &str) -> Option<Tagged> {
-    let mut reader = Incremental::new();
-    reader.feed(text, &mut Blind);
-    reader.tree().root().and_then(Tagged::partial)
 }
 
 impl Grows for Shape {
@@ -1298,4 +1289,169 @@ impl Grows for Either<u8, Item> {
             _ => false,
         }
     }
+}
+
+// Internally and adjacently tagged enums: the variant once its tag is whole, its content partial.
+
+/// As tool calls are written: the tag beside the variant's fields.
+#[derive(Debug, Clone, PartialEq, Structured)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum Action {
+    Search {
+        query: String,
+        #[outline(max = 10)]
+        limit: u8,
+    },
+    /// A newtype of a struct: its fields beside the tag.
+    #[serde(alias = "say")]
+    Reply(Item),
+    /// A newtype of a map: the tag is not one of its entries.
+    Notes(BTreeMap<String, String>),
+    Stop,
+}
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+#[serde(tag = "t", content = "c")]
+enum Step {
+    Move { x: u32, y: u32 },
+    Say(String),
+    Pair(u8, String),
+    Halt,
+}
+
+/// Replies of actions, the tag first, last, in the middle, by alias.
+const ACTIONS: [&str; 3] = [
+    r#"[{"type": "search", "query": "rust \"streams\"", "limit": 5}, {"type": "stop"}, {"type": "reply", "name": "Ann", "qty": 2}]"#,
+    r#"[{"query": "late tag", "limit": 1, "type": "search"}, {"name": "Bo", "type": "say", "qty": 3}]"#,
+    r#"[{"type": "notes", "a": "one", "b": "twö"}, {"x": "y", "type": "notes"}]"#,
+];
+const STEPS: &str = r#"[{"t": "Move", "c": {"x": 1, "y": 22}}, {"t": "Say", "c": "hi there"}, {"c": [7, "seven"], "t": "Pair"}, {"t": "Halt"}]"#;
+
+fn map_within(partial: &[(String, Part<String>)], whole: &BTreeMap<String, String>) -> bool {
+    partial.iter().all(|(k, v)| {
+        whole
+            .get(k)
+            .is_some_and(|w| String::within(&v.value, w, v.complete))
+    })
+}
+
+impl Grows for Action {
+    fn within(p: &Partial<Self>, w: &Self, _: bool) -> bool {
+        type P = Partial<Action>;
+        match (p, w) {
+            (P::Search { query, limit }, Action::Search { query: q, limit: l }) => {
+                part_within(query, q) && part_within(limit, l)
+            }
+            (P::Reply(item), Action::Reply(whole)) => {
+                Item::within(&item.value, whole, item.complete)
+            }
+            (P::Notes(notes), Action::Notes(whole)) => {
+                map_within(&notes.value, whole)
+                    && (!notes.complete || notes.value.len() == whole.len())
+            }
+            (P::Stop, Action::Stop) => true,
+            _ => false,
+        }
+    }
+}
+
+impl Grows for Step {
+    fn within(p: &Partial<Self>, w: &Self, _: bool) -> bool {
+        type P = Partial<Step>;
+        match (p, w) {
+            (P::Move { x, y }, Step::Move { x: a, y: b }) => part_within(x, a) && part_within(y, b),
+            (P::Say(text), Step::Say(whole)) => String::within(&text.value, whole, text.complete),
+            (P::Pair(n, text), Step::Pair(a, b)) => part_within(n, a) && part_within(text, b),
+            (P::Halt, Step::Halt) => true,
+            _ => false,
+        }
+    }
+}
+
+fn action_at(text: &str) -> Option<Partial<Action>> {
+    let mut reader = Incremental::new();
+    reader.feed(text, &mut Blind);
+    reader.tree().root().and_then(Action::partial)
+}
+
+#[test]
+fn internally_tagged_enums_grow_once_their_tag_is_written() {
+    type P = Partial<Action>;
+    // Until the tag's string is whole, no variant.
+    assert!(action_at(r#"{"type": "sea"#).is_none());
+    assert!(action_at(r#"{"query": "abc", "limit": 2"#).is_none());
+    let Some(P::Search { query, limit }) = action_at(r#"{"type": "search", "query": "ab"#) else {
+        panic!("{:?}", action_at(r#"{"type": "search", "query": "ab"#))
+    };
+    assert!(limit.is_none());
+    let query = query.unwrap();
+    assert_eq!((query.value.as_str(), query.complete), ("ab", false));
+    // A tag written after the fields shows them all at once.
+    let Some(P::Search { query, limit }) =
+        action_at(r#"{"query": "abc", "limit": 2, "type": "search""#)
+    else {
+        panic!()
+    };
+    assert_eq!(
+        (query.unwrap().value.as_str(), limit.unwrap().value),
+        ("abc", 2)
+    );
+    // A newtype of a struct, by alias: its fields beside the tag.
+    let Some(P::Reply(item)) = action_at(r#"{"type": "say", "name": "Jo"#) else {
+        panic!()
+    };
+    assert!(!item.complete);
+    assert_eq!(item.value.name.unwrap().value, "Jo");
+    // A newtype of a map: the tag is not an entry.
+    let Some(P::Notes(notes)) = action_at(r#"{"a": "x", "type": "notes", "b": "y"#) else {
+        panic!()
+    };
+    let keys: Vec<_> = notes.value.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["a", "b"]);
+    // A unit variant, once its tag is whole; an unknown tag is no variant.
+    assert!(matches!(action_at(r#"{"type": "stop""#), Some(P::Stop)));
+    assert!(action_at(r#"{"type": "jump", "query": "x"#).is_none());
+    assert_eq!(
+        format!(
+            "{:?}",
+            action_at(r#"{"type": "search", "query": "ab"#).unwrap()
+        ),
+        r#"Search { query: Some(Part { value: "ab", complete: false }), limit: None }"#
+    );
+    // Whole, it is read as before.
+    assert_eq!(
+        Action::from_json(r#"{"limit": 3, "type": "search", "query": "q"}"#).unwrap(),
+        Action::Search {
+            query: "q".into(),
+            limit: 3
+        }
+    );
+}
+
+#[test]
+fn adjacently_tagged_enums_grow_once_their_content_begins() {
+    type P = Partial<Step>;
+    let at = |text: &str| partial_at::<Vec<Step>>(text);
+    assert!(at(r#"[{"t": "Mo"#).is_empty());
+    // The tag alone: a variant with data waits for its content; a unit variant is there.
+    assert!(at(r#"[{"t": "Move""#).is_empty());
+    assert!(matches!(at(r#"[{"t": "Halt""#)[0].value, P::Halt));
+    let steps = at(r#"[{"t": "Move", "c": {"x": 4, "#);
+    let P::Move { x, y } = &steps[0].value else {
+        panic!("{steps:?}")
+    };
+    assert_eq!((x.as_ref().unwrap().value, y.is_none()), (4, true));
+    // The content before the tag is shown once the tag is whole.
+    assert!(at(r#"[{"c": "hel"#).is_empty());
+    let steps = at(r#"[{"c": "hello", "t": "Say""#);
+    let P::Say(text) = &steps[0].value else {
+        panic!("{steps:?}")
+    };
+    assert_eq!((text.value.as_str(), text.complete), ("hello", true));
+    let steps = at(r#"[{"t": "Pair", "c": [7, "se"#);
+    let P::Pair(n, text) = &steps[0].value else {
+        panic!("{steps:?}")
+    };
+    assert_eq!(n.as_ref().unwrap().value, 7);
+    assert_eq!(text.as_ref().unwrap().value, "se");
 }

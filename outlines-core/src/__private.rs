@@ -12,7 +12,7 @@ pub use crate::schema::{
     ArrayInfo, Body, Bound, Constraints, Definition, Enum, Field, Kind, Literal, Object, Pattern,
     Repr, Schema, Shape, Text, TypeRef, Variant,
 };
-pub use crate::structured::{Structured, found, part, part_by, whole};
+pub use crate::structured::{Structured, found, member_of, part, part_by, tag_of, whole};
 pub use crate::validate::enums::{EnumShape, adjacent, external, internal, untagged};
 pub use crate::validate::object::{
     Flatten, KeyStash, ObjectShape, Slot, defaulted, deserialize_object, read_field, required,

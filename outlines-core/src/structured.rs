@@ -170,6 +170,23 @@ pub fn found<'a>(slot: &mut Option<(usize, NodeRef<'a>)>, rank: usize, node: Nod
     }
 }
 
+/// The variant a tagged enum's object names so far: the first member `tag`, once its string is
+/// whole, and that member.
+#[doc(hidden)]
+pub fn tag_of<'a>(node: NodeRef<'a>, tag: &str) -> Option<(&'a str, NodeRef<'a>)> {
+    let (_, value) = node.members()?.find(|(key, _)| *key == tag)?;
+    let name = value.as_str().filter(|_| value.complete())?;
+    Some((name, value))
+}
+
+/// The first member `key` of an object (an adjacently tagged enum's content), once it has begun.
+#[doc(hidden)]
+pub fn member_of<'a>(node: NodeRef<'a>, key: &str) -> Option<NodeRef<'a>> {
+    node.members()?
+        .find(|(k, _)| *k == key)
+        .map(|(_, value)| value)
+}
+
 /// A value that appears only when whole, read from its tree like any reply (without the enclosing
 /// field's rules, which the final read checks).
 #[doc(hidden)]

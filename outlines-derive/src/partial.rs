@@ -4,12 +4,12 @@
 //! `Option<Part<partial of the field's type>>`, read from the reply's tree by key (or alias) for
 //! named fields, by position in the array for a tuple struct. A flattened field reads the same
 //! object. A newtype or transparent struct is its field: its partial is the field's, read from the
-//! same node. An externally tagged enum with data (serde's default) gets a partial enum: the
-//! variant named by the object's key once its content has begun, its fields partial as a struct's (a
-//! newtype variant's content as its type's partial); a unit variant once its string is whole.
-//! Other enums (internally or adjacently tagged, untagged: the variant is not known from the
-//! start), enums without data and unit structs appear when whole (a prefix of a variant's name is
-//! no variant). Lifetime parameters are rejected before this (`check`); const parameters need
+//! same node. A tagged enum with data gets a partial enum: the variant named by the object's key
+//! (externally tagged, serde's default) or by its tag member's string (internally or adjacently
+//! tagged), once that name is whole and the content has begun, its fields partial as a struct's (a
+//! newtype variant's content as its type's partial); a unit variant once its name is whole.
+//! Untagged enums (whichever variant fits the whole value), enums without data and unit structs
+//! appear when whole (a prefix of a variant's name is no variant). Lifetime parameters are rejected before this (`check`); const parameters need
 //! nothing of their own.
 //!
 //! The partial type is declared inside the derive's anonymous block, so it adds no name to the
@@ -280,14 +280,25 @@ fn record(g: &Gen<'_>, fields: &[Field], named: bool, items: &mut TokenStream) -
     }
 }
 
-/// The partial enum of an externally tagged enum (serde's default, `{"Variant": content}`) with
-/// data: the variant is chosen by the object's first key, which the reader only shows once whole,
-/// and its content is partial in turn, as a struct's (fields of a struct or tuple variant) or its
-/// field's (a newtype variant). A unit variant is a string, shown once whole.
+/// Where a tagged enum's variant is named, and where its content is.
+enum Repr<'a> {
+    /// `{"Variant": content}` (serde's default), or `"Unit"`.
+    External,
+    /// `{"tag": "Variant", ...content's fields}`.
+    Internal(&'a str),
+    /// `{"tag": "Variant", "content": content}`.
+    Adjacent(&'a str, &'a str),
+}
+
+/// The partial enum of a tagged enum with data: the variant once its name is whole, and its content
+/// partial in turn, as a struct's (fields of a struct or tuple variant) or its field's (a newtype
+/// variant), once the content has begun. Externally tagged (serde's default), the name is the
+/// object's first key, or a unit variant's string; internally tagged, the tag member's string,
+/// wherever in the object it is written, the content being the object without it; adjacently
+/// tagged, the tag member's string, the content its content member.
 ///
-/// `None` (the enum appears whole) for the other representations, whose variant is not known from
-/// the start: an internal or adjacent tag may come after the content, an untagged enum is whichever
-/// variant fits the whole value. And for an enum without data, whose partial would be itself.
+/// `None` (the enum appears whole) for an untagged enum, which is whichever variant fits the whole
+/// value, and for an enum without data, whose partial would be itself.
 fn enumeration(
     g: &Gen<'_>,
     variants: &[Variant<'_>],
@@ -296,9 +307,12 @@ fn enumeration(
     let private = &g.private;
     let cont = g.cont;
     let attrs = &cont.attrs;
-    if attrs.tag.is_some() || attrs.content.is_some() || attrs.untagged.is_some() {
-        return None;
-    }
+    let repr = match (&attrs.tag, &attrs.content, &attrs.untagged) {
+        (_, _, Some(_)) => return None,
+        (Some(tag), Some(content), None) => Repr::Adjacent(&tag.value, &content.value),
+        (Some(tag), None, None) => Repr::Internal(&tag.value),
+        (None, _, None) => Repr::External,
+    };
     let variants: Vec<_> = variants.iter().filter(|v| !v.attrs.skip).collect();
     if !variants
         .iter()
@@ -333,7 +347,14 @@ fn enumeration(
         match v.style {
             Style::Unit => {
                 decls.push(quote!(#ident));
-                units.push(ident);
+                match repr {
+                    // A string, read below.
+                    Repr::External => units.push(ident),
+                    // There once its tag is whole.
+                    Repr::Internal(_) | Repr::Adjacent(..) => arms.push(
+                        quote!(#(#keys)|* => return ::core::option::Option::Some(#name::#ident),),
+                    ),
+                }
                 shows.push(quote!(Self::#ident => __f.write_str(#shown)));
             }
             // A newtype variant is there once its content has begun.
@@ -349,7 +370,7 @@ fn enumeration(
                     quote!(return #private::part_by(::core::option::Option::Some(__child), #partial).map(#name::#ident);),
                     span,
                 );
-                arms.push(quote!(#(#keys)|* => { #child #read }));
+                arms.push(quote!(#(#keys)|* => { let __child = __child?; #child #read }));
                 let show = show(fields[0], &binds[0]);
                 // Matched alone, spanned at the field's type: the match looks into the field's
                 // partial (whether it can hold a value), which fails there for a type that is
@@ -402,7 +423,7 @@ fn enumeration(
                 });
                 arms.push(quote! {
                     #(#keys)|* => {
-                        let __node = __child;
+                        let __node = __child?;
                         #gather
                         let _ = &mut __slots;
                         let mut __value = #name::#ident { #(#nones,)* };
@@ -457,19 +478,42 @@ fn enumeration(
             }
         }
     };
-    Some(quote! {
-        type Partial = #name<#self_ty>;
-
-        fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<#name<#self_ty>> {
+    // The variant's name and its content (`None` until it begins), then the variant of that name.
+    let named = match repr {
+        Repr::External => quote! {
             // The variant is the first key's; other keys are the reply's mistake, not a variant.
             if let ::core::option::Option::Some(mut __members) = __node.members() {
                 let (__key, __child) = __members.next()?;
+                let __child = ::core::option::Option::Some(__child);
                 match __key {
                     #(#arms)*
                     _ => {}
                 }
             }
             #unit
+        },
+        Repr::Internal(tag) => quote! {
+            let (__key, __tag) = #private::tag_of(__node, #tag)?;
+            let __child = ::core::option::Option::Some(__node.without(__tag));
+            match __key {
+                #(#arms)*
+                _ => ::core::option::Option::None,
+            }
+        },
+        Repr::Adjacent(tag, content) => quote! {
+            let (__key, _) = #private::tag_of(__node, #tag)?;
+            let __child = #private::member_of(__node, #content);
+            match __key {
+                #(#arms)*
+                _ => ::core::option::Option::None,
+            }
+        },
+    };
+    Some(quote! {
+        type Partial = #name<#self_ty>;
+
+        fn partial(__node: #private::NodeRef<'_>) -> ::core::option::Option<#name<#self_ty>> {
+            #named
         }
     })
 }

@@ -575,6 +575,7 @@ impl Incremental {
         watch.end(NodeRef {
             tree: &self.tree,
             id,
+            skip: NONE,
         })?;
         if self.open.is_empty() {
             self.progress = Progress::Complete;

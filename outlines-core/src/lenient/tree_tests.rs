@@ -476,3 +476,29 @@ fn an_unfinished_value_is_an_error_not_a_panic() {
         assert_eq!(built.is_ok(), whole, "{end}");
     }
 }
+
+#[test]
+fn a_node_without_a_member_is_read_as_if_it_were_not_written() {
+    let reader = read(r#"{"a": 1, "type": "x", "b": [2, 3]}"#);
+    let root = reader.tree().root().unwrap();
+    let tag = root.get("type").unwrap();
+    let rest = root.without(tag);
+    assert_eq!(rest.count(), Some(2));
+    assert_eq!(rest.members().unwrap().count(), 2);
+    assert_eq!(rest.to_value(), serde_json::json!({"a": 1, "b": [2, 3]}));
+    let map: BTreeMap<String, Value> = Deserialize::deserialize(rest).unwrap();
+    assert_eq!(map.keys().collect::<Vec<_>>(), ["a", "b"]);
+    // The first and the last member too; and a node that is not a child leaves it whole.
+    let first = root.without(root.get("a").unwrap());
+    assert_eq!(
+        first.to_value(),
+        serde_json::json!({"type": "x", "b": [2, 3]})
+    );
+    let last = root.without(root.get("b").unwrap());
+    assert_eq!(last.to_value(), serde_json::json!({"a": 1, "type": "x"}));
+    let items = root.get("b").unwrap();
+    let other = root.without(items.items().unwrap().next().unwrap());
+    assert_eq!(other.count(), Some(3));
+    // The members themselves are whole.
+    assert_eq!(rest.get("b").unwrap().count(), Some(2));
+}

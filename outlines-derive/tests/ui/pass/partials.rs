@@ -118,8 +118,21 @@ enum Event<T> {
 
 #[derive(Structured)]
 #[serde(tag = "t", content = "c")]
-enum Adjacent {
+enum Adjacent<T> {
     One(String),
+    Two(T, Vec<T>),
+    Three { #[serde(alias = "v")] value: T },
+    Four,
+}
+
+#[derive(Structured)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Internal<T> {
+    Named { #[serde(flatten)] item: Item, #[serde(skip)] _seen: bool, at: T },
+    Wrapped(Item),
+    Mapped(std::collections::BTreeMap<String, T>),
+    #[serde(alias = "none")]
+    Nothing,
 }
 
 #[derive(Debug, Structured)]
@@ -188,8 +201,17 @@ fn main() {
     debug(&partial::<Event<u8>>(r#"{"Boxed": {"Values": [1, [2"#));
     debug(&partial::<Event<u8>>(r#""Start""#));
     debug(&partial::<Event<u8>>(r#"{"Nothing": {"#));
-    let whole: Option<Adjacent> = partial::<Adjacent>(r#"{"t": "One", "c": "x"}"#);
-    assert!(whole.is_some());
+    let Some(Partial::<Adjacent<u8>>::Two(a, b)) = partial::<Adjacent<u8>>(r#"{"t": "Two", "c": [1, [2, "#) else { panic!() };
+    assert_eq!((a.unwrap().value, b.unwrap().value.len()), (1, 1));
+    debug(&partial::<Adjacent<u8>>(r#"{"c": {"v": 1}, "t": "Three""#));
+    debug(&partial::<Adjacent<u8>>(r#"{"t": "Four""#));
+    debug(&partial::<Adjacent<u8>>(r#"{"t": "One", "c": "x"#));
+    let Some(Partial::<Internal<u8>>::Named { item, at, .. }) = partial::<Internal<u8>>(r#"{"kind": "named", "name": "x", "at": 1,"#) else { panic!() };
+    assert_eq!((item.unwrap().value.name.unwrap().value, at.unwrap().value), ("x".to_owned(), 1));
+    let Some(Partial::<Internal<u8>>::Mapped(map)) = partial::<Internal<u8>>(r#"{"a": 1, "kind": "mapped", "b": 2"#) else { panic!() };
+    assert_eq!(map.value.len(), 1);
+    debug(&partial::<Internal<u8>>(r#"{"kind": "wrapped", "name": "x"#));
+    debug(&partial::<Internal<u8>>(r#"{"kind": "none""#));
     let whole: Option<Units> = partial::<Units>(r#""A""#);
     debug(&whole);
     debug(&partial::<Forwarded<u8>>(r#"{"One": {"uno": 1"#));

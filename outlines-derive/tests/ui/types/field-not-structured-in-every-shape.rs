@@ -23,4 +23,19 @@ enum Shape<T> {
     Line(u8, Missing),
 }
 
+#[derive(Structured)]
+#[serde(tag = "type")]
+enum Action {
+    Search { query: String, secret: Opaque },
+    Wrapped(Opaque),
+}
+
+#[derive(Structured)]
+#[serde(tag = "t", content = "c")]
+enum Step {
+    Move { to: Opaque },
+    Say(Opaque),
+    Pair(u8, Missing),
+}
+
 fn main() {}
