@@ -285,3 +285,158 @@ fn rules_judge_the_values_standing_in_for_absent_fields() {
     assert_eq!(err.errors()[0].message(), "must not be empty");
     assert!(StandIns::from_json(r#"{"x": 1, "y": [1]}"#).is_ok());
 }
+
+// Newtypes of themselves: a named definition the field refers back to (inlined, the schema of
+// `struct Nested(Vec<Nested>)` would never end).
+
+/// Nested lists.
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+struct Nested(#[outline(max = 3)] Vec<Nested>);
+
+/// A list: itself behind an `Option`, but in an array.
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+struct Chain(Option<Vec<Chain>>);
+
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+struct Forest(BTreeMap<String, Forest>);
+
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+#[serde(transparent)]
+struct Inner {
+    inner: Vec<Inner>,
+}
+
+#[derive(Debug, PartialEq, Structured, Deserialize)]
+struct Holder {
+    name: String,
+    nested: Nested,
+    rest: Forest,
+}
+
+#[test]
+fn newtypes_of_themselves_have_a_finite_schema() {
+    assert_eq!(
+        Nested::json_schema(),
+        json!({
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "description": "Nested lists.",
+            "type": "array",
+            "items": {"$ref": "#"},
+            "maxItems": 3
+        })
+    );
+    assert_eq!(
+        Holder::json_schema()["$defs"]["Nested"],
+        json!({"description": "Nested lists.", "type": "array", "items": {"$ref": "#/$defs/Nested"}, "maxItems": 3})
+    );
+    assert_eq!(
+        Holder::json_schema()["properties"]["rest"]["$ref"],
+        "#/$defs/Forest"
+    );
+    assert_eq!(
+        Chain::json_schema()["items"]["$ref"],
+        "#",
+        "{}",
+        Chain::json_schema()
+    );
+    assert_eq!(Inner::json_schema()["items"]["$ref"], "#");
+    assert_eq!(
+        Nested::describe(),
+        "// Nested lists.\ntype Nested = Nested[]; // at most 3 items\n"
+    );
+    for (schema, valid, invalid) in [
+        (Nested::json_schema(), json!([[], [[]]]), json!([[1]])),
+        (
+            Forest::json_schema(),
+            json!({"a": {"b": {}}}),
+            json!({"a": 1}),
+        ),
+        (
+            Holder::json_schema(),
+            json!({"name": "n", "nested": [], "rest": {"x": {}}}),
+            json!({"name": "n", "nested": [[], [], [], []], "rest": {}}),
+        ),
+    ] {
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        assert!(validator.is_valid(&valid), "{schema} {valid}");
+        assert!(!validator.is_valid(&invalid), "{schema} {invalid}");
+    }
+    // Read and validated as any newtype is.
+    assert_eq!(
+        Nested::from_json("[[], [[]]]").unwrap(),
+        Nested(vec![Nested(vec![]), Nested(vec![Nested(vec![])])])
+    );
+    for text in ["null", "[null, [], [[null]]]"] {
+        assert_eq!(
+            Chain::from_json(text).unwrap(),
+            serde_json::from_str::<Chain>(text).unwrap()
+        );
+    }
+    let errors = Nested::from_json("[[1], [[], [], [], []]]")
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        errors,
+        "- [0][0]: expected an array (expected array of arrays (Nested) (at most 3 items), got 1)\n\
+         - [1]: too many items (expected at most 3 items, got 4 items)"
+    );
+    let holder =
+        Holder::from_json(r#"{"name": "n", "nested": [[]], "rest": {"x": {"y": {}}}}"#).unwrap();
+    assert_eq!(holder.rest.0["x"].0["y"], Forest(BTreeMap::new()));
+}
+
+/// Generated, streamed, and the prompt's description: nothing loops on a schema that refers to
+/// itself at once (`Chain` is `null` or a `Chain`).
+#[tokio::test]
+async fn newtypes_of_themselves_generate_and_stream() {
+    use futures_util::StreamExt;
+    use outlines::backend::mock::Mock;
+
+    async fn both<T>(reply: &str, expected: T)
+    where
+        T: Structured + std::fmt::Debug + PartialEq + Send,
+        outlines::Partial<T>: Send,
+    {
+        let backend = Mock::always(reply);
+        let value = outlines::generate::Generation::<T>::new("Extract.")
+            .report(&backend)
+            .await
+            .unwrap()
+            .value;
+        assert_eq!(value, expected);
+        let backend = Mock::always(reply).streaming(3);
+        let updates: Vec<_> = outlines::generate::Generation::<T>::new("Extract.")
+            .stream(&backend)
+            .collect()
+            .await;
+        match updates.last() {
+            Some(Ok(outlines::generate::Update::Done(report))) => {
+                assert_eq!(report.value, expected)
+            }
+            other => panic!("{:?}", other.map(|u| u.as_ref().err())),
+        }
+    }
+    both(
+        "[[], [[]]]",
+        Nested(vec![Nested(vec![]), Nested(vec![Nested(vec![])])]),
+    )
+    .await;
+    both("[null]", Chain(Some(vec![Chain(None)]))).await;
+    both(
+        r#"{"a": {}}"#,
+        Forest(BTreeMap::from([("a".into(), Forest(BTreeMap::new()))])),
+    )
+    .await;
+    both(
+        "[[]]",
+        Inner {
+            inner: vec![Inner { inner: vec![] }],
+        },
+    )
+    .await;
+    assert!(
+        Chain::describe().contains("type Chain = Chain[] | null;"),
+        "{}",
+        Chain::describe()
+    );
+}

@@ -12,6 +12,7 @@ pub(crate) fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_representation(cx, cont);
     check_transparent(cx, cont);
     check_newtype_skip(cx, cont);
+    check_newtype_of_itself(cx, cont);
     for field in cont.all_fields() {
         check_field(cx, cont, field);
     }
@@ -121,6 +122,49 @@ fn check_newtype_skip(cx: &Ctxt, cont: &Container<'_>) {
             );
         }
     }
+}
+
+/// A newtype whose field is itself behind nothing but `Option`s and pointers
+/// (`struct Chain(Option<Box<Chain>>)`) reads any reply but `null` as itself again, from the same
+/// token, without end: serde's own reading overflows the stack, and so would the validator's.
+fn check_newtype_of_itself(cx: &Ctxt, cont: &Container<'_>) {
+    let field = match &cont.data {
+        Data::Struct(Style::Newtype, fields) => fields.first(),
+        Data::Struct(..) if cont.attrs.transparent.is_some() => {
+            cont.all_fields().find(|f| !f.skipped())
+        }
+        _ => None,
+    };
+    let Some(field) = field else { return };
+    let mut ty = &field.ty;
+    loop {
+        let syn::Type::Path(path) = ty else { return };
+        let Some(last) = path.path.segments.last() else {
+            return;
+        };
+        if path.qself.is_none() && (last.ident == "Self" || last.ident == *cont.ident) {
+            break;
+        }
+        let wrapper = ["Option", "Box", "Rc", "Arc"]
+            .iter()
+            .any(|w| last.ident == w);
+        let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+            return;
+        };
+        match (wrapper, args.args.first()) {
+            (true, Some(syn::GenericArgument::Type(inner))) if args.args.len() == 1 => ty = inner,
+            _ => return,
+        }
+    }
+    cx.error_spanned_by(
+        &field.ty,
+        format!(
+            "`{}` holds itself with no array or object between, so a reply would be read as `{}` \
+             again from the same token, without end (only `null` ends it); put it in a `Vec`, a \
+             map or a struct field",
+            cont.ident, cont.ident
+        ),
+    );
 }
 
 fn check_field(cx: &Ctxt, cont: &Container<'_>, field: &Field) {

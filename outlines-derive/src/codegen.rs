@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 use syn::spanned::Spanned as _;
 use syn::{Ident, parse_quote};
 
-use crate::ast::Container;
+use crate::ast::{Container, Field};
 use crate::span::respan;
 
 /// What every generator needs: paths, generics, and fresh names for statics.
@@ -79,6 +79,20 @@ impl<'a> Gen<'a> {
     /// types of its trait impls and may be neither more nor less visible.
     pub(crate) fn vis(&self) -> &syn::Visibility {
         self.cont.vis
+    }
+
+    /// Whether `field`'s type names the container (or `Self`) anywhere, as a newtype of itself does
+    /// (`struct Tree(Vec<Tree>)`). A cycle through other types is not seen.
+    pub(crate) fn holds_itself(&self, field: &Field) -> bool {
+        fn within(tokens: TokenStream, ident: &Ident) -> bool {
+            tokens.into_iter().any(|token| match token {
+                proc_macro2::TokenTree::Ident(name) => name == "Self" || name == *ident,
+                proc_macro2::TokenTree::Group(group) => within(group.stream(), ident),
+                _ => false,
+            })
+        }
+        let ty = &field.ty;
+        within(quote!(#ty), self.cont.ident)
     }
 
     /// `PhantomData` binding every type parameter, for generated helper types.

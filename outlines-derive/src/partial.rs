@@ -42,7 +42,7 @@ pub(crate) fn partial_members(g: &Gen<'_>, items: &mut TokenStream) -> TokenStre
     if cont.attrs.transparent.is_some() || *style == Style::Newtype {
         return match fields.iter().find(|f| !f.skipped()) {
             // A newtype of itself (`struct W(Vec<W>)`) would have an infinite partial type.
-            Some(field) if !names(&field.ty, cont.ident) => forward(g, field),
+            Some(field) if !g.holds_itself(field) => forward(g, field),
             _ => whole(g),
         };
     }
@@ -51,19 +51,6 @@ pub(crate) fn partial_members(g: &Gen<'_>, items: &mut TokenStream) -> TokenStre
         Style::Tuple => record(g, fields, false, items),
         Style::Newtype | Style::Unit => whole(g),
     }
-}
-
-/// Whether `ty` names `Self` or the type `ident` anywhere (a cycle through other types is not seen:
-/// its partial type does not resolve, and the compiler says so).
-fn names(ty: &syn::Type, ident: &syn::Ident) -> bool {
-    fn within(tokens: TokenStream, ident: &syn::Ident) -> bool {
-        tokens.into_iter().any(|token| match token {
-            proc_macro2::TokenTree::Ident(name) => name == "Self" || name == *ident,
-            proc_macro2::TokenTree::Group(group) => within(group.stream(), ident),
-            _ => false,
-        })
-    }
-    within(quote!(#ty), ident)
 }
 
 /// A value that appears only when whole.

@@ -20,15 +20,29 @@ pub(crate) fn schema_fn_body(g: &Gen<'_>, items: &mut TokenStream) -> TokenStrea
     let inline_check = check.as_ref().map(|path| quote!(.with_rule(#path)));
     let definition_check = check.as_ref().map(|path| quote!(.with_check(#path)));
 
+    // A newtype is its field, inlined; but the schema of one whose field holds the type itself
+    // would never end, so it is a named definition that the field's schema refers back to.
     let inline = |field: &Field, items: &mut TokenStream| {
         let schema = field_schema(g, field, items);
-        quote!(#schema #description #inline_check)
+        match g.holds_itself(field) {
+            false => quote!(#schema #description #inline_check),
+            true => {
+                let name = name_expr(g);
+                quote! {
+                    #private::Schema::reference::<Self>(|| {
+                        #private::definition::<Self>(|| {
+                            #private::Definition::newtype(#name, #schema) #description #definition_check
+                        })
+                    })
+                }
+            }
+        }
     };
     let body = match &cont.data {
         Data::Struct(Style::Unit, _) => {
             return quote!(#checks #private::Schema::new(#private::Kind::Null) #description #inline_check);
         }
-        // Newtypes and transparent structs are their field: inlined, not a named definition.
+        // Newtypes and transparent structs are their field (see `inline`).
         Data::Struct(Style::Newtype, fields) => {
             let schema = inline(&fields[0], items);
             return quote!(#checks #schema);

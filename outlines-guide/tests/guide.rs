@@ -1,4 +1,4 @@
-//! The guide against the validator, over 24 types and both tiktoken vocabularies.
+//! The guide against the validator, over 26 types and both tiktoken vocabularies.
 //!
 //! Soundness: random walks that take any token the mask allows (preferring closers now and then, to
 //! keep values short) end in text `T::from_json` accepts; the only errors allowed are those of rules
@@ -93,6 +93,8 @@ fn valid_values_are_allowed_token_by_token() {
             "Forest",
             r#"{"root":{"label":"a","next":{"label":"b","next":null}}}"#,
         ),
+        ("Nest", r#"{"lists":[[],[[],[[]]]]}"#),
+        ("Lists", "[[[]],[]]"),
         (
             "Tuples",
             r#"{"pair":[3,false],"point":[1.5,-2.0],"fixed":[1,2]}"#,

@@ -127,6 +127,7 @@ impl Builder {
             Body::Object(object) => self.object(object).map(Value::Object),
             Body::Tuple(items) => self.all(items),
             Body::Enum(e) => self.enumeration(e),
+            Body::Newtype(value) => self.schema(value),
         }
     }
 

@@ -88,6 +88,7 @@ impl Describer {
             Body::Object(object) => (self.object(object, None, ""), String::new()),
             Body::Tuple(items) => self.tuple(items, ""),
             Body::Enum(e) => self.enumeration(e),
+            Body::Newtype(value) => self.expr(value, ""),
         };
         type_line(out, name, &ty, &note);
     }

@@ -51,6 +51,8 @@ pub fn expected(schema: &Schema) -> String {
                 Body::Tuple(items) => {
                     format!("array of exactly {} items ({})", items.len(), def.name)
                 }
+                // Its field's JSON type only: the field refers back to the type.
+                Body::Newtype(value) => format!("{} ({})", json_type(value), def.name),
                 Body::Enum(e) => match e.repr {
                     Repr::External if e.is_unit_only() => {
                         let names: Vec<Literal> =
@@ -64,6 +66,22 @@ pub fn expected(schema: &Schema) -> String {
                 },
             }
         }
+    }
+}
+
+/// The JSON type of `schema`, named types by name (not followed).
+fn json_type(schema: &Schema) -> String {
+    match &schema.kind {
+        Kind::Any => "any JSON value".into(),
+        Kind::Null => "null".into(),
+        Kind::Bool => "boolean".into(),
+        Kind::Integer(_) => "integer".into(),
+        Kind::Number { .. } => "number".into(),
+        Kind::String { .. } => "string".into(),
+        Kind::Array(..) | Kind::Tuple(_) => "array".into(),
+        Kind::Map(_) => "object".into(),
+        Kind::Option(inner) => format!("{} or null", json_type(inner)),
+        Kind::Ref(r) => r.definition().name.to_string(),
     }
 }
 

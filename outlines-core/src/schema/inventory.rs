@@ -262,6 +262,7 @@ impl Walk {
             Body::Object(object) => self.object(object, path),
             Body::Tuple(items) => self.tuple(items, path),
             Body::Enum(e) => self.enumeration(e, path),
+            Body::Newtype(value) => self.schema(value, path),
         }
         if let Some(check) = definition.check {
             self.rule(path, RuleKind::CrossFieldCheck, check);

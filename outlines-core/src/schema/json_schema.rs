@@ -112,6 +112,7 @@ impl Renderer {
             Body::Object(object) => self.object(object, None),
             Body::Tuple(items) => self.tuple(items),
             Body::Enum(e) => self.enumeration(e),
+            Body::Newtype(value) => self.schema(value),
         };
         if let Some(d) = &def.description {
             out.insert("description".into(), d.as_ref().into());

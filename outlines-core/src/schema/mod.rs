@@ -162,6 +162,9 @@ pub enum Body {
     Tuple(Vec<Schema>),
     /// An enum.
     Enum(Enum),
+    /// A newtype whose field holds the type itself (`struct Tree(Vec<Tree>)`): its value is the
+    /// field's, named so that the recursion has a name to refer to. Other newtypes are inlined.
+    Newtype(Box<Schema>),
 }
 
 /// The fields of a struct (or of a struct variant).
@@ -371,6 +374,16 @@ impl Definition {
             description: None,
             check: None,
             body: Body::Tuple(items),
+        }
+    }
+
+    /// A newtype of itself ([`Body::Newtype`]).
+    pub fn newtype(name: impl Into<Text>, value: Schema) -> Self {
+        Definition {
+            name: name.into(),
+            description: None,
+            check: None,
+            body: Body::Newtype(Box::new(value)),
         }
     }
 
@@ -637,6 +650,7 @@ pub fn has_aliases(root: &Schema) -> bool {
         match b {
             Body::Object(o) => object(o, seen),
             Body::Tuple(items) => items.iter().any(|s| schema(s, seen)),
+            Body::Newtype(value) => schema(value, seen),
             Body::Enum(e) => e.variants.iter().any(|v| {
                 !v.aliases.is_empty()
                     || match &v.shape {

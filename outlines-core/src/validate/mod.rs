@@ -201,6 +201,17 @@ fn kind_word(schema: &Schema) -> &'static str {
             Body::Tuple(_) => "an array",
             Body::Enum(e) if e.is_unit_only() => "a string",
             Body::Enum(_) => "one of the variants",
+            // Its field's word; the field's own reference to the type is not followed again.
+            Body::Newtype(value) => {
+                let mut value = value.as_ref();
+                while let Kind::Option(inner) = &value.kind {
+                    value = inner;
+                }
+                match value.kind {
+                    Kind::Ref(_) => "a value",
+                    _ => kind_word(value),
+                }
+            }
         },
     }
 }

@@ -85,6 +85,8 @@ pub(crate) fn cases() -> Vec<Case> {
         Enums,
         Tree,
         Forest,
+        Nest,
+        Lists,
         WithFlatten,
         Tuples,
         Closed,

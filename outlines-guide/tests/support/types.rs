@@ -211,6 +211,15 @@ pub(crate) struct Node {
     pub(crate) next: Option<Box<Node>>,
 }
 
+/// A newtype of itself below the root: `$defs/Lists` is an array of itself.
+#[derive(Debug, Structured)]
+pub(crate) struct Nest {
+    pub(crate) lists: Lists,
+}
+
+#[derive(Debug, Structured)]
+pub(crate) struct Lists(#[outline(max = 2)] pub(crate) Vec<Lists>);
+
 #[derive(Debug, Structured)]
 pub(crate) struct WithFlatten {
     pub(crate) id: u32,

@@ -156,7 +156,7 @@ struct Nested(Vec<Nested>);
 struct Tree(std::collections::BTreeMap<String, Tree>);
 
 #[derive(Debug, Structured)]
-struct Chain(Option<Box<Self>>);
+struct Chain(Option<Box<Vec<Self>>>);
 
 #[derive(Debug, Structured)]
 #[serde(transparent)]
