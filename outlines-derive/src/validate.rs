@@ -250,11 +250,20 @@ fn object_shape(
         let (name, aliases, i) = (&f.name, &f.attrs.aliases, i as u32);
         quote!(#name #(| #aliases)* => ::core::option::Option::Some(#i))
     });
+    // The derive's locals (and `self`) rebound at the field's type, for the code placed there to
+    // see them when that type comes through a `macro_rules!` fragment (see `rebind`).
+    let at_type = |f: &Field, values: &[&str], refs: &[&str]| {
+        let span = f.ty.span();
+        let values = values.iter().map(|name| rebind(span, name));
+        let refs = refs.iter().map(|name| rebind_mut(span, name));
+        quote!(#(#values)* #(#refs)*)
+    };
     let child_claims = flat.iter().enumerate().map(|(i, f)| {
         let (claim, offset) = (shape_of(f, "claim"), offset(i));
         let claim = respan(quote!(#claim(__key, __stash)), f.ty.span());
+        let locals = at_type(f, &["__key"], &["__stash"]);
         quote! {
-            if let ::core::option::Option::Some(__i) = #claim {
+            if let ::core::option::Option::Some(__i) = { #locals #claim } {
                 return ::core::option::Option::Some(__i + #offset);
             }
         }
@@ -274,11 +283,14 @@ fn object_shape(
         let (name, offset) = (child(i), offset(i));
         let (width, take) = (shape_of(f, "WIDTH"), shape_of(f, "take"));
         let take = respan(
-            quote!(#take(&mut self.#name, __i - #offset, __stash, __map, __cx)),
+            quote!(#take(&mut __this.#name, __i - #offset, __stash, __map, __cx)),
             f.ty.span(),
         );
+        let locals = at_type(f, &["__i"], &["__this", "__stash", "__map", "__cx"]);
         quote! {
             __i if __i >= #offset && __i < #offset + #width => {
+                let __this = &mut *self;
+                #locals
                 #take
             }
         }
@@ -296,26 +308,34 @@ fn object_shape(
         let after = rules_closure(g, f);
         let value = match (&f.attrs.default, &container_default) {
             (attr::Default::Path(p), _) => {
-                quote!(#private::defaulted(self.#name, #key, __cx, #p, #after))
+                quote!(#private::defaulted(::core::mem::take(&mut __this.#name), #key, __cx, #p, #after))
             }
             (attr::Default::Trait, _) => quote! {
-                #private::defaulted(self.#name, #key, __cx, <#ty as ::core::default::Default>::default, #after)
+                #private::defaulted(::core::mem::take(&mut __this.#name), #key, __cx, <#ty as ::core::default::Default>::default, #after)
             },
             (attr::Default::None, Some(d)) => {
-                quote!(#private::defaulted(self.#name, #key, __cx, || #d.#member, #after))
+                quote!(#private::defaulted(::core::mem::take(&mut __this.#name), #key, __cx, || #d.#member, #after))
             }
             (attr::Default::None, None) => {
                 let c = &crefs[i];
                 let required = structured_fn(g, ty, "__required");
-                quote!(#required(self.#name, #key, #c, __cx, #after))
+                quote!(#required(::core::mem::take(&mut __this.#name), #key, #c, __cx, #after))
             }
         };
         quote!(let #name = #value;)
     });
     let finish_children = flat.iter().enumerate().map(|(i, f)| {
         let (name, finish) = (child(i), shape_of(f, "finish"));
-        let finish = respan(quote!(#finish(self.#name, __cx)), f.ty.span());
-        quote!(let #name = #finish;)
+        // Taken out of the slots in place (empty ones left, as for the own fields above, so the
+        // slots are whole to borrow), the child's slots named only in code at its type: a type
+        // that cannot be flattened is reported there alone.
+        let new = shape_of(f, "new");
+        let finish = respan(
+            quote!(#finish(::core::mem::replace(&mut __this.#name, #new()), __cx)),
+            f.ty.span(),
+        );
+        let locals = at_type(f, &[], &["__this", "__cx"]);
+        quote!(let #name = { let __this = &mut __this; #locals #finish };)
     });
     // Values in field order, flattened children included.
     let mut values = Vec::new();
@@ -407,6 +427,8 @@ fn object_shape(
 
             #[inline]
             fn finish(self, __cx: &mut #private::Cx<'_>) -> ::core::option::Option<#self_ty> {
+                #[allow(unused_mut)]
+                let mut __this = self;
                 #default_decl
                 #(#finish_fields)*
                 #(#finish_children)*

@@ -92,6 +92,14 @@ forward! {
         Tagged(Tagged),
         Empty,
     }
+
+    struct Envelope {
+        id: u32,
+        #[serde(flatten)]
+        body: Tagged,
+        #[serde(flatten)]
+        extra: std::collections::BTreeMap<String, u8>,
+    }
 }
 
 fn tagged(value: &Tagged) -> Result<(), &'static str> {
@@ -111,6 +119,9 @@ fn main() {
     assert!(Tagged::from_json(r#"{"name": "a", "tags": ["x", "x"]}"#).is_err());
     assert!(Tagged::from_json(r#"{"name": "a", "tags": ["wxyz"]}"#).is_err());
     assert!(Message::from_json(r#"{"type": "Tagged", "name": "a", "tags": ["x"]}"#).is_ok());
+    let envelope = Envelope::from_json(r#"{"id": 1, "name": "a", "tags": ["x"], "n": 2}"#).unwrap();
+    assert_eq!((envelope.id, envelope.body.name.as_str(), envelope.extra["n"]), (1, "a", 2));
+    assert!(Envelope::from_json(r#"{"id": 1, "name": "a", "tags": []}"#).is_err());
 
     assert!(Range::from_json(r#"{"low": 1, "high": 10, "ratio": 0.25, "size": 4}"#).is_ok());
     assert!(Range::from_json(r#"{"low": 0, "high": 10, "ratio": 0.25, "size": 4}"#).is_err());
