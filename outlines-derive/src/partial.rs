@@ -481,7 +481,8 @@ fn enumeration(
         },
         Repr::Internal(tag) => quote! {
             let (__key, __tag) = #private::tag_of(__node, #tag)?;
-            let __child = ::core::option::Option::Some(__node.without(__tag));
+            let __content = __node.without(__tag)?;
+            let __child = __content.root();
             match __key {
                 #(#arms)*
                 _ => ::core::option::Option::None,

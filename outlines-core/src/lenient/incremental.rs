@@ -575,7 +575,6 @@ impl Incremental {
         watch.end(NodeRef {
             tree: &self.tree,
             id,
-            skip: NONE,
         })?;
         if self.open.is_empty() {
             self.progress = Progress::Complete;

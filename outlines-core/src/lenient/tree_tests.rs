@@ -478,27 +478,44 @@ fn an_unfinished_value_is_an_error_not_a_panic() {
 }
 
 #[test]
-fn a_node_without_a_member_is_read_as_if_it_were_not_written() {
-    let reader = read(r#"{"a": 1, "type": "x", "b": [2, 3]}"#);
+fn a_copy_without_a_member_reads_as_if_it_were_not_written() {
+    let reader = read(r#"{"a": 1, "type": "x", "b": [2, {"c": "d"}]}"#);
     let root = reader.tree().root().unwrap();
-    let tag = root.get("type").unwrap();
-    let rest = root.without(tag);
+    let without = |key: &str| root.without(root.get(key).unwrap()).unwrap();
+    let rest = without("type");
+    let rest = rest.root().unwrap();
     assert_eq!(rest.count(), Some(2));
-    assert_eq!(rest.members().unwrap().count(), 2);
-    assert_eq!(rest.to_value(), serde_json::json!({"a": 1, "b": [2, 3]}));
+    assert!(rest.complete());
+    assert_eq!(
+        rest.to_value(),
+        serde_json::json!({"a": 1, "b": [2, {"c": "d"}]})
+    );
     let map: BTreeMap<String, Value> = Deserialize::deserialize(rest).unwrap();
     assert_eq!(map.keys().collect::<Vec<_>>(), ["a", "b"]);
-    // The first and the last member too; and a node that is not a child leaves it whole.
-    let first = root.without(root.get("a").unwrap());
+    // The first and the last member too.
+    let first = without("a");
     assert_eq!(
-        first.to_value(),
-        serde_json::json!({"type": "x", "b": [2, 3]})
+        first.root().unwrap().to_value(),
+        serde_json::json!({"type": "x", "b": [2, {"c": "d"}]})
     );
-    let last = root.without(root.get("b").unwrap());
-    assert_eq!(last.to_value(), serde_json::json!({"a": 1, "type": "x"}));
+    let last = without("b");
+    assert_eq!(
+        last.root().unwrap().to_value(),
+        serde_json::json!({"a": 1, "type": "x"})
+    );
+    // Not a child of its own: none.
     let items = root.get("b").unwrap();
-    let other = root.without(items.items().unwrap().next().unwrap());
-    assert_eq!(other.count(), Some(3));
-    // The members themselves are whole.
-    assert_eq!(rest.get("b").unwrap().count(), Some(2));
+    assert!(
+        root.without(items.items().unwrap().next().unwrap())
+            .is_none()
+    );
+    // What is not whole stays so.
+    let reader = read(r#"{"type": "x", "s": "ab"#);
+    let root = reader.tree().root().unwrap();
+    let rest = root.without(root.get("type").unwrap()).unwrap();
+    let s = rest.root().unwrap().get("s").unwrap();
+    assert_eq!(
+        (s.as_str(), s.complete(), rest.root().unwrap().complete()),
+        (Some("ab"), false, false)
+    );
 }

@@ -6,9 +6,9 @@
 //! [`Structured`](crate::Structured) type reads its partial form from that tree
 //! ([`Structured::partial`](crate::Structured::partial), [`Partial<T>`](crate::Partial)): for a
 //! `#[derive(Structured)]` struct (generic or not), a struct of the same fields, each
-//! `Option<Part<…>>` (absent until the reply writes its key), and for a newtype its field's; for a
-//! tagged enum with data (externally, internally or adjacently), its variant once the variant's name
-//! is whole and its content has begun, with the variant's fields partial. Strings grow, arrays and maps gain items, nested structs are partial
+//! `Option<Part<…>>` (absent until the reply writes its key), and for a newtype its field's; for an
+//! externally tagged enum with data, its variant once the variant's content has begun, with the
+//! variant's fields partial. Strings grow, arrays and maps gain items, nested structs are partial
 //! in turn; numbers, booleans, other enums and other values appear once whole. [`Part::complete`] says
 //! whether a part is whole, so a user interface can render it as final. An explicit `null` in an
 //! `Option` field is `Some(Part { value: None, .. })`, not an absent field.
@@ -102,8 +102,6 @@ impl Children {
 pub struct NodeRef<'a> {
     pub(crate) tree: &'a Tree,
     pub(crate) id: usize,
-    /// A child left out ([`NodeRef::without`]), or `NONE`.
-    pub(crate) skip: usize,
 }
 
 impl<'a> NodeRef<'a> {
@@ -147,32 +145,16 @@ impl<'a> NodeRef<'a> {
 
     /// How many items or members the value has so far, if it is an array or an object.
     pub fn count(&self) -> Option<usize> {
-        let skipped = usize::from(self.skip != NONE);
-        self.node().children().map(|c| c.len - skipped)
+        self.node().children().map(|c| c.len)
     }
 
     fn children(&self) -> Siblings<'a> {
         let children = self.node().children().unwrap_or(Children::EMPTY);
-        let skipped = usize::from(self.skip != NONE);
+        let (next, left) = (children.first, children.len);
         Siblings {
             tree: self.tree,
-            next: children.first,
-            left: children.len - skipped,
-            skip: self.skip,
-        }
-    }
-
-    /// The same container without `child`, one of its items or members: an internally tagged
-    /// enum's content is its object without the tag. One child at most is left out (the last
-    /// asked); `self` as it is if `child` is not one of its own.
-    pub fn without(&self, child: NodeRef<'a>) -> NodeRef<'a> {
-        let mut children = self.children();
-        match children.any(|c| c.id == child.id && std::ptr::eq(c.tree, child.tree)) {
-            true => NodeRef {
-                skip: child.id,
-                ..*self
-            },
-            false => *self,
+            next,
+            left,
         }
     }
 
@@ -191,6 +173,57 @@ impl<'a> NodeRef<'a> {
     fn key(&self) -> &'a str {
         let (from, to) = self.node().key;
         &self.tree.text[from..to]
+    }
+
+    /// A copy of this container without `child`, one of its items or members: an internally tagged
+    /// enum's content is its object without the tag. `None` if `child` is not one of them.
+    ///
+    /// A copy, not a view, so that reading a tree (every type's partial, the final value) pays
+    /// nothing for this rare need.
+    pub fn without(&self, child: NodeRef<'_>) -> Option<Tree> {
+        let mut children = self.children();
+        if !children.any(|c| c.id == child.id && std::ptr::eq(c.tree, child.tree)) {
+            return None;
+        }
+        let mut copy = Tree::default();
+        self.copy_into(&mut copy, child.id);
+        Some(copy)
+    }
+
+    /// Copies this value into `into` (its key too, below the root), leaving out the child `skip`;
+    /// returns its node there. Recursive: a tree nests at most as deep as the reader allows.
+    fn copy_into(&self, into: &mut Tree, skip: usize) -> usize {
+        let node = self.node();
+        let mut text = |(from, to): (usize, usize)| {
+            let at = into.text.len();
+            into.text.push_str(&self.tree.text[from..to]);
+            (at, into.text.len())
+        };
+        let key = match into.nodes.is_empty() {
+            true => (0, 0),
+            false => text(node.key),
+        };
+        let kind = match &node.kind {
+            Kind::String(from, to) => {
+                let (from, to) = text((*from, *to));
+                Kind::String(from, to)
+            }
+            Kind::Array(_) => Kind::Array(Children::EMPTY),
+            Kind::Object(_) => Kind::Object(Children::EMPTY),
+            other => other.clone(),
+        };
+        let id = into.nodes.len();
+        into.nodes.push(Node {
+            kind,
+            complete: node.complete,
+            key,
+            next: NONE,
+        });
+        for child in self.children().filter(|c| c.id != skip) {
+            let copied = child.copy_into(into, NONE);
+            into.link(id, copied);
+        }
+        id
     }
 
     /// The member `key`, if the value is an object that has it (the last, if written twice).
@@ -225,26 +258,19 @@ struct Siblings<'a> {
     tree: &'a Tree,
     next: usize,
     left: usize,
-    /// A child passed over.
-    skip: usize,
 }
 
 impl<'a> Iterator for Siblings<'a> {
     type Item = NodeRef<'a>;
 
     fn next(&mut self) -> Option<NodeRef<'a>> {
-        let mut id = self.next;
-        let mut node = self.tree.nodes.get(id)?;
-        if id == self.skip {
-            id = node.next;
-            node = self.tree.nodes.get(id)?;
-        }
+        let id = self.next;
+        let node = self.tree.nodes.get(id)?;
         self.next = node.next;
         self.left = self.left.saturating_sub(1);
         Some(NodeRef {
             tree: self.tree,
             id,
-            skip: NONE,
         })
     }
 
@@ -258,11 +284,7 @@ impl ExactSizeIterator for Siblings<'_> {}
 impl Tree {
     /// The value, once it has begun.
     pub fn root(&self) -> Option<NodeRef<'_>> {
-        (!self.nodes.is_empty()).then_some(NodeRef {
-            tree: self,
-            id: 0,
-            skip: NONE,
-        })
+        (!self.nodes.is_empty()).then_some(NodeRef { tree: self, id: 0 })
     }
 
     /// A tree of one open string: the text of a reply that is not JSON, as far as written.
