@@ -539,6 +539,17 @@ fn the_guard_never_stops_what_could_still_be_read_as_valid() {
     let two = json!({"type": "array", "maxItems": 2});
     assert_eq!(stop_in(&two, "[1, 2, // done\n]"), None);
     assert_eq!(stop_in(&two, "[1, 2, 3]"), Some("[2]".into()));
+    // Beside an `allOf`, a schema's own keywords are followed (its branches are not), and where
+    // they stop a reply, the validator refuses it too.
+    let closed = json!({
+        "properties": {"a": {}}, "additionalProperties": false,
+        "allOf": [{"properties": {"b": {}}}, {"required": ["c"]}],
+    });
+    assert_eq!(stop_in(&closed, r#"{"a": 1, "b": 2}"#), Some("b".into()));
+    let validator = outlines::output::JsonSchema::compile(&closed).unwrap();
+    assert!(validator.validate(&json!({"a": 1, "b": 2})).is_err());
+    assert!(validator.validate(&json!({"a": 1})).is_err());
+    assert_eq!(stop_in(&closed, r#"{"a": 1}"#), None);
     // `-0` is read as serde_json reads it.
     let (value, _) = read_in(&["[-0, 0]"]);
     assert_eq!(value, serde_json::from_str::<Value>("[-0, 0]").unwrap());

@@ -3,7 +3,8 @@
 //! paying for the rest.
 //!
 //! It follows the reply down the output's JSON Schema (the form derived types and runtime schemas
-//! share; local `$ref`s, and `anyOf` of one schema and `null`) and stops at:
+//! share; local `$ref`s, `anyOf` of one schema and `null`, and a schema's own keywords beside its
+//! `allOf`) and stops at:
 //! - a key the object does not allow (`additionalProperties: false`, i.e. `deny_unknown_fields`);
 //! - an array item past `maxItems`;
 //! - a string past `maxLength` characters, or one that no `enum` value begins with;
@@ -20,7 +21,9 @@
 //! Only what lenient reading could not still fix counts: enum values are compared ignoring case and
 //! surrounding space (as its `enum_case` fix does), and a value of another type than the schema's
 //! (`"25"` for an integer, which it converts) is never a reason. Where the schema is not followed
-//! (other combinators, remote references), nothing below is checked.
+//! (`oneOf`, other `anyOf`s, remote references), nothing below is checked; the branches of an
+//! `allOf` are not followed, only the keywords beside it (all of which the value must meet too:
+//! the derive puts a second `pattern` or `format` there).
 //!
 //! The schema is compiled once into a [`Plan`] (every schema the guard can follow, its keywords read
 //! and its children resolved), which the output keeps; a [`Guard`] is the state of one reply.
@@ -346,7 +349,9 @@ impl<'s> Compiler<'s> {
 }
 
 /// `schema` with local references followed and an `Option`'s `anyOf` opened; `None` where the
-/// guard does not follow (other combinators, remote references, a cycle of references).
+/// guard does not follow (`oneOf`, other `anyOf`s, remote references, a cycle of references).
+/// An `allOf` is left in place: its branches are not read, the keywords beside it are (a value
+/// must meet those whatever the branches say, so a stop on them is never wrong).
 fn resolve<'s>(root: &'s Value, mut schema: &'s Value) -> Option<&'s Value> {
     for _ in 0..HOPS {
         if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
@@ -364,7 +369,7 @@ fn resolve<'s>(root: &'s Value, mut schema: &'s Value) -> Option<&'s Value> {
                 _ => return None,
             }
         }
-        if schema.get("oneOf").is_some() || schema.get("allOf").is_some() {
+        if schema.get("oneOf").is_some() {
             return None;
         }
         return Some(schema);
@@ -1268,6 +1273,39 @@ pub(crate) mod tests {
             "a": {"pattern": "^a$"}, "b": {"pattern": "^a$"}, "c": {"pattern": "^c$"},
         }});
         assert_eq!(Plan::new(&twice).patterns.len(), 2);
+    }
+
+    #[test]
+    fn the_keywords_beside_an_all_of_are_followed() {
+        // A second pattern, as the derive writes it: the first is followed, and `maxLength`.
+        let two = json!({"properties": {"s": {
+            "type": "string", "pattern": "^ORD-", "maxLength": 6, "allOf": [{"pattern": "[0-9]$"}],
+        }}});
+        assert_eq!(
+            stop(&two, None, r#"{"s": "OXD"}"#).as_deref(),
+            Some("Constraint at s after 8: no string beginning like this matches the pattern")
+        );
+        assert_eq!(
+            stop(&two, None, r#"{"s": "ORD-123"}"#).as_deref(),
+            Some("Constraint at s after 13: the string is already longer than 6 characters")
+        );
+        assert_eq!(stop(&two, None, r#"{"s": "ORD-1"}"#), None);
+        // The branches are not read: a closed object in one stops nothing.
+        let branches = json!({
+            "allOf": [{"$ref": "#/$defs/A"}],
+            "$defs": {"A": {"type": "object", "additionalProperties": false}},
+        });
+        assert_eq!(stop(&branches, None, r#"{"x": 1}"#), None);
+        // Keywords beside one are: a key the object itself does not allow.
+        let closed = json!({
+            "properties": {"a": {}}, "additionalProperties": false,
+            "allOf": [{"properties": {"b": {}}}],
+        });
+        // (As JSON Schema reads it: `additionalProperties` sees only the `properties` beside it.)
+        assert_eq!(
+            stop(&closed, None, r#"{"a": 1, "b": 2}"#).as_deref(),
+            Some(r#"Unknown at b after 11: unknown field "b""#)
+        );
     }
 
     #[test]
