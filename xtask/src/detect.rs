@@ -192,10 +192,13 @@ fn find_in(dir: &Path, names: &[&str], os: &str) -> Option<PathBuf> {
     })
 }
 
+/// Whether `path`'s file name matches `pattern`. As clang-sys, never `libclang-cpp` (LLVM's C++
+/// library, which `libclang-*.so.*` would match): bindgen cannot load it, and takes it for no
+/// libclang at all.
 fn name_matches(pattern: &str, path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
-        .is_some_and(|name| wildcard(pattern, name))
+        .is_some_and(|name| wildcard(pattern, name) && !name.contains("-cpp."))
 }
 
 /// Whether `name` matches `pattern`, where `*` stands for any run of characters; ASCII case is
@@ -401,6 +404,12 @@ mod tests {
         );
         assert_eq!(libclang(&host), Ok(None));
 
+        // LLVM's C++ library is not libclang (clang-sys passes it over too).
+        write(
+            &tmp.path().join("usr/lib/llvm-14/lib/libclang-cpp.so.14"),
+            &elf(),
+        );
+        assert_eq!(libclang(&host), Ok(None));
         let lib = tmp.path().join("usr/lib/llvm-18/lib/libclang-18.so.1");
         write(&lib, &elf());
         assert_eq!(libclang(&host), Ok(Some(Found::System(lib))));
