@@ -125,46 +125,67 @@ fn check_newtype_skip(cx: &Ctxt, cont: &Container<'_>) {
 }
 
 /// A newtype whose field is itself behind nothing but `Option`s and pointers
-/// (`struct Chain(Option<Box<Chain>>)`) reads any reply but `null` as itself again, from the same
-/// token, without end: serde's own reading overflows the stack, and so would the validator's.
+/// (`struct Chain(Option<Box<Chain>>)`), or an untagged enum's newtype variant holding the enum so,
+/// reads any reply but `null` as itself again, from the same token, without end: serde's own
+/// reading overflows the stack, and so would the validator's.
 fn check_newtype_of_itself(cx: &Ctxt, cont: &Container<'_>) {
-    let field = match &cont.data {
-        Data::Struct(Style::Newtype, fields) => fields.first(),
-        Data::Struct(..) if cont.attrs.transparent.is_some() => {
-            cont.all_fields().find(|f| !f.skipped())
-        }
-        _ => None,
+    let fields: Vec<&Field> = match &cont.data {
+        Data::Struct(Style::Newtype, fields) => fields.iter().take(1).collect(),
+        Data::Struct(..) if cont.attrs.transparent.is_some() => cont
+            .all_fields()
+            .find(|f| !f.skipped())
+            .into_iter()
+            .collect(),
+        Data::Struct(..) => Vec::new(),
+        Data::Enum(variants) if cont.attrs.untagged.is_some() => variants
+            .iter()
+            .filter(|v| v.style == Style::Newtype && !v.attrs.skip)
+            .filter_map(|v| v.fields.first())
+            .collect(),
+        Data::Enum(_) => Vec::new(),
     };
-    let Some(field) = field else { return };
-    let mut ty = &field.ty;
+    for field in fields {
+        if holds_itself_directly(&field.ty, cont.ident) {
+            cx.error_spanned_by(
+                &field.ty,
+                format!(
+                    "`{}` holds itself with no array or object between, so a reply would be read as \
+                     `{}` again from the same token, without end (only `null` ends it); put it in a \
+                     `Vec`, a map or a struct field",
+                    cont.ident, cont.ident
+                ),
+            );
+        }
+    }
+}
+
+/// Whether `ty` is `Self` or the type `ident` (named by that one word, with any arguments:
+/// `inner::Node` is another type) behind nothing but `Option`, `Box`, `Rc` and `Arc`.
+fn holds_itself_directly(mut ty: &syn::Type, ident: &syn::Ident) -> bool {
     loop {
-        let syn::Type::Path(path) = ty else { return };
-        let Some(last) = path.path.segments.last() else {
-            return;
+        let syn::Type::Path(path) = ty else {
+            return false;
         };
-        if path.qself.is_none() && (last.ident == "Self" || last.ident == *cont.ident) {
-            break;
+        let Some(last) = path.path.segments.last() else {
+            return false;
+        };
+        let one_word = path.qself.is_none()
+            && path.path.leading_colon.is_none()
+            && path.path.segments.len() == 1;
+        if one_word && (last.ident == "Self" || last.ident == *ident) {
+            return true;
         }
         let wrapper = ["Option", "Box", "Rc", "Arc"]
             .iter()
             .any(|w| last.ident == w);
         let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-            return;
+            return false;
         };
         match (wrapper, args.args.first()) {
             (true, Some(syn::GenericArgument::Type(inner))) if args.args.len() == 1 => ty = inner,
-            _ => return,
+            _ => return false,
         }
     }
-    cx.error_spanned_by(
-        &field.ty,
-        format!(
-            "`{}` holds itself with no array or object between, so a reply would be read as `{}` \
-             again from the same token, without end (only `null` ends it); put it in a `Vec`, a \
-             map or a struct field",
-            cont.ident, cont.ident
-        ),
-    );
 }
 
 fn check_field(cx: &Ctxt, cont: &Container<'_>, field: &Field) {
