@@ -1168,6 +1168,7 @@ proptest! {
             grows_within::<Vec<Action>>(action, &at)?;
         }
         grows_within::<Vec<Step>>(STEPS, &at)?;
+        grows_within::<Layered>(LAYERED, &at)?;
     }
 }
 
@@ -1183,6 +1184,42 @@ fn partials_of_every_shape_grow_a_character_at_a_time() {
         grows_within::<Vec<Action>>(action, &every(action)).unwrap();
     }
     grows_within::<Vec<Step>>(STEPS, &every(STEPS)).unwrap();
+    grows_within::<Layered>(LAYERED, &every(LAYERED)).unwrap();
+}
+
+#[test]
+fn a_flattened_map_shows_only_the_members_it_is_given() {
+    let layered = partial_at::<Layered>(LAYERED);
+    let rest: Vec<_> = layered
+        .rest
+        .unwrap()
+        .value
+        .into_iter()
+        .map(|(k, v)| (k, v.value))
+        .collect();
+    assert_eq!(rest, [("x".into(), "y".into()), ("z".into(), "w".into())]);
+    let item = layered.item.unwrap().value;
+    assert_eq!(
+        (item.name.unwrap().value, item.qty.unwrap().value),
+        ("a".into(), 2)
+    );
+    let whole = Layered::from_json(LAYERED).unwrap();
+    assert_eq!(whole.rest.keys().collect::<Vec<_>>(), ["x", "z"]);
+    // Inside an internally tagged variant: neither the tag nor the named field.
+    let Some(Partial::<Action>::Extended(extra)) =
+        action_at(r#"{"type": "extended", "name": "n", "k": "v""#)
+    else {
+        panic!()
+    };
+    let more: Vec<_> = extra
+        .value
+        .more
+        .unwrap()
+        .value
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    assert_eq!(more, ["k"]);
 }
 
 // Externally tagged enums with data: the variant once its key is written, its content partial.
@@ -1318,7 +1355,27 @@ enum Action {
     Reply(Item),
     /// A newtype of a map: the tag is not one of its entries.
     Notes(BTreeMap<String, String>),
+    /// A struct with a flattened map: neither the tag nor its named field is an entry.
+    Extended(Extra),
     Stop,
+}
+
+#[derive(Debug, Clone, PartialEq, Structured)]
+struct Extra {
+    name: String,
+    #[serde(flatten)]
+    more: BTreeMap<String, String>,
+}
+
+/// Flattened fields take the members the validator gives them: a map, those no field before it
+/// claims.
+#[derive(Debug, Clone, PartialEq, Structured)]
+struct Layered {
+    id: u32,
+    #[serde(flatten)]
+    item: Item,
+    #[serde(flatten)]
+    rest: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Structured)]
@@ -1331,11 +1388,13 @@ enum Step {
 }
 
 /// Replies of actions, the tag first, last, in the middle, by alias.
-const ACTIONS: [&str; 3] = [
+const ACTIONS: [&str; 4] = [
     r#"[{"type": "search", "query": "rust \"streams\"", "limit": 5}, {"type": "stop"}, {"type": "reply", "name": "Ann", "qty": 2}]"#,
     r#"[{"query": "late tag", "limit": 1, "type": "search"}, {"name": "Bo", "type": "say", "qty": 3}]"#,
     r#"[{"type": "notes", "a": "one", "b": "twö"}, {"x": "y", "type": "notes"}]"#,
+    r#"[{"type": "extended", "name": "n", "k": "v"}, {"k": "w", "name": "m", "type": "extended"}]"#,
 ];
+const LAYERED: &str = r#"{"id": 1, "name": "a", "x": "y", "qty": 2, "z": "w"}"#;
 const STEPS: &str = r#"[{"t": "Move", "c": {"x": 1, "y": 22}}, {"t": "Say", "c": "hi there"}, {"c": [7, "seven"], "t": "Pair"}, {"t": "Halt"}]"#;
 
 fn map_within(partial: &[(String, Part<String>)], whole: &BTreeMap<String, String>) -> bool {
@@ -1360,9 +1419,33 @@ impl Grows for Action {
                 map_within(&notes.value, whole)
                     && (!notes.complete || notes.value.len() == whole.len())
             }
+            (P::Extended(extra), Action::Extended(whole)) => {
+                Extra::within(&extra.value, whole, extra.complete)
+            }
             (P::Stop, Action::Stop) => true,
             _ => false,
         }
+    }
+}
+
+impl Grows for Extra {
+    fn within(p: &Partial<Self>, w: &Self, _: bool) -> bool {
+        part_within(&p.name, &w.name)
+            && p.more.as_ref().is_none_or(|more| {
+                map_within(&more.value, &w.more)
+                    && (!more.complete || more.value.len() == w.more.len())
+            })
+    }
+}
+
+impl Grows for Layered {
+    fn within(p: &Partial<Self>, w: &Self, _: bool) -> bool {
+        part_within(&p.id, &w.id)
+            && part_within(&p.item, &w.item)
+            && p.rest.as_ref().is_none_or(|rest| {
+                map_within(&rest.value, &w.rest)
+                    && (!rest.complete || rest.value.len() == w.rest.len())
+            })
     }
 }
 

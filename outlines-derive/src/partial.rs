@@ -138,12 +138,46 @@ fn part_types(
     types
 }
 
-/// The node the `i`-th field is read from: the object itself for a flattened field, else the
-/// member `gather` found for it.
-fn node_of(f: &Field, i: usize) -> TokenStream {
-    match f.attrs.flatten.is_some() {
-        true => quote!(::core::option::Option::Some(__node)),
-        false => quote!(__slots[#i].map(|(_, __n)| __n)),
+/// Binds `__found` to the node the `i`-th of `fields` is read from: the member `gather` found for
+/// it; for a flattened field, a copy of the object with the members the validator gives that field
+/// (those no named field claims, nor a flattened field before it), so that a flattened map never
+/// shows another field's member.
+fn node_of(g: &Gen<'_>, fields: &[&Field], i: usize) -> TokenStream {
+    let f = fields[i];
+    if f.attrs.flatten.is_none() {
+        return quote!(let __found = __slots[#i].map(|(_, __n)| __n););
+    }
+    let private = &g.private;
+    let named: Vec<&String> = fields
+        .iter()
+        .filter(|f| f.attrs.flatten.is_none())
+        .flat_map(|f| std::iter::once(&f.name).chain(&f.attrs.aliases))
+        .collect();
+    let named = match named.is_empty() {
+        true => quote!(false),
+        false => quote!(matches!(__k, #(#named)|*)),
+    };
+    // Whether the flattened field `f` claims `__k` (a map claims any), by the validator's own
+    // `claim`, named as the validator names it and spanned at the field's type: a type that cannot
+    // be flattened fails there, with the derive's other errors about it, once.
+    let claims = |f: &Field| {
+        let ty = &f.ty;
+        let claim = respan(
+            quote!(<<#ty as #private::Flatten>::Shape as #private::ObjectShape>::claim),
+            ty.span(),
+        );
+        quote!((#claim(__k, &mut #private::KeyStash::default()).is_some()))
+    };
+    let earlier = fields[..i]
+        .iter()
+        .filter(|f| f.attrs.flatten.is_some())
+        .map(|f| claims(f));
+    let mine = claims(f);
+    quote! {
+        let __kept = __node.members_where(|__k: &str| {
+            !#named #(&& !#earlier)* && #mine
+        });
+        let __found = __kept.as_ref().and_then(|__t| __t.root());
     }
 }
 
@@ -199,13 +233,13 @@ fn record(g: &Gen<'_>, fields: &[Field], named: bool, items: &mut TokenStream) -
         .enumerate()
         .map(|(i, (f, member))| {
             let ty = &f.ty;
-            let node = node_of(f, i);
+            let found = node_of(g, &fields, i);
             // Each field set in a statement spanned at its type (`__p` rebound there), as for `Debug`.
             let span = ty.span();
             let this = rebind_mut(span, "__p");
             let node_at = rebind(span, "__found");
             let set = respan(quote!(__p.#member = #private::part::<#ty>(__found);), span);
-            quote!({ let __found = #node; #this #node_at #set })
+            quote!({ #found #this #node_at #set })
         });
     let empty = fields
         .iter()
@@ -376,13 +410,13 @@ fn enumeration(
                 // The variant with every field absent, then each field set, as a struct's are.
                 let reads = fields.iter().zip(&binds).enumerate().map(|(i, (f, bind))| {
                     let ty = &f.ty;
-                    let node = node_of(f, i);
+                    let found = node_of(g, &fields, i);
                     let span = ty.span();
                     let this = rebind(span, &bind.to_string());
                     let node_at = rebind(span, "__found");
                     let partial = structured_fn(g, ty, "partial");
                     let set = respan(quote!(*#bind = #private::part_by(__found, #partial);), span);
-                    quote!({ let __found = #node; #this #node_at #set })
+                    quote!({ #found #this #node_at #set })
                 });
                 let reads = quote!(#(#reads)*);
                 let nones = fields.iter().zip(&members).map(|(f, member)| {

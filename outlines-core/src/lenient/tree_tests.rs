@@ -509,6 +509,13 @@ fn a_copy_without_a_member_reads_as_if_it_were_not_written() {
         root.without(items.items().unwrap().next().unwrap())
             .is_none()
     );
+    // Only the members a test keeps; of no object, none.
+    let kept = root.members_where(|key| key != "a").unwrap();
+    assert_eq!(
+        kept.root().unwrap().to_value(),
+        serde_json::json!({"type": "x", "b": [2, {"c": "d"}]})
+    );
+    assert!(items.members_where(|_| true).is_none());
     // What is not whole stays so.
     let reader = read(r#"{"type": "x", "s": "ab"#);
     let root = reader.tree().root().unwrap();

@@ -6,9 +6,9 @@
 //! [`Structured`](crate::Structured) type reads its partial form from that tree
 //! ([`Structured::partial`](crate::Structured::partial), [`Partial<T>`](crate::Partial)): for a
 //! `#[derive(Structured)]` struct (generic or not), a struct of the same fields, each
-//! `Option<Part<…>>` (absent until the reply writes its key), and for a newtype its field's; for an
-//! externally tagged enum with data, its variant once the variant's content has begun, with the
-//! variant's fields partial. Strings grow, arrays and maps gain items, nested structs are partial
+//! `Option<Part<…>>` (absent until the reply writes its key), and for a newtype its field's; for a
+//! tagged enum with data (externally, internally or adjacently), its variant once the variant's name
+//! is whole and its content has begun, with the variant's fields partial. Strings grow, arrays and maps gain items, nested structs are partial
 //! in turn; numbers, booleans, other enums and other values appear once whole. [`Part::complete`] says
 //! whether a part is whole, so a user interface can render it as final. An explicit `null` in an
 //! `Option` field is `Some(Part { value: None, .. })`, not an absent field.
@@ -186,13 +186,24 @@ impl<'a> NodeRef<'a> {
             return None;
         }
         let mut copy = Tree::default();
-        self.copy_into(&mut copy, child.id);
+        self.copy_into(&mut copy, &mut |c| c.id != child.id);
         Some(copy)
     }
 
-    /// Copies this value into `into` (its key too, below the root), leaving out the child `skip`;
-    /// returns its node there. Recursive: a tree nests at most as deep as the reader allows.
-    fn copy_into(&self, into: &mut Tree, skip: usize) -> usize {
+    /// A copy of this object with only the members whose key `keep` accepts (a flattened field's:
+    /// those no other field claims), or `None` if it is not an object. A copy, as for
+    /// [`without`](Self::without).
+    pub fn members_where(&self, mut keep: impl FnMut(&str) -> bool) -> Option<Tree> {
+        let _ = self.members()?;
+        let mut copy = Tree::default();
+        self.copy_into(&mut copy, &mut |c| keep(c.key()));
+        Some(copy)
+    }
+
+    /// Copies this value into `into` (its key too, below the root), with only the children `keep`
+    /// accepts (theirs all); returns its node there. Recursive: a tree nests at most as deep as the
+    /// reader allows.
+    fn copy_into(&self, into: &mut Tree, keep: &mut dyn FnMut(NodeRef<'a>) -> bool) -> usize {
         let node = self.node();
         let mut text = |(from, to): (usize, usize)| {
             let at = into.text.len();
@@ -219,8 +230,8 @@ impl<'a> NodeRef<'a> {
             key,
             next: NONE,
         });
-        for child in self.children().filter(|c| c.id != skip) {
-            let copied = child.copy_into(into, NONE);
+        for child in self.children().filter(|&c| keep(c)) {
+            let copied = child.copy_into(into, &mut |_| true);
             into.link(id, copied);
         }
         id
