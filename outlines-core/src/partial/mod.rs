@@ -7,11 +7,12 @@
 //! ([`Structured::partial`](crate::Structured::partial), [`Partial<T>`](crate::Partial)): for a
 //! `#[derive(Structured)]` struct (generic or not), a struct of the same fields, each
 //! `Option<Part<…>>` (absent until the reply writes its key), and for a newtype its field's; for a
-//! tagged enum with data (externally, internally or adjacently), its variant once the variant's name
-//! is whole and its content has begun, with the variant's fields partial. Strings grow, arrays and maps gain items, nested structs are partial
-//! in turn; numbers, booleans, other enums and other values appear once whole. [`Part::complete`] says
-//! whether a part is whole, so a user interface can render it as final. An explicit `null` in an
-//! `Option` field is `Some(Part { value: None, .. })`, not an absent field.
+//! tagged enum with data (externally, internally or adjacently), its variant once the variant's
+//! name is whole and its content has begun, with the variant's fields partial. Strings grow, arrays
+//! and maps gain items, nested structs are partial in turn; numbers, booleans, other enums and
+//! other values appear once whole. [`Part::complete`] says whether a part is whole, so a user
+//! interface can render it as final. An explicit `null` in an `Option` field is
+//! `Some(Part { value: None, .. })`, not an absent field.
 //!
 //! A partial only ever holds what the reply wrote, never the reader's state; rules run on whole
 //! values only — a `min = 3` string is no error while it is being written.
