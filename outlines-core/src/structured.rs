@@ -174,7 +174,7 @@ pub fn found<'a>(slot: &mut Option<(usize, NodeRef<'a>)>, rank: usize, node: Nod
 /// whole, and that member.
 #[doc(hidden)]
 pub fn tag_of<'a>(node: NodeRef<'a>, tag: &str) -> Option<(&'a str, NodeRef<'a>)> {
-    let (_, value) = node.members()?.find(|(key, _)| *key == tag)?;
+    let value = member_of(node, tag)?;
     let name = value.as_str().filter(|_| value.complete())?;
     Some((name, value))
 }
